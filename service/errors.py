@@ -1,0 +1,107 @@
+"""The project's exception tree. No HTTP and no exit codes here: the edges decide those.
+
+TriskelError
+├── InputError (ValueError)             bad input from a user: HTTP 4xx, CLI exit 2
+│   ├── RDFSyntaxError (SyntaxError)    unparseable RDF, with file/line/column when known
+│   ├── UnsupportedFormatError          unknown media type or file extension
+│   ├── QuerySyntaxError (SyntaxError)  unparseable SPARQL query or update
+│   ├── QueryParameterError             a named-query parameter of the wrong type
+│   ├── ShapesError                     a shapes file that is not usable SHACL
+│   ├── ForbiddenOperationError         SERVICE, LOAD, remote FROM... refused by policy
+│   └── TooLargeError                   a body or literal over a configured limit
+├── NotFoundError (LookupError)         an unknown graph, query or report
+├── AuthError                           missing or wrong credentials
+├── LimitExceededError                  a query or validation ran past its time budget
+├── StoreError (RuntimeError)           the store failed (disk, remote endpoint)
+└── OntologyInconsistentError           HermiT found the ontology inconsistent
+"""
+
+from __future__ import annotations
+
+
+class TriskelError(Exception):
+    """Root of every error the project raises on purpose."""
+
+
+class InputError(TriskelError, ValueError):
+    """The caller sent something we cannot use; nothing was changed."""
+
+
+class RDFSyntaxError(InputError, SyntaxError):
+    """RDF that does not parse. `where` names the source, line and column when known."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
+        self.source = source
+        self.line = line
+        self.column = column
+        where = ", ".join(
+            part
+            for part in (
+                source,
+                f"line {line}" if line is not None else None,
+                f"column {column}" if column is not None else None,
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class UnsupportedFormatError(InputError):
+    """A media type or file extension we do not read or write."""
+
+
+class QuerySyntaxError(InputError, SyntaxError):
+    """A SPARQL query or update that does not parse."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class QueryParameterError(InputError):
+    """A named-query parameter that is missing, unknown or of the wrong type."""
+
+
+class ShapesError(InputError):
+    """A shapes graph that is not SHACL we can run."""
+
+
+class ForbiddenOperationError(InputError):
+    """An operation refused by policy (outbound fetches, updates on the query endpoint)."""
+
+
+class TooLargeError(InputError):
+    """A request body or a value over a configured limit."""
+
+
+class NotFoundError(TriskelError, LookupError):
+    """An unknown graph, named query, report or ontology version."""
+
+
+class AuthError(TriskelError):
+    """Missing credentials (`forbidden=False`) or credentials without the right role."""
+
+    def __init__(self, message: str, *, forbidden: bool = False) -> None:
+        self.forbidden = forbidden
+        super().__init__(message)
+
+
+class LimitExceededError(TriskelError):
+    """A query or validation ran past its time budget and was abandoned."""
+
+
+class StoreError(TriskelError, RuntimeError):
+    """The store could not do what was asked (disk full, remote endpoint down)."""
+
+
+class OntologyInconsistentError(TriskelError):
+    """The reasoner found the ontology inconsistent or a class unsatisfiable."""

@@ -1,0 +1,38 @@
+"""One settings object, read from the environment (`TRISKEL_*`) and nowhere else."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything configurable. CLI options override fields by building a new instance."""
+
+    model_config = SettingsConfigDict(env_prefix="TRISKEL_", frozen=True)
+
+    store_path: Path = Path("var/store")
+    sparql_url: str | None = None
+    sparql_update_url: str | None = None
+    gsp_url: str | None = None
+    remote_user: str | None = None
+    remote_password: str | None = None
+    remote_token: str | None = None
+    tokens: str = ""
+    open: bool = False
+    public_read: bool = False
+    query_timeout_s: float = Field(default=30.0, gt=0)
+    max_rows: int = Field(default=100_000, gt=0)
+    max_body_mb: float = Field(default=256.0, gt=0)
+    allowed_hosts: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once (tests build their own `Settings`)."""
+    return Settings()

@@ -1,0 +1,94 @@
+"""The one storage interface every backend implements (embedded Oxigraph, remote SPARQL 1.1).
+
+Terms crossing this interface are pyoxigraph terms (`NamedNode`, `BlankNode`, `Literal`,
+`DefaultGraph`) whatever the backend, so callers never care where the data lives.
+A graph is named by its IRI string; `None` means the default graph.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from pyoxigraph import BlankNode, Literal, NamedNode
+
+Term = NamedNode | BlankNode | Literal
+Row = dict[str, Term]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryResult:
+    """A query answer already serialised for the protocol: bytes plus their media type.
+
+    `truncated` is True when the row cap cut the answer (never silent: the API says so in a
+    header and the CLI on stderr).
+    """
+
+    body: bytes
+    media_type: str
+    truncated: bool = False
+
+
+class Store(ABC):
+    """All-or-nothing loads, atomic updates, SPARQL 1.1 queries over the union default graph."""
+
+    @abstractmethod
+    def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        """Run a SELECT; rows map variable names (no `?`) to terms; unbound vars are absent."""
+
+    @abstractmethod
+    def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
+        """Run an ASK."""
+
+    @abstractmethod
+    def query(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """Run any query form and serialise the answer in the negotiated `accept` type."""
+
+    @abstractmethod
+    def update(self, update: str) -> None:
+        """Apply a SPARQL 1.1 Update atomically: all operations or none."""
+
+    @abstractmethod
+    def load(
+        self,
+        data: bytes,
+        *,
+        media_type: str,
+        graph: str | None,
+        replace: bool = False,
+        source: str | None = None,
+    ) -> int:
+        """Parse `data` and add it to `graph` (or replace the graph) atomically.
+
+        Returns the number of triples parsed. Raises `RDFSyntaxError` naming `source`, line and
+        column; on any error the store is unchanged.
+        """
+
+    @abstractmethod
+    def delete_graph(self, graph: str | None) -> None:
+        """Remove a named graph (or clear the default graph). `NotFoundError` if absent."""
+
+    @abstractmethod
+    def export(self, graph: str | None, *, media_type: str, dataset: bool = False) -> bytes:
+        """Serialise one graph, or with `dataset=True` every graph as N-Quads/TriG."""
+
+    @abstractmethod
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+
+    @abstractmethod
+    def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
+        """Number of triples in one graph, or quads in the whole dataset."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release files and connections."""
