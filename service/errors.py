@@ -4,6 +4,7 @@ TriskelError
 ├── InputError (ValueError)             bad input from a user: HTTP 4xx, CLI exit 2
 │   ├── RDFSyntaxError (SyntaxError)    unparseable RDF, with file/line/column when known
 │   ├── UnsupportedFormatError          unknown media type or file extension
+│   │   └── NotAcceptableError          no representation the caller accepts (HTTP 406)
 │   ├── QuerySyntaxError (SyntaxError)  unparseable SPARQL query or update
 │   ├── QueryParameterError             a named-query parameter of the wrong type
 │   ├── ShapesError                     a shapes file that is not usable SHACL
@@ -58,6 +59,10 @@ class RDFSyntaxError(InputError, SyntaxError):
 
 class UnsupportedFormatError(InputError):
     """A media type or file extension we do not read or write."""
+
+
+class NotAcceptableError(UnsupportedFormatError):
+    """The caller accepts none of the media types we can answer with."""
 
 
 class QuerySyntaxError(InputError, SyntaxError):
