@@ -1,0 +1,106 @@
+"""Validation: run the SHACL rule pack over data and build a report.
+
+    >>> from service.validation import validate
+    >>> report = validate(["data/example"], engine="pyshacl")  # doctest: +SKIP
+    >>> report.conforms, report.counts  # doctest: +SKIP
+
+Modules and their jobs (the engine contract is in `model`):
+
+* `model`     — `Finding` (one result) and the `Engine` protocol.
+* `shapes`    — `ShapePack`: shapes parsed once, read-only, with per-rule metadata.
+* `prepare`   — `PreparedData`: the data + ontology + concepts, materialised, as a pyoxigraph
+  store and an rdflib graph.
+* `rdfio`     — reading RDF sources and converting terms between pyoxigraph and rdflib.
+* `reference` — the `pyshacl` engine (`reference.run`).
+* `fast`      — the set-based engine (`fast.run`), the default.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Literal
+
+from rdflib import Graph
+
+from service.errors import InputError, TriskelError
+from service.reports.model import Report
+from service.validation.model import Engine, Finding, Severity
+from service.validation.prepare import PreparedData
+from service.validation.rdfio import Source
+from service.validation.shapes import ShapePack, from_files, load_builtin
+
+EngineName = Literal["fast", "pyshacl"]
+ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")
+
+Data = PreparedData | Graph | Source | bytes | Iterable[Path | str]
+
+
+def validate(
+    data: Data,
+    *,
+    format: str | None = None,
+    shapes: ShapePack | None = None,
+    engine: EngineName = "fast",
+    fail_on: Severity = "violation",
+) -> Report:
+    """Validate `data` against `shapes` (default: the built-in rules R01-R20).
+
+    `data` is prepared data, an rdflib Graph, a `Source`, bytes (with `format`, e.g. "ttl"),
+    or file and folder paths. `fail_on` is the least severity that breaks conformance.
+    Raises InputError subclasses for unreadable data or shapes.
+    """
+    prepared = prepare_data(data, format=format)
+    pack = shapes if shapes is not None else load_builtin()
+    findings = engine_named(engine)(prepared, pack)
+    return Report.build(_unique(findings), pack, prepared, fail_on=fail_on)
+
+
+def prepare_data(data: Data, *, format: str | None = None) -> PreparedData:
+    """Turn any accepted form of `data` into `PreparedData`."""
+    if isinstance(data, PreparedData):
+        return data
+    if isinstance(data, Graph):
+        return PreparedData.from_graph(data)
+    if isinstance(data, Source):
+        return PreparedData.from_sources([data])
+    if isinstance(data, bytes):
+        if format is None:
+            raise InputError("bytes need a format (e.g. 'ttl', 'nt', 'jsonld')")
+        return PreparedData.from_sources([Source("<input>", data, format)])
+    return PreparedData.from_paths(Path(p) for p in data)
+
+
+def engine_named(name: str) -> Engine:
+    """The engine callable for a name ("fast" or "pyshacl")."""
+    if name not in ENGINES:
+        raise InputError(f"unknown engine '{name}' (choose from {', '.join(ENGINES)})")
+    module = "service.validation.reference" if name == "pyshacl" else "service.validation.fast"
+    try:
+        run: Engine = importlib.import_module(module).run
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            raise
+        raise TriskelError(f"the '{name}' engine is not available in this build") from None
+    return run
+
+
+def _unique(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings without duplicates, in a stable order (rule, severity, focus, value)."""
+    return sorted(set(findings), key=lambda f: tuple(str(x) for x in (*f.key, f.shape)))
+
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "EngineName",
+    "Finding",
+    "PreparedData",
+    "ShapePack",
+    "engine_named",
+    "from_files",
+    "load_builtin",
+    "prepare_data",
+    "validate",
+]

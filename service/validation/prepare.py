@@ -1,0 +1,162 @@
+"""The data a validation reads: the user's data joined with the ontology and concepts.ttl.
+
+DESIGN §5 fixes the semantics both engines use. `PreparedData` builds it once:
+
+1. the user's triples, all in one default graph (named graphs are merged);
+2. plus `ontology/social-business.ttl` and `ontology/concepts.ttl` (so ranks of security
+   levels and rdfs:subClassOf axioms are there even when the user's data does not repeat them);
+3. plus the entailments of the ontology's own rdfs:subPropertyOf and rdfs:subClassOf axioms,
+   materialised (sb:initiator → sb:participant, sb:source/sb:target → sb:endpoint,
+   sb:participant → prov:wasAssociatedWith, rdf:type → every superclass). Domain and range
+   axioms are never applied: they would hide "an end is not a Person".
+
+It is held in an in-memory pyoxigraph `Store` (`data.store`, for the set-based engine) and, on
+first use, copied into an rdflib `Graph` (`data.graph`, for pySHACL) with the same blank-node
+ids. Both are read-only for engines.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.namespace import RDF, RDFS
+
+from service.resources import CONCEPTS_FILE, ONTOLOGY_FILE
+from service.validation.rdfio import (
+    Source,
+    expand_paths,
+    graph_to_triples,
+    load,
+    parse,
+    triples_to_graph,
+)
+
+ONTOLOGY_SOURCES = (ONTOLOGY_FILE, CONCEPTS_FILE)
+
+_TYPE = ox.NamedNode(str(RDF.type))
+
+
+class PreparedData:
+    """The validated data as a pyoxigraph store and (lazily) as an rdflib graph.
+
+    Build it with `from_paths`, `from_sources` or `from_graph`; the store is ready when the
+    constructor returns (so syntax errors surface there), the graph is built on first use.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self._graph: Graph | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_paths(cls, paths: Iterable[Path]) -> PreparedData:
+        """Files and folders (a folder = its *.ttl/*.nt/*.jsonld/*.rdf files)."""
+        return cls.from_sources(Source.from_path(p) for p in expand_paths(paths))
+
+    @classmethod
+    def from_sources(cls, sources: Iterable[Source]) -> PreparedData:
+        """Parsed sources. Raises RDFSyntaxError / UnsupportedFormatError naming the source."""
+        store = ox.Store()
+        for source in sources:
+            load(store, source)
+        return cls._finish(store)
+
+    @classmethod
+    def from_graph(cls, graph: Graph) -> PreparedData:
+        """An rdflib graph (not modified; blank-node ids are kept)."""
+        store = ox.Store()
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in graph_to_triples(graph))
+        return cls._finish(store)
+
+    @classmethod
+    def _finish(cls, store: ox.Store) -> PreparedData:
+        _merge_named_graphs(store)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in _ontology_triples())
+        _materialise(store)
+        return cls(store)
+
+    @property
+    def graph(self) -> Graph:
+        """The same triples as an rdflib Graph (built once, on first use)."""
+        with self._lock:
+            if self._graph is None:
+                self._graph = triples_to_graph(q.triple for q in self.store)
+            return self._graph
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def _merge_named_graphs(store: ox.Store) -> None:
+    """Move triples of named graphs (TriG, JSON-LD @graph) into the default graph."""
+    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
+    if named:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in named)
+        for quad in named:
+            store.remove(quad)
+
+
+def _materialise(store: ox.Store) -> None:
+    """Add the entailments of the ontology's subPropertyOf / subClassOf axioms (one pass:
+    the super-maps are already transitively closed)."""
+    properties, classes = _hierarchies()
+    derived: list[ox.Quad] = []
+    for sub, supers in properties.items():
+        for q in store.quads_for_pattern(None, sub, None, ox.DefaultGraph()):
+            derived.extend(ox.Quad(q.subject, sup, q.object) for sup in supers)
+    for sub, supers in classes.items():
+        for q in store.quads_for_pattern(None, _TYPE, sub, ox.DefaultGraph()):
+            derived.extend(ox.Quad(q.subject, _TYPE, sup) for sup in supers)
+    store.extend(derived)
+
+
+@lru_cache(maxsize=1)
+def _ontology_triples() -> tuple[ox.Triple, ...]:
+    """The ontology and concepts, parsed once per process."""
+    return tuple(t for path in ONTOLOGY_SOURCES for t in parse(Source.from_path(path)))
+
+
+@lru_cache(maxsize=1)
+def _hierarchies() -> tuple[
+    Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]],
+    Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]],
+]:
+    """sub → all its strict supers, for properties and for classes, from the ontology."""
+    return (
+        _closure(_pairs(RDFS.subPropertyOf)),
+        _closure(_pairs(RDFS.subClassOf)),
+    )
+
+
+def _pairs(predicate: object) -> dict[ox.NamedNode, set[ox.NamedNode]]:
+    direct: dict[ox.NamedNode, set[ox.NamedNode]] = {}
+    for t in _ontology_triples():
+        if (
+            t.predicate.value == str(predicate)
+            and isinstance(t.subject, ox.NamedNode)
+            and isinstance(t.object, ox.NamedNode)
+            and t.object != t.subject
+        ):
+            direct.setdefault(t.subject, set()).add(t.object)
+    return direct
+
+
+def _closure(
+    direct: dict[ox.NamedNode, set[ox.NamedNode]],
+) -> dict[ox.NamedNode, tuple[ox.NamedNode, ...]]:
+    closed: dict[ox.NamedNode, tuple[ox.NamedNode, ...]] = {}
+    for start in direct:
+        seen: set[ox.NamedNode] = set()
+        todo = list(direct[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen and node != start:
+                seen.add(node)
+                todo.extend(direct.get(node, ()))
+        closed[start] = tuple(sorted(seen, key=lambda n: n.value))
+    return closed

@@ -1,0 +1,186 @@
+"""The shapes to validate against: parsed once, never mutated, described per rule.
+
+A `ShapePack` holds one rdflib Graph with every shape (the built-in rules of `shapes/` and/or
+the user's files) and the metadata reports need per rule (label, business meaning, layers,
+remediation, severity). Engines must treat `pack.graph` as read-only: pySHACL gets
+`pack.pyshacl_graph()`, a private copy per run, because pySHACL keeps state on the shapes graph
+and a shared one breaks under concurrent runs (pySHACL issue #314).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS, SH
+from rdflib.term import Node
+
+from service.errors import ShapesError
+from service.namespaces import SB, SBSH
+from service.resources import SHAPES_DIR
+from service.validation.model import SEVERITIES, Severity, severity_name
+from service.validation.rdfio import Source, parse, triples_to_graph
+
+BUILTIN_FILES = (SHAPES_DIR / "alignment.ttl", SHAPES_DIR / "integrity.ttl")
+
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
+_LAYER_NAMES = {
+    SB.practiceLayer: "practice",
+    SB.organizationLayer: "organization",
+    SB.technologyLayer: "technology",
+}
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What a report says about a rule besides its findings."""
+
+    rule: str
+    shape: Node
+    label: str
+    comment: str
+    layers: tuple[str, ...]
+    remediation: str
+    severity: Severity
+
+
+@dataclass(frozen=True)
+class ShapePack:
+    """Shapes parsed once. `rules` maps a rule id to its metadata (top-level shapes only)."""
+
+    graph: Graph
+    sources: tuple[str, ...]
+    rules: Mapping[str, RuleInfo]
+    _owner: Mapping[Node, Node] = field(repr=False)
+
+    def pyshacl_graph(self) -> Graph:
+        """A private copy of the shapes graph for one pySHACL run."""
+        copy = Graph()
+        for prefix, namespace in self.graph.namespaces():
+            copy.bind(prefix, namespace)
+        for triple in self.graph:
+            copy.add(triple)
+        return copy
+
+    def top_shape(self, shape: Node) -> Node:
+        """The top-level shape a (possibly nested property) shape belongs to."""
+        return self._owner.get(shape, shape)
+
+    def rule_of(self, shape: Node) -> str:
+        """The rule id of a result's source shape: the sh:name of its top-level node shape,
+        else the top-level shape's IRI (or blank-node id) as a string."""
+        return _rule_name(self.graph, self.top_shape(shape))
+
+    def info(self, rule: str) -> RuleInfo | None:
+        """Metadata of a rule id, None for a rule the pack does not describe."""
+        return self.rules.get(rule)
+
+
+def load_builtin() -> ShapePack:
+    """The product's rule pack R01-R20 (parsed once per process)."""
+    return _builtin()
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> ShapePack:
+    return _pack(_read(BUILTIN_FILES), BUILTIN_FILES)
+
+
+def from_files(paths: Iterable[Path], *, builtin: bool = True) -> ShapePack:
+    """The user's shapes files, next to the built-in pack unless `builtin` is False.
+
+    Raises RDFSyntaxError / UnsupportedFormatError for an unreadable file and ShapesError for
+    a file that defines no SHACL shape (or when no shapes are left at all).
+    """
+    files = list(paths)
+    if not files:
+        if not builtin:
+            raise ShapesError("no shapes: give a shapes file or keep the built-in rules")
+        return load_builtin()
+    for path in files:
+        _require_shapes(path, _read((path,)))
+    chosen = (*BUILTIN_FILES, *files) if builtin else tuple(files)
+    return _pack(_read(chosen), chosen)
+
+
+def _read(paths: Iterable[Path]) -> Graph:
+    graph = Graph()
+    for path in paths:
+        triples_to_graph(parse(Source.from_path(path)), graph)
+    return graph
+
+
+def _require_shapes(path: Path, graph: Graph) -> None:
+    if not any(True for _ in _shapes_in(graph)):
+        raise ShapesError(
+            f"{path}: not a SHACL shapes file (no sh:NodeShape, sh:PropertyShape or target)"
+        )
+
+
+def _shapes_in(graph: Graph) -> Iterator[Node]:
+    seen: set[Node] = set()
+    for kind in (SH.NodeShape, SH.PropertyShape):
+        seen.update(graph.subjects(RDF.type, kind))
+    for predicate in _TARGETS:
+        seen.update(graph.subjects(predicate, None))
+    yield from seen
+
+
+def _pack(graph: Graph, files: Iterable[Path]) -> ShapePack:
+    owner = _owners(graph)
+    tops = [s for s in _shapes_in(graph) if s not in owner]
+    rules = {info.rule: info for info in (_info(graph, s) for s in tops)}
+    return ShapePack(
+        graph, tuple(str(f) for f in files), MappingProxyType(rules), MappingProxyType(owner)
+    )
+
+
+def _rule_name(graph: Graph, top: Node) -> str:
+    name = graph.value(top, SH.name)
+    if name is not None and (top, RDF.type, SH.NodeShape) in graph:
+        return str(name)
+    return str(top)
+
+
+def _owners(graph: Graph) -> dict[Node, Node]:
+    """Nested property shape → its top-level shape (following sh:property transitively)."""
+    parent = {child: node for node, child in graph.subject_objects(SH.property)}
+    owner: dict[Node, Node] = {}
+    for child in parent:
+        top, hops = parent[child], 0
+        while top in parent and hops < len(parent):
+            top, hops = parent[top], hops + 1
+        owner[child] = top
+    return owner
+
+
+def _info(graph: Graph, shape: Node) -> RuleInfo:
+    layers = sorted(
+        (_LAYER_NAMES[layer] for layer in graph.objects(shape, SB.layer) if layer in _LAYER_NAMES),
+        key=list(_LAYER_NAMES.values()).index,
+    )
+    return RuleInfo(
+        rule=_rule_name(graph, shape),
+        shape=shape,
+        label=_text(graph.value(shape, RDFS.label)),
+        comment=_text(graph.value(shape, RDFS.comment)),
+        layers=tuple(layers),
+        remediation=_text(graph.value(shape, SBSH.remediation)),
+        severity=_severity(graph, shape),
+    )
+
+
+def _severity(graph: Graph, shape: Node) -> Severity:
+    """The most severe sh:severity on the shape, its SPARQL constraints or property shapes
+    (SHACL's default, sh:Violation, when none is given)."""
+    holders = [shape, *graph.objects(shape, SH.sparql), *graph.objects(shape, SH.property)]
+    found = {severity_name(s) for h in holders for s in graph.objects(h, SH.severity)}
+    return next((s for s in SEVERITIES if s in found), "violation")
+
+
+def _text(value: Node | None) -> str:
+    return str(value) if isinstance(value, Literal | URIRef) else ""
