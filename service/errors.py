@@ -14,7 +14,8 @@ TriskelError
 ├── AuthError                           missing or wrong credentials
 ├── LimitExceededError                  a query or validation ran past its time budget
 ├── StoreError (RuntimeError)           the store failed (disk, remote endpoint)
-└── OntologyInconsistentError           HermiT found the ontology inconsistent
+├── OntologyInconsistentError           HermiT found the ontology inconsistent
+└── ReasonerUnavailableError (RuntimeError)  no Java runtime to run HermiT
 """
 
 from __future__ import annotations
@@ -110,3 +111,7 @@ class StoreError(TriskelError, RuntimeError):
 
 class OntologyInconsistentError(TriskelError):
     """The reasoner found the ontology inconsistent or a class unsatisfiable."""
+
+
+class ReasonerUnavailableError(TriskelError, RuntimeError):
+    """HermiT could not run (no Java runtime, or the reasoner crashed): not the input's fault."""
