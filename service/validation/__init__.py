@@ -87,8 +87,14 @@ def engine_named(name: str) -> Engine:
 
 
 def _unique(findings: Iterable[Finding]) -> list[Finding]:
-    """Findings without duplicates, in a stable order (rule, severity, focus, value)."""
-    return sorted(set(findings), key=lambda f: tuple(str(x) for x in (*f.key, f.shape)))
+    """One finding per (rule, severity, focus, value, shape, component, path), in a stable
+    order. Two SPARQL constraints of one shape may find the same thing for different reasons
+    (R09, R19); the report counts it once, with the first message in sorted order."""
+    ordered = sorted(findings, key=lambda f: tuple(str(x) for x in (*f.key, f.shape, f.message)))
+    kept: dict[tuple[object, ...], Finding] = {}
+    for finding in ordered:
+        kept.setdefault((*finding.key, finding.shape, finding.component, finding.path), finding)
+    return list(kept.values())
 
 
 __all__ = [

@@ -175,9 +175,9 @@ def _info(graph: Graph, shape: Node) -> RuleInfo:
 
 
 def _severity(graph: Graph, shape: Node) -> Severity:
-    """The most severe sh:severity on the shape, its SPARQL constraints or property shapes
-    (SHACL's default, sh:Violation, when none is given)."""
-    holders = [shape, *graph.objects(shape, SH.sparql), *graph.objects(shape, SH.property)]
+    """The most severe sh:severity on the shape or its property shapes (SHACL's default,
+    sh:Violation, when none is given). SPARQL constraints report their shape's severity."""
+    holders = [shape, *graph.objects(shape, SH.property)]
     found = {severity_name(s) for h in holders for s in graph.objects(h, SH.severity)}
     return next((s for s in SEVERITIES if s in found), "violation")
 
