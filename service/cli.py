@@ -10,9 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from service import __version__
-from service.errors import TriskelError
+from service.errors import InputError, TriskelError
+from service.settings import Settings
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -37,11 +39,80 @@ def _run_ontology_export(args: argparse.Namespace) -> int:
     raise TriskelError("ontology export is not available yet")
 
 
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("serve", help="run the HTTP service (SPARQL, Graph Store, API)")
+    parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.add_argument(
+        "--open", action="store_true", help="development mode: anonymous writes from loopback"
+    )
+    parser.add_argument(
+        "--load-if-empty",
+        metavar="DIR",
+        help="when the store holds no data graph, load DIR's RDF files, one graph per file",
+    )
+    parser.set_defaults(handler=_run_serve)
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.api import create_app
+    from service.api.auth import is_loopback
+
+    overrides = {"host": args.host, "port": args.port, "store_path": args.store}
+    overrides |= {"open": True} if args.open else {}
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    if not is_loopback(settings.host) and (settings.open or not settings.tokens):
+        raise InputError(
+            f"refusing to serve on {settings.host}: a non-loopback host needs TRISKEL_TOKENS "
+            "and no open mode"
+        )
+    app = create_app(settings)
+    if args.load_if_empty:
+        _load_if_empty(settings, Path(args.load_if_empty))
+    where = f"http://{settings.host}:{settings.port}"
+    mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "tokens"
+    print(f"triskel {__version__} on {where} (SPARQL {where}/sparql, docs {where}/docs); {mode}")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    return 0
+
+
+def _load_if_empty(settings: Settings, directory: Path) -> None:
+    """Load each RDF file under `directory` into its own graph if the store has no data graph.
+
+    The graph of a file is `urn:triskel:file:` + its path relative to the directory's parent
+    (`data/example/practice.ttl` -> `urn:triskel:file:example/practice.ttl`), so reloads of the
+    same folder land in the same graphs on every machine.
+    """
+    from service.resources import ONTOLOGY_IRI
+    from service.store import open_store
+    from service.store.formats import rdf_format_for_path
+
+    store = open_store(settings)
+    try:
+        if any(graph != ONTOLOGY_IRI for graph in store.graphs()):
+            return
+        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+            fmt = rdf_format_for_path(path)
+            graph = f"urn:triskel:file:{path.relative_to(directory.parent).as_posix()}"
+            count = store.load(
+                path.read_bytes(),
+                media_type=fmt.media_type,
+                graph=graph,
+                source=str(path),
+            )
+            print(f"loaded {count} triples from {path} into <{graph}>", flush=True)
+    finally:
+        store.close()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="triskel", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"triskel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ontology,):
+    for add in (_add_ontology, _add_serve):
         add(commands)
     return parser
 

@@ -1,0 +1,81 @@
+"""The app factory: `create_app(settings)` builds one FastAPI app; its lifespan owns the store.
+
+Building an app touches no disk and no network; starting it (the lifespan) opens the store
+named by the settings, loads the product's ontology into its graph
+(`https://w3id.org/social-business`, replaced on every start so it always matches the code),
+and closes the store on shutdown. Tests build one app per configuration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import __version__
+from service.api import problems
+from service.api.auth import AccessPolicy
+from service.api.deps import in_thread
+from service.api.routers import graph_store, health, sparql, update
+from service.resources import ONTOLOGY_FILES, ONTOLOGY_IRI
+from service.settings import Settings
+from service.store import open_store
+from service.store.base import Store
+
+log = logging.getLogger(__name__)
+
+DESCRIPTION = """Checks whether a social business holds together across practice, organisation
+and technology. SPARQL 1.1 Protocol at `/sparql` and `/update`, Graph Store Protocol at
+`/store`. Errors are `application/problem+json`. A `Triskel-Truncated: true` header says the
+row cap (`TRISKEL_MAX_ROWS`) cut a query answer."""
+
+
+def load_ontology(store: Store) -> int:
+    """Replace the ontology graph with the product's ontology files; returns triples loaded."""
+    loaded = 0
+    for position, path in enumerate(ONTOLOGY_FILES):
+        loaded += store.load(
+            path.read_bytes(),
+            media_type="text/turtle",
+            graph=ONTOLOGY_IRI,
+            replace=position == 0,
+            source=path.name,
+        )
+    return loaded
+
+
+def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """The lifespan of an app for `settings`: open the store, load the ontology, close."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await in_thread(open_store, settings)
+        try:
+            triples = await in_thread(load_ontology, store)
+            log.info("ontology loaded into <%s>: %d triples", ONTOLOGY_IRI, triples)
+            app.state.store = store
+            yield
+        finally:
+            await in_thread(store.close)
+
+    return lifespan
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the app for `settings`; raises `InputError` for a malformed `TRISKEL_TOKENS`."""
+    app = FastAPI(
+        title="Triskel",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=_lifespan(settings),
+    )
+    app.state.settings = settings
+    app.state.access = AccessPolicy.from_settings(
+        tokens=settings.tokens, public_read=settings.public_read, open=settings.open
+    )
+    problems.install(app)
+    for router in (health.router, sparql.router, update.router, graph_store.router):
+        app.include_router(router)
+    return app

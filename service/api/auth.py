@@ -1,0 +1,97 @@
+"""Who may read and who may write: bearer tokens with roles, public reads, open dev mode.
+
+Tokens come from `TRISKEL_TOKENS` as comma-separated `role:token` pairs; roles are ordered
+read < write < admin, and a higher role may do what a lower one may. Tokens are compared in
+constant time and never appear in an error or a log line.
+
+>>> policy = AccessPolicy.from_settings(tokens="read:r1,write:w1", public_read=False, open=False)
+>>> policy.check(Role.WRITE, "w1", client_host="10.0.0.1")
+>>> policy.check(Role.WRITE, "r1", client_host="10.0.0.1")
+Traceback (most recent call last):
+...
+service.errors.AuthError: this token has the read role; write is needed
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from enum import IntEnum
+
+from service.errors import AuthError, InputError
+
+
+class Role(IntEnum):
+    """What a token may do; each role includes the ones below it."""
+
+    READ = 1
+    WRITE = 2
+    ADMIN = 3
+
+
+def parse_tokens(spec: str) -> tuple[tuple[str, Role], ...]:
+    """Parse `role:token,role:token`; an unknown role or an empty token is an `InputError`."""
+    pairs: list[tuple[str, Role]] = []
+    for position, item in enumerate(filter(None, (p.strip() for p in spec.split(","))), 1):
+        role, sep, token = item.partition(":")
+        if not sep or not token or role.upper() not in Role.__members__:
+            raise InputError(
+                f"TRISKEL_TOKENS entry {position} is not role:token with a role of "
+                "read, write or admin"
+            )
+        pairs.append((token, Role[role.upper()]))
+    return tuple(pairs)
+
+
+def is_loopback(host: str | None) -> bool:
+    """True for 127.0.0.0/8, ::1 and `localhost`; False for anything else or unknown."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class AccessPolicy:
+    """The access rules of one app, built once from its settings."""
+
+    tokens: tuple[tuple[str, Role], ...]
+    public_read: bool
+    open: bool
+
+    @classmethod
+    def from_settings(cls, *, tokens: str, public_read: bool, open: bool) -> AccessPolicy:
+        """Build the policy; raises `InputError` for a malformed token list."""
+        return cls(parse_tokens(tokens), public_read, open)
+
+    def role_of(self, token: str) -> Role | None:
+        """The role of a presented token, comparing every token in constant time."""
+        found: Role | None = None
+        for known, role in self.tokens:
+            if hmac.compare_digest(known.encode(), token.encode()):
+                found = role
+        return found
+
+    def check(self, needed: Role, token: str | None, *, client_host: str | None) -> None:
+        """Allow or raise `AuthError` (401 without usable credentials, 403 without the role).
+
+        Without a token: reads pass when reads are public or the server is open; writes pass
+        only in open mode and only from a loopback client.
+        """
+        if token is None:
+            if needed == Role.READ and (self.public_read or self.open):
+                return
+            if needed == Role.WRITE and self.open and is_loopback(client_host):
+                return
+            raise AuthError(f"{needed.name.lower()} access needs an Authorization: Bearer token")
+        role = self.role_of(token)
+        if role is None:
+            raise AuthError("the bearer token is not valid")
+        if role < needed:
+            raise AuthError(
+                f"this token has the {role.name.lower()} role; {needed.name.lower()} is needed",
+                forbidden=True,
+            )

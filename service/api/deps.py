@@ -1,0 +1,100 @@
+"""Annotated dependencies shared by the routers: settings, store, access, bodies, store calls.
+
+Everything comes from `request.app.state` (filled by the app factory and its lifespan), so
+one process can hold several apps with different settings, and tests override nothing global.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, ParamSpec, TypeVar
+
+import anyio
+from fastapi import Depends, Request
+
+from service.api.auth import AccessPolicy, Role
+from service.errors import TooLargeError
+from service.settings import Settings
+from service.store.base import Store
+
+P = ParamSpec("P")
+T = TypeVar("T")
+MEGABYTE = 1024 * 1024
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> Store:
+    """The store opened by the lifespan."""
+    store: Store = request.app.state.store
+    return store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+def _bearer(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer` header, or None."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def _require(role: Role) -> Callable[[Request], None]:
+    def check(request: Request) -> None:
+        policy: AccessPolicy = request.app.state.access
+        client = request.client.host if request.client else None
+        policy.check(role, _bearer(request), client_host=client)
+
+    check.__doc__ = f"Let the request through only with {role.name.lower()} access."
+    return check
+
+
+ReadAccess = Depends(_require(Role.READ))
+WriteAccess = Depends(_require(Role.WRITE))
+
+
+async def read_body(request: Request, settings: SettingsDep) -> bytes:
+    """The request body, refused with `TooLargeError` (413) as soon as it passes the limit.
+
+    A declared `Content-Length` over the limit is refused before reading anything; a chunked
+    or lying body is counted while it streams, so the server never holds more than the limit.
+    """
+    limit = int(settings.max_body_mb * MEGABYTE)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise TooLargeError(_too_large(settings, int(declared)))
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise TooLargeError(_too_large(settings, size))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(settings: Settings, size: int) -> str:
+    return (
+        f"request body of {size / MEGABYTE:.1f} MB or more is over the limit of "
+        f"{settings.max_body_mb:g} MB (TRISKEL_MAX_BODY_MB)"
+    )
+
+
+BodyDep = Annotated[bytes, Depends(read_body)]
+
+
+async def in_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run a blocking store call in a worker thread so the event loop keeps answering.
+
+    Query time limits are the store's (it abandons a query past `TRISKEL_QUERY_TIMEOUT_S`
+    and raises `LimitExceededError`), so one slow query holds one worker, never the server.
+    """
+    return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))

@@ -1,0 +1,141 @@
+"""The one place where the project's exceptions become HTTP answers (RFC 9457 problem+json).
+
+Core code raises `service.errors` types and never thinks about status codes; routers do not
+catch them. `install(app)` registers the handlers below. Known errors answer with their
+message (which names the offending thing and where, never a secret); anything else is a
+bug: it is logged with its traceback and answered with a bare 500 that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+
+from service.errors import (
+    AuthError,
+    ForbiddenOperationError,
+    InputError,
+    LimitExceededError,
+    NotAcceptableError,
+    NotFoundError,
+    OntologyInconsistentError,
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+    TooLargeError,
+    TriskelError,
+    UnsupportedFormatError,
+)
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger(__name__)
+
+STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
+    (NotAcceptableError, HTTPStatus.NOT_ACCEPTABLE),
+    (UnsupportedFormatError, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
+    (TooLargeError, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    (ForbiddenOperationError, HTTPStatus.FORBIDDEN),
+    (InputError, HTTPStatus.BAD_REQUEST),
+    (NotFoundError, HTTPStatus.NOT_FOUND),
+    (LimitExceededError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (StoreError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (OntologyInconsistentError, HTTPStatus.UNPROCESSABLE_ENTITY),
+)
+"""First match wins, so subclasses come before their parents. `AuthError` is decided apart."""
+
+_POSITION = re.compile(r"\b(?:at|line)\s+(\d+)[:.,]\s*(?:column\s+)?(\d+)")
+
+
+def problem(
+    status: HTTPStatus | int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    """A problem+json response; `extensions` add members such as `line` and `column`."""
+    status = HTTPStatus(status)
+    body = {"type": "about:blank", "title": status.phrase, "status": status.value}
+    body |= {"detail": detail} | {k: v for k, v in extensions.items() if v is not None}
+    return JSONResponse(body, status_code=status.value, headers=headers, media_type=PROBLEM_JSON)
+
+
+def status_of(exc: TriskelError) -> HTTPStatus:
+    """The status code for one of the project's errors."""
+    if isinstance(exc, AuthError):
+        return HTTPStatus.FORBIDDEN if exc.forbidden else HTTPStatus.UNAUTHORIZED
+    if isinstance(exc, StoreError) and _disk_full(exc):
+        return HTTPStatus.INSUFFICIENT_STORAGE
+    return next((status for kind, status in STATUS if isinstance(exc, kind)), HTTPStatus(500))
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """True if the store failed because the disk is full (507 rather than 503)."""
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)
+
+
+def position(exc: TriskelError) -> tuple[int | None, int | None]:
+    """Line and column of a syntax error, from its attributes or its message."""
+    line, column = getattr(exc, "line", None), getattr(exc, "column", None)
+    if line is None and isinstance(exc, QuerySyntaxError | RDFSyntaxError):
+        found = _POSITION.search(str(exc))
+        if found:
+            line, column = int(found[1]), int(found[2])
+    return line, column
+
+
+async def _triskel_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, TriskelError)
+    status = status_of(exc)
+    if status >= 500:
+        log.warning("%s %s: %s", request.method, request.url.path, exc)
+    line, column = position(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status == HTTPStatus.UNAUTHORIZED else None
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        headers = {"Retry-After": "5"}
+    return problem(status, str(exc), headers=headers, line=line, column=column)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem(exc.status_code, detail, headers=exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    where = "; ".join(
+        f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg', '')}"
+        for err in exc.errors()
+    )
+    return problem(HTTPStatus.BAD_REQUEST, f"invalid request: {where}")
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.error("unexpected error in %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(HTTPStatus.INTERNAL_SERVER_ERROR, "internal error; the server log has details")
+
+
+HANDLERS: dict[type[Exception], Callable[[Request, Exception], Awaitable[Response]]] = {
+    TriskelError: _triskel_error,
+    HTTPException: _http_error,
+    RequestValidationError: _validation_error,
+    Exception: _unexpected,
+}
+"""The exception-handler map, installed as a whole by `install`."""
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler of `HANDLERS` on `app`."""
+    for kind, handler in HANDLERS.items():
+        app.add_exception_handler(kind, handler)

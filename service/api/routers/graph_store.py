@@ -1,0 +1,110 @@
+"""`GET|PUT|POST|DELETE /store?graph=<iri>` or `?default`: the SPARQL 1.1 Graph Store Protocol.
+
+Request bodies are read in the syntax their `Content-Type` names; `PUT` replaces the graph
+and `POST` adds to it, each all-or-nothing (a body that does not parse changes nothing and
+answers 400 naming the line). Status codes follow the protocol: 201 when the request created
+the graph, 204 otherwise, 404 for reading or deleting a graph that does not exist.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
+
+from service.api.deps import (
+    BodyDep,
+    ReadAccess,
+    StoreDep,
+    WriteAccess,
+    in_thread,
+)
+from service.api.negotiation import GRAPH_TYPES, choose, parse_content_type
+from service.errors import InputError, NotFoundError, UnsupportedFormatError
+from service.store.base import Store
+
+router = APIRouter(prefix="/store", tags=["graph store"])
+
+GraphParam = Annotated[str | None, Query(description="IRI of the named graph")]
+DefaultParam = Annotated[str | None, Query(description="present (empty) for the default graph")]
+
+
+def target(graph: str | None, default: str | None) -> str | None:
+    """The graph a request is about: an IRI, or None for the default graph."""
+    if (graph is None) == (default is None):
+        raise InputError("name exactly one target: ?graph=<iri> or ?default")
+    if graph is not None and ":" not in graph:
+        raise InputError(f"graph must be an absolute IRI, not {graph!r}")
+    return graph
+
+
+async def exists(store: Store, graph: str | None) -> bool:
+    """The default graph always exists; a named graph exists when the store lists it."""
+    return graph is None or graph in await in_thread(store.graphs)
+
+
+@router.get("", dependencies=[ReadAccess], response_class=Response, summary="Read a graph")
+async def read_graph(
+    request: Request,
+    store: StoreDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """Serialise the graph in the negotiated syntax (Turtle by default)."""
+    name = target(graph, default)
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    if not await exists(store, name):
+        raise NotFoundError(f"no graph named <{name}>")
+    body = await in_thread(store.export, name, media_type=media_type)
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
+async def _write(
+    request: Request, store: Store, body: bytes, name: str | None, *, replace: bool
+) -> Response:
+    parsed = parse_content_type(request.headers.get("content-type"))
+    if not parsed.media_type:
+        raise UnsupportedFormatError("the body needs a Content-Type naming its RDF syntax")
+    created = not await exists(store, name)
+    await in_thread(
+        store.load,
+        body,
+        media_type=parsed.media_type,
+        graph=name,
+        replace=replace,
+        source="request body",
+    )
+    return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
+
+
+@router.put("", dependencies=[WriteAccess], response_class=Response, summary="Replace a graph")
+async def replace_graph(
+    request: Request,
+    store: StoreDep,
+    body: BodyDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """Replace the graph with the body, atomically (201 if it did not exist, else 204)."""
+    return await _write(request, store, body, target(graph, default), replace=True)
+
+
+@router.post("", dependencies=[WriteAccess], response_class=Response, summary="Add to a graph")
+async def add_to_graph(
+    request: Request,
+    store: StoreDep,
+    body: BodyDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+) -> Response:
+    """Add the body's triples to the graph, atomically (201 if it did not exist, else 204)."""
+    return await _write(request, store, body, target(graph, default), replace=False)
+
+
+@router.delete("", dependencies=[WriteAccess], status_code=204, summary="Delete a graph")
+async def delete_graph(
+    store: StoreDep, graph: GraphParam = None, default: DefaultParam = None
+) -> Response:
+    """Delete a named graph (404 if absent) or empty the default graph."""
+    await in_thread(store.delete_graph, target(graph, default))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

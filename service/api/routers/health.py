@@ -1,0 +1,42 @@
+"""`GET /health`: is the store reachable, how much does it hold, which versions run."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from service import __version__
+from service.api.deps import StoreDep, in_thread
+from service.resources import ONTOLOGY_VERSION
+from service.store.base import Store
+
+router = APIRouter(tags=["health"])
+
+
+class Health(BaseModel):
+    """The answer of `GET /health` (a store failure answers 503 problem+json instead)."""
+
+    status: str
+    version: str
+    ontology_version: str
+    store: str
+    triples: int
+    graphs: int
+
+
+def _measure(store: Store) -> tuple[int, int]:
+    return store.count(all_graphs=True), len(store.graphs())
+
+
+@router.get("/health", response_model=Health, summary="Store reachable, triple count, version")
+async def health(store: StoreDep) -> Health:
+    """Touch the store (count its quads and graphs) and report the versions in service."""
+    triples, graphs = await in_thread(_measure, store)
+    return Health(
+        status="ok",
+        version=__version__,
+        ontology_version=ONTOLOGY_VERSION,
+        store=type(store).__name__,
+        triples=triples,
+        graphs=graphs,
+    )

@@ -1,0 +1,89 @@
+"""`GET|POST /sparql`: the SPARQL 1.1 Protocol query operation, and the service description.
+
+The default graph is the union of all named graphs unless the request names a dataset
+(`default-graph-uri`, `named-graph-uri`, which take precedence over `FROM` in the query).
+Answers are negotiated by `Accept` (SELECT/ASK: SPARQL JSON by default, XML, CSV, TSV;
+CONSTRUCT/DESCRIBE: Turtle by default, N-Triples, JSON-LD, RDF/XML). When the row cap cut an
+answer the response says `Triskel-Truncated: true`; every negotiated answer says `Vary: Accept`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from rdflib import RDF, BNode, Graph, URIRef
+from rdflib.namespace import Namespace
+
+from service.api.deps import BodyDep, ReadAccess, StoreDep, in_thread
+from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, choose
+from service.api.protocol import Operation, from_body, from_url
+from service.api.sparql_text import query_form
+from service.store.base import Store
+
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+DESCRIPTION = Path(__file__).resolve().parent.parent / "service-description.ttl"
+TRUNCATED = "Triskel-Truncated"
+"""Response header set to `true` when `TRISKEL_MAX_ROWS` cut the answer."""
+
+router = APIRouter(tags=["sparql"], dependencies=[ReadAccess])
+
+
+def offers(form: str | None) -> tuple[str, ...]:
+    """The media types an answer of this query form can be given in."""
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return GRAPH_TYPES
+    if form == "ASK":
+        return BOOLEAN_TYPES
+    return RESULT_TYPES
+
+
+async def answer(operation: Operation, request: Request, store: Store) -> Response:
+    """Negotiate, run the query in a worker thread (the store enforces the time limit), reply."""
+    accept = choose(request.headers.get("accept"), offers(query_form(operation.text)))
+    result = await in_thread(
+        store.query,
+        operation.text,
+        accept=accept,
+        default_graph_uris=operation.graphs,
+        named_graph_uris=operation.named_graphs,
+    )
+    headers = {"Vary": "Accept"} | ({TRUNCATED: "true"} if result.truncated else {})
+    return Response(result.body, media_type=result.media_type, headers=headers)
+
+
+@router.get(
+    "/sparql",
+    summary="SPARQL query by GET; without a query, the SPARQL service description",
+    response_class=Response,
+)
+async def query_get(request: Request, store: StoreDep) -> Response:
+    """`?query=...` runs the query; no query answers the service description (Turtle)."""
+    operation = from_url("query", request.query_params)
+    if operation is None:
+        return await describe(request, store)
+    return await answer(operation, request, store)
+
+
+@router.post("/sparql", summary="SPARQL query by POST (form or direct)", response_class=Response)
+async def query_post(request: Request, store: StoreDep, body: BodyDep) -> Response:
+    """Run a query POSTed as a form (`query=`) or as `application/sparql-query`."""
+    operation = from_body("query", request.query_params, request.headers.get("content-type"), body)
+    return await answer(operation, request, store)
+
+
+async def describe(request: Request, store: Store) -> Response:
+    """The service description, with the store's named graphs, in the negotiated syntax."""
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    endpoint = str(request.url.remove_query_params(request.query_params.keys()))
+    names = await in_thread(store.graphs)
+    graph = Graph()
+    graph.parse(DESCRIPTION, format="turtle", publicID=endpoint)
+    dataset = URIRef(f"{endpoint}#dataset")
+    for name in names:
+        node = BNode()
+        graph.add((dataset, SD.namedGraph, node))
+        graph.add((node, RDF.type, SD.NamedGraph))
+        graph.add((node, SD.name, URIRef(name)))
+    body = graph.serialize(format=media_type, encoding="utf-8")
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
