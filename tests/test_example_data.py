@@ -18,13 +18,13 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, ORG
 from rdflib.term import Node
 
+from service.namespaces import SB
 from service.resources import CONCEPTS_FILE, DATA_DIR
 
 EXAMPLE_DIR = DATA_DIR / "example"
 README = EXAMPLE_DIR / "README.md"
 TURTLE_FILES = sorted(EXAMPLE_DIR.glob("*.ttl"))
 
-SB = Namespace("https://w3id.org/social-business#")
 EX = Namespace("https://example.org/larkspur/")
 PREFIXES = {"ex": str(EX), "sb": str(SB)}
 
