@@ -1,0 +1,103 @@
+"""Refuse SPARQL operations that would make the engine fetch from elsewhere (DESIGN §8).
+
+`SERVICE` (in queries and updates) and `LOAD` name a URL the engine would fetch. They are
+refused before the text reaches any engine unless `TRISKEL_ALLOWED_HOSTS` names the URL's
+host. The text is tokenised, not searched: a `SERVICE` inside a string, an IRI, a comment, a
+variable name or a prefixed name is not an operation, and the IRI after the keyword is
+resolved through the text's own `PREFIX` and `BASE` declarations. A `SERVICE ?var`, whose
+target is only known at run time, is always refused.
+
+`FROM` and `FROM NAMED` are not refused: both engines we run (pyoxigraph in-process and
+Oxigraph server) read those graphs from the store and never fetch them.
+
+>>> check_operations("SELECT * { ?s ?p 'SERVICE <http://x/>' }", allowed_hosts="")
+>>> check_operations("LOAD <file:///etc/passwd>", allowed_hosts="")
+Traceback (most recent call last):
+...
+service.errors.ForbiddenOperationError: LOAD <file:///etc/passwd> is refused: ...
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from urllib.parse import urljoin, urlsplit
+
+from service.errors import ForbiddenOperationError
+
+_TOKEN = re.compile(
+    r"""
+      (?P<skip>\s+|\#[^\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
+    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+    | (?P<var>[?$][^\s{}()\[\];,.<>"'=!&|+*/^]*)
+    | (?P<name>[A-Za-z_][\w\-.]*(?::[^\s{}()\[\];,<>"'=!&|+*/^]*)?|:[^\s{}()\[\];,<>"'=!&|+*/^]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_FETCHING = frozenset({"SERVICE", "LOAD"})
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) pairs of the significant tokens; whitespace and comments dropped."""
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind != "skip":
+            yield kind, match.group()
+
+
+def _allowed(iri: str, allowed_hosts: str) -> bool:
+    """True when the IRI is an http(s) URL whose host the allow-list names."""
+    hosts = {h.strip().lower() for h in allowed_hosts.split(",") if h.strip()}
+    parts = urlsplit(iri)
+    return parts.scheme in ("http", "https") and (parts.hostname or "") in hosts
+
+
+def _target(kind: str, value: str, prefixes: dict[str, str], base: str) -> str | None:
+    """The absolute IRI a token names, or None when it names none (a variable, a keyword)."""
+    if kind == "iri":
+        return urljoin(base, value[1:-1]) if base else value[1:-1]
+    if kind == "name" and ":" in value:
+        prefix, local = value.split(":", 1)
+        return prefixes[prefix] + local if prefix in prefixes else None
+    return None
+
+
+def check_operations(text: str, *, allowed_hosts: str) -> None:
+    """Raise `ForbiddenOperationError` for a `SERVICE` or `LOAD` to a host not allowed.
+
+    Syntax is not checked here (the engine does that); a malformed text simply yields
+    whatever tokens it has.
+    """
+    prefixes: dict[str, str] = {}
+    base = ""
+    tokens = list(_tokens(text))
+    for index, (kind, value) in enumerate(tokens):
+        keyword = value.upper() if kind == "name" else ""
+        following = tokens[index + 1 : index + 4]
+        if keyword == "PREFIX" and len(following) >= 2 and following[1][0] == "iri":
+            prefixes[following[0][1].rstrip(":")] = following[1][1][1:-1]
+        elif keyword == "BASE" and following and following[0][0] == "iri":
+            base = following[0][1][1:-1]
+        elif keyword in _FETCHING:
+            _check_target(keyword, following, prefixes, base, allowed_hosts)
+
+
+def _check_target(
+    keyword: str,
+    following: list[tuple[str, str]],
+    prefixes: dict[str, str],
+    base: str,
+    allowed_hosts: str,
+) -> None:
+    """Refuse one `SERVICE [SILENT] x` / `LOAD [SILENT] x` unless x's host is allowed."""
+    rest = [t for t in following if t[1].upper() != "SILENT"]
+    shown = rest[0][1] if rest else ""
+    target = _target(*rest[0], prefixes, base) if rest else None
+    if target is None or not _allowed(target, allowed_hosts):
+        raise ForbiddenOperationError(
+            f"{keyword} {shown} is refused: the service fetches nothing from other hosts "
+            "unless TRISKEL_ALLOWED_HOSTS names the host"
+        )
