@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
@@ -80,6 +81,7 @@ def run_with_deadline(work: Callable[[Deadline], T], seconds: float) -> T:
         try:
             outcome.value = work(deadline)
         except BaseException as exc:  # handed over to the waiting caller
+            _drop_frames(exc)
             outcome.error = exc
         finally:
             outcome.done.set()
@@ -93,6 +95,17 @@ def run_with_deadline(work: Callable[[Deadline], T], seconds: float) -> T:
     if outcome.error is not None:
         raise outcome.error
     return outcome.value  # type: ignore[return-value]
+
+
+def _drop_frames(exc: BaseException | None) -> None:
+    """Free the locals of the frames an exception chain holds, here in the worker thread.
+
+    pyoxigraph's answer iterators may only be dropped by the thread that made them; an
+    exception carried to the caller would otherwise keep one alive in its traceback.
+    """
+    while exc is not None:
+        traceback.clear_frames(exc.__traceback__)
+        exc = exc.__context__
 
 
 def _watch_runaway(thread: threading.Thread) -> None:
