@@ -1,0 +1,87 @@
+"""Every rule R01-R20 checked against data: one Turtle file per case in tests/shape_cases/.
+
+Each file holds the data and, W3C SHACL test-suite style, an `sht:Validate` node whose
+`mf:result` is the expected `sh:ValidationReport`: `sh:conforms` and every `sh:result`
+(sh:sourceShape names the rule's shape, plus focus node, value and severity). The data is
+checked with the built-in rules by both engines; the found (rule, severity, focus, value)
+set must equal the expected one exactly, so a case also proves which rules do NOT fire.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Namespace
+from rdflib.namespace import RDF, SH
+from rdflib.term import Node
+
+from service.validation import ENGINES, PreparedData, load_builtin, validate
+from service.validation.model import severity_name
+from service.validation.rdfio import Source, parse, triples_to_graph
+
+CASES_DIR = Path(__file__).parent / "shape_cases"
+CASES = sorted(CASES_DIR.glob("*.ttl"))
+RULES = [f"R{n:02d}" for n in range(1, 21)]
+
+SHT = Namespace("http://www.w3.org/ns/shacl-test#")
+MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
+
+Key = tuple[str, str, Node, Node | None]
+
+FAST_MISSING = importlib.util.find_spec("service.validation.fast") is None
+
+
+def _engine_param(name: str) -> object:
+    marks = []
+    if name == "fast" and FAST_MISSING:
+        marks.append(pytest.mark.skip(reason="service/validation/fast.py is not written yet"))
+    return pytest.param(name, marks=marks, id=name)
+
+
+def expected(path: Path) -> tuple[bool, set[Key]]:
+    """The expected conformance and results written in a case file."""
+    graph = triples_to_graph(parse(Source.from_path(path)))
+    pack = load_builtin()
+    (case,) = graph.subjects(RDF.type, SHT.Validate)
+    report = graph.value(case, MF.result)
+    results: set[Key] = set()
+    for result in graph.objects(report, SH.result):
+        shape = graph.value(result, SH.sourceShape)
+        assert shape is not None, f"{path.name}: a result without sh:sourceShape"
+        results.add(
+            (
+                pack.rule_of(shape),
+                severity_name(graph.value(result, SH.resultSeverity)),
+                graph.value(result, SH.focusNode),  # type: ignore[arg-type]
+                graph.value(result, SH.value),
+            )
+        )
+    return bool(graph.value(report, SH.conforms).toPython()), results  # type: ignore[union-attr]
+
+
+def _as_graph(path: Path) -> Graph:
+    return triples_to_graph(parse(Source.from_path(path)))
+
+
+@pytest.mark.parametrize("engine", [_engine_param(e) for e in ENGINES])
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_case(case: Path, engine: str) -> None:
+    conforms, results = expected(case)
+    report = validate(PreparedData.from_paths([case]), engine=engine)  # type: ignore[arg-type]
+    assert {f.key for f in report.findings} == results
+    assert report.conforms is conforms
+
+
+@pytest.mark.parametrize("rule", RULES)
+def test_every_rule_has_a_conforming_and_a_violating_case(rule: str) -> None:
+    own = [c for c in CASES if c.stem.startswith(f"{rule}-")]
+    fired = [any(key[0] == rule for key in expected(c)[1]) for c in own]
+    assert any(fired), f"{rule}: no case where it fires"
+    assert not all(fired), f"{rule}: no case where it holds"
+
+
+def test_every_case_names_known_rules() -> None:
+    for case in CASES:
+        assert {key[0] for key in expected(case)[1]} <= set(RULES), case.name
