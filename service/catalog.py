@@ -99,7 +99,11 @@ def _parse_header(text: str) -> tuple[str, str, tuple[Parameter, ...]]:
     for number, line in _header_lines(text):
         if (more := _CONTINUATION.fullmatch(line)) and fields:
             fields[-1][1] += " " + more["value"].strip()
-        elif (field := _FIELD.fullmatch(line)) and field["key"] in ("title", "description", "param"):
+        elif (field := _FIELD.fullmatch(line)) and field["key"] in (
+            "title",
+            "description",
+            "param",
+        ):
             fields.append([field["key"], field["value"].strip()])
         else:
             raise ValueError(f"line {number}: expected '# title:', '# description:' or '# param:'")

@@ -10,18 +10,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
-import pyoxigraph
 import pytest
 
 from service.catalog import Catalog
 from service.resources import DATA_DIR, ONTOLOGY_FILES, ONTOLOGY_IRI, QUERIES_DIR
+from service.store.embedded import EmbeddedStore
 
 CASES_DIR = Path(__file__).parent / "query_cases"
 QUERY_NAMES = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
+CASE_GRAPH = "urn:triskel:test:case"
 
 
 @pytest.fixture(scope="module")
@@ -29,55 +31,68 @@ def catalog() -> Catalog:
     return Catalog.load(QUERIES_DIR)
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
+    """An embedded store holding the ontology in its graph, as the service does."""
+    opened = EmbeddedStore(tmp_path_factory.mktemp("queries") / "store")
+    _load(opened, ONTOLOGY_FILES, graph=ONTOLOGY_IRI)
+    yield opened
+    opened.close()
+
+
+def _load(store: EmbeddedStore, files: Iterable[Path], *, graph: str) -> None:
+    for path in files:
+        store.load(path.read_bytes(), media_type="text/turtle", graph=graph, source=path.name)
+
+
+@contextmanager
+def _case_data(store: EmbeddedStore, files: Iterable[Path]) -> Iterator[None]:
+    """The files in the case graph for the time of one test; the ontology stays."""
+    _load(store, files, graph=CASE_GRAPH)
+    try:
+        yield
+    finally:
+        store.delete_graph(CASE_GRAPH)
+
+
 def _params(case: Path) -> dict[str, str]:
     path = case / "params.json"
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
-def _store(data_files: Iterable[Path]) -> pyoxigraph.Store:
-    """The ontology in its own graph and each data file in another, as the service loads them."""
-    store = pyoxigraph.Store()
-    for path in ONTOLOGY_FILES:
-        store.load(path=path, format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode(ONTOLOGY_IRI))
-    for path in data_files:
-        graph = pyoxigraph.NamedNode(path.resolve().as_uri())
-        store.load(path=path, format=pyoxigraph.RdfFormat.TURTLE, to_graph=graph)
-    return store
-
-
 def _csv_answer(
-    catalog: Catalog, store: pyoxigraph.Store, name: str, params: Mapping[str, str]
+    catalog: Catalog, store: EmbeddedStore, name: str, params: Mapping[str, str]
 ) -> list[list[str]]:
-    substitutions = {pyoxigraph.Variable(k): v for k, v in catalog.bind(name, params).items()}
-    solutions = store.query(
-        catalog.get(name).text, substitutions=substitutions, use_default_graph_as_union=True
-    )
-    body = solutions.serialize(format=pyoxigraph.QueryResultsFormat.CSV)
+    body = catalog.run(store, name, params, accept="text/csv").body
     return list(csv.reader(io.StringIO(body.decode("utf-8"))))
 
 
 def test_every_case_belongs_to_a_query() -> None:
-    orphans = sorted(p.name for p in CASES_DIR.iterdir() if p.is_dir() and p.name not in QUERY_NAMES)
+    orphans = sorted(
+        p.name for p in CASES_DIR.iterdir() if p.is_dir() and p.name not in QUERY_NAMES
+    )
     assert orphans == []
 
 
 @pytest.mark.parametrize("name", QUERY_NAMES)
-def test_query_returns_the_expected_rows(catalog: Catalog, name: str) -> None:
+def test_query_returns_the_expected_rows(catalog: Catalog, store: EmbeddedStore, name: str) -> None:
     case = CASES_DIR / name
     assert (case / "data.ttl").is_file(), f"query {name} has no fixture case in {case}"
     expected = list(csv.reader(io.StringIO((case / "expected.csv").read_text(encoding="utf-8"))))
     assert len(expected) > 1, f"{name}: a case must expect at least one row"
 
-    actual = _csv_answer(catalog, _store([case / "data.ttl"]), name, _params(case))
+    with _case_data(store, [case / "data.ttl"]):
+        actual = _csv_answer(catalog, store, name, _params(case))
 
     assert actual[0] == expected[0], f"{name}: columns differ"
     assert actual[1:] == expected[1:]
 
 
 @pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example has no Turtle files yet")
-def test_every_query_runs_over_the_example(catalog: Catalog) -> None:
-    store = _store(EXAMPLE_FILES)
-    for name in QUERY_NAMES:
-        case = CASES_DIR / name
-        header = _csv_answer(catalog, store, name, _params(case))[0]
-        assert header == (case / "expected.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+def test_every_query_runs_over_the_example(catalog: Catalog, store: EmbeddedStore) -> None:
+    with _case_data(store, EXAMPLE_FILES):
+        for name in QUERY_NAMES:
+            case = CASES_DIR / name
+            header = _csv_answer(catalog, store, name, _params(case))[0]
+            expected = (case / "expected.csv").read_text(encoding="utf-8").splitlines()[0]
+            assert header == expected.split(","), name
