@@ -114,8 +114,9 @@ def _parse_header(text: str) -> tuple[str, str, tuple[Parameter, ...]]:
             raise ValueError(f"the header needs exactly one non-empty '# {key}:' line")
     parameters = tuple(_parse_parameter(value) for key, value in fields if key == "param")
     names = [p.name for p in parameters]
-    if len(set(names)) != len(names):
-        raise ValueError(f"a parameter is declared twice: {', '.join(names)}")
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"parameter {', '.join(twice)} is declared more than once")
     return titles[0], descriptions[0], parameters
 
 
@@ -207,14 +208,19 @@ def _check_executes(query: NamedQuery) -> None:
     """Parse the query and substitute every parameter over an empty store.
 
     pyoxigraph raises SyntaxError for bad SPARQL and RuntimeError when a parameter's variable
-    is not in the projection (it could then never be substituted).
+    is not in the projection (it could then never be substituted); both become ValueError.
     """
     placeholders = {p.name: _PLACEHOLDERS[p.type] for p in query.parameters}
     substitutions = {
         pyoxigraph.Variable(name): term
         for name, term in bind_parameters(query, placeholders).items()
     }
-    answer = pyoxigraph.Store().query(query.text, substitutions=substitutions)
+    try:
+        answer = pyoxigraph.Store().query(query.text, substitutions=substitutions)
+    except SyntaxError as exc:
+        raise ValueError(f"SPARQL syntax {exc}") from exc
+    except RuntimeError as exc:
+        raise ValueError(f"a parameter must be a variable of the projection: {exc}") from exc
     if not isinstance(answer, pyoxigraph.QueryBoolean):
         list(answer)
 
@@ -229,7 +235,7 @@ def load_query(path: Path) -> NamedQuery:
         title, description, parameters = _parse_header(text)
         query = NamedQuery(name, title, description, parameters, text)
         _check_executes(query)
-    except (ValueError, SyntaxError, RuntimeError) as exc:
+    except ValueError as exc:
         raise QuerySyntaxError(f"{path}: {exc}") from exc
     return query
 
