@@ -1,41 +1,200 @@
-"""The report model of DESIGN §6, built from an engine's findings."""
+"""The report model of DESIGN §6, built from an engine's findings.
+
+A `Report` holds one `Result` per finding (the finding plus what a reader needs: the rule's
+label, business meaning, layers and remediation, and the conversations, practices and people
+involved), the groupings by rule, by layer pair and by practice, and alignment scores: per
+practice, the share of its conversations with no Violation; per organisation, the same over
+the conversations of the practices it (or a unit under it) owns.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rdflib.term import Node
+
+from service.reports.context import About, Context
 from service.validation.model import SEVERITIES, Finding, Severity
 
 if TYPE_CHECKING:
     from service.validation.prepare import PreparedData
     from service.validation.shapes import ShapePack
 
+LAYERS = ("practice", "organization", "technology")
+
+
+@dataclass(frozen=True)
+class Result:
+    """One finding with the rule's metadata and its context in the data."""
+
+    finding: Finding
+    label: str
+    meaning: str
+    layers: tuple[str, ...]
+    remediation: str
+    about: About
+
+    @property
+    def rule(self) -> str:
+        return self.finding.rule
+
+    @property
+    def severity(self) -> Severity:
+        return self.finding.severity
+
+
+@dataclass(frozen=True)
+class Score:
+    """Alignment of a practice or an organisation: conversations without a Violation."""
+
+    subject: Node
+    label: str
+    conversations: int
+    aligned: int
+
+    @property
+    def score(self) -> float | None:
+        """aligned / conversations, None when there are no conversations to judge."""
+        return self.aligned / self.conversations if self.conversations else None
+
+
+@dataclass(frozen=True)
+class RuleSummary:
+    """A rule's line in `by_rule`."""
+
+    rule: str
+    label: str
+    severity: Severity
+    layers: tuple[str, ...]
+    shape: Node | None
+    count: int
+
 
 @dataclass(frozen=True)
 class Report:
-    """Findings plus what a reader needs to act on them."""
+    """A validation report: results, groupings and scores (views live in sibling modules)."""
 
-    findings: tuple[Finding, ...]
+    results: tuple[Result, ...]
     fail_on: Severity
+    practices: tuple[Score, ...]
+    organisations: tuple[Score, ...]
+    rules: tuple[RuleSummary, ...]
 
     @classmethod
     def build(
         cls,
-        findings: list[Finding],
+        findings: Iterable[Finding],
         pack: ShapePack,
         data: PreparedData,
         *,
         fail_on: Severity = "violation",
     ) -> Report:
-        return cls(tuple(findings), fail_on)
+        """Attach metadata and context to `findings` and compute the groupings."""
+        context = Context(data)
+        results = tuple(_result(f, pack, context) for f in findings)
+        broken = {c for r in results if r.severity == "violation" for c in r.about.conversations}
+        practices = tuple(_practice_score(p, context, broken) for p in context.practices())
+        scores = {s.subject: s for s in practices}
+        organisations = tuple(
+            _organisation_score(org, owned, context, scores)
+            for org, owned in sorted(context.owned_practices().items(), key=lambda kv: str(kv[0]))
+        )
+        return cls(results, fail_on, practices, organisations, _rule_summaries(results, pack))
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return tuple(r.finding for r in self.results)
 
     @property
     def counts(self) -> dict[Severity, int]:
-        return {s: sum(1 for f in self.findings if f.severity == s) for s in SEVERITIES}
+        found = Counter(r.severity for r in self.results)
+        return {s: found[s] for s in SEVERITIES}
 
     @property
     def conforms(self) -> bool:
-        """False when a finding is at least as severe as `fail_on`."""
+        """False when a result is at least as severe as `fail_on` (DESIGN §6)."""
         failing = SEVERITIES[: SEVERITIES.index(self.fail_on) + 1]
-        return not any(f.severity in failing for f in self.findings)
+        return not any(r.severity in failing for r in self.results)
+
+    def by_layer_pair(self) -> dict[str, dict[Severity, int]]:
+        """Counts per layer pair ("practice/technology"); a rule spanning all three layers
+        counts in each of its pairs, a within-layer rule under its single layer."""
+        groups: dict[str, Counter[Severity]] = {}
+        for result in self.results:
+            for key in layer_keys(result.layers):
+                groups.setdefault(key, Counter())[result.severity] += 1
+        return {k: {s: groups[k][s] for s in SEVERITIES} for k in sorted(groups, key=_pair_order)}
+
+    def by_practice(self) -> dict[Node, dict[Severity, int]]:
+        """Counts per practice the results concern."""
+        groups: dict[Node, Counter[Severity]] = {}
+        for result in self.results:
+            for practice in result.about.practices:
+                groups.setdefault(practice, Counter())[result.severity] += 1
+        return {p: {s: groups[p][s] for s in SEVERITIES} for p in sorted(groups, key=str)}
+
+
+def layer_keys(layers: tuple[str, ...]) -> list[str]:
+    """The by_layer_pair keys of a rule's layers."""
+    if len(layers) <= 1:
+        return list(layers) or ["unassigned"]
+    ordered = sorted(layers, key=LAYERS.index)
+    return [f"{a}/{b}" for i, a in enumerate(ordered) for b in ordered[i + 1 :]]
+
+
+def _pair_order(key: str) -> tuple[int, str]:
+    return (key.count("/") == 0, key)
+
+
+def _result(finding: Finding, pack: ShapePack, context: Context) -> Result:
+    info = pack.info(finding.rule)
+    return Result(
+        finding=finding,
+        label=info.label if info else "",
+        meaning=info.comment if info else "",
+        layers=info.layers if info else (),
+        remediation=info.remediation if info else "",
+        about=context.about(finding.focus, finding.value),
+    )
+
+
+def _practice_score(practice: Node, context: Context, broken: set[Node]) -> Score:
+    conversations = context.conversations_enacting(practice)
+    aligned = sum(1 for c in conversations if c not in broken)
+    return Score(practice, context.label(practice), len(conversations), aligned)
+
+
+def _organisation_score(
+    org: Node, owned: set[Node], context: Context, scores: dict[Node, Score]
+) -> Score:
+    held = [scores[p] for p in owned if p in scores]
+    return Score(
+        org,
+        context.label(org),
+        sum(s.conversations for s in held),
+        sum(s.aligned for s in held),
+    )
+
+
+def _rule_summaries(results: tuple[Result, ...], pack: ShapePack) -> tuple[RuleSummary, ...]:
+    """Every rule of the pack (count 0 included) and any rule only the findings name."""
+    counts = Counter(r.rule for r in results)
+    summaries = [
+        RuleSummary(rule, info.label, info.severity, info.layers, info.shape, counts[rule])
+        for rule, info in pack.rules.items()
+    ]
+    known = set(pack.rules)
+    for result in results:
+        if result.rule not in known:
+            known.add(result.rule)
+            shape = result.finding.shape
+            summaries.append(
+                RuleSummary(result.rule, "", result.severity, (), shape, counts[result.rule])
+            )
+    return tuple(sorted(summaries, key=lambda s: s.rule))
+
+
+__all__ = ["LAYERS", "Report", "Result", "RuleSummary", "Score", "layer_keys"]

@@ -1,0 +1,139 @@
+"""What a finding is about, read from the validated data: its conversations, practices and
+people, and which conversations each practice and organisation is accountable for.
+
+Lookups go to the prepared pyoxigraph store by triple pattern, so deriving context costs a
+few index probes per finding even at a million triples (no rdflib graph is built).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib.namespace import RDF, RDFS, SKOS
+from rdflib.term import Node
+
+from service.namespaces import SB
+from service.validation.prepare import PreparedData
+from service.validation.rdfio import to_oxigraph, to_rdflib
+
+_ORG = "http://www.w3.org/ns/org#"
+
+
+def _iri(value: str) -> ox.NamedNode:
+    return ox.NamedNode(str(value))
+
+
+_TYPE = _iri(RDF.type)
+_LABELS = (_iri(RDFS.label), _iri(SKOS.prefLabel))
+_ENACTS, _HAS_ACT = _iri(SB.enacts), _iri(SB.hasAct)
+_OCCURS_WITHIN, _CONVEYS = _iri(SB.occursWithin), _iri(SB.conveys)
+_ENDPOINT, _PERFORMED_BY = _iri(SB.endpoint), _iri(SB.performedBy)
+_ADDRESSED_TO = _iri(SB.addressedTo)
+_OWNED_BY = _iri(SB.ownedBy)
+_PERSON, _PRACTICE, _CONVERSATION = _iri(SB.Person), _iri(SB.Practice), _iri(SB.Conversation)
+_PARENTS = (_iri(_ORG + "unitOf"), _iri(_ORG + "subOrganizationOf"))
+_DEFAULT = ox.DefaultGraph()
+
+OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class About:
+    """The conversations, practices and people a finding concerns (each may be empty)."""
+
+    conversations: tuple[Node, ...]
+    practices: tuple[Node, ...]
+    people: tuple[Node, ...]
+
+
+class Context:
+    """Read-only questions about the prepared data that reports ask."""
+
+    def __init__(self, data: PreparedData) -> None:
+        self._store = data.store
+
+    def about(self, focus: Node, value: Node | None) -> About:
+        """Context of a finding from its focus node and value."""
+        node = to_oxigraph(focus)
+        conversations = set(self._conversations_of(node))
+        practices = {p for c in conversations for p in self._objects(c, _ENACTS)}
+        if self._is_a(node, _PRACTICE):
+            practices.add(node)
+        people = set(self._people_of(node))
+        if value is not None and self._is_a(to_oxigraph(value), _PERSON):
+            people.add(to_oxigraph(value))
+        return About(_sorted(conversations), _sorted(practices), _sorted(people))
+
+    def practices(self) -> list[Node]:
+        """Every practice in the data, sorted."""
+        return list(_sorted(self._subjects(_TYPE, _PRACTICE)))
+
+    def conversations_enacting(self, practice: Node) -> list[Node]:
+        """The conversations that enact a practice."""
+        return list(_sorted(self._subjects(_ENACTS, to_oxigraph(practice))))
+
+    def owned_practices(self) -> dict[Node, set[Node]]:
+        """Organisation → the practices it owns, directly or through its units."""
+        owned: dict[Node, set[Node]] = {}
+        for quad in self._store.quads_for_pattern(None, _OWNED_BY, None, _DEFAULT):
+            for org in self._self_and_ancestors(quad.object):
+                owned.setdefault(to_rdflib(org), set()).add(to_rdflib(quad.subject))
+        return owned
+
+    def label(self, node: Node) -> str:
+        """rdfs:label or skos:prefLabel, else the IRI's local name."""
+        term = to_oxigraph(node)
+        if not isinstance(term, ox.Literal):
+            for predicate in _LABELS:
+                for label in self._objects(term, predicate):
+                    if isinstance(label, ox.Literal):
+                        return label.value
+        text = str(node)
+        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
+
+    def _conversations_of(self, node: OxTerm) -> Iterator[OxTerm]:
+        if isinstance(node, ox.Literal):
+            return
+        if self._is_a(node, _CONVERSATION):
+            yield node
+        for predicate in (_HAS_ACT, _OCCURS_WITHIN, _CONVEYS):
+            yield from self._subjects(predicate, node)
+
+    def _people_of(self, node: OxTerm) -> Iterator[OxTerm]:
+        if isinstance(node, ox.Literal):
+            return
+        if self._is_a(node, _PERSON):
+            yield node
+        for predicate in (_ENDPOINT, _PERFORMED_BY, _ADDRESSED_TO):
+            yield from (p for p in self._objects(node, predicate) if self._is_a(p, _PERSON))
+
+    def _self_and_ancestors(self, org: OxTerm) -> set[OxTerm]:
+        seen: set[OxTerm] = set()
+        todo = [org]
+        while todo:
+            node = todo.pop()
+            if node in seen or isinstance(node, ox.Literal):
+                continue
+            seen.add(node)
+            for predicate in _PARENTS:
+                todo.extend(self._objects(node, predicate))
+        return seen
+
+    def _is_a(self, node: OxTerm, cls: ox.NamedNode) -> bool:
+        if isinstance(node, ox.Literal):
+            return False
+        return any(True for _ in self._store.quads_for_pattern(node, _TYPE, cls, _DEFAULT))
+
+    def _objects(self, subject: OxTerm, predicate: ox.NamedNode) -> Iterator[OxTerm]:
+        for quad in self._store.quads_for_pattern(subject, predicate, None, _DEFAULT):
+            yield quad.object
+
+    def _subjects(self, predicate: ox.NamedNode, obj: OxTerm) -> Iterator[OxTerm]:
+        for quad in self._store.quads_for_pattern(None, predicate, obj, _DEFAULT):
+            yield quad.subject
+
+
+def _sorted(terms: Iterable[OxTerm]) -> tuple[Node, ...]:
+    return tuple(sorted({to_rdflib(t) for t in terms}, key=str))
