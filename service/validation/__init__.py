@@ -20,16 +20,18 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rdflib import Graph
 
 from service.errors import InputError, TriskelError
-from service.reports.model import Report
 from service.validation.model import Engine, Finding, Severity
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import Source
 from service.validation.shapes import ShapePack, from_files, load_builtin
+
+if TYPE_CHECKING:
+    from service.reports.model import Report
 
 EngineName = Literal["fast", "pyshacl"]
 ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")
@@ -51,6 +53,8 @@ def validate(
     or file and folder paths. `fail_on` is the least severity that breaks conformance.
     Raises InputError subclasses for unreadable data or shapes.
     """
+    from service.reports.model import Report  # reports build on this package: import late
+
     prepared = prepare_data(data, format=format)
     pack = shapes if shapes is not None else load_builtin()
     findings = engine_named(engine)(prepared, pack)
