@@ -1,9 +1,10 @@
 """Read RDF sources for validation and convert terms between pyoxigraph and rdflib.
 
 Every input (data, shapes, the ontology) is parsed by pyoxigraph: it is fast, never fetches
-remote JSON-LD contexts, and reports syntax errors with a line number, which we turn into
-`RDFSyntaxError(source=..., line=...)`. Terms cross to rdflib with the same blank-node ids, so
-a finding from either engine names the same node.
+remote JSON-LD contexts, and reports syntax errors with a line number. Formats and syntax
+errors are named as the store names them (`service.store.formats`, `service.store.parsing`):
+`RDFSyntaxError(source=..., line=...)`, `UnsupportedFormatError`. Terms cross to rdflib with
+the same blank-node ids, so a finding from either engine names the same node.
 """
 
 from __future__ import annotations
@@ -17,24 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from service.errors import RDFSyntaxError, UnsupportedFormatError
-
-FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ttl": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "nq": ox.RdfFormat.N_QUADS,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "json-ld": ox.RdfFormat.JSON_LD,
-    "rdf": ox.RdfFormat.RDF_XML,
-    "xml": ox.RdfFormat.RDF_XML,
-    "owl": ox.RdfFormat.RDF_XML,
-    "n3": ox.RdfFormat.N3,
-}
-"""Format names and file extensions we read (lower case, no dot)."""
+from service.store.formats import rdf_format_for_path, rdf_format_named
+from service.store.parsing import syntax_error
 
 DATA_SUFFIXES = frozenset({".ttl", ".nt", ".jsonld", ".rdf"})
 """The files a data folder contributes (DESIGN: a folder = its *.ttl/*.nt/*.jsonld/*.rdf)."""
@@ -56,18 +41,12 @@ class Source:
 
 def format_of(path: Path) -> str:
     """The format name of a file, from its extension; UnsupportedFormatError otherwise."""
-    ext = path.suffix.lower().lstrip(".")
-    if ext not in FORMATS:
-        raise UnsupportedFormatError(f"{path}: unknown RDF format '.{ext}'")
-    return ext
+    return rdf_format_for_path(path).name
 
 
 def rdf_format(name: str) -> ox.RdfFormat:
-    """The pyoxigraph format for a format name or extension."""
-    try:
-        return FORMATS[name.lower().lstrip(".")]
-    except KeyError:
-        raise UnsupportedFormatError(f"unknown RDF format '{name}'") from None
+    """The pyoxigraph format for a format name, extension or media type."""
+    return rdf_format_named(name).oxigraph
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -90,8 +69,8 @@ def parse(source: Source) -> list[ox.Triple]:
     try:
         quads = ox.parse(source.content, fmt, base_iri=_base(source), rename_blank_nodes=True)
         return [q.triple for q in quads]
-    except (SyntaxError, ValueError) as exc:
-        raise _syntax_error(source, exc) from None
+    except SyntaxError as exc:
+        raise syntax_error(exc, source.name) from None
 
 
 def load(store: ox.Store, source: Source) -> None:
@@ -100,26 +79,13 @@ def load(store: ox.Store, source: Source) -> None:
     fmt = rdf_format(source.format)
     try:
         store.load(source.content, fmt, base_iri=_base(source), to_graph=ox.DefaultGraph())
-    except (SyntaxError, ValueError) as exc:
-        raise _syntax_error(source, exc) from None
+    except SyntaxError as exc:
+        raise syntax_error(exc, source.name) from None
 
 
 def _base(source: Source) -> str:
     """Relative IRIs in a file resolve against the file's own URI."""
     return Path(source.name).resolve().as_uri()
-
-
-def _syntax_error(source: Source, exc: SyntaxError | ValueError) -> RDFSyntaxError:
-    if isinstance(exc, SyntaxError):
-        return RDFSyntaxError(_reason(exc), source=source.name, line=exc.lineno)
-    return RDFSyntaxError(str(exc), source=source.name)
-
-
-def _reason(exc: SyntaxError) -> str:
-    """pyoxigraph's message without the position prefix (RDFSyntaxError adds it back)."""
-    message = exc.msg or str(exc)
-    head, sep, tail = message.partition(": ")
-    return tail if sep and head.startswith("Parser error") else message
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
