@@ -18,7 +18,7 @@ Modules and their jobs (the engine contract is in `model`):
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -46,18 +46,25 @@ def validate(
     shapes: ShapePack | None = None,
     engine: EngineName = "fast",
     fail_on: Severity = "violation",
+    on_phase: Callable[[str], None] | None = None,
 ) -> Report:
     """Validate `data` against `shapes` (default: the built-in rules R01-R20).
 
     `data` is prepared data, an rdflib Graph, a `Source`, bytes (with `format`, e.g. "ttl"),
     or file and folder paths. `fail_on` is the least severity that breaks conformance.
+    `on_phase` hears "reading data", "checking rules", "building report" as they start.
     Raises InputError subclasses for unreadable data or shapes.
     """
     from service.reports.model import Report  # reports build on this package: import late
 
+    phase = on_phase or (lambda name: None)
+    run = engine_named(engine)
+    phase("reading data")
     prepared = prepare_data(data, format=format)
     pack = shapes if shapes is not None else load_builtin()
-    findings = engine_named(engine)(prepared, pack)
+    phase("checking rules")
+    findings = run(prepared, pack)
+    phase("building report")
     return Report.build(_unique(findings), pack, prepared, fail_on=fail_on)
 
 
