@@ -108,11 +108,174 @@ def _load_if_empty(settings: Settings, directory: Path) -> None:
         store.close()
 
 
+def _store_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the environment, with `--store PATH` overriding the store folder."""
+    return Settings(store_path=Path(args.store)) if args.store else Settings()
+
+
+def _add_load(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("load", help="load RDF files into the store, all or nothing")
+    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files")
+    parser.add_argument(
+        "--graph", help="target graph IRI (default: one graph per file; N-Quads/TriG keep theirs)"
+    )
+    parser.add_argument("--replace", action="store_true", help="replace the graph's content")
+    parser.add_argument("--format", help="RDF format (default: from the file extension)")
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_load)
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    from service.store import open_store
+    from service.store.files import load_file
+    from service.store.formats import rdf_format_named
+
+    if args.replace and args.graph and len(args.files) > 1:
+        raise InputError("--replace with --graph takes one file (each load replaces the graph)")
+    fmt = rdf_format_named(args.format) if args.format else None
+    progress = sys.stderr if sys.stderr.isatty() else None
+    store = open_store(_store_settings(args))
+    try:
+        for path in args.files:
+            done = load_file(
+                store, path, graph=args.graph, replace=args.replace, fmt=fmt, progress=progress
+            )
+            print(f"loaded {done.triples} triples from {path} into {done.graph}", file=sys.stderr)
+    finally:
+        store.close()
+    return 0
+
+
+def _add_query(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("query", help="run a SPARQL query over the store")
+    parser.add_argument("query", metavar="QUERY|@FILE.rq", help="query text, or @ and a file")
+    parser.add_argument(
+        "--format",
+        help="json, xml, csv, tsv (SELECT/ASK; default csv, json for ASK) or "
+        "turtle, nt, jsonld, rdfxml (CONSTRUCT/DESCRIBE; default turtle)",
+    )
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_query)
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from service.store import open_store
+    from service.store.formats import rdf_format_named, results_format_named
+    from service.store.syntax import query_form
+
+    text = args.query
+    if text.startswith("@"):
+        text = Path(text[1:]).read_text(encoding="utf-8")
+    form = query_form(text)
+    default = {"SELECT": "csv", "ASK": "json", "GRAPH": "turtle"}[form]
+    name = args.format or default
+    named = rdf_format_named if form == "GRAPH" else results_format_named
+    store = open_store(_store_settings(args))
+    try:
+        result = store.query(text, accept=named(name).media_type)
+    finally:
+        store.close()
+    sys.stdout.buffer.write(result.body)
+    sys.stdout.flush()
+    if result.truncated:
+        print("triskel: warning: answer cut at TRISKEL_MAX_ROWS rows", file=sys.stderr)
+    return 0
+
+
+def _add_export(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser("export", help="write a graph or the whole store as RDF")
+    parser.add_argument(
+        "--graph", help="graph IRI, or 'default' (default: every graph, as N-Quads or TriG)"
+    )
+    parser.add_argument("--format", help="nq, trig (dataset) or turtle, nt, jsonld, rdfxml")
+    parser.add_argument("--output", type=Path, help="file to write (default: stdout)")
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_export)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from service.store import open_store
+    from service.store.formats import rdf_format_named
+
+    dataset = args.graph is None
+    fmt = rdf_format_named(args.format or ("nq" if dataset else "turtle"))
+    graph = None if args.graph in (None, "default") else args.graph
+    store = open_store(_store_settings(args))
+    try:
+        body = store.export(graph, media_type=fmt.media_type, dataset=dataset)
+    finally:
+        store.close()
+    if args.output:
+        args.output.write_bytes(body)
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    return 0
+
+
+def _add_validate(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "validate", help="check data against the alignment rules R01-R20 (and your own shapes)"
+    )
+    parser.add_argument(
+        "data",
+        nargs="*",
+        type=Path,
+        metavar="DATA",
+        help="RDF files or folders (a folder: its *.ttl/*.nt/*.jsonld/*.rdf); default: the store",
+    )
+    parser.add_argument(
+        "--shapes", action="append", type=Path, default=[], metavar="FILE", help="extra shapes"
+    )
+    parser.add_argument("--no-builtin", action="store_true", help="leave out the rules R01-R20")
+    parser.add_argument(
+        "--format", default="text", choices=["json", "text", "turtle", "jsonld", "nt"]
+    )
+    parser.add_argument("--fail-on", default="violation", choices=["violation", "warning", "info"])
+    parser.add_argument("--engine", default="fast", choices=["fast", "pyshacl"])
+    parser.add_argument("--output", type=Path, metavar="FILE", help="file to write (stdout)")
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_validate)
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    """Exit 0 when the data conforms, 1 when it does not; the report is written only after
+    everything was read and checked, so bad input (exit 2) writes nothing."""
+    from service.reports import render
+    from service.validation import from_files, validate
+    from service.validation.progress import PhaseProgress
+    from service.validation.rdfio import Source
+
+    shapes = from_files(args.shapes, builtin=not args.no_builtin)
+    data = args.data or Source("store", _store_nquads(args), "nquads")
+    with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
+        report = validate(
+            data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase
+        )
+    text = render(report, args.format)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0 if report.conforms else 1
+
+
+def _store_nquads(args: argparse.Namespace) -> bytes:
+    """Everything in the store, as N-Quads."""
+    from service.store import open_store
+
+    store = open_store(_store_settings(args))
+    try:
+        return store.export(None, media_type="application/n-quads", dataset=True)
+    finally:
+        store.close()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="triskel", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"triskel {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
-    for add in (_add_ontology, _add_serve):
+    for add in (_add_ontology, _add_serve, _add_load, _add_query, _add_export, _add_validate):
         add(commands)
     return parser
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import IO
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -60,17 +61,23 @@ class Store(ABC):
     @abstractmethod
     def load(
         self,
-        data: bytes,
+        data: bytes | IO[bytes],
         *,
         media_type: str,
         graph: str | None,
         replace: bool = False,
         source: str | None = None,
+        keep_graphs: bool = False,
     ) -> int:
-        """Parse `data` and add it to `graph` (or replace the graph) atomically.
+        """Parse `data` (bytes or a binary file) and add it to `graph` (or replace it) atomically.
 
-        Returns the number of triples parsed. Raises `RDFSyntaxError` naming `source`, line and
-        column; on any error the store is unchanged.
+        The whole body is parsed before anything is written. Triples go to `graph`; in a
+        dataset format (N-Quads, TriG, JSON-LD) quads of the default graph go there too and a
+        quad naming any other graph is an `InputError` — unless `keep_graphs=True`, which keeps
+        every quad in the graph it names (`replace` then replaces each of those graphs).
+        Returns the number of triples parsed. Raises `RDFSyntaxError` naming `source`, line
+        and column, `UnsupportedFormatError` for an unknown media type; on any error the store
+        is unchanged.
         """
 
     @abstractmethod

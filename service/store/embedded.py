@@ -1,9 +1,10 @@
 """The embedded store: pyoxigraph on disk, all-or-nothing loads, bounded queries.
 
-Writes are serialised by one lock. A small add is one RocksDB transaction (`Store.extend`);
-a big add or any replace runs as a bulk write inside the checkpoint journal
-(`service.store.journal`), with readers held off, which is as fast as pyoxigraph's
-`bulk_load` plus a full parse beforehand, and still all-or-nothing, also across SIGKILL.
+Every upload is parsed completely once (`check_rdf`) before anything is written. Writes are
+serialised by one lock. A small add is then one RocksDB transaction (`Store.load`); a big add
+or any replace is pyoxigraph's `bulk_load` inside the checkpoint journal
+(`service.store.journal`), with readers held off: as fast as `bulk_load` plus one parse, and
+still all-or-nothing, also across SIGKILL.
 
 Queries run in a worker thread with a deadline (`service.store.deadline`); the default graph
 is the union of all graphs unless the caller names a dataset.
@@ -14,40 +15,37 @@ from __future__ import annotations
 import gc
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, TypeVar
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QueryBoolean, QuerySolutions, Variable
+from pyoxigraph import DefaultGraph, NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
 
 from service.errors import (
     InputError,
     LimitExceededError,
     NotFoundError,
-    QuerySyntaxError,
     StoreError,
     UnsupportedFormatError,
 )
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline, check_capacity, run_with_deadline
-from service.store.formats import rdf_format_for
+from service.store.formats import Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
-from service.store.parsing import GraphName, graph_node, parse_quads
+from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
 from service.store.policy import check_operations
 from service.store.results import Answer, capped, serialise
+from service.store.syntax import query_syntax_error
 
 T = TypeVar("T")
 
 BULK_THRESHOLD = 100_000
 """From this many quads an add goes through the journalled bulk path (faster than one
 transaction, which holds every write in memory until commit)."""
-
-
-def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
-    """pyoxigraph's SPARQL `SyntaxError` ("error at 1:25: ...") as ours, position kept."""
-    return QuerySyntaxError(f"SPARQL syntax {exc.msg or exc}")
 
 
 class EmbeddedStore(Store):
@@ -201,49 +199,48 @@ class EmbeddedStore(Store):
         source: str | None = None,
         keep_graphs: bool = False,
     ) -> int:
-        """Parse everything, then write it all or nothing (see the module docstring).
+        """Parse everything once to check it, then write it all or nothing.
 
-        `data` may be bytes or a binary file object. With `keep_graphs`, a dataset format's
-        quads stay in the graphs they name (`replace` then replaces each of those graphs).
+        `data` may be bytes or a binary file object (read whole first). With `keep_graphs`,
+        a dataset format's quads stay in the graphs they name (`replace` then replaces each
+        of those graphs). See `Store.load`.
         """
         fmt = rdf_format_for(media_type)
-        if keep_graphs and not fmt.is_dataset:
-            keep_graphs = False
-        quads = parse_quads(data, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
-        targets = _graphs_of(quads) if keep_graphs else {graph_node(graph)}
+        keep_graphs = keep_graphs and fmt.is_dataset
+        blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
+        checked = check_rdf(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
+        write = _Write(blob, fmt, None if keep_graphs else graph_node(graph), checked.graphs)
         with self._write_lock:
-            if replace or len(quads) >= self.bulk_threshold:
-                self._bulk_write(quads, targets, replace=replace)
-            else:
-                self._transactional_add(quads, targets)
-        return len(quads)
+            try:
+                if replace or checked.quads >= self.bulk_threshold:
+                    self._bulk_write(write, replace=replace)
+                else:
+                    self._db.load(blob, fmt.oxigraph, base_iri=write.base_iri, to_graph=write.to)
+                    self._create_named(write.graphs)
+            except SyntaxError as exc:
+                raise syntax_error(exc, source) from None
+            except OSError as exc:
+                raise StoreError(f"the load failed and changed nothing: {exc}") from exc
+        return checked.quads
 
-    def _transactional_add(self, quads: list[Quad], targets: set[GraphName]) -> None:
-        """One RocksDB transaction: nothing is written if it fails."""
-        try:
-            self._db.extend(quads)
-            self._create_named(targets)
-        except OSError as exc:
-            raise StoreError(f"the load failed and changed nothing: {exc}") from exc
-
-    def _bulk_write(self, quads: list[Quad], targets: set[GraphName], *, replace: bool) -> None:
+    def _bulk_write(self, write: _Write, *, replace: bool) -> None:
         """Bulk write inside the journal; on any failure the checkpoint is put back."""
         with self._rw.writing():
             try:
                 self._journal.begin(self._db)
                 if replace:
-                    for target in targets:
+                    for target in write.graphs:
                         self._db.remove_graph(target)
-                self._db.bulk_extend(quads)
-                self._create_named(targets)
+                self._db.bulk_load(
+                    write.data, write.fmt.oxigraph, base_iri=write.base_iri, to_graph=write.to
+                )
+                self._create_named(write.graphs)
                 self._journal.commit(self._db)
-            except BaseException as exc:
+            except BaseException:
                 self._restore()
-                if isinstance(exc, OSError):
-                    raise StoreError(f"the load failed and changed nothing: {exc}") from exc
                 raise
 
-    def _create_named(self, targets: set[GraphName]) -> None:
+    def _create_named(self, targets: frozenset[GraphName]) -> None:
         """Named target graphs exist afterwards even when the upload was empty."""
         for target in targets:
             if isinstance(target, NamedNode):
@@ -302,6 +299,16 @@ class EmbeddedStore(Store):
             gc.collect()
 
 
-def _graphs_of(quads: list[Quad]) -> set[GraphName]:
-    """Every graph the quads name (the default graph included when used)."""
-    return {q.graph_name for q in quads} or {DefaultGraph()}
+@dataclass(frozen=True, slots=True)
+class _Write:
+    """A checked upload ready to write: its bytes, format, target and the graphs it fills."""
+
+    data: bytes
+    fmt: Format
+    to: NamedNode | DefaultGraph | None
+    graphs: frozenset[GraphName]
+
+    @property
+    def base_iri(self) -> str | None:
+        """Relative IRIs resolve against the target graph."""
+        return self.to.value if isinstance(self.to, NamedNode) else None

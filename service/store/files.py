@@ -1,0 +1,66 @@
+"""Load RDF files into a store: the format from the extension, the graph from the file name.
+
+A file loaded without an explicit graph gets its own graph, `urn:triskel:file:` followed by
+its folder's name and its own (`data/example/practice.ttl` ->
+`urn:triskel:file:example/practice.ttl`), the same on every machine; a dataset file (N-Quads,
+TriG) keeps the graphs it names instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from service.store.base import Store
+from service.store.formats import Format, rdf_format_for_path
+from service.store.progress import ProgressReader
+
+BIG_FILE = 8 * 1024 * 1024
+"""Files from this size get a progress bar (when the caller gives a terminal to draw on)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What one file load did."""
+
+    path: Path
+    triples: int
+    graph: str
+
+
+def file_graph_iri(path: Path) -> str:
+    """The graph a file loads into when none is named."""
+    resolved = path.resolve()
+    return f"urn:triskel:file:{resolved.parent.name}/{resolved.name}"
+
+
+def load_file(
+    store: Store,
+    path: Path,
+    *,
+    graph: str | None = None,
+    replace: bool = False,
+    fmt: Format | None = None,
+    progress: TextIO | None = None,
+) -> Loaded:
+    """Load one file all-or-nothing; draw a progress bar on `progress` for big files."""
+    fmt = fmt or rdf_format_for_path(path)
+    keep_graphs = graph is None and fmt.is_dataset
+    target = None if keep_graphs else graph or file_graph_iri(path)
+    size = path.stat().st_size
+    with path.open("rb") as raw:
+        bar = None
+        if progress is not None and size >= BIG_FILE:
+            bar = ProgressReader(raw, total=size, label=f"loading {path.name}", out=progress)
+        triples = store.load(
+            bar or raw,
+            media_type=fmt.media_type,
+            graph=target,
+            replace=replace,
+            source=str(path),
+            keep_graphs=keep_graphs,
+        )
+        if bar is not None:
+            bar.finish(f"{triples:,} triples stored")
+    return Loaded(path, triples, target or "the graphs it names")
