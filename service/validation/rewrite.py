@@ -1,0 +1,260 @@
+"""Algebra rewrites that turn a per-focus-node SHACL-SPARQL query into one set-based query.
+
+Two rewrites, each applied only where it provably keeps the results of SHACL's pre-binding
+semantics (SHACL §5.3.1: `$this` is replaced by one focus node before the query runs):
+
+* `bind_targets(pattern, T)` joins the target pattern `T` (which binds `?this` to every focus
+  node, once each) so that every expression, OPTIONAL and sub-select that mentions `?this`
+  sees it bound — `T` is pushed below filters, binds, optionals and unions instead of being
+  joined on top, because `FILTER(?this ...)` evaluated before the join would see `?this`
+  unbound. Join with `T` is idempotent (T is a set of single-variable rows), so pushing it
+  into several branches changes nothing but speed.
+* `not_exists_to_minus(pattern)` replaces `FILTER NOT EXISTS { B }` on a pattern `P` by
+  `P MINUS { B }` when the two are equal: every variable of `B` that `P` may bind is certainly
+  bound by `B` itself (so substituting a row into `B` is the same as a compatible join), and
+  `P` and `B` certainly share a variable (MINUS ignores rows with disjoint domains).
+  pyoxigraph runs NOT EXISTS as a nested loop and MINUS as a hash anti-join.
+
+Both raise `Unsupported` for algebra they do not know, so the caller falls back to pySHACL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from rdflib import BNode, Variable
+from rdflib.paths import Path
+from rdflib.plugins.sparql.algebra import Filter, Join, Minus
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from service.validation.algebra_text import Unsupported, exists_pattern
+
+THIS = Variable("this")
+
+Var = Variable | BNode
+
+
+def _pattern_terms(node: CompValue) -> Iterator[Any]:
+    """Terms of triple patterns and GRAPH names directly in this node (not children)."""
+    if node.name == "BGP":
+        for s, p, o in node.triples:
+            yield s
+            yield o
+            if not isinstance(p, Path):
+                yield p
+    elif node.name == "Graph":
+        yield node.term
+
+
+def _children(node: CompValue) -> list[CompValue]:
+    return [node[k] for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)]
+
+
+def _expressions(node: CompValue) -> list[Any]:
+    return [node[k] for k in ("expr",) if node.get(k) is not None]
+
+
+def _is_var(term: Any) -> bool:
+    return isinstance(term, Variable | BNode)
+
+
+def certain(node: CompValue) -> set[Var]:
+    """Variables bound in every solution of the pattern."""
+    name = node.name
+    if name == "BGP":
+        return {t for t in _pattern_terms(node) if _is_var(t)}
+    if name == "Join":
+        return certain(node.p1) | certain(node.p2)
+    if name in ("LeftJoin", "Minus"):
+        return certain(node.p1)
+    if name in ("Filter", "Extend"):
+        return certain(node.p)
+    if name == "Union":
+        return certain(node.p1) & certain(node.p2)
+    if name == "Graph":
+        return certain(node.p) | ({node.term} if _is_var(node.term) else set())
+    if name == "ToMultiSet":
+        return _multiset_vars(node.p, certain)
+    raise Unsupported(f"pattern {name}")
+
+
+def possible(node: CompValue) -> set[Var]:
+    """Variables that some solution of the pattern may bind."""
+    name = node.name
+    if name == "BGP" or name == "Graph":
+        own = {t for t in _pattern_terms(node) if _is_var(t)}
+        return own | (possible(node.p) if name == "Graph" else set())
+    if name in ("Join", "LeftJoin", "Union"):
+        return possible(node.p1) | possible(node.p2)
+    if name in ("Minus", "Filter"):
+        return possible(node.p1 if name == "Minus" else node.p)
+    if name == "Extend":
+        return possible(node.p) | {node.var}
+    if name == "ToMultiSet":
+        return _multiset_vars(node.p, possible)
+    raise Unsupported(f"pattern {name}")
+
+
+def _multiset_vars(node: CompValue, inner: Callable[[CompValue], set[Var]]) -> set[Var]:
+    if node.name == "values":
+        rows = node.res
+        return set.intersection(*(set(r) for r in rows)) if inner is certain and rows else set()
+    while node.name in ("Distinct", "Reduced"):
+        node = node.p
+    if node.name != "Project":
+        raise Unsupported(f"sub-select with {node.name}")
+    return inner(node.p) & set(node.PV)
+
+
+def mentioned(node: Any) -> set[Var]:
+    """Every variable anywhere in a pattern or expression, EXISTS patterns included."""
+    found: set[Var] = set()
+    _collect(node, found)
+    return found
+
+
+def _collect(node: Any, found: set[Var]) -> None:
+    if _is_var(node):
+        found.add(node)
+    elif isinstance(node, CompValue):
+        if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            _collect(exists_pattern(node), found)
+            return
+        found.update(t for t in _pattern_terms(node) if _is_var(t))
+        for key, value in node.items():
+            if key in ("triples", "_vars"):
+                continue
+            _collect(value, found)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _collect(item, found)
+    elif isinstance(node, dict):
+        for item in node.values():
+            _collect(item, found)
+
+
+# -- binding ?this to the targets --
+
+
+def bind_targets(node: CompValue, target: CompValue) -> CompValue:
+    """A pattern equal to joining `target` with `node` under pre-binding of `?this`."""
+    if THIS not in mentioned(node) or node.name == "BGP":
+        return Join(target, node)
+    name = node.name
+    if name == "Filter":
+        return Filter(node.expr, bind_targets(node.p, target))
+    if name == "Extend":
+        return _copy(node, p=bind_targets(node.p, target))
+    if name == "LeftJoin":
+        return _copy(node, p1=bind_targets(node.p1, target), p2=_fix(node.p2, target))
+    if name == "Join":
+        first, second = (node.p1, node.p2) if THIS in mentioned(node.p1) else (node.p2, node.p1)
+        return Join(bind_targets(first, target), _fix(second, target))
+    if name == "Union":
+        return _copy(node, p1=bind_targets(node.p1, target), p2=bind_targets(node.p2, target))
+    if name == "Graph" and node.term != THIS:
+        return _copy(node, p=bind_targets(node.p, target))
+    if name == "ToMultiSet":
+        return _copy(node, p=_bind_subselect(node.p, target))
+    raise Unsupported(f"?this inside {name}")
+
+
+def _fix(node: CompValue, target: CompValue) -> CompValue:
+    """`node` itself when joining it with ?this-bound rows already equals pre-binding
+    (?this occurs only in triple patterns reached through joins), else `node` bound."""
+    return bind_targets(node, target) if _needs_binding(node) else node
+
+
+def _needs_binding(node: CompValue) -> bool:
+    if THIS not in mentioned(node) or node.name == "BGP":
+        return False
+    if node.name == "Join":
+        return _needs_binding(node.p1) or _needs_binding(node.p2)
+    return True
+
+
+def _bind_subselect(node: CompValue, target: CompValue) -> CompValue:
+    if node.name in ("Distinct", "Reduced"):
+        return _copy(node, p=_bind_subselect(node.p, target))
+    if node.name == "Project" and THIS in node.PV:
+        return _copy(node, p=bind_targets(node.p, target))
+    raise Unsupported("a sub-select that uses $this without projecting it")
+
+
+def _copy(node: CompValue, **changes: Any) -> CompValue:
+    copy = CompValue(node.name, **{k: v for k, v in node.items() if not k.startswith("_")})
+    copy.update(changes)
+    return copy
+
+
+# -- NOT EXISTS as MINUS --
+
+
+def not_exists_to_minus(node: CompValue, scope: frozenset[Var] = frozenset()) -> CompValue:
+    """The pattern with every provably equivalent FILTER NOT EXISTS turned into MINUS, at
+    every depth. `scope` holds the variables an enclosing EXISTS substitutes into `node`;
+    a pattern that mentions one of them must stay a filter, since MINUS runs it alone."""
+    if node.name != "Filter":
+        return _map_children(node, lambda child: not_exists_to_minus(child, scope))
+    inner = not_exists_to_minus(node.p, scope)
+    seen_by_filter = scope | possible(node.p)
+    kept: list[Any] = []
+    for conjunct in _conjuncts(node.expr):
+        if _is_not_exists(conjunct):
+            pattern = exists_pattern(conjunct)
+            if _minus_equivalent(inner, pattern, scope):
+                inner = Minus(inner, not_exists_to_minus(pattern))
+                continue
+        kept.append(_rewrite_exists_in(conjunct, seen_by_filter))
+    return Filter(_and(kept), inner) if kept else inner
+
+
+def _map_children(node: CompValue, rewrite: Callable[[CompValue], CompValue]) -> CompValue:
+    changes = {k: rewrite(node[k]) for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)}
+    if node.name == "ToMultiSet" or not changes:
+        return node
+    return _copy(node, **changes)
+
+
+def _rewrite_exists_in(expr: Any, scope: frozenset[Var]) -> Any:
+    """Rewrite NOT EXISTS patterns nested inside an expression that stays a filter."""
+    if not isinstance(expr, CompValue):
+        return expr
+    if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+        return _copy(expr, graph=not_exists_to_minus(exists_pattern(expr), scope))
+    changes = {
+        k: [_rewrite_exists_in(x, scope) for x in v]
+        if isinstance(v, list)
+        else _rewrite_exists_in(v, scope)
+        for k, v in expr.items()
+        if not k.startswith("_")
+    }
+    return _copy(expr, **changes)
+
+
+def _conjuncts(expr: Any) -> list[Any]:
+    if isinstance(expr, CompValue) and expr.name == "ConditionalAndExpression":
+        return [c for part in [expr.expr, *(expr.other or [])] for c in _conjuncts(part)]
+    return [expr]
+
+
+def _and(parts: list[Any]) -> Any:
+    if len(parts) == 1:
+        return parts[0]
+    return CompValue("ConditionalAndExpression", expr=parts[0], other=parts[1:])
+
+
+def _is_not_exists(expr: Any) -> bool:
+    return isinstance(expr, CompValue) and expr.name == "Builtin_NOTEXISTS"
+
+
+def _minus_equivalent(outer: CompValue, inner: CompValue, scope: frozenset[Var]) -> bool:
+    """`Filter(NOT EXISTS inner, outer)` equals `Minus(outer, inner)`."""
+    used = mentioned(inner)
+    inner_certain = certain(inner)
+    return (
+        not used & scope
+        and used & possible(outer) <= inner_certain
+        and bool(inner_certain & certain(outer))
+    )
