@@ -40,7 +40,7 @@ PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
 _XSD_DATE = pyoxigraph.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 _NAME = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_FIELD = re.compile(r"#\s?(?P<key>[A-Za-z]+):\s*(?P<value>.*)")
+_FIELD = re.compile(r"# ?(?P<key>title|description|param):\s*(?P<value>.*)")
 _CONTINUATION = re.compile(r"#\s{2,}(?P<value>\S.*)")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
@@ -99,11 +99,7 @@ def _parse_header(text: str) -> tuple[str, str, tuple[Parameter, ...]]:
     for number, line in _header_lines(text):
         if (more := _CONTINUATION.fullmatch(line)) and fields:
             fields[-1][1] += " " + more["value"].strip()
-        elif (field := _FIELD.fullmatch(line)) and field["key"] in (
-            "title",
-            "description",
-            "param",
-        ):
+        elif field := _FIELD.fullmatch(line):
             fields.append([field["key"], field["value"].strip()])
         else:
             raise ValueError(f"line {number}: expected '# title:', '# description:' or '# param:'")
@@ -128,10 +124,10 @@ def _shown(raw: str) -> str:
 
 
 def _to_iri(raw: str) -> Term:
-    if not _SCHEME.match(raw):
+    if not _SCHEME.match(raw.strip()):
         raise ValueError("an absolute IRI (with a scheme such as https:)")
     try:
-        return pyoxigraph.NamedNode(raw)
+        return pyoxigraph.NamedNode(raw.strip())
     except ValueError:
         raise ValueError("a valid absolute IRI") from None
 

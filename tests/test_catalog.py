@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode
 
+from service import catalog as catalog_module
 from service.catalog import Catalog, NamedQuery, Parameter, load_query
 from service.errors import NotFoundError, QueryParameterError, QuerySyntaxError
 from service.resources import QUERIES_DIR
@@ -136,6 +138,10 @@ def test_a_file_name_must_be_kebab_case(tmp_path: Path) -> None:
     path.write_text("# title: t\n# description: d\n" + SELECT_X)
     with pytest.raises(QuerySyntaxError, match=r"Bad_Name\.rq: .*kebab-case"):
         load_query(path)
+
+
+def test_the_docstring_examples_hold() -> None:
+    assert doctest.testmod(catalog_module).failed == 0
 
 
 # -- binding --------------------------------------------------------------------------------
