@@ -37,8 +37,8 @@ from service.store.formats import Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
-from service.store.policy import check_operations
 from service.store.results import Answer, capped, serialise
+from service.store.scan import check_operations, has_dataset_clause
 from service.store.syntax import query_syntax_error
 
 T = TypeVar("T")
@@ -100,7 +100,7 @@ class EmbeddedStore(Store):
         substitutions: Mapping[str, Term] | None,
     ) -> Answer:
         """Parse and start a query (pyoxigraph parses eagerly, evaluates lazily)."""
-        dataset: dict[str, object] = {"use_default_graph_as_union": True}
+        dataset: dict[str, object] = {"use_default_graph_as_union": not has_dataset_clause(query)}
         if default_graph_uris or named_graph_uris:
             dataset = {
                 "default_graph": [graph_node(g) for g in default_graph_uris],
@@ -292,11 +292,13 @@ class EmbeddedStore(Store):
             return int(next(iter(answer))["n"].value)  # type: ignore[union-attr]
 
     def close(self) -> None:
-        """Flush and release the database (the object is unusable afterwards)."""
+        """Flush and release the database; closing twice is harmless."""
         with self._write_lock, self._rw.writing():
-            self._db.flush()
-            del self._db
-            gc.collect()
+            db = self.__dict__.pop("_db", None)
+            if db is not None:
+                db.flush()
+                del db
+                gc.collect()
 
 
 @dataclass(frozen=True, slots=True)

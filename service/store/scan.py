@@ -1,4 +1,6 @@
-"""Refuse SPARQL operations that would make the engine fetch from elsewhere (DESIGN §8).
+"""What the store learns from SPARQL text before any engine sees it, by tokenising it.
+
+1. Refuse operations that would make the engine fetch from elsewhere (DESIGN §8).
 
 `SERVICE` (in queries and updates) and `LOAD` name a URL the engine would fetch. They are
 refused before the text reaches any engine unless `TRISKEL_ALLOWED_HOSTS` names the URL's
@@ -9,6 +11,9 @@ target is only known at run time, is always refused.
 
 `FROM` and `FROM NAMED` are not refused: both engines we run (pyoxigraph in-process and
 Oxigraph server) read those graphs from the store and never fetch them.
+
+2. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
+is asked for only when it does not, since both engines let the union option override `FROM`.
 
 >>> check_operations("SELECT * { ?s ?p 'SERVICE <http://x/>' }", allowed_hosts="")
 >>> check_operations("LOAD <file:///etc/passwd>", allowed_hosts="")
@@ -46,6 +51,15 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
         kind = match.lastgroup or "other"
         if kind != "skip":
             yield kind, match.group()
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True when the query has a `FROM` or `FROM NAMED` clause.
+
+    >>> has_dataset_clause("SELECT * FROM <http://g> { ?s ?p 'FROM' }")
+    True
+    """
+    return any(kind == "name" and value.upper() == "FROM" for kind, value in _tokens(query))
 
 
 def _allowed(iri: str, allowed_hosts: str) -> bool:

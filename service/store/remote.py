@@ -1,0 +1,279 @@
+"""The remote store: any SPARQL 1.1 Query / Update / Graph Store endpoint, over httpx.
+
+It keeps the embedded store's semantics by doing the checking here, before anything is sent:
+queries and updates are parsed locally (a syntax error never reaches the remote) and pass
+the same `LOAD`/`SERVICE` policy; uploads are parsed and confined locally and sent as
+N-Triples (or N-Quads for a dataset), so base IRIs and graph confinement are ours. Answers
+are read back in one fixed format and re-serialised here under the same row cap.
+
+What the remote must do: apply each update and each Graph Store `PUT`/`POST` atomically
+(Oxigraph, Fuseki/TDB2, GraphDB do), and give the union of all graphs as the default graph
+when a query names no dataset: Oxigraph server does so for the `union-default-graph` request
+parameter sent here; other engines need it configured (Fuseki `unionDefaultGraph`). A whole
+dataset is read and written at the Graph Store URL without `graph`/`default` (Oxigraph and
+Fuseki accept N-Quads there).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from functools import partial
+from typing import IO
+
+import httpx
+from pyoxigraph import (
+    QueryResultsFormat,
+    RdfFormat,
+    Triple,
+    parse,
+    parse_query_results,
+    serialize,
+)
+
+from service.errors import (
+    InputError,
+    LimitExceededError,
+    NotFoundError,
+    QuerySyntaxError,
+    StoreError,
+)
+from service.settings import Settings
+from service.store.base import QueryResult, Row, Store, Term
+from service.store.deadline import Deadline
+from service.store.formats import rdf_format_for
+from service.store.parsing import base_iri_of, check_rdf
+from service.store.results import Answer, capped, serialise
+from service.store.scan import check_operations, has_dataset_clause
+from service.store.syntax import check_update_syntax, query_form
+
+JSON_RESULTS = "application/sparql-results+json"
+NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
+
+
+class RemoteStore(Store):
+    """A SPARQL 1.1 endpoint triple: query URL, update URL, Graph Store URL."""
+
+    def __init__(
+        self,
+        query_url: str,
+        *,
+        update_url: str | None = None,
+        gsp_url: str | None = None,
+        auth: httpx.Auth | None = None,
+        query_timeout_s: float = 30.0,
+        max_rows: int = 100_000,
+        allowed_hosts: str = "",
+    ) -> None:
+        self.query_url = query_url
+        self.update_url = update_url or query_url
+        self.gsp_url = gsp_url or query_url
+        self.query_timeout_s = query_timeout_s
+        self.max_rows = max_rows
+        self.allowed_hosts = allowed_hosts
+        self._client = httpx.Client(auth=auth, timeout=httpx.Timeout(query_timeout_s))
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> RemoteStore:
+        """The endpoints and credentials of `TRISKEL_SPARQL_URL` and friends."""
+        auth: httpx.Auth | None = None
+        if settings.remote_token:
+            auth = _Bearer(settings.remote_token)
+        elif settings.remote_user:
+            auth = httpx.BasicAuth(settings.remote_user, settings.remote_password or "")
+        assert settings.sparql_url is not None
+        return cls(
+            settings.sparql_url,
+            update_url=settings.sparql_update_url,
+            gsp_url=settings.gsp_url,
+            auth=auth,
+            query_timeout_s=settings.query_timeout_s,
+            max_rows=settings.max_rows,
+            allowed_hosts=settings.allowed_hosts,
+        )
+
+    # -- HTTP ----------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
+        """One request; transport failures become `StoreError`, timeouts `LimitExceededError`."""
+        try:
+            response = self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+        except httpx.TimeoutException:
+            raise LimitExceededError(
+                f"the remote store did not answer within {self.query_timeout_s:g} s "
+                "(TRISKEL_QUERY_TIMEOUT_S)"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise StoreError(f"the remote store at {url} is unreachable: {exc}") from None
+        if response.status_code == 404:
+            raise NotFoundError(f"not found on the remote store: {response.text[:200]}")
+        if response.status_code == 400:
+            raise InputError(f"the remote store refused the request: {response.text[:200]}")
+        if response.status_code >= 300:
+            raise StoreError(
+                f"the remote store answered {response.status_code}: {response.text[:200]}"
+            )
+        return response
+
+    def _graph_params(self, graph: str | None) -> dict[str, str]:
+        """Graph Store Protocol parameters naming one graph."""
+        return {"default": ""} if graph is None else {"graph": graph}
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _answer(
+        self,
+        query: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> Answer:
+        """Check the query locally, run it remotely, read the answer back as pyoxigraph's."""
+        if substitutions:
+            raise InputError("the remote store takes no substitutions; bind values in VALUES")
+        check_operations(query, allowed_hosts=self.allowed_hosts)
+        form = query_form(query)
+        accept = NTRIPLES if form == "GRAPH" else JSON_RESULTS
+        data = {
+            "query": query,
+            "default-graph-uri": list(default_graph_uris),
+            "named-graph-uri": list(named_graph_uris),
+        }
+        union = not (default_graph_uris or named_graph_uris or has_dataset_clause(query))
+        params = {"union-default-graph": ""} if union else {}
+        headers = {"Accept": accept}
+        response = self._send("POST", self.query_url, params=params, data=data, headers=headers)
+        body = response.content
+        if form == "GRAPH":
+            return iter(  # type: ignore[return-value]
+                Triple(q.subject, q.predicate, q.object) for q in parse(body, RdfFormat.N_TRIPLES)
+            )
+        return parse_query_results(body, QueryResultsFormat.JSON)
+
+    def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        """Rows of a SELECT; `LimitExceededError` past the timeout or over `max_rows` rows."""
+        answer = self._answer(query, substitutions=substitutions)
+        names = [v.value for v in answer.variables]  # type: ignore[union-attr]
+        rows, truncated = capped(answer, self.max_rows, Deadline(self.query_timeout_s))  # type: ignore[arg-type]
+        if truncated:
+            raise LimitExceededError(f"the query gives more than {self.max_rows} rows")
+        return [{n: row[n] for n in names if row[n] is not None} for row in rows]
+
+    def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
+        """The answer of an ASK."""
+        return bool(self._answer(query, substitutions=substitutions))
+
+    def query(
+        self,
+        query: str,
+        *,
+        accept: str,
+        default_graph_uris: Sequence[str] = (),
+        named_graph_uris: Sequence[str] = (),
+        substitutions: Mapping[str, Term] | None = None,
+    ) -> QueryResult:
+        """As `EmbeddedStore.query`: any form, serialised in `accept`, capped at `max_rows`."""
+        answer = self._answer(query, default_graph_uris, named_graph_uris, substitutions)
+        done = serialise(
+            answer, accept, max_rows=self.max_rows, deadline=Deadline(self.query_timeout_s)
+        )
+        return QueryResult(done.body, done.media_type, done.truncated)
+
+    # -- writes --------------------------------------------------------------------------
+
+    def update(self, update: str) -> None:
+        """Check the update locally (syntax, policy), then send it in one request."""
+        check_operations(update, allowed_hosts=self.allowed_hosts)
+        check_update_syntax(update)
+        try:
+            self._send("POST", self.update_url, data={"update": update})
+        except InputError as exc:
+            if isinstance(exc, QuerySyntaxError):
+                raise
+            raise InputError(f"the update failed and changed nothing: {exc}") from None
+
+    def load(
+        self,
+        data: bytes | IO[bytes],
+        *,
+        media_type: str,
+        graph: str | None,
+        replace: bool = False,
+        source: str | None = None,
+        keep_graphs: bool = False,
+    ) -> int:
+        """Check the upload locally, then one Graph Store `PUT` (replace) or `POST` (add)."""
+        fmt = rdf_format_for(media_type)
+        keep_graphs = keep_graphs and fmt.is_dataset
+        if keep_graphs and replace:
+            raise InputError("the remote store cannot replace every graph of a dataset at once")
+        blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
+        checked = check_rdf(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
+        quads = parse(blob, fmt.oxigraph, base_iri=base_iri_of(graph))
+        if keep_graphs:
+            body = serialize(quads, format=RdfFormat.N_QUADS) or b""
+            self._send("POST", self.gsp_url, content=body, headers={"Content-Type": NQUADS})
+            return checked.quads
+        triples = (Triple(q.subject, q.predicate, q.object) for q in quads)
+        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        self._send(
+            "PUT" if replace else "POST",
+            self.gsp_url,
+            params=self._graph_params(graph),
+            content=body,
+            headers={"Content-Type": NTRIPLES},
+        )
+        return checked.quads
+
+    def delete_graph(self, graph: str | None) -> None:
+        """Graph Store `DELETE`; `NotFoundError` when the remote has no such graph."""
+        self._send("DELETE", self.gsp_url, params=self._graph_params(graph))
+
+    # -- reads ---------------------------------------------------------------------------
+
+    def export(self, graph: str | None, *, media_type: str, dataset: bool = False) -> bytes:
+        """Graph Store `GET` of one graph, or of the whole dataset (N-Quads, re-serialised)."""
+        fmt = rdf_format_for(media_type)
+        if dataset:
+            if not fmt.is_dataset:
+                raise InputError(f"{fmt.media_type} cannot hold named graphs")
+            body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS}).content
+            return serialize(parse(body, RdfFormat.N_QUADS), format=fmt.oxigraph) or b""
+        params = self._graph_params(graph)
+        headers = {"Accept": NTRIPLES}
+        body = self._send("GET", self.gsp_url, params=params, headers=headers).content
+        return serialize(parse(body, RdfFormat.N_TRIPLES), format=fmt.oxigraph) or b""
+
+    def graphs(self) -> list[str]:
+        """The IRIs of the named graphs, sorted."""
+        rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return sorted(row["g"].value for row in rows if "g" in row)
+
+    def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
+        """Triples in one graph, or quads in the whole dataset."""
+        if graph is not None and not all_graphs:
+            return self._count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", [graph])
+        default_graph = self.export(None, media_type=NTRIPLES)
+        in_default = sum(1 for _ in parse(default_graph, RdfFormat.N_TRIPLES))
+        if not all_graphs:
+            return in_default
+        return in_default + self._count("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", [])
+
+    def _count(self, query: str, default_graph_uris: list[str]) -> int:
+        answer = self._answer(query, default_graph_uris)
+        return int(next(iter(answer))["n"].value)  # type: ignore[arg-type,index,union-attr]
+
+    def close(self) -> None:
+        """Close the HTTP connections."""
+        self._client.close()
+
+
+class _Bearer(httpx.Auth):
+    """`Authorization: Bearer <token>` on every request (the token never appears in errors)."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        yield request

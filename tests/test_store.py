@@ -1,0 +1,285 @@
+"""The Store contract, run against the embedded store and the remote one (`make_store`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from pyoxigraph import Literal, NamedNode, RdfFormat, parse
+
+from service.errors import (
+    ForbiddenOperationError,
+    InputError,
+    LimitExceededError,
+    NotAcceptableError,
+    NotFoundError,
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+)
+from service.store import Store
+
+EX = "http://example.org/"
+G = f"{EX}g"
+H = f"{EX}h"
+TURTLE = "text/turtle"
+JSON = "application/sparql-results+json"
+
+
+def turtle(n: int, *, start: int = 0) -> bytes:
+    """n triples of Turtle, one per line after a prefix line (triple i on line i + 2)."""
+    lines = [f"@prefix ex: <{EX}> ."]
+    lines += [f'ex:s{i} ex:p "v{i}" .' for i in range(start, start + n)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def snapshot(store: Store) -> bytes:
+    """The whole dataset, sorted N-Quads: equal snapshots mean an unchanged store."""
+    body = store.export(None, media_type="application/n-quads", dataset=True)
+    return b"\n".join(sorted(body.splitlines()))
+
+
+def rows(store: Store, query: str) -> list[dict[str, str]]:
+    """SELECT rows as {var: value} via the JSON results."""
+    result = json.loads(store.query(query, accept=JSON).body)
+    return [{k: v["value"] for k, v in b.items()} for b in result["results"]["bindings"]]
+
+
+# -- load, replace, delete, export, graphs, count ----------------------------------------
+
+
+def test_load_then_count_graphs_and_export(store: Store) -> None:
+    assert store.load(turtle(3), media_type=TURTLE, graph=G) == 3
+    store.load(turtle(2, start=10), media_type=TURTLE, graph=H)
+    assert store.graphs() == [G, H]
+    assert store.count(G) == 3
+    assert store.count(all_graphs=True) == 5
+    assert store.count() == 0
+    exported = store.export(G, media_type="application/n-triples")
+    assert len(list(parse(exported, RdfFormat.N_TRIPLES))) == 3
+
+
+def test_load_adds_and_replace_replaces(store: Store) -> None:
+    store.load(turtle(3), media_type=TURTLE, graph=G)
+    store.load(turtle(2, start=3), media_type=TURTLE, graph=G)
+    assert store.count(G) == 5
+    store.load(turtle(1, start=100), media_type=TURTLE, graph=G, replace=True)
+    assert rows(store, f"SELECT ?s {{ GRAPH <{G}> {{ ?s ?p ?o }} }}") == [{"s": f"{EX}s100"}]
+
+
+def test_delete_graph_and_missing_graph(store: Store) -> None:
+    store.load(turtle(3), media_type=TURTLE, graph=G)
+    store.delete_graph(G)
+    assert store.graphs() == []
+    with pytest.raises(NotFoundError):
+        store.delete_graph(G)
+    with pytest.raises(NotFoundError):
+        store.export(G, media_type=TURTLE)
+
+
+def test_default_graph_load_and_dataset_export(store: Store) -> None:
+    store.load(turtle(2), media_type=TURTLE, graph=None)
+    store.load(turtle(1), media_type=TURTLE, graph=G)
+    assert store.count() == 2
+    quads = list(parse(snapshot(store), RdfFormat.N_QUADS))
+    assert len(quads) == 3
+    trig = store.export(None, media_type="application/trig", dataset=True)
+    assert len(list(parse(trig, RdfFormat.TRIG))) == 3
+
+
+def test_dataset_file_keeps_its_graphs(store: Store) -> None:
+    trig = f"<{EX}a> <{EX}p> 1 . <{G}> {{ <{EX}b> <{EX}p> 2 }} <{H}> {{ <{EX}c> <{EX}p> 3 }}"
+    count = store.load(trig.encode(), media_type="application/trig", graph=None, keep_graphs=True)
+    assert count == 3
+    assert store.graphs() == [G, H]
+    assert store.count() == 1
+
+
+# -- all or nothing ------------------------------------------------------------------------
+
+
+def test_upload_broken_on_line_1002_stores_nothing(store: Store) -> None:
+    store.load(turtle(2), media_type=TURTLE, graph=H)
+    before = snapshot(store)
+    body = turtle(1000) + b'ex:broken ex:p "no end .\n'
+    with pytest.raises(RDFSyntaxError) as caught:
+        store.load(body, media_type=TURTLE, graph=G, source="upload.ttl")
+    assert caught.value.line == 1002
+    assert "upload.ttl" in str(caught.value) and "line 1002" in str(caught.value)
+    assert snapshot(store) == before
+    assert G not in store.graphs()
+
+
+def test_replace_with_broken_body_keeps_old_graph(store: Store) -> None:
+    store.load(turtle(5), media_type=TURTLE, graph=G)
+    before = snapshot(store)
+    with pytest.raises(RDFSyntaxError):
+        store.load(b"<a> <b> .", media_type=TURTLE, graph=G, replace=True)
+    assert snapshot(store) == before
+
+
+def test_quads_for_another_graph_are_refused(store: Store) -> None:
+    store.load(turtle(1), media_type=TURTLE, graph=H)
+    before = snapshot(store)
+    nquads = f'<{EX}a> <{EX}p> "1" <{G}> .\n<{EX}b> <{EX}p> "2" <{H}> .\n'.encode()
+    with pytest.raises(InputError, match="names graph"):
+        store.load(nquads, media_type="application/n-quads", graph=G)
+    assert snapshot(store) == before
+
+
+def test_quads_for_the_target_graph_are_accepted(store: Store) -> None:
+    nquads = f'<{EX}a> <{EX}p> "1" <{G}> .\n<{EX}b> <{EX}p> "2" .\n'.encode()
+    assert store.load(nquads, media_type="application/n-quads", graph=G) == 2
+    assert store.count(G) == 2
+
+
+def test_unknown_media_type_is_refused(store: Store) -> None:
+    with pytest.raises(InputError):
+        store.load(b"a,b", media_type="text/csv", graph=G)
+
+
+def test_jsonld_remote_context_is_not_fetched(store: Store) -> None:
+    doc = b'{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://e/a", "name": "x"}'
+    with pytest.raises(ForbiddenOperationError, match="remote contexts"):
+        store.load(doc, media_type="application/ld+json", graph=G)
+    assert store.graphs() == []
+
+
+def test_multi_operation_update_whose_second_fails_changes_nothing(store: Store) -> None:
+    store.load(turtle(1), media_type=TURTLE, graph=G)
+    before = snapshot(store)
+    update = f"INSERT DATA {{ GRAPH <{H}> {{ <{EX}x> <{EX}p> 1 }} }} ; CREATE GRAPH <{G}>"
+    with pytest.raises((InputError, StoreError)):
+        store.update(update)
+    assert snapshot(store) == before
+
+
+def test_update_applies_all_operations(store: Store) -> None:
+    store.update(
+        f"INSERT DATA {{ GRAPH <{G}> {{ <{EX}x> <{EX}p> 1, 2 }} }} ;"
+        f"DELETE DATA {{ GRAPH <{G}> {{ <{EX}x> <{EX}p> 1 }} }}"
+    )
+    assert rows(store, "SELECT ?o { ?s ?p ?o }") == [{"o": "2"}]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <file:///etc/passwd>",
+        f"INSERT DATA {{ <{EX}a> <{EX}p> 1 }} ; LOAD <http://127.0.0.1:9/x> INTO GRAPH <{G}>",
+        "PREFIX r: <http://169.254.169.254/> LOAD SILENT r:latest",
+        "INSERT { ?s ?p ?o } WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }",
+    ],
+)
+def test_load_and_service_updates_are_refused(store: Store, update: str) -> None:
+    with pytest.raises(ForbiddenOperationError):
+        store.update(update)
+    assert store.count(all_graphs=True) == 0
+
+
+def test_update_syntax_error(store: Store) -> None:
+    with pytest.raises(QuerySyntaxError):
+        store.update("INSERT DATA { <a> }")
+
+
+# -- queries -------------------------------------------------------------------------------
+
+
+def test_default_graph_is_the_union(store: Store) -> None:
+    store.load(turtle(2), media_type=TURTLE, graph=G)
+    store.load(turtle(1, start=5), media_type=TURTLE, graph=H)
+    assert len(rows(store, "SELECT * { ?s ?p ?o }")) == 3
+    only_h = store.query("SELECT * { ?s ?p ?o }", accept=JSON, default_graph_uris=[H])
+    assert len(json.loads(only_h.body)["results"]["bindings"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (JSON, b'"value":"v0"'),
+        ("application/sparql-results+xml", b"<literal>v0</literal>"),
+        ("text/csv", b"s,o\r\nhttp://example.org/s0,v0\r\n"),
+        ("text/tab-separated-values", b'?s\t?o\n<http://example.org/s0>\t"v0"\n'),
+    ],
+)
+def test_select_in_each_results_format(store: Store, accept: str, expected: bytes) -> None:
+    store.load(turtle(1), media_type=TURTLE, graph=G)
+    result = store.query("SELECT ?s ?o { ?s ?p ?o }", accept=accept)
+    assert result.media_type == accept
+    assert expected in result.body
+    assert not result.truncated
+
+
+def test_ask_and_construct(store: Store) -> None:
+    store.load(turtle(2), media_type=TURTLE, graph=G)
+    assert json.loads(store.query("ASK { ?s ?p 'v1' }", accept=JSON).body)["boolean"] is True
+    assert store.ask("ASK { ?s ?p 'nope' }") is False
+    graph = store.query("CONSTRUCT WHERE { ?s ?p ?o }", accept="application/ld+json")
+    assert json.loads(graph.body)[0]["@id"].startswith(EX)
+    turtle_body = store.query("CONSTRUCT WHERE { ?s ?p ?o }", accept=TURTLE).body
+    assert len(list(parse(turtle_body, RdfFormat.TURTLE))) == 2
+    with pytest.raises(NotAcceptableError):
+        store.query("ASK {}", accept="text/csv")
+
+
+def test_select_returns_terms(store: Store) -> None:
+    store.load(turtle(1), media_type=TURTLE, graph=G)
+    assert store.select("SELECT ?s ?o { ?s ?p ?o }") == [
+        {"s": NamedNode(f"{EX}s0"), "o": Literal("v0")}
+    ]
+
+
+def test_row_cap_is_signalled(make_store: Callable[..., Store]) -> None:
+    store = make_store(max_rows=5)
+    store.load(turtle(8), media_type=TURTLE, graph=G)
+    result = store.query("SELECT * { ?s ?p ?o }", accept="text/csv")
+    assert result.truncated
+    assert result.body.count(b"\r\n") == 6
+    assert not store.query("SELECT * { ?s ?p ?o } LIMIT 5", accept="text/csv").truncated
+    with pytest.raises(LimitExceededError):
+        store.select("SELECT * { ?s ?p ?o }")
+
+
+def test_query_syntax_error_gives_position(store: Store) -> None:
+    with pytest.raises(QuerySyntaxError, match=r"1:\d+"):
+        store.query("SELECT * WHERE { ?s ?p }", accept=JSON)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SERVICE <http://169.254.169.254/latest> { ?s ?p ?o } }",
+        "SELECT * { SERVICE SILENT ?endpoint { ?s ?p ?o } }",
+        "PREFIX x: <file:///etc/> SELECT * { SERVICE x:passwd { ?s ?p ?o } }",
+    ],
+)
+def test_service_queries_are_refused(store: Store, query: str) -> None:
+    with pytest.raises(ForbiddenOperationError):
+        store.query(query, accept=JSON)
+
+
+def test_service_allowed_by_host_list_reaches_the_engine(make_store: Callable[..., Store]) -> None:
+    store = make_store(allowed_hosts="allowed.example")
+    query = "SELECT * { SERVICE SILENT <http://allowed.example/sparql> { ?s ?p ?o } }"
+    try:
+        store.query(query, accept=JSON)
+    except ForbiddenOperationError:  # pragma: no cover - the assertion below explains
+        pytest.fail("an allow-listed SERVICE host was refused")
+    except Exception:
+        pass  # the engine may fail to reach it: that is beyond the policy
+
+
+def test_keywords_inside_strings_and_iris_are_not_operations(store: Store) -> None:
+    query = (
+        "PREFIX load: <http://example.org/load#> "
+        "SELECT * { ?s load:SERVICE 'SERVICE <http://x/>' . # LOAD <file:///x>\n }"
+    )
+    assert rows(store, query) == []
+
+
+def test_from_reads_the_store_and_fetches_nothing(store: Store) -> None:
+    store.load(turtle(1), media_type=TURTLE, graph=G)
+    answer = store.query("SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }", accept=JSON)
+    assert json.loads(answer.body)["results"]["bindings"] == []
+    assert len(rows(store, f"SELECT * FROM <{G}> {{ ?s ?p ?o }}")) == 1
