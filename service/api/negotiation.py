@@ -49,6 +49,11 @@ class MediaRange:
         return self.type in ("*", main) and self.subtype in ("*", sub)
 
     @property
+    def name(self) -> str:
+        """The range as written, without parameters (`text/*`)."""
+        return f"{self.type}/{self.subtype}"
+
+    @property
     def specificity(self) -> int:
         """2 for `a/b`, 1 for `a/*`, 0 for `*/*`: the most specific range sets the q."""
         return (self.type != "*") + (self.subtype != "*")
@@ -79,14 +84,18 @@ def _quality(params: Sequence[str]) -> float:
 
 
 def _quality_of(media_type: str, ranges: Sequence[MediaRange]) -> float:
-    """The q the caller gives `media_type` or one of its aliases, by the most specific range."""
-    names = [media_type, *ALIASES.get(media_type, ())]
+    """The q the caller gives `media_type`, by the most specific range covering it.
+
+    An alias counts only when named exactly: `text/*` covers `text/csv`, but it does not ask
+    for SPARQL XML results just because `text/xml` is one of their aliases.
+    """
+    aliases = ALIASES.get(media_type, ())
     best: tuple[int, float] | None = None
-    for name in names:
-        for media_range in ranges:
-            if media_range.matches(name):
-                rank = (media_range.specificity, media_range.q)
-                best = rank if best is None or rank > best else best
+    for media_range in ranges:
+        named = media_range.specificity == 2 and media_range.name in aliases
+        if named or media_range.matches(media_type):
+            rank = (media_range.specificity, media_range.q)
+            best = rank if best is None or rank > best else best
     return 0.0 if best is None else best[1]
 
 
