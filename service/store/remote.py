@@ -49,6 +49,8 @@ from service.store.syntax import check_update_syntax, query_form
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 NQUADS = "application/n-quads"
+UPLOAD = httpx.Timeout(30.0, read=None)
+"""An upload may take the remote long to commit; only connecting and sending are bounded."""
 
 
 class RemoteStore(Store):
@@ -94,10 +96,21 @@ class RemoteStore(Store):
 
     # -- HTTP ----------------------------------------------------------------------------
 
-    def _send(self, method: str, url: str, **kwargs: object) -> httpx.Response:
-        """One request; transport failures become `StoreError`, timeouts `LimitExceededError`."""
+    def _send(
+        self, method: str, url: str, *, deadline: Deadline | None = None, **kwargs: object
+    ) -> bytes:
+        """One request, its body read in chunks so a `deadline` can stop it between them.
+
+        Transport failures become `StoreError`, timeouts `LimitExceededError`, 404
+        `NotFoundError`, 400 `InputError`.
+        """
         try:
-            response = self._client.request(method, url, **kwargs)  # type: ignore[arg-type]
+            with self._client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
+                chunks = []
+                for chunk in response.iter_bytes():
+                    if deadline is not None:
+                        deadline.check()
+                    chunks.append(chunk)
         except httpx.TimeoutException:
             raise LimitExceededError(
                 f"the remote store did not answer within {self.query_timeout_s:g} s "
@@ -105,15 +118,9 @@ class RemoteStore(Store):
             ) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"the remote store at {url} is unreachable: {exc}") from None
-        if response.status_code == 404:
-            raise NotFoundError(f"not found on the remote store: {response.text[:200]}")
-        if response.status_code == 400:
-            raise InputError(f"the remote store refused the request: {response.text[:200]}")
-        if response.status_code >= 300:
-            raise StoreError(
-                f"the remote store answered {response.status_code}: {response.text[:200]}"
-            )
-        return response
+        body = b"".join(chunks)
+        _check_status(response.status_code, body)
+        return body
 
     def _graph_params(self, graph: str | None) -> dict[str, str]:
         """Graph Store Protocol parameters naming one graph."""
@@ -142,8 +149,10 @@ class RemoteStore(Store):
         union = not (default_graph_uris or named_graph_uris or has_dataset_clause(query))
         params = {"union-default-graph": ""} if union else {}
         headers = {"Accept": accept}
-        response = self._send("POST", self.query_url, params=params, data=data, headers=headers)
-        body = response.content
+        deadline = Deadline(self.query_timeout_s)
+        body = self._send(
+            "POST", self.query_url, deadline=deadline, params=params, data=data, headers=headers
+        )
         if form == "GRAPH":
             return iter(  # type: ignore[return-value]
                 Triple(q.subject, q.predicate, q.object) for q in parse(body, RdfFormat.N_TRIPLES)
@@ -212,7 +221,8 @@ class RemoteStore(Store):
         quads = parse(blob, fmt.oxigraph, base_iri=base_iri_of(graph))
         if keep_graphs:
             body = serialize(quads, format=RdfFormat.N_QUADS) or b""
-            self._send("POST", self.gsp_url, content=body, headers={"Content-Type": NQUADS})
+            headers = {"Content-Type": NQUADS}
+            self._send("POST", self.gsp_url, content=body, headers=headers, timeout=UPLOAD)
             return checked.quads
         triples = (Triple(q.subject, q.predicate, q.object) for q in quads)
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
@@ -222,6 +232,7 @@ class RemoteStore(Store):
             params=self._graph_params(graph),
             content=body,
             headers={"Content-Type": NTRIPLES},
+            timeout=UPLOAD,
         )
         return checked.quads
 
@@ -237,11 +248,11 @@ class RemoteStore(Store):
         if dataset:
             if not fmt.is_dataset:
                 raise InputError(f"{fmt.media_type} cannot hold named graphs")
-            body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS}).content
+            body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS})
             return serialize(parse(body, RdfFormat.N_QUADS), format=fmt.oxigraph) or b""
         params = self._graph_params(graph)
         headers = {"Accept": NTRIPLES}
-        body = self._send("GET", self.gsp_url, params=params, headers=headers).content
+        body = self._send("GET", self.gsp_url, params=params, headers=headers)
         return serialize(parse(body, RdfFormat.N_TRIPLES), format=fmt.oxigraph) or b""
 
     def graphs(self) -> list[str]:
@@ -266,6 +277,17 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def _check_status(status: int, body: bytes) -> None:
+    """Map an HTTP error status of the remote to the project's errors."""
+    text = body[:200].decode("utf-8", "replace")
+    if status == 404:
+        raise NotFoundError(f"not found on the remote store: {text}")
+    if status == 400:
+        raise InputError(f"the remote store refused the request: {text}")
+    if status >= 300:
+        raise StoreError(f"the remote store answered {status}: {text}")
 
 
 class _Bearer(httpx.Auth):
