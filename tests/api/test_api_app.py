@@ -1,0 +1,102 @@
+"""The app factory, lifespan, health, OpenAPI, problem+json mapping and access modes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service import __version__
+from service.api import create_app
+from service.api.problems import PROBLEM_JSON
+from service.errors import InputError, StoreError
+from service.resources import ONTOLOGY_VERSION
+from service.settings import Settings
+
+ASK = {"query": "ASK {}"}
+INSERT = {"update": "INSERT DATA { <http://example.org/a> <http://example.org/p> 1 }"}
+
+
+def test_building_an_app_touches_no_disk(tmp_path: Path) -> None:
+    create_app(Settings(store_path=tmp_path / "store"))
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_malformed_token_list_is_refused_when_the_app_is_built(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="TRISKEL_TOKENS"):
+        create_app(Settings(store_path=tmp_path, tokens="superuser:x"))
+
+
+def test_health_reports_store_counts_and_versions(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(open=True)
+    health = client.get("/health").json()
+    assert health["status"] == "ok"
+    assert health["version"] == __version__
+    assert health["ontology_version"] == ONTOLOGY_VERSION
+    assert health["graphs"] == 1  # the ontology
+    assert health["triples"] > 100
+    client.post("/update", data=INSERT)
+    assert client.get("/health").json()["triples"] == health["triples"] + 1
+
+
+def test_openapi_documents_every_route(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(open=True)
+    assert client.get("/docs").status_code == 200
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/health", "/sparql", "/update", "/store"} <= set(paths)
+    assert set(paths["/store"]) == {"get", "put", "post", "delete"}
+
+
+def test_unknown_routes_and_methods_answer_problem_json(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(open=True)
+    missing = client.get("/nowhere")
+    assert (missing.status_code, missing.headers["content-type"]) == (404, PROBLEM_JSON)
+    wrong = client.put("/sparql", params=ASK)
+    assert (wrong.status_code, wrong.headers["content-type"]) == (405, PROBLEM_JSON)
+    assert client.get("/store", params={"graph": "http://x/", "extra": "1"}).status_code == 404
+
+
+def test_an_unexpected_error_is_a_bare_500_and_a_store_failure_a_503(tmp_path: Path) -> None:
+    app = create_app(Settings(store_path=tmp_path / "store", open=True))
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/shadow")
+
+    @app.get("/store-down")
+    def store_down() -> None:
+        raise StoreError("the store at var/store could not be opened")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+        assert response.status_code == 500
+        assert response.headers["content-type"] == PROBLEM_JSON
+        assert "secret" not in response.text
+        assert "/etc/shadow" not in response.text
+        down = client.get("/store-down")
+        assert down.status_code == 503
+        assert down.headers["retry-after"]
+
+
+def test_public_read_lets_anyone_read_but_not_write(
+    make_client: Callable[..., TestClient], token_spec: str
+) -> None:
+    client = make_client(tokens=token_spec, public_read=True)
+    assert client.get("/sparql", params=ASK).status_code == 200
+    assert client.post("/update", data=INSERT).status_code == 401
+    private = make_client(tokens=token_spec)
+    assert private.get("/sparql", params=ASK).status_code == 401
+
+
+def test_open_mode_writes_only_from_loopback(make_client: Callable[..., TestClient]) -> None:
+    local = make_client(open=True)
+    assert local.post("/update", data=INSERT).status_code == 204
+    remote = make_client(open=True, client=("192.0.2.7", 40000))
+    assert remote.get("/sparql", params=ASK).status_code == 200
+    refused = remote.post("/update", data=INSERT)
+    assert refused.status_code == 401
+    assert refused.headers["content-type"] == PROBLEM_JSON
