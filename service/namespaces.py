@@ -93,6 +93,13 @@ class SB(DefinedNamespace):
     organizationLayer: URIRef
     technologyLayer: URIRef
 
+    # -- concept schemes (ontology/concepts.ttl) --
+    media: URIRef
+    toolCategories: URIRef
+    securityLevels: URIRef
+    actTypes: URIRef
+    layers: URIRef
+
 
 class SBSH(DefinedNamespace):
     """The alignment rule pack, `https://w3id.org/social-business/shapes#`."""
