@@ -43,8 +43,19 @@ GOOD = str(SHAPE_CASES / "R13-conforming.ttl")
         ([str(CASES / "missing.ttl")], r"missing\.ttl"),
         ([GOOD, "--shapes", str(CASES / "not-shapes.ttl")], r"not-shapes\.ttl: not a SHACL"),
         ([GOOD, "--shapes", str(CASES / "broken.ttl")], r"broken\.ttl, line 4"),
+        (
+            [GOOD, "--shapes", str(CASES / "broken-sparql-shapes.ttl")],
+            r"broken-sparql-shapes\.ttl: SPARQL of .*prefix",
+        ),
     ],
-    ids=["unreadable-rdf", "unknown-format", "missing-file", "not-shacl", "broken-shapes"],
+    ids=[
+        "unreadable-rdf",
+        "unknown-format",
+        "missing-file",
+        "not-shacl",
+        "broken-shapes",
+        "broken-sparql",
+    ],
 )
 def test_bad_input_exits_2_with_one_line_and_writes_nothing(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], reason: str

@@ -15,8 +15,10 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+from pyparsing import ParseException
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from service.errors import ShapesError
@@ -58,13 +60,27 @@ class ShapePack:
     _owner: Mapping[Node, Node] = field(repr=False)
 
     def pyshacl_graph(self) -> Graph:
-        """A private copy of the shapes graph for one pySHACL run."""
+        """A private copy of the shapes graph for one pySHACL run.
+
+        pySHACL reads the sh:declare of a sh:prefixes node but not of the ontologies it
+        owl:imports (SHACL §5.2.1 says both), so the copy repeats the imported declarations on
+        each sh:prefixes node.
+        """
         copy = Graph()
         for prefix, namespace in self.graph.namespaces():
             copy.bind(prefix, namespace)
         for triple in self.graph:
             copy.add(triple)
+        for holder in set(self.graph.objects(None, SH.prefixes)):
+            for imported in _imports_closure(self.graph, holder) - {holder}:
+                for declaration in self.graph.objects(imported, SH.declare):
+                    copy.add((holder, SH.declare, declaration))
         return copy
+
+    def prefixes_for(self, node: Node) -> dict[str, str]:
+        """The prefixes a SPARQL-based constraint, validator or target may use: sh:declare of
+        its sh:prefixes nodes and, transitively, of the ontologies those owl:imports."""
+        return _prefixes(self.graph, node)
 
     def top_shape(self, shape: Node) -> Node:
         """The top-level shape a (possibly nested property) shape belongs to."""
@@ -102,7 +118,9 @@ def from_files(paths: Iterable[Path], *, builtin: bool = True) -> ShapePack:
             raise ShapesError("no shapes: give a shapes file or keep the built-in rules")
         return load_builtin()
     for path in files:
-        _require_shapes(path, _read((path,)))
+        own = _read((path,))
+        _require_shapes(path, own)
+        _check_sparql(path, own)
     chosen = (*BUILTIN_FILES, *files) if builtin else tuple(files)
     return _pack(_read(chosen), chosen)
 
@@ -119,6 +137,43 @@ def _require_shapes(path: Path, graph: Graph) -> None:
         raise ShapesError(
             f"{path}: not a SHACL shapes file (no sh:NodeShape, sh:PropertyShape or target)"
         )
+
+
+def _check_sparql(path: Path, graph: Graph) -> None:
+    """Every SPARQL query of the file must parse with the prefixes it declares."""
+    for predicate in (SH.select, SH.ask):
+        for holder, text in graph.subject_objects(predicate):
+            try:
+                prepareQuery(str(text), initNs=_prefixes(graph, holder))
+            except ParseException as exc:
+                raise ShapesError(
+                    f"{path}: SPARQL of {holder.n3()} does not parse: {exc}"
+                ) from None
+            except Exception as exc:  # rdflib raises a bare Exception for an unknown prefix
+                raise ShapesError(f"{path}: SPARQL of {holder.n3()}: {exc}") from None
+
+
+def _prefixes(graph: Graph, node: Node) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for holder in graph.objects(node, SH.prefixes):
+        for ontology in _imports_closure(graph, holder):
+            for declaration in graph.objects(ontology, SH.declare):
+                prefix = graph.value(declaration, SH.prefix)
+                namespace = graph.value(declaration, SH.namespace)
+                if prefix is not None and namespace is not None:
+                    found[str(prefix)] = str(namespace)
+    return found
+
+
+def _imports_closure(graph: Graph, start: Node) -> set[Node]:
+    seen: set[Node] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node not in seen:
+            seen.add(node)
+            todo.extend(graph.objects(node, OWL.imports))
+    return seen
 
 
 def _shapes_in(graph: Graph) -> Iterator[Node]:
