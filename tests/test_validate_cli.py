@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import re
@@ -132,11 +133,23 @@ def _iri(curie: str) -> URIRef:
     return URIRef({"ex": EX, "sb": str(SB._NS)}[prefix] + local)
 
 
-@pytest.fixture(scope="module")
-def example_report() -> dict[str, object]:
+FAST_MISSING = importlib.util.find_spec("service.validation.fast") is None
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        "pyshacl",
+        pytest.param(
+            "fast",
+            marks=pytest.mark.skipif(FAST_MISSING, reason="service/validation/fast.py is absent"),
+        ),
+    ],
+)
+def example_report(request: pytest.FixtureRequest) -> dict[str, object]:
     out = io.StringIO()
     with redirect_stdout(out):
-        code = main(["validate", str(EXAMPLE), "--engine", "pyshacl", "--format", "json"])
+        code = main(["validate", str(EXAMPLE), "--engine", request.param, "--format", "json"])
     assert code == 1
     return json.loads(out.getvalue())
 
