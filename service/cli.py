@@ -32,11 +32,46 @@ def _add_ontology(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_ontology_check(args: argparse.Namespace) -> int:
-    raise TriskelError("ontology check is not available yet")
+    """HermiT (consistency, unsatisfiable classes) then the OOPS! pitfalls; 1 on any problem."""
+    from service.ontology import read_graph
+    from service.quality import check_quality
+    from service.reasoning import classify
+    from service.resources import ONTOLOGY_FILES
+
+    files = [Path(name) for name in args.files] or list(ONTOLOGY_FILES)
+    graph = read_graph(files)
+    report = classify(graph)
+    problems: list[str] = []
+    if not report.consistent:
+        problems.append("inconsistent: HermiT finds no model of these files")
+        problems.extend(
+            f"  {s.individual} is both {s.classes[0]} and {s.classes[1]}, which are disjoint"
+            for s in report.suspects
+        )
+    problems.extend(f"unsatisfiable class: {iri}" for iri in report.unsatisfiable)
+    problems.extend(str(finding) for finding in check_quality(graph))
+    for line in problems:
+        print(line)
+    if problems:
+        return 1
+    print(
+        f"ok: {len(files)} files, {len(graph)} triples, consistent, no unsatisfiable class, "
+        "no pitfall"
+    )
+    return 0
 
 
 def _run_ontology_export(args: argparse.Namespace) -> int:
-    raise TriskelError("ontology export is not available yet")
+    """Write the merged ontology in the chosen format to --output or stdout."""
+    from service.ontology import read_graph
+    from service.publishing import export
+
+    text = export(read_graph(), args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:

@@ -1,0 +1,162 @@
+"""Serialise the ontology for linked-data tools and for people.
+
+Machine formats come from rdflib's serialisers over the merged ontology graph. The HTML
+documentation is rendered by a Jinja2 template from three SPARQL queries over the same graph
+(`service/templates/doc-*.rq`); each term gets an element whose `id` is its local name, so the
+hash IRI `https://w3id.org/social-business#Practice` lands on the right place when the HTML is
+served at the ontology IRI. (pyLODE does not import here; ontospy works offline but anchors
+terms by prefixed name and writes a folder of assets, which breaks hash-IRI dereferencing.)
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL
+
+from service.errors import UnsupportedFormatError
+from service.ontology import Row, select
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+
+RDF_FORMATS: dict[str, tuple[str, str]] = {
+    "ttl": ("turtle", "text/turtle"),
+    "xml": ("xml", "application/rdf+xml"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "nt": ("nt", "application/n-triples"),
+}
+"""Export format name -> (rdflib serialiser, media type)."""
+
+MEDIA_TYPES: dict[str, str] = {
+    **{name: media for name, (_, media) in RDF_FORMATS.items()},
+    "html": "text/html",
+}
+"""Every export format and the media type it is served as."""
+
+SECTIONS: tuple[tuple[URIRef, str, str, str], ...] = (
+    (OWL.Class, "classes", "Classes", "class"),
+    (OWL.ObjectProperty, "object-properties", "Object properties", "object property"),
+    (OWL.DatatypeProperty, "datatype-properties", "Datatype properties", "datatype property"),
+    (OWL.AnnotationProperty, "annotation-properties", "Annotation properties", "annotation"),
+    (OWL.NamedIndividual, "values", "Controlled values and schemes", "value"),
+)
+"""Documentation sections in order: kind of term, anchor, heading, name of one such term."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A value shown in the documentation: its text and, for IRIs, where it links to."""
+
+    text: str
+    href: str | None
+
+
+@dataclass(frozen=True)
+class TermDoc:
+    """One term as the template shows it."""
+
+    anchor: str
+    curie: str
+    kind: str
+    label: str
+    definition: str
+    relations: tuple[tuple[str, tuple[Link, ...]], ...]
+
+
+@dataclass(frozen=True)
+class SectionDoc:
+    """A group of terms of one kind."""
+
+    anchor: str
+    title: str
+    terms: tuple[TermDoc, ...]
+
+
+def export(graph: Graph, fmt: str) -> str:
+    """The ontology graph in an export format (`ttl`, `xml`, `jsonld`, `nt` or `html`).
+
+    Raises UnsupportedFormatError for any other format name.
+    """
+    if fmt == "html":
+        return render_html(graph)
+    if fmt not in RDF_FORMATS:
+        raise UnsupportedFormatError(
+            f"unknown ontology export format '{fmt}' (choose from {', '.join(MEDIA_TYPES)})"
+        )
+    return graph.serialize(format=RDF_FORMATS[fmt][0])
+
+
+def render_html(graph: Graph) -> str:
+    """Human documentation of every term of the ontology's own namespace, one anchor each."""
+    header = _query(graph, "doc-ontology.rq")
+    if not header:
+        raise UnsupportedFormatError(
+            "no owl:Ontology whose IRI plus '#' is its vann:preferredNamespaceUri to document"
+        )
+    namespace = header[0]["namespace"]
+    relations = _relations(graph, namespace)
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR), autoescape=select_autoescape(["html", "j2"])
+    )
+    template = environment.get_template("ontology.html.j2")
+    return template.render(header=header[0], sections=_sections(graph, namespace, relations))
+
+
+def _query(graph: Graph, name: str) -> list[Row]:
+    return select(graph, (TEMPLATES_DIR / name).read_text(encoding="utf-8"))
+
+
+def _sections(
+    graph: Graph, namespace: str, relations: dict[str, tuple[tuple[str, tuple[Link, ...]], ...]]
+) -> list[SectionDoc]:
+    """Terms grouped by kind; a term with several kinds is shown under the first of SECTIONS."""
+    by_kind: dict[str, list[TermDoc]] = defaultdict(list)
+    seen: set[str] = set()
+    rows = _query(graph, "doc-terms.rq")
+    for kind, _, _, kind_name in SECTIONS:
+        for row in rows:
+            term = row["term"]
+            if row["kind"] != str(kind) or term in seen:
+                continue
+            seen.add(term)
+            by_kind[str(kind)].append(
+                TermDoc(
+                    anchor=term.removeprefix(namespace),
+                    curie=graph.namespace_manager.normalizeUri(URIRef(term)),
+                    kind=kind_name,
+                    label=row.get("label", term.removeprefix(namespace)),
+                    definition=row.get("definition", ""),
+                    relations=relations.get(term, ()),
+                )
+            )
+    return [
+        SectionDoc(anchor, title, tuple(by_kind[str(kind)]))
+        for kind, anchor, title, _ in SECTIONS
+        if by_kind[str(kind)]
+    ]
+
+
+def _relations(graph: Graph, namespace: str) -> dict[str, tuple[tuple[str, tuple[Link, ...]], ...]]:
+    """For each term, its relations in query order, each with the linked values."""
+    grouped: dict[str, dict[str, list[Link]]] = defaultdict(lambda: defaultdict(list))
+    for row in _query(graph, "doc-relations.rq"):
+        grouped[row["term"]][row["relation"]].append(_link(graph, namespace, row["value"]))
+    return {
+        term: tuple((relation, tuple(links)) for relation, links in by_relation.items())
+        for term, by_relation in grouped.items()
+    }
+
+
+def _link(graph: Graph, namespace: str, value: str) -> Link:
+    """Own terms link to their anchor, other IRIs to themselves, literals to nothing."""
+    if value.startswith(namespace):
+        return Link(
+            graph.namespace_manager.normalizeUri(URIRef(value)), f"#{value[len(namespace) :]}"
+        )
+    if value.startswith(("http://", "https://")):
+        return Link(graph.namespace_manager.normalizeUri(URIRef(value)), value)
+    return Link(value, None)
