@@ -32,9 +32,10 @@ Select = Callable[[str], Iterable[Row]]
 _TEMPLATE = re.compile(r"\{[$?](\w+)\}")
 
 
-def run(data: PreparedData, shapes: ShapePack) -> list[Finding]:
-    """All findings of `shapes` on `data` (an `Engine`)."""
-    compiled = compile_pack(shapes)
+def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> list[Finding]:
+    """All findings of `shapes` on `data` (an `Engine`). `use_minus=False` keeps every
+    FILTER NOT EXISTS as written (the differential test runs both forms)."""
+    compiled = compile_pack(shapes, use_minus=use_minus)
     needed = compiled.relations_used()
     store = data.store
     if needed:
