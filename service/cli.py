@@ -11,10 +11,14 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from service import __version__
 from service.errors import InputError, TriskelError
 from service.settings import Settings
+
+if TYPE_CHECKING:
+    from service.reasoning import ReasonerReport
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -40,15 +44,7 @@ def _run_ontology_check(args: argparse.Namespace) -> int:
 
     files = [Path(name) for name in args.files] or list(ONTOLOGY_FILES)
     graph = read_graph(files)
-    report = classify(graph)
-    problems: list[str] = []
-    if not report.consistent:
-        problems.append("inconsistent: HermiT finds no model of these files")
-        problems.extend(
-            f"  {s.individual} is both {s.classes[0]} and {s.classes[1]}, which are disjoint"
-            for s in report.suspects
-        )
-    problems.extend(f"unsatisfiable class: {iri}" for iri in report.unsatisfiable)
+    problems = _reasoner_problems(classify(graph))
     problems.extend(str(finding) for finding in check_quality(graph))
     for line in problems:
         print(line)
@@ -61,6 +57,19 @@ def _run_ontology_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reasoner_problems(report: ReasonerReport) -> list[str]:
+    """One line per reasoner problem, naming individuals of disjoint classes when inconsistent."""
+    problems: list[str] = []
+    if not report.consistent:
+        problems.append("inconsistent: HermiT finds no model of these files")
+        problems.extend(
+            f"  {s.individual} is both {s.classes[0]} and {s.classes[1]}, which are disjoint"
+            for s in report.suspects
+        )
+    problems.extend(f"unsatisfiable class: {iri}" for iri in report.unsatisfiable)
+    return problems
+
+
 def _run_ontology_export(args: argparse.Namespace) -> int:
     """Write the merged ontology in the chosen format to --output or stdout."""
     from service.ontology import read_graph
@@ -68,7 +77,9 @@ def _run_ontology_export(args: argparse.Namespace) -> int:
 
     text = export(read_graph(), args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        target = Path(args.output)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
