@@ -51,12 +51,20 @@ class Store(ABC):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
-        """Run any query form and serialise the answer in the negotiated `accept` type."""
+        """Run any query form and serialise the answer in the negotiated `accept` type.
+
+        Relative IRIs in the text resolve against `base_iri` (the protocol endpoint's URL).
+        """
 
     @abstractmethod
-    def update(self, update: str) -> None:
-        """Apply a SPARQL 1.1 Update atomically: all operations or none."""
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Apply a SPARQL 1.1 Update atomically: all operations or none.
+
+        A syntax error is reported before any policy refusal (`LOAD`, `SERVICE`); relative
+        IRIs resolve against `base_iri`.
+        """
 
     @abstractmethod
     def load(

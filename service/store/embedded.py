@@ -39,7 +39,7 @@ from service.store.locks import ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_operations, has_dataset_clause
-from service.store.syntax import query_syntax_error
+from service.store.syntax import check_update_syntax, query_syntax_error
 
 T = TypeVar("T")
 
@@ -98,6 +98,7 @@ class EmbeddedStore(Store):
         default_graph_uris: Sequence[str],
         named_graph_uris: Sequence[str],
         substitutions: Mapping[str, Term] | None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Parse and start a query (pyoxigraph parses eagerly, evaluates lazily)."""
         dataset: dict[str, object] = {"use_default_graph_as_union": not has_dataset_clause(query)}
@@ -108,9 +109,11 @@ class EmbeddedStore(Store):
             }
         bound = {Variable(k): v for k, v in (substitutions or {}).items()}
         try:
-            return self._db.query(query, substitutions=bound or None, **dataset)  # type: ignore[arg-type]
+            return self._db.query(query, substitutions=bound or None, base_iri=base_iri, **dataset)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
+        except RuntimeError as exc:
+            raise InputError(f"the query cannot be run: {exc}") from None
         except OSError as exc:
             raise StoreError(f"the store failed to run the query: {exc}") from exc
 
@@ -159,6 +162,7 @@ class EmbeddedStore(Store):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run any query form; serialise in `accept` (one canonical media type).
 
@@ -168,7 +172,9 @@ class EmbeddedStore(Store):
         """
 
         def work(deadline: Deadline) -> QueryResult:
-            answer = self._answer(query, default_graph_uris, named_graph_uris, substitutions)
+            answer = self._answer(
+                query, default_graph_uris, named_graph_uris, substitutions, base_iri
+            )
             done = serialise(answer, accept, max_rows=self.max_rows, deadline=deadline)
             return QueryResult(done.body, done.media_type, done.truncated)
 
@@ -176,12 +182,13 @@ class EmbeddedStore(Store):
 
     # -- writes --------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run."""
+        check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
         with self._write_lock:
             try:
-                self._db.update(update)
+                self._db.update(update, base_iri=base_iri)
             except SyntaxError as exc:
                 raise query_syntax_error(exc) from None
             except RuntimeError as exc:

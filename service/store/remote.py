@@ -16,6 +16,7 @@ Fuseki accept N-Quads there).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import partial
 from typing import IO
@@ -134,15 +135,16 @@ class RemoteStore(Store):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> Answer:
         """Check the query locally, run it remotely, read the answer back as pyoxigraph's."""
         if substitutions:
             raise InputError("the remote store takes no substitutions; bind values in VALUES")
         check_operations(query, allowed_hosts=self.allowed_hosts)
-        form = query_form(query)
+        form = query_form(query, base_iri)
         accept = NTRIPLES if form == "GRAPH" else JSON_RESULTS
         data = {
-            "query": query,
+            "query": _with_base(query, base_iri),
             "default-graph-uri": list(default_graph_uris),
             "named-graph-uri": list(named_graph_uris),
         }
@@ -180,9 +182,10 @@ class RemoteStore(Store):
         default_graph_uris: Sequence[str] = (),
         named_graph_uris: Sequence[str] = (),
         substitutions: Mapping[str, Term] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """As `EmbeddedStore.query`: any form, serialised in `accept`, capped at `max_rows`."""
-        answer = self._answer(query, default_graph_uris, named_graph_uris, substitutions)
+        answer = self._answer(query, default_graph_uris, named_graph_uris, substitutions, base_iri)
         done = serialise(
             answer, accept, max_rows=self.max_rows, deadline=Deadline(self.query_timeout_s)
         )
@@ -190,12 +193,12 @@ class RemoteStore(Store):
 
     # -- writes --------------------------------------------------------------------------
 
-    def update(self, update: str) -> None:
-        """Check the update locally (syntax, policy), then send it in one request."""
+    def update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Check the update locally (syntax, then policy), then send it in one request."""
+        check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
-        check_update_syntax(update)
         try:
-            self._send("POST", self.update_url, data={"update": update})
+            self._send("POST", self.update_url, data={"update": _with_base(update, base_iri)})
         except InputError as exc:
             if isinstance(exc, QuerySyntaxError):
                 raise
@@ -277,6 +280,15 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def _with_base(text: str, base_iri: str | None) -> str:
+    """The text with a leading `BASE` (checked locally already, so positions stay ours)."""
+    if base_iri is None:
+        return text
+    if not re.fullmatch(r"[^<>\"{}|^`\\\x00-\x20]+", base_iri):
+        raise InputError(f"not a usable base IRI: {base_iri!r}")
+    return f"BASE <{base_iri}>\n{text}"
 
 
 def _check_status(status: int, body: bytes) -> None:

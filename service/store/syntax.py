@@ -18,8 +18,11 @@ from typing import Literal
 
 from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
 from pyoxigraph import Store as OxStore
+from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseUpdate
 
-from service.errors import QuerySyntaxError
+from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
+from service.store.scan import check_operations
 
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
 """What a query answers: rows, a boolean, or triples (CONSTRUCT and DESCRIBE)."""
@@ -30,12 +33,17 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax {exc.msg or exc}")
 
 
-def query_form(query: str) -> QueryForm:
-    """The form of a query; `QuerySyntaxError` (with line:column) if it does not parse."""
+def query_form(query: str, base_iri: str | None = None) -> QueryForm:
+    """The form of a query; `QuerySyntaxError` (with line:column) if it does not parse.
+
+    `InputError` when it parses but the engine cannot run it (an unknown extension function).
+    """
     try:
-        answer = OxStore().query(query)
+        answer = OxStore().query(query, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
+    except RuntimeError as exc:
+        raise InputError(f"the query cannot be run: {exc}") from None
     if isinstance(answer, QuerySolutions):
         return "SELECT"
     if isinstance(answer, QueryBoolean):
@@ -44,11 +52,32 @@ def query_form(query: str) -> QueryForm:
     return "GRAPH"
 
 
-def check_update_syntax(update: str) -> None:
-    """`QuerySyntaxError` if the update does not parse; nothing else is checked."""
+def check_update_syntax(update: str, base_iri: str | None = None) -> None:
+    """`QuerySyntaxError` if the update does not parse; nothing of it runs anywhere real.
+
+    An update that names no outside source runs on an empty in-memory store (pyoxigraph
+    parses the whole text before running any operation). One with `LOAD` or `SERVICE` could
+    make even that store fetch, so it is only parsed, by rdflib's parser, and the policy
+    check that follows decides on it.
+    """
     try:
-        OxStore().update(update)
+        check_operations(update, allowed_hosts="")
+    except ForbiddenOperationError:
+        _parse_only(update)
+        return
+    try:
+        OxStore().update(update, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
     except (RuntimeError, OSError):
         return
+
+
+def _parse_only(update: str) -> None:
+    """Parse with rdflib's SPARQL grammar without evaluating anything."""
+    try:
+        parseUpdate(update)
+    except ParseException as exc:
+        raise QuerySyntaxError(
+            f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}"
+        ) from None

@@ -24,12 +24,13 @@ LOOPBACK = ("127.0.0.1", 50000)
 BACKENDS = ["embedded", "remote"]
 
 
-@pytest.fixture(params=BACKENDS)
-def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], dict[str, Any]]:
-    """A factory of settings naming a fresh, empty store of the parametrised backend."""
-    if request.param == "embedded":
+def _settings_factory(
+    backend: str, folder: Path, request: pytest.FixtureRequest
+) -> Callable[[], dict[str, Any]]:
+    """Settings fields naming a fresh, empty store: a new folder, or the emptied test server."""
+    if backend == "embedded":
         paths = iter(range(100))
-        return lambda: {"store_path": tmp_path / f"store-{next(paths)}"}
+        return lambda: {"store_path": folder / f"store-{next(paths)}"}
     server = request.getfixturevalue("oxigraph_server")
 
     def remote() -> dict[str, Any]:
@@ -41,6 +42,30 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[
         }
 
     return remote
+
+
+def _start(settings: Settings, client: tuple[str, int] = LOOPBACK) -> TestClient:
+    """A `TestClient` whose app has run its lifespan start (the caller must `__exit__` it)."""
+    test_client = TestClient(create_app(settings), client=client)
+    test_client.__enter__()
+    return test_client
+
+
+@pytest.fixture(params=BACKENDS)
+def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], dict[str, Any]]:
+    """A factory of settings naming a fresh, empty store of the parametrised backend."""
+    return _settings_factory(request.param, tmp_path, request)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_client(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """One open dev-mode app per backend shared by a whole module (for long suites)."""
+    fields = _settings_factory(request.param, tmp_path_factory.mktemp("api"), request)()
+    client = _start(Settings(**fields, open=True))
+    yield client
+    client.__exit__(None, None, None)
 
 
 @pytest.fixture
@@ -62,9 +87,7 @@ def make_client(
     clients: list[TestClient] = []
 
     def make(*, client: tuple[str, int] = LOOPBACK, **overrides: Any) -> TestClient:
-        settings = Settings(**(store_settings() | overrides))
-        test_client = TestClient(create_app(settings), client=client)
-        test_client.__enter__()
+        test_client = _start(Settings(**(store_settings() | overrides)), client)
         clients.append(test_client)
         return test_client
 

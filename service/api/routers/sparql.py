@@ -29,6 +29,11 @@ TRUNCATED = "Triskel-Truncated"
 router = APIRouter(tags=["sparql"], dependencies=[ReadAccess])
 
 
+def endpoint_of(request: Request) -> str:
+    """The URL of the endpoint (no query string): the base IRI of the texts sent to it."""
+    return str(request.url.replace(query="", fragment=""))
+
+
 def offers(form: str | None) -> tuple[str, ...]:
     """The media types an answer of this query form can be given in."""
     if form in ("CONSTRUCT", "DESCRIBE"):
@@ -47,6 +52,7 @@ async def answer(operation: Operation, request: Request, store: Store) -> Respon
         accept=accept,
         default_graph_uris=operation.graphs,
         named_graph_uris=operation.named_graphs,
+        base_iri=endpoint_of(request),
     )
     headers = {"Vary": "Accept"} | ({TRUNCATED: "true"} if result.truncated else {})
     return Response(result.body, media_type=result.media_type, headers=headers)
@@ -75,7 +81,7 @@ async def query_post(request: Request, store: StoreDep, body: BodyDep) -> Respon
 async def describe(request: Request, store: Store) -> Response:
     """The service description, with the store's named graphs, in the negotiated syntax."""
     media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
-    endpoint = str(request.url.remove_query_params(request.query_params.keys()))
+    endpoint = endpoint_of(request)
     names = await in_thread(store.graphs)
     graph = Graph()
     graph.parse(DESCRIPTION, format="turtle", publicID=endpoint)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 
 from service.api.deps import BodyDep, StoreDep, WriteAccess, in_thread
 from service.api.protocol import from_body
+from service.api.routers.sparql import endpoint_of
 from service.api.sparql_text import with_using
 
 router = APIRouter(tags=["sparql"], dependencies=[WriteAccess])
@@ -25,5 +26,5 @@ async def update(request: Request, store: StoreDep, body: BodyDep) -> Response:
     """Apply an update POSTed as a form (`update=`) or as `application/sparql-update`."""
     operation = from_body("update", request.query_params, request.headers.get("content-type"), body)
     text = with_using(operation.text, operation.graphs, operation.named_graphs)
-    await in_thread(store.update, text)
+    await in_thread(store.update, text, base_iri=endpoint_of(request))
     return Response(status_code=status.HTTP_204_NO_CONTENT)
