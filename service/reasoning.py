@@ -4,7 +4,9 @@ Each call builds a fresh owlready2 `World`, so nothing leaks between calls or th
 broken input never poisons the next check. The graph is handed over as N-Triples without its
 `owl:imports`, so the reasoner never fetches anything: the check is offline by construction.
 HermiT runs in Java (`owlready2.JAVA_EXE`); without Java we raise ReasonerUnavailableError
-instead of pretending the ontology is fine.
+instead of pretending the ontology is fine. Literals of datatypes outside the OWL 2 datatype
+map (`xsd:date` is common in business data) are ignored by HermiT rather than aborting the
+whole check.
 """
 
 from __future__ import annotations
@@ -61,7 +63,9 @@ def classify(graph: Graph) -> ReasonerReport:
         ontology = world.get_ontology(ONTOLOGY_IRI)
         ontology.load(fileobj=BytesIO(_ntriples_without_imports(graph)), format="ntriples")
         try:
-            owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+            owlready2.sync_reasoner_hermit(
+                world, infer_property_values=False, debug=0, ignore_unsupported_datatypes=True
+            )
         except owlready2.OwlReadyInconsistentOntologyError:
             return ReasonerReport(consistent=False, suspects=disjoint_members(graph))
         except owlready2.OwlReadyJavaError as exc:

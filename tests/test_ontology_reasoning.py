@@ -10,7 +10,7 @@ import shutil
 import owlready2
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from service.namespaces import SB
 from service.ontology import read_graph
@@ -73,6 +73,18 @@ def test_unsatisfiable_class_is_reported() -> None:
 def test_two_ranks_for_one_level_is_inconsistent() -> None:
     graph = read_graph()
     graph.add((SB.public, SB.rank, Literal(5)))
+    assert not classify(graph).consistent
+
+
+def test_data_with_xsd_date_is_still_checked() -> None:
+    """xsd:date is not in the OWL 2 datatype map; HermiT skips such literals, not the check."""
+    graph = read_graph()
+    day = URIRef(EX + "day")
+    graph.add((day, RDF.type, OWL.DatatypeProperty))
+    graph.add((URIRef(EX + "x"), day, Literal("2026-11-27", datatype=XSD.date)))
+    assert classify(graph).ok
+    graph.add((URIRef(EX + "x"), RDF.type, SB.Tool))
+    graph.add((URIRef(EX + "x"), RDF.type, SB.Goal))
     assert not classify(graph).consistent
 
 
