@@ -53,17 +53,26 @@ class Context:
 
     def __init__(self, data: PreparedData) -> None:
         self._store = data.store
+        self._types: dict[OxTerm, frozenset[OxTerm]] = {}
+        self._about: dict[OxTerm, About] = {}
 
     def about(self, focus: Node, value: Node | None) -> About:
-        """Context of a finding from its focus node and value."""
+        """Context of a finding from its focus node and value (a person value joins people)."""
         node = to_oxigraph(focus)
+        if node not in self._about:
+            self._about[node] = self._about_focus(node)
+        found = self._about[node]
+        if value is None or not self._is_a(to_oxigraph(value), _PERSON):
+            return found
+        people = tuple(sorted({*found.people, value}, key=str))
+        return About(found.conversations, found.practices, people)
+
+    def _about_focus(self, node: OxTerm) -> About:
         conversations = set(self._conversations_of(node))
         practices = {p for c in conversations for p in self._objects(c, _ENACTS)}
         if self._is_a(node, _PRACTICE):
             practices.add(node)
         people = set(self._people_of(node))
-        if value is not None and self._is_a(to_oxigraph(value), _PERSON):
-            people.add(to_oxigraph(value))
         return About(_sorted(conversations), _sorted(practices), _sorted(people))
 
     def practices(self) -> list[Node]:
@@ -122,9 +131,12 @@ class Context:
         return seen
 
     def _is_a(self, node: OxTerm, cls: ox.NamedNode) -> bool:
+        """Whether the node has the type (types are materialised, so no subclass walk)."""
         if isinstance(node, ox.Literal):
             return False
-        return any(True for _ in self._store.quads_for_pattern(node, _TYPE, cls, _DEFAULT))
+        if node not in self._types:
+            self._types[node] = frozenset(self._objects(node, _TYPE))
+        return cls in self._types[node]
 
     def _objects(self, subject: OxTerm, predicate: ox.NamedNode) -> Iterator[OxTerm]:
         for quad in self._store.quads_for_pattern(subject, predicate, None, _DEFAULT):

@@ -94,6 +94,8 @@ class PreparedData:
 
 def _merge_named_graphs(store: ox.Store) -> None:
     """Move triples of named graphs (TriG, JSON-LD @graph) into the default graph."""
+    if not any(True for _ in store.named_graphs()):
+        return
     named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
     if named:
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in named)
