@@ -112,6 +112,8 @@ def test_validate_accepts_paths_bytes_sources_and_graphs() -> None:
     graph = Graph().parse(path, format="turtle")
     for data in (
         [str(path)],
+        str(path),
+        path,
         Source.from_path(path),
         graph,
         PreparedData.from_paths([path]),

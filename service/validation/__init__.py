@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 EngineName = Literal["fast", "pyshacl"]
 ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")
 
-Data = PreparedData | Graph | Source | bytes | Iterable[Path | str]
+Data = PreparedData | Graph | Source | bytes | Path | str | Iterable[Path | str]
 
 
 def validate(
@@ -51,7 +51,7 @@ def validate(
     """Validate `data` against `shapes` (default: the built-in rules R01-R20).
 
     `data` is prepared data, an rdflib Graph, a `Source`, bytes (with `format`, e.g. "ttl"),
-    or file and folder paths. `fail_on` is the least severity that breaks conformance.
+    or a file or folder path, or several. `fail_on` is the least severity that breaks conformance.
     `on_phase` hears "reading data", "checking rules", "building report" as they start.
     Raises InputError subclasses for unreadable data or shapes.
     """
@@ -80,6 +80,8 @@ def prepare_data(data: Data, *, format: str | None = None) -> PreparedData:
         if format is None:
             raise InputError("bytes need a format (e.g. 'ttl', 'nt', 'jsonld')")
         return PreparedData.from_sources([Source("<input>", data, format)])
+    if isinstance(data, str | Path):
+        return PreparedData.from_paths([Path(data)])
     return PreparedData.from_paths(Path(p) for p in data)
 
 
