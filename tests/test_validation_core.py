@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -132,3 +133,15 @@ def test_bad_calls_raise_input_errors(tmp_path: Path) -> None:
         validate([CASES / "R13-conforming.ttl"], engine="jena")  # type: ignore[arg-type]
     with pytest.raises(ShapesError, match="no shapes"):
         from_files([], builtin=False)
+
+
+def test_builtin_sparql_stays_within_what_shacl_allows() -> None:
+    """SHACL-SPARQL forbids MINUS, VALUES and SERVICE in constraints; a FILTER alone in a
+    group sees no outer bindings. Every query projects $this and ?value."""
+    graph = load_builtin().graph
+    queries = [str(q) for q in graph.objects(None, SH.select)]
+    assert len(queries) >= 15
+    for query in queries:
+        assert not re.search(r"\b(MINUS|VALUES|SERVICE)\b", query, re.IGNORECASE), query
+        assert not re.search(r"\{\s*FILTER", query), query
+        assert re.search(r"SELECT DISTINCT \$this \?value WHERE", query), query
