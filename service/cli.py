@@ -126,30 +126,24 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _load_if_empty(settings: Settings, directory: Path) -> None:
-    """Load each RDF file under `directory` into its own graph if the store has no data graph.
+    """Load the RDF files of `directory` (one graph per file) if the store has no data graph.
 
-    The graph of a file is `urn:triskel:file:` + its path relative to the directory's parent
-    (`data/example/practice.ttl` -> `urn:triskel:file:example/practice.ttl`), so reloads of the
-    same folder land in the same graphs on every machine.
+    Only the ontology graph counts as no data; other files in the folder (a README) are
+    skipped. Graph names follow `triskel load` (`urn:triskel:file:example/practice.ttl`).
     """
     from service.resources import ONTOLOGY_IRI
     from service.store import open_store
-    from service.store.formats import rdf_format_for_path
+    from service.store.files import load_file
+    from service.store.formats import RDF_FORMATS
 
+    suffixes = {f".{ext}" for fmt in RDF_FORMATS for ext in (fmt.extension, *fmt.extensions)}
     store = open_store(settings)
     try:
         if any(graph != ONTOLOGY_IRI for graph in store.graphs()):
             return
-        for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-            fmt = rdf_format_for_path(path)
-            graph = f"urn:triskel:file:{path.relative_to(directory.parent).as_posix()}"
-            count = store.load(
-                path.read_bytes(),
-                media_type=fmt.media_type,
-                graph=graph,
-                source=str(path),
-            )
-            print(f"loaded {count} triples from {path} into <{graph}>", flush=True)
+        for path in sorted(p for p in directory.iterdir() if p.suffix.lower() in suffixes):
+            done = load_file(store, path, progress=sys.stderr)
+            print(f"loaded {done.triples} triples from {path} into {done.graph}", flush=True)
     finally:
         store.close()
 

@@ -1,0 +1,277 @@
+"""Real clients against a live server: `triskel serve` (uvicorn) started on a free loopback port.
+
+SPARQLWrapper (SELECT as JSON and XML, ASK, CONSTRUCT), rdflib's `SPARQLStore` and
+`SPARQLUpdateStore`, and httpx for the Graph Store Protocol, on the embedded store and on the
+remote one; plus bearer tokens, and a SIGKILL in the middle of a large upload.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
+from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+
+from service.resources import DATA_DIR
+
+EX = "http://example.org/"
+SB = "https://w3id.org/social-business#"
+
+
+@dataclass(frozen=True)
+class Server:
+    """A running `triskel serve` process."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    @property
+    def update(self) -> str:
+        return f"{self.url}/update"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(
+    args: list[str], env: dict[str, str], log: Path, *, timeout_s: float = 60
+) -> Server:
+    """Start `triskel serve ARGS` and wait until `/health` answers."""
+    port = _free_port()
+    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), *args]
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ | env
+        )
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        if process.poll() is not None:
+            raise RuntimeError(f"triskel serve exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop_server(server)
+    raise RuntimeError(f"triskel serve did not answer within {timeout_s} s")
+
+
+def stop_server(server: Server, sig: int = signal.SIGTERM) -> None:
+    """Stop the server process by its PID."""
+    if server.process.poll() is None:
+        os.kill(server.process.pid, sig)
+    try:
+        server.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.kill(server.process.pid, signal.SIGKILL)
+        server.process.wait()
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def backend_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """Environment naming the store of the parametrised backend (remote: emptied first)."""
+    if request.param == "embedded":
+        return {"TRISKEL_STORE_PATH": str(tmp_path_factory.mktemp("live") / "store")}
+    server = request.getfixturevalue("oxigraph_server")
+    httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
+    return {
+        "TRISKEL_SPARQL_URL": server.query_url,
+        "TRISKEL_SPARQL_UPDATE_URL": server.update_url,
+        "TRISKEL_GSP_URL": server.gsp_url,
+    }
+
+
+@pytest.fixture(scope="module")
+def server(
+    backend_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    """`triskel serve --open --load-if-empty data/example`, as `make serve` runs it."""
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    args = ["--open", "--load-if-empty", str(DATA_DIR / "example")]
+    running = start_server(args, backend_env, log)
+    yield running
+    stop_server(running)
+
+
+def test_serve_loads_the_example_into_one_graph_per_file(server: Server) -> None:
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
+    wrapper.setReturnFormat(JSON)
+    graphs = [row["g"]["value"] for row in wrapper.queryAndConvert()["results"]["bindings"]]
+    files = sorted(p.name for p in (DATA_DIR / "example").glob("*.ttl"))
+    assert [g for g in graphs if g.startswith("urn:triskel:file:")] == [
+        f"urn:triskel:file:example/{name}" for name in files
+    ]
+    assert "https://w3id.org/social-business" in graphs
+    started = server.log.read_text()
+    assert "OPEN DEV MODE" in started
+    assert "http://127.0.0.1:" in started
+
+
+def test_sparqlwrapper_select_json_and_xml(server: Server) -> None:
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery(f"SELECT ?p WHERE {{ ?p a <{SB}Person> }} ORDER BY ?p LIMIT 3")
+    wrapper.setReturnFormat(JSON)
+    as_json = [row["p"]["value"] for row in wrapper.queryAndConvert()["results"]["bindings"]]
+    assert len(as_json) == 3
+    wrapper.setReturnFormat(XML)
+    document = wrapper.queryAndConvert()
+    uris = [node.firstChild.data for node in document.getElementsByTagName("uri")]
+    assert uris == as_json
+
+
+def test_sparqlwrapper_ask_and_construct(server: Server) -> None:
+    wrapper = SPARQLWrapper(server.sparql)
+    wrapper.setQuery(f"ASK {{ ?c a <{SB}Conversation> }}")
+    wrapper.setReturnFormat(JSON)
+    assert wrapper.queryAndConvert()["boolean"] is True
+    wrapper.setQuery(f"CONSTRUCT {{ ?p a <{SB}Person> }} WHERE {{ ?p a <{SB}Person> }}")
+    for fmt in (XML, TURTLE):
+        wrapper.setReturnFormat(fmt)
+        answer = wrapper.queryAndConvert()
+        graph = answer if isinstance(answer, Graph) else Graph().parse(data=answer, format="turtle")
+        assert len(graph) > 3
+
+
+def test_rdflib_sparql_store_and_update_store(server: Server) -> None:
+    reader = Graph(store=SPARQLStore(server.sparql))
+    people = reader.query(f"SELECT (COUNT(?p) AS ?n) WHERE {{ ?p a <{SB}Person> }}")
+    assert int(next(iter(people))[0]) > 3
+
+    store = SPARQLUpdateStore(server.sparql, server.update)
+    dataset = Dataset(store=store)
+    graph = dataset.graph(URIRef(f"{EX}live"))
+    graph.add((URIRef(f"{EX}a"), URIRef(f"{EX}p"), Literal("written by rdflib")))
+    found = reader.query(f"SELECT ?o WHERE {{ GRAPH <{EX}live> {{ <{EX}a> <{EX}p> ?o }} }}")
+    assert [str(row[0]) for row in found] == ["written by rdflib"]
+    dataset.remove_graph(graph)
+    store.close()
+
+
+def test_httpx_graph_store_protocol(server: Server) -> None:
+    target = {"graph": f"{EX}gsp"}
+    with httpx.Client(base_url=server.url) as client:
+        turtle = {"content-type": "text/turtle"}
+        assert (
+            client.put(
+                "/store", params=target, content=f"<{EX}x> <{EX}p> 1 .", headers=turtle
+            ).status_code
+            == 201
+        )
+        assert (
+            client.post(
+                "/store", params=target, content=f"<{EX}y> <{EX}p> 2 .", headers=turtle
+            ).status_code
+            == 204
+        )
+        got = client.get("/store", params=target, headers={"accept": "application/n-triples"})
+        assert len(got.text.strip().splitlines()) == 2
+        assert client.delete("/store", params=target).status_code == 204
+        assert client.get("/store", params=target).status_code == 404
+
+
+def test_bearer_tokens_with_real_clients(tmp_path: Path) -> None:
+    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": "read:r-1,write:w-1"}
+    secured = start_server([], env, tmp_path / "serve.log")
+    try:
+        insert = f"INSERT DATA {{ GRAPH <{EX}t> {{ <{EX}a> <{EX}p> 1 }} }}"
+        anonymous = httpx.post(secured.update, data={"update": insert})
+        assert anonymous.status_code == 401
+        wrapper = SPARQLWrapper(secured.sparql, updateEndpoint=secured.update)
+        wrapper.addCustomHttpHeader("Authorization", "Bearer w-1")
+        wrapper.setMethod("POST")
+        wrapper.setQuery(insert)
+        wrapper.query()
+        reader = SPARQLWrapper(secured.sparql)
+        reader.addCustomHttpHeader("Authorization", "Bearer r-1")
+        reader.setQuery(f"ASK {{ <{EX}a> <{EX}p> 1 }}")
+        reader.setReturnFormat(JSON)
+        assert reader.queryAndConvert()["boolean"] is True
+    finally:
+        stop_server(secured)
+
+
+@pytest.mark.parametrize("kill_at", [0.6, 1.0], ids=["mid-upload", "upload-sent"])
+def test_sigkill_during_a_large_upload_keeps_the_old_or_the_new_graph(
+    tmp_path: Path, kill_at: float
+) -> None:
+    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store")}
+    target = {"graph": f"{EX}big"}
+    ntriples = {"content-type": "application/n-triples"}
+    old = "".join(f'<{EX}old{i}> <{EX}p> "{i}" .\n' for i in range(10))
+    new_size = 200_000
+    first = start_server(["--open"], env, tmp_path / "serve.log")
+    try:
+        httpx.put(
+            f"{first.url}/store", params=target, content=old, headers=ntriples
+        ).raise_for_status()
+        killed = _upload_and_kill(first, target, new_size, at_fraction=kill_at)
+    finally:
+        stop_server(first, signal.SIGKILL)
+    assert killed
+    second = start_server(["--open"], env, tmp_path / "serve.log")
+    try:
+        count = httpx.get(
+            f"{second.sparql}",
+            params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{EX}big> {{ ?s ?p ?o }} }}"},
+        ).json()["results"]["bindings"][0]["n"]["value"]
+        assert int(count) in (10, new_size)
+    finally:
+        stop_server(second)
+
+
+def _upload_and_kill(server: Server, target: dict[str, str], size: int, at_fraction: float) -> bool:
+    """PUT `size` N-Triples in chunks and SIGKILL the server once `at_fraction` is sent."""
+    kill_at = int(size * at_fraction)
+    sent = threading.Event()
+
+    def body() -> Iterator[bytes]:
+        for start in range(0, size, 10_000):
+            if start >= kill_at:
+                sent.set()
+            yield "".join(
+                f'<{EX}new{i}> <{EX}p> "{i}" .\n' for i in range(start, min(start + 10_000, size))
+            ).encode()
+        sent.set()
+
+    def upload() -> None:
+        with contextlib.suppress(httpx.HTTPError):  # the server dies under the request
+            httpx.put(
+                f"{server.url}/store",
+                params=target,
+                content=body(),
+                timeout=60,
+                headers={"content-type": "application/n-triples"},
+            )
+
+    uploader = threading.Thread(target=upload)
+    uploader.start()
+    killed = sent.wait(timeout=60)
+    os.kill(server.process.pid, signal.SIGKILL)
+    uploader.join(timeout=60)
+    return killed
