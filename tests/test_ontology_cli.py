@@ -37,12 +37,14 @@ def _copy_ontology(tmp_path: Path, extra: str = "") -> list[str]:
     return copies
 
 
+@pytest.mark.java
 @needs_java
 def test_check_passes_on_the_repository(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ontology", "check"]) == 0
     assert capsys.readouterr().out.startswith("ok: 3 files")
 
 
+@pytest.mark.java
 @needs_java
 def test_check_fails_on_a_member_of_disjoint_classes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -54,6 +56,7 @@ def test_check_fails_on_a_member_of_disjoint_classes(
     assert str(SB.Person) in out and str(SB.Tool) in out
 
 
+@pytest.mark.java
 @needs_java
 def test_check_fails_on_an_unsatisfiable_class(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -67,6 +70,7 @@ sb:ToolPerson a owl:Class ; rdfs:subClassOf sb:Tool , sb:Person ;
     assert f"unsatisfiable class: {SB._NS}ToolPerson" in capsys.readouterr().out
 
 
+@pytest.mark.java
 @needs_java
 def test_check_fails_on_a_pitfall(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     extra = "\nsb:Orphan a owl:Class .\n"

@@ -17,9 +17,13 @@ from service.ontology import read_graph
 from service.reasoning import DisjointMember, classify
 from service.resources import DATA_DIR, ONTOLOGY_FILES
 
-pytestmark = pytest.mark.skipif(
-    shutil.which(owlready2.JAVA_EXE) is None, reason="HermiT needs a Java runtime (none on PATH)"
-)
+pytestmark = [
+    pytest.mark.java,
+    pytest.mark.skipif(
+        shutil.which(owlready2.JAVA_EXE) is None,
+        reason="HermiT needs a Java runtime (none on PATH)",
+    ),
+]
 
 EX = "https://example.org/test#"
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
