@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import threading
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -243,7 +244,8 @@ class EmbeddedStore(Store):
                 )
                 self._create_named(write.graphs)
                 self._journal.commit(self._db)
-            except BaseException:
+            except BaseException as exc:
+                traceback.clear_frames(exc.__traceback__)  # they may still hold the database
                 self._restore()
                 raise
 

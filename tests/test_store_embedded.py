@@ -1,0 +1,71 @@
+"""Embedded-store behaviour the remote one leaves to its server: failed bulk writes, and
+queries running while a bulk replace commits."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from service.errors import StoreError
+from service.store.embedded import EmbeddedStore
+
+GRAPH = "http://e/g"
+
+
+def nt(n: int, tag: str) -> bytes:
+    return "".join(f'<http://e/s{i}> <http://e/p> "{tag}{i}" .\n' for i in range(n)).encode()
+
+
+class FailingDisk:
+    """A pyoxigraph store whose bulk load writes half the data, then fails like a full disk."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def bulk_load(self, data: bytes, fmt: Any, **kwargs: Any) -> None:
+        lines = data.splitlines(keepends=True)
+        self._real.bulk_load(b"".join(lines[: len(lines) // 2]), fmt, **kwargs)
+        raise OSError(28, "No space left on device")
+
+
+def test_failed_bulk_write_restores_the_old_state(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    store.load(nt(10, "old"), media_type="application/n-triples", graph=GRAPH)
+    before = store.export(None, media_type="application/n-quads", dataset=True)
+    store._db = FailingDisk(store._db)  # type: ignore[assignment]
+    with pytest.raises(StoreError, match="No space left"):
+        store.load(nt(1000, "new"), media_type="application/n-triples", graph=GRAPH, replace=True)
+    assert store.export(None, media_type="application/n-quads", dataset=True) == before
+    store.load(nt(5, "after"), media_type="application/n-triples", graph="http://e/h")
+    assert store.count(all_graphs=True) == 15
+    store.close()
+
+
+def test_queries_see_before_or_after_a_bulk_replace(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    store.load(nt(1000, "old"), media_type="application/n-triples", graph=GRAPH)
+    seen: set[int] = set()
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            seen.add(store.count(GRAPH))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for size in (20_000, 1000, 20_000):
+            store.load(
+                nt(size, "new"), media_type="application/n-triples", graph=GRAPH, replace=True
+            )
+    finally:
+        stop.set()
+        watcher.join()
+        store.close()
+    assert seen <= {1000, 20_000}
