@@ -7,6 +7,8 @@ undeclared `sb:` IRI anywhere in the repository, fails here with the term and fi
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -31,7 +33,17 @@ SKIPPED_DIRS = {".git", ".venv", "var", "node_modules", ".pytest_cache", "build"
 
 
 def _repo_files(suffix: str) -> list[Path]:
-    """Every file of the repository with this suffix, wherever another part of it lives."""
+    """Every file of the repository with this suffix, wherever another part of it lives:
+    tracked or new, but not git-ignored (generated benchmark data, built docs)."""
+    if (ROOT / ".git").exists() and shutil.which("git"):
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", f"*{suffix}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.splitlines()
+        return sorted({ROOT / name for name in listed if (ROOT / name).is_file()})
     return sorted(
         path
         for path in ROOT.rglob(f"*{suffix}")
