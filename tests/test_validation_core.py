@@ -14,7 +14,7 @@ from rdflib.namespace import FOAF, PROV, RDF, SH
 
 from service.errors import InputError, ShapesError, UnsupportedFormatError
 from service.namespaces import SB, SBSH
-from service.validation import PreparedData, from_files, load_builtin, validate
+from service.validation import PreparedData, from_files, from_sources, load_builtin, validate
 from service.validation.rdfio import Source, to_oxigraph, to_rdflib
 
 CASES = Path(__file__).parent / "shape_cases"
@@ -145,3 +145,11 @@ def test_builtin_sparql_stays_within_what_shacl_allows() -> None:
         assert not re.search(r"\b(MINUS|VALUES|SERVICE)\b", query, re.IGNORECASE), query
         assert not re.search(r"\{\s*FILTER", query), query
         assert re.search(r"SELECT DISTINCT \$this \?value WHERE", query), query
+
+
+def test_shapes_may_arrive_as_bytes() -> None:
+    custom = Path(__file__).parent / "cli_cases" / "custom-shapes.ttl"
+    pack = from_sources([Source("upload.ttl", custom.read_bytes(), "ttl")], builtin=False)
+    assert list(pack.rules) == ["https://example.org/cli/PracticeLabel"]
+    with pytest.raises(ShapesError, match=r"upload\.ttl: not a SHACL shapes file"):
+        from_sources([Source("upload.ttl", b"<urn:a> <urn:b> <urn:c> .", "ttl")])

@@ -28,7 +28,7 @@ from service.errors import InputError, TriskelError
 from service.validation.model import Engine, Finding, Severity
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import Source
-from service.validation.shapes import ShapePack, from_files, load_builtin
+from service.validation.shapes import ShapePack, from_files, from_sources, load_builtin
 
 if TYPE_CHECKING:
     from service.reports.model import Report
@@ -119,6 +119,7 @@ __all__ = [
     "ShapePack",
     "engine_named",
     "from_files",
+    "from_sources",
     "load_builtin",
     "prepare_data",
     "validate",

@@ -27,16 +27,18 @@ DATA_SUFFIXES = frozenset({".ttl", ".nt", ".jsonld", ".rdf"})
 
 @dataclass(frozen=True)
 class Source:
-    """One RDF document: its name (for error messages), its bytes and its format name."""
+    """One RDF document: its name (for error messages), bytes, format name, and the base IRI
+    its relative IRIs resolve against (None: relative IRIs are a syntax error)."""
 
     name: str
     content: bytes
     format: str
+    base: str | None = None
 
     @classmethod
     def from_path(cls, path: Path) -> Source:
-        """Read a file; the format comes from its extension."""
-        return cls(str(path), path.read_bytes(), format_of(path))
+        """Read a file; the format comes from its extension, the base is the file's URI."""
+        return cls(str(path), path.read_bytes(), format_of(path), path.resolve().as_uri())
 
 
 def format_of(path: Path) -> str:
@@ -67,7 +69,7 @@ def parse(source: Source) -> list[ox.Triple]:
     """
     fmt = rdf_format(source.format)
     try:
-        quads = ox.parse(source.content, fmt, base_iri=_base(source), rename_blank_nodes=True)
+        quads = ox.parse(source.content, fmt, base_iri=source.base, rename_blank_nodes=True)
         return [q.triple for q in quads]
     except SyntaxError as exc:
         raise syntax_error(exc, source.name) from None
@@ -78,14 +80,9 @@ def load(store: ox.Store, source: Source) -> None:
     Blank nodes get fresh ids per source, so two files never share one by accident."""
     fmt = rdf_format(source.format)
     try:
-        store.load(source.content, fmt, base_iri=_base(source), to_graph=ox.DefaultGraph())
+        store.load(source.content, fmt, base_iri=source.base, to_graph=ox.DefaultGraph())
     except SyntaxError as exc:
         raise syntax_error(exc, source.name) from None
-
-
-def _base(source: Source) -> str:
-    """Relative IRIs in a file resolve against the file's own URI."""
-    return Path(source.name).resolve().as_uri()
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:

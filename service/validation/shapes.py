@@ -103,26 +103,36 @@ def load_builtin() -> ShapePack:
 
 @lru_cache(maxsize=1)
 def _builtin() -> ShapePack:
-    return _pack(_read(BUILTIN_FILES), BUILTIN_FILES)
+    return _pack(_read(BUILTIN_FILES), tuple(str(f) for f in BUILTIN_FILES))
 
 
 def from_files(paths: Iterable[Path], *, builtin: bool = True) -> ShapePack:
     """The user's shapes files, next to the built-in pack unless `builtin` is False.
 
     Raises RDFSyntaxError / UnsupportedFormatError for an unreadable file and ShapesError for
-    a file that defines no SHACL shape (or when no shapes are left at all).
+    a file that defines no SHACL shape, has a SPARQL query that does not parse, or when no
+    shapes are left at all.
     """
-    files = list(paths)
-    if not files:
+    return from_sources([Source.from_path(p) for p in paths], builtin=builtin)
+
+
+def from_sources(sources: Iterable[Source], *, builtin: bool = True) -> ShapePack:
+    """Like `from_files`, for shapes that arrive as bytes (an upload)."""
+    user = list(sources)
+    if not user:
         if not builtin:
             raise ShapesError("no shapes: give a shapes file or keep the built-in rules")
         return load_builtin()
-    for path in files:
-        own = _read((path,))
-        _require_shapes(path, own)
-        _check_sparql(path, own)
-    chosen = (*BUILTIN_FILES, *files) if builtin else tuple(files)
-    return _pack(_read(chosen), chosen)
+    graph = Graph()
+    if builtin:
+        graph += _builtin().graph
+    for source in user:
+        own = triples_to_graph(parse(source))
+        _require_shapes(source.name, own)
+        _check_sparql(source.name, own)
+        graph += own
+    names = (*(str(f) for f in BUILTIN_FILES if builtin), *(s.name for s in user))
+    return _pack(graph, names)
 
 
 def _read(paths: Iterable[Path]) -> Graph:
@@ -132,14 +142,14 @@ def _read(paths: Iterable[Path]) -> Graph:
     return graph
 
 
-def _require_shapes(path: Path, graph: Graph) -> None:
+def _require_shapes(name: str, graph: Graph) -> None:
     if not any(True for _ in _shapes_in(graph)):
         raise ShapesError(
-            f"{path}: not a SHACL shapes file (no sh:NodeShape, sh:PropertyShape or target)"
+            f"{name}: not a SHACL shapes file (no sh:NodeShape, sh:PropertyShape or target)"
         )
 
 
-def _check_sparql(path: Path, graph: Graph) -> None:
+def _check_sparql(name: str, graph: Graph) -> None:
     """Every SPARQL query of the file must parse with the prefixes it declares."""
     for predicate in (SH.select, SH.ask):
         for holder, text in graph.subject_objects(predicate):
@@ -147,10 +157,10 @@ def _check_sparql(path: Path, graph: Graph) -> None:
                 prepareQuery(str(text), initNs=_prefixes(graph, holder))
             except ParseException as exc:
                 raise ShapesError(
-                    f"{path}: SPARQL of {holder.n3()} does not parse: {exc}"
+                    f"{name}: SPARQL of {holder.n3()} does not parse: {exc}"
                 ) from None
             except Exception as exc:  # rdflib raises a bare Exception for an unknown prefix
-                raise ShapesError(f"{path}: SPARQL of {holder.n3()}: {exc}") from None
+                raise ShapesError(f"{name}: SPARQL of {holder.n3()}: {exc}") from None
 
 
 def _prefixes(graph: Graph, node: Node) -> dict[str, str]:
@@ -185,13 +195,11 @@ def _shapes_in(graph: Graph) -> Iterator[Node]:
     yield from seen
 
 
-def _pack(graph: Graph, files: Iterable[Path]) -> ShapePack:
+def _pack(graph: Graph, sources: tuple[str, ...]) -> ShapePack:
     owner = _owners(graph)
     tops = [s for s in _shapes_in(graph) if s not in owner]
     rules = {info.rule: info for info in (_info(graph, s) for s in tops)}
-    return ShapePack(
-        graph, tuple(str(f) for f in files), MappingProxyType(rules), MappingProxyType(owner)
-    )
+    return ShapePack(graph, sources, MappingProxyType(rules), MappingProxyType(owner))
 
 
 def _rule_name(graph: Graph, top: Node) -> str:
