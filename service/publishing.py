@@ -87,6 +87,10 @@ def export(graph: Graph, fmt: str) -> str:
         raise UnsupportedFormatError(
             f"unknown ontology export format '{fmt}' (choose from {', '.join(MEDIA_TYPES)})"
         )
+    if fmt == "jsonld":
+        # An inline context of the bound prefixes: compact, and nothing to fetch.
+        context = {prefix: str(namespace) for prefix, namespace in graph.namespaces() if prefix}
+        return graph.serialize(format="json-ld", context=context)
     return graph.serialize(format=RDF_FORMATS[fmt][0])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -102,6 +103,14 @@ def test_export_round_trips(fmt: str, tmp_path: Path) -> None:
     assert main(["ontology", "export", "--format", fmt, "--output", str(target)]) == 0
     exported = Graph().parse(target, format=RDF_FORMATS[fmt])
     assert isomorphic(exported, read_graph())
+
+
+def test_export_jsonld_has_an_inline_context(tmp_path: Path) -> None:
+    """Linked-data tools need nothing from the network to read the JSON-LD export."""
+    target = tmp_path / "ontology.jsonld"
+    assert main(["ontology", "export", "--format", "jsonld", "--output", str(target)]) == 0
+    context = json.loads(target.read_text(encoding="utf-8"))["@context"]
+    assert context["sb"] == str(SB._NS)
 
 
 def test_export_writes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
