@@ -179,3 +179,14 @@ def test_progress_bar_draws_only_when_enabled() -> None:
         time.sleep(0.2)
     assert "validating [" in drawn.getvalue() and "2/3 checking rules" in drawn.getvalue()
     assert silent.getvalue() == ""
+
+
+def test_without_data_the_store_is_validated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    store = str(tmp_path / "store")
+    assert main(["load", str(SHAPE_CASES / "R05-violating.ttl"), "--store", store]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--store", store, "--engine", "pyshacl", "--format", "json")
+    assert code == 1
+    assert [(r["rule"], r["value"]) for r in json.loads(out)["results"]] == [("R05", str(SB.video))]
