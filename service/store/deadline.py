@@ -1,14 +1,17 @@
 """Run a query with a time budget although the engine itself cannot be interrupted.
 
 pyoxigraph has no query timeout, but it releases the GIL while it evaluates, and it produces
-answers lazily. So each query runs in its own daemon thread:
+answers lazily. So each query runs on a worker of a `QueryRunner` (a thread pool owned by
+the store):
 
 * the caller waits at most the budget, then gets `LimitExceededError` and is free at once;
-* the abandoned thread checks a shared `Deadline` between answers, so a query that streams
-  rows (a cartesian product, a long scan) stops at its next row and frees its thread;
-* a query that computes for long before its first answer (a big `GROUP BY`, `ORDER BY`) runs
-  on in the background; at most `MAX_RUNAWAYS` such threads may be alive, beyond that new
-  queries are refused at once instead of piling up CPU and memory.
+* the abandoned worker checks a shared `Deadline` between answers, so a query that streams
+  rows (a cartesian product, a long scan) stops at its next row and the worker is freed;
+* a query that computes for long before its first answer (a big `GROUP BY`, `ORDER BY`)
+  keeps its worker until it ends; at most `max_runaways` such queries may be running, beyond
+  that new queries are refused at once instead of piling up CPU and memory.
+
+A pool, not a thread per query: starting a thread costs about as much as a small query.
 """
 
 from __future__ import annotations
@@ -17,17 +20,13 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
 
 from service.errors import LimitExceededError
 
 T = TypeVar("T")
-
-MAX_RUNAWAYS = 4
-"""Abandoned queries still computing in the background before new ones are refused."""
-
-_runaway_lock = threading.Lock()
-_runaway_count = 0
 
 
 class Deadline:
@@ -47,10 +46,6 @@ class Deadline:
         if self._cancelled.is_set() or time.monotonic() > self._end:
             raise LimitExceededError(self.message())
 
-    def remaining(self) -> float:
-        """Seconds left (never negative)."""
-        return max(0.0, self._end - time.monotonic())
-
     def message(self) -> str:
         """The reason given to the caller."""
         return (
@@ -59,79 +54,67 @@ class Deadline:
         )
 
 
-class _Outcome(Generic[T]):
-    """What the worker thread produced: a value or an exception."""
+class QueryRunner:
+    """A pool of query workers with a per-query deadline and a cap on abandoned queries."""
 
-    def __init__(self) -> None:
-        self.done = threading.Event()
-        self.value: T | None = None
-        self.error: BaseException | None = None
+    def __init__(self, *, workers: int = 32, max_runaways: int = 4) -> None:
+        self.max_runaways = max_runaways
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="triskel-query")
+        self._lock = threading.Lock()
+        self._runaways = 0
 
+    def runaways(self) -> int:
+        """How many abandoned queries are still computing."""
+        with self._lock:
+            return self._runaways
 
-def run_with_deadline(work: Callable[[Deadline], T], seconds: float) -> T:
-    """Run `work(deadline)` in a worker thread; give up after `seconds`.
+    def run(self, work: Callable[[Deadline], T], seconds: float) -> T:
+        """Run `work(deadline)` on a worker; give up after `seconds`.
 
-    Raises `LimitExceededError` on timeout (the worker stops at its next `deadline.check()`)
-    or when too many abandoned queries are still running; re-raises what `work` raised.
-    """
-    deadline = Deadline(seconds)
-    outcome: _Outcome[T] = _Outcome()
-
-    def target() -> None:
+        Raises `LimitExceededError` on timeout (the worker stops at its next
+        `deadline.check()`) or when `max_runaways` abandoned queries are still computing;
+        re-raises what `work` raised.
+        """
+        if self.runaways() >= self.max_runaways:
+            raise LimitExceededError(
+                f"{self.max_runaways} timed-out queries are still finishing; try again shortly"
+            )
+        deadline = Deadline(seconds)
+        future = self._pool.submit(_framed, work, deadline)
         try:
-            outcome.value = work(deadline)
-        except BaseException as exc:  # handed over to the waiting caller
-            _drop_frames(exc)
-            outcome.error = exc
-        finally:
-            outcome.done.set()
+            return future.result(timeout=seconds)
+        except FutureTimeout:
+            deadline.cancel()
+            self._abandon(future)
+            raise LimitExceededError(deadline.message()) from None
 
-    thread = threading.Thread(target=target, name="triskel-query", daemon=True)
-    thread.start()
-    if not outcome.done.wait(seconds):
-        deadline.cancel()
-        _watch_runaway(thread)
-        raise LimitExceededError(deadline.message())
-    if outcome.error is not None:
-        raise outcome.error
-    return outcome.value  # type: ignore[return-value]
+    def _abandon(self, future: Future[T]) -> None:
+        """Count a timed-out query as a runaway until its worker is free again."""
+        with self._lock:
+            self._runaways += 1
+
+        def freed(_: Future[T]) -> None:
+            with self._lock:
+                self._runaways -= 1
+
+        future.add_done_callback(freed)
+
+    def close(self) -> None:
+        """Stop taking queries; running ones finish on their own."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _drop_frames(exc: BaseException | None) -> None:
-    """Free the locals of the frames an exception chain holds, here in the worker thread.
+def _framed(work: Callable[[Deadline], T], deadline: Deadline) -> T:
+    """Run `work`; if it fails, free its frames' locals here, in the worker thread.
 
     pyoxigraph's answer iterators may only be dropped by the thread that made them; an
     exception carried to the caller would otherwise keep one alive in its traceback.
     """
-    while exc is not None:
-        traceback.clear_frames(exc.__traceback__)
-        exc = exc.__context__
-
-
-def _watch_runaway(thread: threading.Thread) -> None:
-    """Count an abandoned thread as a runaway until it ends."""
-    global _runaway_count
-    with _runaway_lock:
-        _runaway_count += 1
-
-    def release_when_done() -> None:
-        global _runaway_count
-        thread.join()
-        with _runaway_lock:
-            _runaway_count -= 1
-
-    threading.Thread(target=release_when_done, name="triskel-runaway", daemon=True).start()
-
-
-def runaways() -> int:
-    """How many abandoned queries are still computing."""
-    with _runaway_lock:
-        return _runaway_count
-
-
-def check_capacity() -> None:
-    """Refuse a new query while `MAX_RUNAWAYS` abandoned queries are still computing."""
-    if runaways() >= MAX_RUNAWAYS:
-        raise LimitExceededError(
-            f"{MAX_RUNAWAYS} timed-out queries are still finishing; try again shortly"
-        )
+    try:
+        return work(deadline)
+    except BaseException as exc:
+        error: BaseException | None = exc
+        while error is not None:
+            traceback.clear_frames(error.__traceback__)
+            error = error.__context__
+        raise

@@ -6,7 +6,7 @@ or any replace is pyoxigraph's `bulk_load` inside the checkpoint journal
 (`service.store.journal`), with readers held off: as fast as `bulk_load` plus one parse, and
 still all-or-nothing, also across SIGKILL.
 
-Queries run in a worker thread with a deadline (`service.store.deadline`); the default graph
+Queries run on a worker pool with a deadline (`service.store.deadline`); the default graph
 is the union of all graphs unless the caller names a dataset.
 """
 
@@ -33,7 +33,7 @@ from service.errors import (
 )
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
-from service.store.deadline import Deadline, check_capacity, run_with_deadline
+from service.store.deadline import Deadline, QueryRunner
 from service.store.formats import Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
@@ -69,6 +69,7 @@ class EmbeddedStore(Store):
         self._journal = Journal(path)
         self._rw = ReadWriteLock()
         self._write_lock = threading.Lock()
+        self.runner = QueryRunner()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._journal.recover()
         self._db: OxStore = self._open()
@@ -119,15 +120,14 @@ class EmbeddedStore(Store):
             raise StoreError(f"the store failed to run the query: {exc}") from exc
 
     def _bounded(self, query: str, work: Callable[[Deadline], T]) -> T:
-        """Check policy and capacity, then run `work` under the read lock with a deadline."""
+        """Check policy, then run `work` on a query worker, under the read lock, in time."""
         check_operations(query, allowed_hosts=self.allowed_hosts)
-        check_capacity()
 
         def locked(deadline: Deadline) -> T:
             with self._rw.reading():
                 return work(deadline)
 
-        return run_with_deadline(locked, self.query_timeout_s)
+        return self.runner.run(locked, self.query_timeout_s)
 
     def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Rows of a SELECT; `LimitExceededError` past the timeout or over `max_rows` rows."""
@@ -302,6 +302,7 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush and release the database; closing twice is harmless."""
+        self.runner.close()
         with self._write_lock, self._rw.writing():
             db = self.__dict__.pop("_db", None)
             if db is not None:
