@@ -32,7 +32,10 @@ from service.validation.targets import has_targets, target_pattern
 
 ValueFrom = Kind["value", "value-or-focus", "none"]
 
-_CORE = (SH.minCount, SH.maxCount, SH["class"], SH.disjoint, SH.hasValue, SH["in"], SH.nodeKind)
+_CORE = (
+    SH.minCount, SH.maxCount, SH["class"], SH.disjoint, SH.hasValue, SH["in"], SH.nodeKind,
+    SH.uniqueLang,
+)  # fmt: skip
 _NOT_CONSTRAINTS = frozenset(
     {
         SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.property,
@@ -66,10 +69,14 @@ class CompiledPack:
     fallback: Mapping[Node, str]
     """Root shapes left to pySHACL → why."""
     _fallback_triples: tuple[tuple[Node, Node, Node], ...] = field(repr=False)
+    _namespaces: tuple[tuple[str, URIRef], ...] = field(repr=False)
 
     def fallback_graph(self) -> Graph:
-        """A private shapes graph for one pySHACL run over the fallback roots."""
+        """A private shapes graph for one pySHACL run over the fallback roots (with the
+        pack's prefix bindings, which pySHACL also consults for SPARQL prefixes)."""
         graph = Graph()
+        for prefix, namespace in self._namespaces:
+            graph.bind(prefix, namespace)
         for triple in self._fallback_triples:
             graph.add(triple)
         return graph
@@ -108,7 +115,10 @@ def _compile(pack: ShapePack, *, use_minus: bool) -> CompiledPack:
             fallback[root] = str(exc)
     compiled_roots = set(_roots(graph)) - set(fallback)
     kept = tuple(t for t in graph if not _is_compiled_target(graph, t, compiled_roots))
-    return CompiledPack(tuple(constraints), relations(), MappingProxyType(fallback), kept)
+    namespaces = tuple((prefix, URIRef(ns)) for prefix, ns in graph.namespaces())
+    return CompiledPack(
+        tuple(constraints), relations(), MappingProxyType(fallback), kept, namespaces
+    )
 
 
 def _roots(graph: Graph) -> set[Node]:
@@ -164,6 +174,8 @@ def _shape_constraints(
     for parameter in _CORE:
         for argument in graph.objects(shape, parameter):
             core = core_query(graph, parameter, argument, target=target_text, path=path)
+            if core is None:
+                continue
             found.append(
                 CompiledConstraint(
                     core.query, component=core.component, messages=shape_messages,
@@ -225,10 +237,11 @@ def _refuse_unknown_parameters(graph: Graph, shape: Node, *, nested: bool) -> No
 
 
 def _custom_parameters(graph: Graph) -> set[Node]:
+    """Parameter paths of constraint components declared in the graph (of any subclass of
+    sh:ConstraintComponent, so found by their sh:parameter)."""
     return {
         path
-        for component in graph.subjects(RDF.type, SH.ConstraintComponent)
-        for parameter in graph.objects(component, SH.parameter)
+        for _, parameter in graph.subject_objects(SH.parameter)
         for path in graph.objects(parameter, SH.path)
     }
 

@@ -1,11 +1,12 @@
 """Compile the SHACL Core constraints our shapes use to set-based SPARQL (one query each).
 
 Supported: `sh:minCount`, `sh:maxCount`, `sh:class`, `sh:disjoint`, `sh:hasValue`, `sh:in`,
-`sh:nodeKind`, on property shapes (predicate or SHACL path) and, where SHACL allows, on node
-shapes. Each query projects `?this` (the focus node) and, for components whose results name a
-value node, `?value` — the same fields pySHACL reports. Anything else is `Unsupported`.
-Anti-joins are written with MINUS: the shared variables are bound on both sides, so MINUS and
-FILTER NOT EXISTS agree (and pyoxigraph runs MINUS as a hash anti-join).
+`sh:nodeKind`, `sh:uniqueLang`, on property shapes (predicate or SHACL path) and, where
+SHACL allows, on node shapes. Each query projects `?this` (the focus node) and, for
+components whose results name a value node, `?value` — the fields pySHACL reports.
+Anything else is `Unsupported`. Anti-joins are written with MINUS: the shared variables are
+bound on both sides, so MINUS and FILTER NOT EXISTS agree (and pyoxigraph runs MINUS as a
+hash anti-join).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH
+from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
 from service.validation.algebra_text import Unsupported, term
@@ -69,8 +70,11 @@ _PATH_FORMS: dict[URIRef, Callable[[Graph, Node], str]] = {
 
 def core_query(
     graph: Graph, parameter: URIRef, argument: Node, *, target: str, path: str | None
-) -> CoreQuery:
-    """The query for one constraint parameter of a shape (`path` None for a node shape)."""
+) -> CoreQuery | None:
+    """The query for one constraint parameter of a shape (`path` None for a node shape);
+    None for a constraint that is switched off (`sh:uniqueLang` other than true)."""
+    if parameter == SH.uniqueLang and path:
+        return _unique_lang(target, path) if _is_true(argument) else None
     values = f"{target} ?this {path} ?value ." if path else f"{target} BIND(?this AS ?value)"
     if parameter == SH.minCount and path:
         return CoreQuery(
@@ -117,6 +121,22 @@ def _has_value(argument: Node, *, target: str, path: str | None) -> CoreQuery:
     test = f"FILTER(!sameTerm(?this, {term(argument)}))"
     query = f"SELECT ?this ?value WHERE {{ {target} BIND(?this AS ?value) {test} }}"
     return CoreQuery(query, SH.HasValueConstraintComponent, True)
+
+
+def _unique_lang(target: str, path: str) -> CoreQuery:
+    """One result per focus node with two values sharing a non-empty language tag."""
+    same = '!sameTerm(?value, ?other) && lang(?value) != "" && lang(?value) = lang(?other)'
+    query = (
+        f"SELECT DISTINCT ?this WHERE {{ {target} ?this {path} ?value . "
+        f"?this {path} ?other . FILTER({same}) }}"
+    )
+    return CoreQuery(query, SH.UniqueLangConstraintComponent, False)
+
+
+def _is_true(node: Node) -> bool:
+    """Only the literal "true"^^xsd:boolean switches a boolean parameter on (SHACL §4.4.2
+    names `true`; "1"^^xsd:boolean is another lexical form and leaves it off)."""
+    return isinstance(node, Literal) and node.datatype == XSD.boolean and str(node) == "true"
 
 
 def _integer(node: Node) -> int:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from rdflib import Graph, Literal, URIRef, Variable
-from rdflib.namespace import SH
+from rdflib.namespace import OWL, SH
 from rdflib.plugins.sparql.algebra import translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
@@ -24,8 +24,11 @@ from service.validation.algebra_text import Unsupported, select
 from service.validation.derived import Relation, substitute
 from service.validation.rewrite import THIS, bind_targets, not_exists_to_minus
 
+_PREBOUND = (Variable("this"), Variable("currentShape"), Variable("shapesGraph"))
 _SPECIAL = re.compile(r"[$?](shapesGraph|currentShape|PATH)\b")
 _FORBIDDEN_NODES = (
+    "ToMultiSet",
+    "SubSelect",
     "Minus",
     "MinusGraphPattern",
     "values",
@@ -37,9 +40,13 @@ _FORBIDDEN_NODES = (
 
 
 def prefixes(graph: Graph, constraint: Node) -> str:
-    """PREFIX lines from the `sh:declare`s of the constraint's `sh:prefixes` nodes."""
+    """PREFIX lines from the `sh:declare`s of the constraint's `sh:prefixes` nodes and of
+    the ontologies they `owl:imports` (SHACL §5.2.1)."""
+    holders = list(graph.objects(constraint, SH.prefixes))
+    for holder in holders:
+        holders.extend(i for i in graph.objects(holder, OWL.imports) if i not in holders)
     lines = []
-    for holder in graph.objects(constraint, SH.prefixes):
+    for holder in holders:
         for declaration in graph.objects(holder, SH.declare):
             prefix = graph.value(declaration, SH.prefix)
             namespace = graph.value(declaration, SH.namespace)
@@ -102,10 +109,14 @@ def _peel(node: CompValue) -> tuple[tuple[Variable, ...], CompValue, bool]:
 
 
 def _refuse_forbidden(pattern: CompValue) -> None:
-    """Constructs SHACL forbids or that change meaning under a set-based join."""
+    """Constructs SHACL forbids (MINUS, VALUES, SERVICE, re-binding a pre-bound variable;
+    pySHACL then reports the failure) or that this compiler leaves to pySHACL (sub-selects,
+    aggregates)."""
     for node in _nodes(pattern):
         if node.name in _FORBIDDEN_NODES or node.name.startswith("Aggregate"):
             raise Unsupported(node.name)
+        if node.name in ("Extend", "Bind") and node.var in _PREBOUND:
+            raise Unsupported(f"AS ?{node.var}")
 
 
 def _nodes(node: object) -> list[CompValue]:

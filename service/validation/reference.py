@@ -42,7 +42,10 @@ def run_on(data_graph: Graph, shapes_graph: Graph, pack: ShapePack) -> list[Find
         )
     except (ConstraintLoadError, ShapeLoadError, ReportableRuntimeError) as exc:
         raise ShapesError(f"shapes cannot be run: {_first_line(exc)}") from None
-    assert isinstance(report, Graph)
+    except NotImplementedError as exc:  # e.g. $shapesGraph in a SPARQL constraint
+        raise ShapesError(f"shapes use what pySHACL cannot run: {_first_line(exc)}") from None
+    if not isinstance(report, Graph):  # pySHACL returns a ValidationFailure (SHACL §5.2)
+        raise ShapesError(f"shapes cannot be run: {_first_line(report)}")
     return [_finding(report, r, pack) for r in report.subjects(RDF.type, SH.ValidationResult)]
 
 
