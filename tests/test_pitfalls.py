@@ -15,6 +15,7 @@ from rdflib import Graph
 
 from service.ontology import read_graph
 from service.quality import Pitfall, check_quality, load_pitfalls, run_pitfall
+from service.resources import DATA_DIR, ONTOLOGY_FILES
 
 REQUIRED = ("P04", "P06", "P08", "P11", "P19", "P22", "P25", "P26", "P32", "P34", "P35",
             "P36", "P38", "P39", "P41")  # fmt: skip
@@ -61,3 +62,17 @@ def test_check_quality_runs_every_pitfall() -> None:
     codes = {finding.code for finding in check_quality(bad)}
     assert "P34" in codes
     assert not check_quality(_ontology())
+
+
+DECLARATION_PITFALLS = [p for p in PITFALLS if p.code in {"P34", "P35"}]
+EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
+
+
+@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example/ has no Turtle file yet")
+@pytest.mark.parametrize(
+    "pitfall", DECLARATION_PITFALLS, ids=[p.code for p in DECLARATION_PITFALLS]
+)
+def test_example_data_uses_only_declared_terms(pitfall: Pitfall) -> None:
+    """Ontology plus example data stays OWL 2 DL: every class and property it uses is typed."""
+    findings = run_pitfall(read_graph([*ONTOLOGY_FILES, *EXAMPLE_FILES]), pitfall)
+    assert not findings, "\n".join(str(finding) for finding in findings)
