@@ -17,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from service.resources import ONTOLOGY_FILES
+from service.ontology import read_graph
+from service.resources import DATA_DIR, ONTOLOGY_FILES
 
 JAR_DIR = Path("/usr/share/java")
 SOURCE = Path(__file__).parent / "owlapi" / "ProfileCheck.java"
 BAD_CASE = Path(__file__).parent / "owlapi" / "bad-punning.ttl"
+EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
 OTHER_SLF4J_BINDINGS = re.compile(
     r"slf4j-(jdk14|log4j12|nop|jcl|migrator)|maven3-slf4j-provider|log4j-over-slf4j|"
     r"jul-to-slf4j|jcl-over-slf4j"
@@ -74,6 +76,19 @@ def test_ontology_file_is_owl2_dl(checker: list[str], path: Path) -> None:
     result = _check(checker, path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "AXIOMS " in result.stdout
+    assert not PROBLEM_LINE.findall(result.stdout), result.stdout
+    assert not PROBLEM_LOG.search(result.stderr), result.stderr
+
+
+@pytest.mark.java
+@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example/ has no Turtle file yet")
+def test_ontology_with_example_data_is_owl2_dl(checker: list[str], tmp_path: Path) -> None:
+    merged = tmp_path / "ontology-and-example.nt"
+    merged.write_bytes(
+        read_graph([*ONTOLOGY_FILES, *EXAMPLE_FILES]).serialize(format="nt").encode()
+    )
+    result = _check(checker, merged)
+    assert result.returncode == 0, result.stdout + result.stderr
     assert not PROBLEM_LINE.findall(result.stdout), result.stdout
     assert not PROBLEM_LOG.search(result.stderr), result.stderr
 
