@@ -58,6 +58,8 @@ class CompiledConstraint:
     messages: tuple[Literal, ...]
     value_from: ValueFrom
     relations: frozenset[str]
+    shapes_graph: bool = False
+    """Whether the query reads the shapes graph (`$shapesGraph`)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,10 @@ class CompiledPack:
         for triple in self._fallback_triples:
             graph.add(triple)
         return graph
+
+    def reads_shapes_graph(self) -> bool:
+        """Whether a run must put the shapes graph next to the data."""
+        return any(c.shapes_graph for c in self.constraints)
 
     def relations_used(self) -> tuple[Relation, ...]:
         """The derived relations the queries read, in materialisation order."""
@@ -203,7 +209,7 @@ def _sparql(
     if len(texts) != 1 or not isinstance(texts[0], Literal):
         raise Unsupported("sh:sparql without exactly one sh:select")
     query_text = f"{prefixes(graph, constraint)}\n{texts[0]}"
-    query, _, used = compile_select(
+    plan = compile_select(
         query_text,
         shape=shape,
         path_text=path,
@@ -214,11 +220,12 @@ def _sparql(
     messages = _messages(graph, constraint) or _messages(graph, shape)
     value_from: ValueFrom = "value" if path is not None else "value-or-focus"
     return CompiledConstraint(
-        query,
+        plan.query,
         component=SH.SPARQLConstraintComponent,
         messages=messages,
         value_from=value_from,
-        relations=used,
+        relations=plan.relations,
+        shapes_graph=plan.shapes_graph,
         **common,  # type: ignore[arg-type]
     )
 

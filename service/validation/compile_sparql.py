@@ -1,31 +1,38 @@
 """Compile one SHACL-SPARQL constraint (`sh:sparql` / `sh:select`) to one set-based query.
 
-SHACL runs the SELECT once per focus node with `$this` pre-bound. The compiled query runs
-once: the shape's targets bind `?this` (`rewrite.bind_targets`), shared derived relations
-replace their patterns (`derived.substitute`), provably equivalent NOT EXISTS become MINUS
-(`rewrite.not_exists_to_minus`). `$currentShape` becomes the shape's IRI and `$PATH` the
-property shape's path. Anything else special — `$shapesGraph`, MINUS, VALUES, SERVICE,
-aggregates, `?failure`, a blank-node shape that needs `$currentShape` — raises
-`Unsupported` and the shape falls back to pySHACL, which also reports the spec's errors.
+SHACL runs the SELECT once per focus node with `$this` (and `$currentShape`,
+`$shapesGraph`) pre-bound. The compiled query runs once: the shape's targets bind `?this`,
+joined with the shape's IRI as `?currentShape` and the shapes graph's name as
+`?shapesGraph` when the query uses them (`rewrite.bind_targets`); shared derived relations
+replace their patterns (`derived.substitute`); provably equivalent NOT EXISTS become MINUS
+(`rewrite.not_exists_to_minus`); `$PATH` becomes the property shape's path, as in pySHACL.
+MINUS, VALUES, SERVICE, sub-selects, aggregates, `?failure`, re-binding a pre-bound
+variable, `$currentShape` of a blank-node shape raise `Unsupported`: the shape falls back to
+pySHACL, which also reports the spec's errors.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef, Variable
+from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import OWL, SH
-from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.algebra import Join, ToMultiSet, translateQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from service.validation.algebra_text import Unsupported, select
 from service.validation.derived import Relation, substitute
-from service.validation.rewrite import THIS, bind_targets, not_exists_to_minus
+from service.validation.rewrite import THIS, bind_targets, mentioned, not_exists_to_minus
 
-_PREBOUND = (Variable("this"), Variable("currentShape"), Variable("shapesGraph"))
-_SPECIAL = re.compile(r"[$?](shapesGraph|currentShape|PATH)\b")
+_CURRENT_SHAPE, _SHAPES_GRAPH = Variable("currentShape"), Variable("shapesGraph")
+_PREBOUND = (THIS, _CURRENT_SHAPE, _SHAPES_GRAPH)
+_PATH = re.compile(r"[$?]PATH\b")
+
+SHAPES_GRAPH_IRI = URIRef("urn:triskel:shapes-graph")
+"""Where a run puts the shapes graph when a query reads `$shapesGraph`."""
 _FORBIDDEN_NODES = (
     "ToMultiSet",
     "SubSelect",
@@ -56,6 +63,17 @@ def prefixes(graph: Graph, constraint: Node) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class SelectPlan:
+    """A compiled SHACL-SPARQL constraint."""
+
+    query: str
+    relations: frozenset[str]
+    """Names of the derived relations the query reads."""
+    shapes_graph: bool
+    """Whether the query reads the shapes graph (named graph `SHAPES_GRAPH_IRI`)."""
+
+
 def compile_select(
     text: str,
     *,
@@ -64,9 +82,9 @@ def compile_select(
     target: CompValue,
     relations: tuple[Relation, ...],
     use_minus: bool = True,
-) -> tuple[str, tuple[Variable, ...], frozenset[str]]:
-    """The set-based query text, its projection and the derived relations it reads."""
-    text = _SPECIAL.sub(lambda m: _special(m.group(1), shape, path_text), text)
+) -> SelectPlan:
+    """The set-based form of one `sh:select` query of `shape`."""
+    text = _PATH.sub(lambda _: _path(path_text), text)
     try:
         query = translateQuery(parseQuery(text))
     except Exception as exc:  # rdflib raises bare ParseException / Exception kinds
@@ -80,20 +98,34 @@ def compile_select(
     _refuse_forbidden(pattern)
     if THIS not in projection:
         projection = (THIS, *projection)
-    pattern = substitute(pattern, relations, frozenset(projection))
+    prebound = frozenset(_PREBOUND) & (mentioned(pattern) | set(projection))
+    pattern = substitute(pattern, relations, frozenset(projection) | prebound)
     used = _relations_used(pattern, relations)
-    pattern = bind_targets(pattern, target)
+    pattern = bind_targets(pattern, _with_context(target, prebound, shape), prebound)
     if use_minus:
         pattern = not_exists_to_minus(pattern)
-    return select(pattern, projection, distinct=distinct), projection, used
+    query_text = select(pattern, projection, distinct=distinct)
+    return SelectPlan(query_text, used, _SHAPES_GRAPH in prebound)
 
 
-def _special(name: str, shape: Node, path_text: str | None) -> str:
-    if name == "currentShape" and isinstance(shape, URIRef):
-        return f"<{shape}>"
-    if name == "PATH" and path_text is not None:
-        return path_text
-    raise Unsupported(f"${name}")
+def _path(path_text: str | None) -> str:
+    if path_text is None:
+        raise Unsupported("$PATH outside a property shape")
+    return path_text
+
+
+def _with_context(target: CompValue, prebound: frozenset[Variable], shape: Node) -> CompValue:
+    """The target pattern, plus the bindings of $currentShape and $shapesGraph if used."""
+    row: dict[Variable, Node] = {}
+    if _CURRENT_SHAPE in prebound:
+        if not isinstance(shape, URIRef):
+            raise Unsupported("$currentShape of a blank-node shape")
+        row[_CURRENT_SHAPE] = shape
+    if _SHAPES_GRAPH in prebound:
+        row[_SHAPES_GRAPH] = SHAPES_GRAPH_IRI
+    if not row:
+        return target
+    return Join(target, ToMultiSet(CompValue("values", res=[row])))
 
 
 def _peel(node: CompValue) -> tuple[tuple[Variable, ...], CompValue, bool]:
@@ -135,8 +167,3 @@ def _nodes(node: object) -> list[CompValue]:
 def _relations_used(pattern: CompValue, relations: tuple[Relation, ...]) -> frozenset[str]:
     predicates = {p for node in _nodes(pattern) if node.name == "BGP" for _, p, _ in node.triples}
     return frozenset(r.name for r in relations if r.predicate in predicates)
-
-
-def message_vars(messages: tuple[Literal, ...]) -> set[Variable]:
-    """Variables named by `{?x}` / `{$x}` in message templates."""
-    return {Variable(m) for text in messages for m in re.findall(r"\{[$?](\w+)\}", str(text))}

@@ -1,8 +1,9 @@
 """The `fast` engine: every compiled constraint as one set-based query over all focus nodes.
 
 A run (1) takes the pack's compiled form (built once per pack, `compile.compile_pack`),
-(2) when the queries read derived relations, copies the prepared store into a private
-in-memory store and materialises those relations once into its scratch graph, (3) runs each
+(2) when the queries read derived relations or `$shapesGraph`, copies the prepared store into
+a private in-memory store, materialises those relations once into its scratch graph and adds
+the shapes graph as a named graph, (3) runs each
 query through a `Select` function — any callable from query text to rows, so the same
 compiled queries can run against a remote SPARQL 1.1 endpoint — and (4) hands the roots
 the compiler does not support to pySHACL with a private shapes graph. Neither the prepared
@@ -20,9 +21,10 @@ from rdflib.term import Node
 
 from service.validation import reference
 from service.validation.compile import CompiledConstraint, CompiledPack, compile_pack
+from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.model import Finding
 from service.validation.prepare import PreparedData
-from service.validation.rdfio import to_rdflib
+from service.validation.rdfio import graph_to_triples, to_rdflib
 from service.validation.shapes import ShapePack
 
 Row = Mapping[str, Node]
@@ -30,6 +32,7 @@ Select = Callable[[str], Iterable[Row]]
 """Runs a SELECT query text and yields its solutions as variable name → rdflib term."""
 
 _TEMPLATE = re.compile(r"\{[$?](\w+)\}")
+_SHAPES = ox.NamedNode(str(SHAPES_GRAPH_IRI))
 
 
 def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> list[Finding]:
@@ -38,10 +41,13 @@ def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> lis
     compiled = compile_pack(shapes, use_minus=use_minus)
     needed = compiled.relations_used()
     store = data.store
-    if needed:
+    if needed or compiled.reads_shapes_graph():
         store = _private_copy(store)
-        for index, relation in enumerate(needed):
-            store.update(relation.materialise_update(needed[:index]))
+    for index, relation in enumerate(needed):
+        store.update(relation.materialise_update(needed[:index]))
+    if compiled.reads_shapes_graph():
+        triples = graph_to_triples(shapes.graph)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SHAPES) for t in triples)
     findings = evaluate(compiled, store_select(store))
     if compiled.fallback:
         findings.extend(reference.run_on(data.graph, compiled.fallback_graph(), shapes))

@@ -134,52 +134,63 @@ def _collect(node: Any, found: set[Var]) -> None:
             _collect(item, found)
 
 
-# -- binding ?this to the targets --
+# -- binding the pre-bound variables to the targets --
 
 
-def bind_targets(node: CompValue, target: CompValue) -> CompValue:
-    """A pattern equal to joining `target` with `node` under pre-binding of `?this`."""
-    if THIS not in mentioned(node) or node.name == "BGP":
+def bind_targets(
+    node: CompValue, target: CompValue, prebound: frozenset[Variable] = frozenset({THIS})
+) -> CompValue:
+    """A pattern equal to joining `target` with `node` under SHACL pre-binding of the
+    `prebound` variables (`target` binds them: ?this to each focus node, once each)."""
+    if not mentioned(node) & prebound or _self_sufficient(node, prebound):
         return Join(target, node)
     name = node.name
     if name == "Filter":
-        return Filter(node.expr, bind_targets(node.p, target))
+        return Filter(node.expr, bind_targets(node.p, target, prebound))
     if name == "Extend":
-        return _copy(node, p=bind_targets(node.p, target))
+        return _copy(node, p=bind_targets(node.p, target, prebound))
     if name == "LeftJoin":
-        return _copy(node, p1=bind_targets(node.p1, target), p2=_fix(node.p2, target))
+        return _copy(
+            node,
+            p1=bind_targets(node.p1, target, prebound),
+            p2=_fix(node.p2, target, prebound),
+        )
     if name == "Join":
-        first, second = (node.p1, node.p2) if THIS in mentioned(node.p1) else (node.p2, node.p1)
-        return Join(bind_targets(first, target), _fix(second, target))
+        first, second = (node.p1, node.p2) if mentioned(node.p1) & prebound else (node.p2, node.p1)
+        return Join(bind_targets(first, target, prebound), _fix(second, target, prebound))
     if name == "Union":
-        return _copy(node, p1=bind_targets(node.p1, target), p2=bind_targets(node.p2, target))
-    if name == "Graph" and node.term != THIS:
-        return _copy(node, p=bind_targets(node.p, target))
-    if name == "ToMultiSet":
-        return _copy(node, p=_bind_subselect(node.p, target))
-    raise Unsupported(f"?this inside {name}")
+        return _copy(
+            node,
+            p1=bind_targets(node.p1, target, prebound),
+            p2=bind_targets(node.p2, target, prebound),
+        )
+    raise Unsupported(f"a pre-bound variable inside {name}")  # GRAPH: targets live outside
 
 
-def _fix(node: CompValue, target: CompValue) -> CompValue:
-    """`node` itself when joining it with ?this-bound rows already equals pre-binding
-    (?this occurs only in triple patterns reached through joins), else `node` bound."""
-    return bind_targets(node, target) if _needs_binding(node) else node
+def _fix(node: CompValue, target: CompValue, prebound: frozenset[Variable]) -> CompValue:
+    """`node` itself when joining it with pre-bound rows already equals pre-binding."""
+    if not mentioned(node) & prebound or _self_sufficient(node, prebound):
+        return node
+    return bind_targets(node, target, prebound)
 
 
-def _needs_binding(node: CompValue) -> bool:
-    if THIS not in mentioned(node) or node.name == "BGP":
-        return False
-    if node.name == "Join":
-        return _needs_binding(node.p1) or _needs_binding(node.p2)
-    return True
-
-
-def _bind_subselect(node: CompValue, target: CompValue) -> CompValue:
-    if node.name in ("Distinct", "Reduced"):
-        return _copy(node, p=_bind_subselect(node.p, target))
-    if node.name == "Project" and THIS in node.PV:
-        return _copy(node, p=bind_targets(node.p, target))
-    raise Unsupported("a sub-select that uses $this without projecting it")
+def _self_sufficient(node: CompValue, prebound: frozenset[Variable]) -> bool:
+    """Evaluating `node` alone and then joining the targets equals pre-binding: every use of
+    a pre-bound variable in an expression sees it certainly bound by `node`'s own triples."""
+    name = node.name
+    if name == "BGP":
+        return True
+    if name in ("Join", "Union"):
+        return _self_sufficient(node.p1, prebound) and _self_sufficient(node.p2, prebound)
+    if name in ("Filter", "Extend"):
+        used = mentioned(node.expr) & prebound
+        return _self_sufficient(node.p, prebound) and used <= certain(node.p)
+    if name == "LeftJoin":
+        right = mentioned(node.p2) | mentioned(node.expr)
+        return _self_sufficient(node.p1, prebound) and not right & prebound
+    if name == "Graph":
+        return _self_sufficient(node.p, prebound)
+    return not mentioned(node) & prebound
 
 
 def _copy(node: CompValue, **changes: Any) -> CompValue:
