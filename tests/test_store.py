@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 
 import pytest
@@ -17,6 +18,7 @@ from service.errors import (
     QuerySyntaxError,
     RDFSyntaxError,
     StoreError,
+    TooLargeError,
 )
 from service.store import Store
 
@@ -139,8 +141,9 @@ def test_unknown_media_type_is_refused(store: Store) -> None:
         store.load(b"a,b", media_type="text/csv", graph=G)
 
 
-def test_jsonld_remote_context_is_not_fetched(store: Store) -> None:
-    doc = b'{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://e/a", "name": "x"}'
+@pytest.mark.parametrize("context", ["http://127.0.0.1:9/ctx.jsonld", "file:///etc/hostname"])
+def test_jsonld_remote_context_is_not_fetched(store: Store, context: str) -> None:
+    doc = json.dumps({"@context": context, "@id": "http://e/a", "name": "x"}).encode()
     with pytest.raises(ForbiddenOperationError, match="remote contexts"):
         store.load(doc, media_type="application/ld+json", graph=G)
     assert store.graphs() == []
@@ -283,3 +286,52 @@ def test_from_reads_the_store_and_fetches_nothing(store: Store) -> None:
     answer = store.query("SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }", accept=JSON)
     assert json.loads(answer.body)["results"]["bindings"] == []
     assert len(rows(store, f"SELECT * FROM <{G}> {{ ?s ?p ?o }}")) == 1
+
+
+# -- hostile RDF/XML ---------------------------------------------------------------------
+
+RDF_XML = "application/rdf+xml"
+RDF_OPEN = '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:e="http://e/">'
+
+
+def laughs() -> bytes:
+    """A "billion laughs" document: seven levels of entities, 20 references each."""
+    entities = ['<!ENTITY a "' + "a" * 50 + '">']
+    for level, name in enumerate("bcdefg"):
+        entities.append(f'<!ENTITY {name} "' + f"&{'abcdefg'[level]};" * 20 + '">')
+    doctype = "<!DOCTYPE rdf:RDF [" + "\n".join(entities) + "]>"
+    body = f'{RDF_OPEN}<rdf:Description rdf:about="http://a"><e:p>&g;</e:p>'
+    return f'<?xml version="1.0"?>\n{doctype}\n{body}</rdf:Description></rdf:RDF>'.encode()
+
+
+def test_billion_laughs_is_refused_quickly(store: Store) -> None:
+    started = time.monotonic()
+    with pytest.raises(TooLargeError, match="expand"):
+        store.load(laughs(), media_type=RDF_XML, graph=G)
+    assert time.monotonic() - started < 1.0
+    assert store.graphs() == []
+
+
+def test_deeply_nested_rdf_xml_is_refused_quickly(store: Store) -> None:
+    depth = 100_000
+    nested = "<rdf:Description><e:p>" * depth + "</e:p></rdf:Description>" * depth
+    started = time.monotonic()
+    with pytest.raises(TooLargeError, match="nested deeper"):
+        store.load(f"{RDF_OPEN}{nested}</rdf:RDF>".encode(), media_type=RDF_XML, graph=G)
+    assert time.monotonic() - started < 1.0
+
+
+def test_plain_entities_as_protege_writes_them_are_accepted(store: Store) -> None:
+    doc = (
+        '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e "http://e/">]>\n'
+        f'{RDF_OPEN}<rdf:Description rdf:about="&e;a"><e:p rdf:resource="&e;b"/>'
+        "</rdf:Description></rdf:RDF>"
+    )
+    assert store.load(doc.encode(), media_type=RDF_XML, graph=G) == 1
+    assert rows(store, "SELECT ?o { <http://e/a> ?p ?o }") == [{"o": "http://e/b"}]
+
+
+def test_malformed_xml_names_line_and_column(store: Store) -> None:
+    with pytest.raises(RDFSyntaxError) as caught:
+        store.load(f"{RDF_OPEN}\n<rdf:Description></e:p>".encode(), media_type=RDF_XML, graph=G)
+    assert caught.value.line == 2

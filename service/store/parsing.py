@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pyoxigraph import BlankNode, DefaultGraph, NamedNode, parse
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 
 from service.errors import ForbiddenOperationError, InputError, RDFSyntaxError
 from service.store.formats import Format
+from service.store.xmlguard import check_xml
 
 GraphName = NamedNode | BlankNode | DefaultGraph
 
@@ -74,6 +75,8 @@ def check_rdf(
     more time and ten times the memory).
     """
     target = graph_node(graph)
+    if fmt.oxigraph == RdfFormat.RDF_XML:
+        check_xml(data, source=source)
     named: set[GraphName] = set()
     count = 0
     try:
