@@ -98,6 +98,9 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="when the store holds no data graph, load DIR's RDF files, one graph per file",
     )
+    parser.add_argument(
+        "--access-log", action="store_true", help="log every request (off: it costs ~40%% of rps)"
+    )
     parser.set_defaults(handler=_run_serve)
 
 
@@ -121,7 +124,9 @@ def _run_serve(args: argparse.Namespace) -> int:
     where = f"http://{settings.host}:{settings.port}"
     mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "tokens"
     print(f"triskel {__version__} on {where} (SPARQL {where}/sparql, docs {where}/docs); {mode}")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_level="info", access_log=args.access_log
+    )
     return 0
 
 

@@ -6,7 +6,7 @@ one process can hold several apps with different settings, and tests override no
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, ParamSpec, TypeVar
 
@@ -23,13 +23,13 @@ T = TypeVar("T")
 MEGABYTE = 1024 * 1024
 
 
-def get_settings(request: Request) -> Settings:
-    """The settings the app was built with."""
+async def get_settings(request: Request) -> Settings:
+    """The settings the app was built with (async: a sync dependency costs a thread hop)."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     """The store opened by the lifespan."""
     store: Store = request.app.state.store
     return store
@@ -47,8 +47,8 @@ def _bearer(request: Request) -> str | None:
     return token.strip() or None
 
 
-def _require(role: Role) -> Callable[[Request], None]:
-    def check(request: Request) -> None:
+def _require(role: Role) -> Callable[[Request], Awaitable[None]]:
+    async def check(request: Request) -> None:
         policy: AccessPolicy = request.app.state.access
         client = request.client.host if request.client else None
         policy.check(role, _bearer(request), client_host=client)

@@ -1,0 +1,223 @@
+"""SPARQL endpoint speed, one run: `/sparql` against pyoxigraph in-process and rdflib.
+
+Over a seeded ~1M-triple organisation (`benchmarks.generate`, written once to
+`benchmarks/out/`), the five analytical queries of `benchmarks/queries/*.rq` are timed
+(median of `REPEATS`):
+
+* through `/sparql` of a live `triskel serve` (uvicorn, on-disk embedded store, SPARQL JSON);
+* on pyoxigraph in-process over the same store folder, serialised to SPARQL JSON too
+  (issue target: `/sparql` at most 1.5x of this);
+* on rdflib's engine over a 10k-triple slice, against pyoxigraph on the same slice (ratio
+  stated; rdflib is far too slow for 1M).
+
+Then `CLIENTS` concurrent clients send small queries for `DURATION_S` seconds (target: at
+least 500 requests/s, no errors). Returns non-zero when a target is missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+import rdflib
+from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
+
+from benchmarks import generate
+
+OUT = Path(__file__).parent / "out"
+QUERIES = sorted((Path(__file__).parent / "queries").glob("*.rq"))
+TRIPLES = 1_000_000
+SLICE = 10_000
+REPEATS = 5
+CLIENTS = 8
+DURATION_S = 5.0
+GRAPH = "urn:triskel:bench:organisation"
+JSON = "application/sparql-results+json"
+SMALL_QUERIES = (
+    "PREFIX sb: <https://w3id.org/social-business#> ASK { ?c a sb:Conversation }",
+    "PREFIX sb: <https://w3id.org/social-business#> "
+    "SELECT ?tool WHERE { <https://example.org/bench/c7/P3> sb:usesTool ?tool }",
+    "PREFIX sb: <https://w3id.org/social-business#> "
+    "SELECT ?p ?o WHERE { <https://example.org/bench/c42/conv5> ?p ?o } LIMIT 20",
+)
+LATENCY_TARGET = 1.5
+THROUGHPUT_TARGET = 500.0
+
+
+def data_file(triples: int) -> Path:
+    """The seeded organisation of about `triples` triples, generated on first use."""
+    data = OUT / f"org-{triples}.nt"
+    if not data.exists():
+        org = generate.generate(generate.copies_for(triples))
+        generate.write(org, data, OUT / f"org-{triples}.expected.tsv")
+    return data
+
+
+def build_store(folder: Path, data: Path) -> None:
+    """A fresh on-disk store holding `data` in one named graph (default graph = union)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    store = Store(str(folder))
+    store.bulk_load(path=str(data), format=RdfFormat.N_TRIPLES, to_graph=NamedNode(GRAPH))
+    store.flush()
+    del store
+
+
+def median_s(run: Callable[[], object], repeats: int = REPEATS) -> float:
+    """Median wall time of `run` after one warm-up call."""
+    run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`triskel serve --open` on the store folder; returns the process and its base URL."""
+    port = _free_port()
+    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--store", str(store), "--open"]
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return process, url
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"triskel serve did not start: {log.read_text()[-1000:]}")
+
+
+def http_medians(url: str) -> dict[str, float]:
+    """Median latency of each analytical query through `/sparql` (SPARQL JSON)."""
+    medians = {}
+    with httpx.Client(timeout=120) as client:
+        for path in QUERIES:
+            text = path.read_text()
+
+            def run(text: str = text) -> bytes:
+                answer = client.post(
+                    f"{url}/sparql", data={"query": text}, headers={"accept": JSON}
+                )
+                answer.raise_for_status()
+                return answer.content
+
+            medians[path.stem] = median_s(run)
+    return medians
+
+
+def oxigraph_medians(store: Store) -> dict[str, float]:
+    """Median time of each query in-process, answers serialised to SPARQL JSON."""
+    medians = {}
+    for path in QUERIES:
+        text = path.read_text()
+
+        def run(text: str = text) -> bytes | None:
+            answer = store.query(text, use_default_graph_as_union=True)
+            return answer.serialize(format=QueryResultsFormat.JSON)  # type: ignore[union-attr]
+
+        medians[path.stem] = median_s(run)
+    return medians
+
+
+def rdflib_against_oxigraph(data: Path) -> dict[str, tuple[float, float]]:
+    """(rdflib, pyoxigraph) median seconds per query on the same small slice; rows agree."""
+    graph = rdflib.Graph().parse(data, format="nt")
+    store = Store()
+    store.load(path=str(data), format=RdfFormat.N_TRIPLES)
+    pairs = {}
+    for path in QUERIES:
+        text = path.read_text()
+        rows = len(list(graph.query(text)))
+        assert rows == len(list(store.query(text))), f"{path.name}: engines disagree"
+        pairs[path.stem] = (
+            median_s(lambda text=text: list(graph.query(text)), repeats=1),
+            median_s(lambda text=text: list(store.query(text))),
+        )
+    return pairs
+
+
+async def throughput(url: str, clients: int, seconds: float) -> tuple[int, int]:
+    """(answered, errors) of `clients` concurrent clients looping over small queries."""
+    end = time.monotonic() + seconds
+    counts = {"ok": 0, "errors": 0}
+
+    async def client_loop(client: httpx.AsyncClient, offset: int) -> None:
+        n = offset
+        while time.monotonic() < end:
+            query = SMALL_QUERIES[n % len(SMALL_QUERIES)]
+            n += 1
+            try:
+                answer = await client.get(f"{url}/sparql", params={"query": query})
+                counts["ok" if answer.status_code == 200 else "errors"] += 1
+            except httpx.HTTPError:
+                counts["errors"] += 1
+
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
+        await asyncio.gather(*(client_loop(client, i) for i in range(clients)))
+    return counts["ok"], counts["errors"]
+
+
+def main() -> int:
+    """Run everything, print one table, return 1 if a target is missed."""
+    OUT.mkdir(exist_ok=True)
+    data = data_file(TRIPLES)
+    folder = OUT / "bench-sparql-store"
+    start = time.perf_counter()
+    build_store(folder, data)
+    print(f"store: {data.name} bulk-loaded in {time.perf_counter() - start:.1f} s", flush=True)
+
+    process, url = start_server(folder, OUT / "bench-sparql-serve.log")
+    try:
+        over_http = http_medians(url)
+        answered, errors = asyncio.run(throughput(url, CLIENTS, DURATION_S))
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    store = Store(str(folder))
+    in_process = oxigraph_medians(store)
+    del store
+    small = rdflib_against_oxigraph(data_file(SLICE))
+
+    print(
+        f"{'query':34} {'/sparql':>9} {'pyoxigraph':>11} {'ratio':>6}   "
+        f"{'rdflib@10k':>10} {'oxi@10k':>9} {'rdflib/oxi':>10}"
+    )
+    worst = 0.0
+    for name in over_http:
+        ratio = over_http[name] / in_process[name]
+        worst = max(worst, ratio)
+        slow, fast = small[name]
+        print(
+            f"{name:34} {over_http[name] * 1000:8.1f}ms {in_process[name] * 1000:9.1f}ms "
+            f"{ratio:6.2f}   {slow * 1000:8.1f}ms {fast * 1000:7.2f}ms {slow / fast:9.0f}x"
+        )
+    rate = answered / DURATION_S
+    print(f"{CLIENTS} clients, small queries: {rate:.0f} requests/s, {errors} errors")
+    print(
+        f"targets: /sparql <= {LATENCY_TARGET}x in-process (worst {worst:.2f}x); "
+        f">= {THROUGHPUT_TARGET:.0f} requests/s with 0 errors"
+    )
+    return int(worst > LATENCY_TARGET or rate < THROUGHPUT_TARGET or errors > 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
