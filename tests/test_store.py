@@ -335,3 +335,26 @@ def test_malformed_xml_names_line_and_column(store: Store) -> None:
     with pytest.raises(RDFSyntaxError) as caught:
         store.load(f"{RDF_OPEN}\n<rdf:Description></e:p>".encode(), media_type=RDF_XML, graph=G)
     assert caught.value.line == 2
+
+
+# -- text the engine's parser would not survive ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT * WHERE " + "{" * 1000 + "?s ?p ?o" + "}" * 1000,
+        "SELECT * WHERE { FILTER(" + "(" * 100_000 + "1" + ")" * 100_000 + ") }",
+    ],
+    ids=["groups", "expression"],
+)
+def test_deeply_nested_query_is_too_complex(store: Store, text: str) -> None:
+    with pytest.raises(InputError, match="too complex"):
+        store.query(text, accept=JSON)
+
+
+def test_deeply_nested_update_is_too_complex(store: Store) -> None:
+    text = "INSERT { ?s ?p ?o } WHERE " + "{" * 10_000 + "?s ?p ?o" + "}" * 10_000
+    with pytest.raises(InputError, match="too complex"):
+        store.update(text)
+    assert store.count(all_graphs=True) == 0

@@ -39,7 +39,7 @@ from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
 from service.store.results import Answer, capped, serialise
-from service.store.scan import check_operations, has_dataset_clause
+from service.store.scan import check_nesting, check_operations, has_dataset_clause
 from service.store.syntax import check_update_syntax, query_syntax_error
 
 T = TypeVar("T")
@@ -120,7 +120,8 @@ class EmbeddedStore(Store):
             raise StoreError(f"the store failed to run the query: {exc}") from exc
 
     def _bounded(self, query: str, work: Callable[[Deadline], T]) -> T:
-        """Check policy, then run `work` on a query worker, under the read lock, in time."""
+        """Check the text, then run `work` on a query worker, under the read lock, in time."""
+        check_nesting(query)
         check_operations(query, allowed_hosts=self.allowed_hosts)
 
         def locked(deadline: Deadline) -> T:

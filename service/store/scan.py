@@ -12,7 +12,11 @@ target is only known at run time, is always refused.
 `FROM` and `FROM NAMED` are not refused: both engines we run (pyoxigraph in-process and
 Oxigraph server) read those graphs from the store and never fetch them.
 
-2. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
+2. Refuse text nested deeper than `MAX_NESTING` brackets: pyoxigraph's recursive parser
+crashes the whole process (a segmentation fault, not an exception) somewhere between 2,000
+and 10,000 nested groups, and no real query comes near 100.
+
+3. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
 is asked for only when it does not, since both engines let the union option override `FROM`.
 
 >>> check_operations("SELECT * { ?s ?p 'SERVICE <http://x/>' }", allowed_hosts="")
@@ -28,7 +32,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
-from service.errors import ForbiddenOperationError
+from service.errors import ForbiddenOperationError, InputError
 
 _TOKEN = re.compile(
     r"""
@@ -43,6 +47,8 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FETCHING = frozenset({"SERVICE", "LOAD"})
+MAX_NESTING = 256
+"""Deepest nesting of `{`, `(` and `[` accepted in a query or update."""
 
 
 def _tokens(text: str) -> Iterator[tuple[str, str]]:
@@ -51,6 +57,28 @@ def _tokens(text: str) -> Iterator[tuple[str, str]]:
         kind = match.lastgroup or "other"
         if kind != "skip":
             yield kind, match.group()
+
+
+def check_nesting(text: str) -> None:
+    """Raise `InputError` ("too complex") for brackets nested deeper than `MAX_NESTING`.
+
+    >>> check_nesting("SELECT * WHERE " + "{" * 300 + "}" * 300)
+    Traceback (most recent call last):
+    ...
+    service.errors.InputError: the query is too complex: brackets nested deeper than 256 levels
+    """
+    depth = 0
+    for kind, value in _tokens(text):
+        if kind != "other":
+            continue
+        if value in "{([":
+            depth += 1
+            if depth > MAX_NESTING:
+                raise InputError(
+                    f"the query is too complex: brackets nested deeper than {MAX_NESTING} levels"
+                )
+        elif value in "})]":
+            depth -= 1
 
 
 def has_dataset_clause(query: str) -> bool:

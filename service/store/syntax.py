@@ -22,7 +22,7 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseUpdate
 
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
-from service.store.scan import check_operations
+from service.store.scan import check_nesting, check_operations
 
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
 """What a query answers: rows, a boolean, or triples (CONSTRUCT and DESCRIBE)."""
@@ -36,8 +36,10 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
 def query_form(query: str, base_iri: str | None = None) -> QueryForm:
     """The form of a query; `QuerySyntaxError` (with line:column) if it does not parse.
 
-    `InputError` when it parses but the engine cannot run it (an unknown extension function).
+    `InputError` when it parses but the engine cannot run it (an unknown extension function),
+    or is nested too deep for the engine's parser to survive (`check_nesting`).
     """
+    check_nesting(query)
     try:
         answer = OxStore().query(query, base_iri=base_iri)
     except SyntaxError as exc:
@@ -58,8 +60,9 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
     An update that names no outside source runs on an empty in-memory store (pyoxigraph
     parses the whole text before running any operation). One with `LOAD` or `SERVICE` could
     make even that store fetch, so it is only parsed, by rdflib's parser, and the policy
-    check that follows decides on it.
+    check that follows decides on it. Text nested too deep is refused first (`check_nesting`).
     """
+    check_nesting(update)
     try:
         check_operations(update, allowed_hosts="")
     except ForbiddenOperationError:
