@@ -358,3 +358,10 @@ def test_deeply_nested_update_is_too_complex(store: Store) -> None:
     with pytest.raises(InputError, match="too complex"):
         store.update(text)
     assert store.count(all_graphs=True) == 0
+
+
+def test_literal_over_the_parser_limit_is_too_large(store: Store) -> None:
+    body = b'<http://e/a> <http://e/p> "' + b"x" * 17_000_000 + b'" .\n'
+    with pytest.raises(TooLargeError, match="limit"):
+        store.load(body, media_type="application/n-triples", graph=G)
+    assert store.graphs() == []

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 
-from service.errors import ForbiddenOperationError, InputError, RDFSyntaxError
+from service.errors import ForbiddenOperationError, InputError, RDFSyntaxError, TooLargeError
 from service.store.formats import Format
 from service.store.xmlguard import check_xml
 
@@ -92,6 +92,10 @@ def check_rdf(
                     )
     except SyntaxError as exc:
         raise syntax_error(exc, source) from None
+    except MemoryError as exc:  # pyoxigraph caps one token (a literal, an IRI) at 16 MB
+        raise TooLargeError(
+            f"{source or 'upload'}: {exc} (one term over the parser's limit)"
+        ) from None
     return Checked(count, frozenset(named) if keep_graphs else frozenset({target}))
 
 
