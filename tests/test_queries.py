@@ -19,11 +19,13 @@ import pytest
 from service.catalog import Catalog
 from service.resources import DATA_DIR, ONTOLOGY_FILES, ONTOLOGY_IRI, QUERIES_DIR
 from service.store.embedded import EmbeddedStore
+from service.validation import validate
 
 CASES_DIR = Path(__file__).parent / "query_cases"
 QUERY_NAMES = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
 CASE_GRAPH = "urn:triskel:test:case"
+ENACTS = "SELECT ?c ?p WHERE { ?c <https://w3id.org/social-business#enacts> ?p }"
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +98,35 @@ def test_every_query_runs_over_the_example(catalog: Catalog, store: EmbeddedStor
             header = _csv_answer(catalog, store, name, _params(case))[0]
             expected = (case / "expected.csv").read_text(encoding="utf-8").splitlines()[0]
             assert header == expected.split(","), name
+
+
+COUNT_RULES = {
+    "with_isolated_participant": "R01",
+    "over_prohibited_tool": "R04",
+    "over_uncleared_tool": "R06",
+}
+
+
+@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example has no Turtle files yet")
+def test_queries_agree_with_the_rules_on_the_example(
+    catalog: Catalog, store: EmbeddedStore
+) -> None:
+    """The queries that restate a rule (R01, R04, R06, R08) find what validation finds."""
+    findings = validate(EXAMPLE_FILES).findings
+    with _case_data(store, EXAMPLE_FILES):
+        isolated = catalog.select(store, "isolated-participants", {})
+        arcs = catalog.select(store, "arcs-without-shared-permitted-tool", {})
+        counts = catalog.select(store, "alignment-counts-per-practice", {})
+        enacts = {row["c"].value: row["p"].value for row in store.select(ENACTS)}
+
+    def found(rule: str) -> set[tuple[str, str]]:
+        return {(str(f.focus), str(f.value)) for f in findings if f.rule == rule}
+
+    assert {(r["conversation"].value, r["person"].value) for r in isolated} == found("R01")
+    assert {r["arc"].value for r in arcs} == {focus for focus, _ in found("R08")}
+    for column, rule in COUNT_RULES.items():
+        broken = {focus for focus, _ in found(rule)}
+        for row in counts:
+            practice = row["practice"].value
+            expected = len({c for c in broken if enacts.get(c) == practice})
+            assert int(row[column].value) == expected, (rule, practice)
