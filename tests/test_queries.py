@@ -3,6 +3,8 @@
 A case is the folder `tests/query_cases/<query name>/`: `data.ttl` (loaded next to the
 ontology files, as the service holds them), an optional `params.json` (raw parameter strings,
 as a user types them) and `expected.csv` (the SPARQL CSV result). A query without a case fails.
+Over `data/example`, every query runs, and the ones that restate an alignment rule find what
+validation finds.
 """
 
 from __future__ import annotations
