@@ -81,6 +81,16 @@ def test_the_product_catalog_loads_every_file(catalog: Catalog) -> None:
     assert all(query.title and query.description for query in catalog)
 
 
+def test_no_query_uses_not_exists(catalog: Catalog) -> None:
+    """pyoxigraph runs FILTER NOT EXISTS as a nested loop; anti-joins use MINUS instead."""
+    uses = [q.name for q in catalog if "NOT EXISTS" in " ".join(_sparql_lines(q.text)).upper()]
+    assert uses == []
+
+
+def _sparql_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+
+
 def test_unknown_query_is_not_found(catalog: Catalog) -> None:
     assert "no-such-query" not in catalog
     with pytest.raises(NotFoundError, match="no-such-query"):
