@@ -158,6 +158,8 @@ def _pattern(node: CompValue) -> str:
         return f"GRAPH {term(node.term)} {group(node.p)}"
     if name == "ToMultiSet":
         return _multiset(node.p)
+    if name == "Derived":  # a shared relation's table, filled in per run (`derived.render`)
+        return f"{{{{derived:{node.relation} {term(node.s)} {term(node.o)}}}}}"
     raise Unsupported(f"pattern {name}")
 
 

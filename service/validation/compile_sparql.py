@@ -100,7 +100,7 @@ def compile_select(
         projection = (THIS, *projection)
     prebound = frozenset(_PREBOUND) & (mentioned(pattern) | set(projection))
     pattern = substitute(pattern, relations, frozenset(projection) | prebound)
-    used = _relations_used(pattern, relations)
+    used = _relations_used(pattern)
     pattern = bind_targets(pattern, _with_context(target, prebound, shape), prebound)
     if use_minus:
         pattern = not_exists_to_minus(pattern)
@@ -164,6 +164,5 @@ def _nodes(node: object) -> list[CompValue]:
     return found
 
 
-def _relations_used(pattern: CompValue, relations: tuple[Relation, ...]) -> frozenset[str]:
-    predicates = {p for node in _nodes(pattern) if node.name == "BGP" for _, p, _ in node.triples}
-    return frozenset(r.name for r in relations if r.predicate in predicates)
+def _relations_used(pattern: CompValue) -> frozenset[str]:
+    return frozenset(node.relation for node in _nodes(pattern) if node.name == "Derived")

@@ -1,19 +1,24 @@
 """Derived relations that several rules share, computed once per run instead of per query.
 
 Each relation is a file `derived/<name>.rq`: a `SELECT ?s ?o` over one basic graph pattern
-(DESIGN §4 "member of", "prohibited for"). A run materialises the pairs into the scratch
-graph `GRAPH_IRI` of its private copy of the data as `?s <urn:triskel:derived:<name>> ?o`;
-the compiler replaces every occurrence of the pattern in a rule's query by that one triple
-when the replacement is exact: the pattern's inner variables (`?policy`, `?org`) occur
-nowhere else in the query scope and are not projected, so dropping them changes no result
-of a `SELECT` whose rows SHACL treats as a set.
+(DESIGN §4 "member of", "prohibited for"). The compiler replaces every occurrence of the
+pattern in a rule's query by a placeholder for the relation's table when the replacement is
+exact: both ends are variables, and the pattern's inner variables (`?policy`, `?org`) occur
+nowhere else in the query scope and are not projected — dropping them changes no result of
+a `SELECT` whose rows SHACL treats as a set.
+
+A run computes each table once (`compute`) and `render`s the placeholders either as inline
+`VALUES` rows (nothing is written anywhere: the default) or, when the table holds blank
+nodes (which `VALUES` cannot carry), as triples of the scratch graph `GRAPH_IRI` that the
+run adds to its private copy of the data (`scratch_quads`).
 
 Property paths with `*` inside (NOT) EXISTS are what makes pyoxigraph slow (it re-walks the
-closure for every row); after the rewrite the rules only look up materialised pairs.
+closure for every row); after the rewrite the rules only look up precomputed pairs.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,10 +26,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.algebra import BGP, Graph, Join
+from rdflib.plugins.sparql.algebra import BGP, Join
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from service.validation.algebra_text import exists_pattern, group
@@ -46,11 +52,9 @@ class Relation:
     predicate: URIRef
     triples: tuple[Triple, ...]
 
-    def materialise_update(self, relations: tuple[Relation, ...]) -> str:
-        """SPARQL Update that fills the scratch graph (using relations filled before it)."""
-        pattern = substitute(BGP(list(self.triples)), relations, frozenset({_S, _O}))
-        head = f"GRAPH <{GRAPH_IRI}> {{ ?s <{self.predicate}> ?o }}"
-        return f"INSERT {{ {head} }} WHERE {group(pattern)}"
+    def select(self) -> str:
+        """The query that computes the relation's table."""
+        return f"SELECT DISTINCT ?s ?o WHERE {group(BGP(list(self.triples)))}"
 
 
 @lru_cache(maxsize=1)
@@ -130,16 +134,18 @@ def _replace_in_bgp(
     protected: frozenset[Var],
     counts: Counter[Var],
 ) -> CompValue:
-    derived: list[Triple] = []
+    derived: list[CompValue] = []
     for relation in available:
         while (found := _find(relation, triples, protected, counts)) is not None:
             used, binding = found
             triples = [t for i, t in enumerate(triples) if i not in used]
-            derived.append((binding[_S], relation.predicate, binding[_O]))
-    if not derived:
-        return BGP(triples)
-    scratch = Graph(GRAPH_IRI, BGP(derived))
-    return Join(BGP(triples), scratch) if triples else scratch
+            derived.append(
+                CompValue("Derived", relation=relation.name, s=binding[_S], o=binding[_O])
+            )
+    result = BGP(triples)
+    for node in derived:
+        result = Join(result, node) if result.name != "BGP" or result.triples else node
+    return result
 
 
 def _find(
@@ -147,10 +153,15 @@ def _find(
 ) -> tuple[set[int], dict[Any, Any]] | None:
     """An exact occurrence of the relation's pattern: matched triple indices and binding."""
     for used, binding in _matches(relation.triples, triples, {}, set()):
+        ends = (binding[_S], binding[_O])
         inner = [binding[v] for v in binding if v not in (_S, _O)]
         local = Counter(x for i in used for x in triples[i] if _is_var(x))
-        if all(
-            _is_var(v) and v not in protected and counts[v] == local[v] and inner.count(v) == 1
+        if all(_is_var(end) for end in ends) and all(
+            _is_var(v)
+            and v not in protected
+            and v not in ends
+            and counts[v] == local[v]
+            and inner.count(v) == 1
             for v in inner
         ):
             return used, binding
@@ -230,3 +241,50 @@ def _count(node: Any, counts: Counter[Var]) -> None:
     elif isinstance(node, dict):
         for item in node.values():
             _count(item, counts)
+
+
+# -- tables per run --
+
+PLACEHOLDER = re.compile(r"\{\{derived:(\w+) \?(\w+) \?(\w+)\}\}")
+"""How `algebra_text` writes a relation's use: `{{derived:<name> ?<s> ?<o>}}` (braces
+cannot occur in an IRI, so the token is unambiguous)."""
+
+Table = list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]]
+
+
+def compute(store: ox.Store, wanted: tuple[Relation, ...]) -> dict[str, Table]:
+    """Each relation's pairs, computed once from the data."""
+    tables: dict[str, Table] = {}
+    for relation in wanted:
+        solutions = store.query(relation.select())
+        assert isinstance(solutions, ox.QuerySolutions)
+        tables[relation.name] = [(row["s"], row["o"]) for row in solutions]  # type: ignore[misc]
+    return tables
+
+
+def inline_ready(tables: dict[str, Table]) -> bool:
+    """Whether every table can be written as VALUES rows (no blank nodes)."""
+    return not any(
+        isinstance(term, ox.BlankNode) for table in tables.values() for row in table for term in row
+    )
+
+
+def render(query: str, tables: dict[str, Table] | None) -> str:
+    """The query with each placeholder as inline VALUES rows of `tables`, or (None) as a
+    lookup in the scratch graph."""
+    if tables is None:
+        return PLACEHOLDER.sub(
+            lambda m: f"GRAPH <{GRAPH_IRI}> {{ ?{m[2]} <{RELATION_PREFIX}{m[1]}> ?{m[3]} . }}",
+            query,
+        )
+    rows = {name: " ".join(f"({s} {o})" for s, o in table) for name, table in tables.items()}
+    return PLACEHOLDER.sub(lambda m: f"VALUES (?{m[2]} ?{m[3]}) {{ {rows[m[1]]} }}", query)
+
+
+def scratch_quads(tables: dict[str, Table]) -> Iterator[ox.Quad]:
+    """The tables as triples of the scratch graph."""
+    graph = ox.NamedNode(str(GRAPH_IRI))
+    for name, table in tables.items():
+        predicate = ox.NamedNode(RELATION_PREFIX + name)
+        for s, o in table:
+            yield ox.Quad(s, predicate, o, graph)  # type: ignore[arg-type]

@@ -1,13 +1,14 @@
 """The `fast` engine: every compiled constraint as one set-based query over all focus nodes.
 
 A run (1) takes the pack's compiled form (built once per pack, `compile.compile_pack`),
-(2) when the queries read derived relations or `$shapesGraph`, copies the prepared store into
-a private in-memory store, materialises those relations once into its scratch graph and adds
-the shapes graph as a named graph, (3) runs each
-query through a `Select` function — any callable from query text to rows, so the same
-compiled queries can run against a remote SPARQL 1.1 endpoint — and (4) hands the roots
-the compiler does not support to pySHACL with a private shapes graph. Neither the prepared
-data nor the pack is mutated, so runs may overlap.
+(2) computes the derived relations its queries share once, from the prepared store, and
+writes them into the queries as inline VALUES — or, when they hold blank nodes, or a query
+reads `$shapesGraph`, copies the store into a private in-memory one with a scratch graph
+and the shapes graph added, (3) runs each query through a `Select` function — any callable
+from query text to rows, so the same compiled queries can run against a remote SPARQL 1.1
+endpoint — and (4) hands the roots the compiler does not support to pySHACL with a
+private shapes graph. Neither the prepared data nor the pack is mutated, so runs may
+overlap.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.term import Node
 
-from service.validation import reference
+from service.validation import derived, reference
 from service.validation.compile import CompiledConstraint, CompiledPack, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.model import Finding
@@ -39,24 +40,32 @@ def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> lis
     """All findings of `shapes` on `data` (an `Engine`). `use_minus=False` keeps every
     FILTER NOT EXISTS as written (the differential test runs both forms)."""
     compiled = compile_pack(shapes, use_minus=use_minus)
-    needed = compiled.relations_used()
+    tables = derived.compute(data.store, compiled.relations_used())
+    inline = derived.inline_ready(tables)
     store = data.store
-    if needed or compiled.reads_shapes_graph():
+    if not inline or compiled.reads_shapes_graph():
         store = _private_copy(store)
-    for index, relation in enumerate(needed):
-        store.update(relation.materialise_update(needed[:index]))
-    if compiled.reads_shapes_graph():
-        triples = graph_to_triples(shapes.graph)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _SHAPES) for t in triples)
-    findings = evaluate(compiled, store_select(store))
+        if not inline:
+            store.extend(derived.scratch_quads(tables))
+        if compiled.reads_shapes_graph():
+            triples = graph_to_triples(shapes.graph)
+            store.extend(ox.Quad(t.subject, t.predicate, t.object, _SHAPES) for t in triples)
+    findings = evaluate(compiled, store_select(store), tables if inline else None)
     if compiled.fallback:
         findings.extend(reference.run_on(data.graph, compiled.fallback_graph(), shapes))
     return findings
 
 
-def evaluate(compiled: CompiledPack, select: Select) -> list[Finding]:
-    """The findings of every compiled constraint, each from one query."""
-    return [finding for c in compiled.constraints for finding in _findings(c, select(c.query))]
+def evaluate(
+    compiled: CompiledPack, select: Select, tables: dict[str, derived.Table] | None
+) -> list[Finding]:
+    """The findings of every compiled constraint, each from one query. `tables` are the
+    derived relations to write inline; None when `select` reads them from the scratch graph."""
+    return [
+        finding
+        for c in compiled.constraints
+        for finding in _findings(c, select(derived.render(c.query, tables)))
+    ]
 
 
 def store_select(store: ox.Store) -> Select:

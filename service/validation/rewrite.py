@@ -76,6 +76,8 @@ def certain(node: CompValue) -> set[Var]:
         return certain(node.p) | ({node.term} if _is_var(node.term) else set())
     if name == "ToMultiSet":
         return _multiset_vars(node.p, certain)
+    if name == "Derived":
+        return {node.s, node.o}
     raise Unsupported(f"pattern {name}")
 
 
@@ -93,6 +95,8 @@ def possible(node: CompValue) -> set[Var]:
         return possible(node.p) | {node.var}
     if name == "ToMultiSet":
         return _multiset_vars(node.p, possible)
+    if name == "Derived":
+        return {node.s, node.o}
     raise Unsupported(f"pattern {name}")
 
 
@@ -178,7 +182,7 @@ def _self_sufficient(node: CompValue, prebound: frozenset[Variable]) -> bool:
     """Evaluating `node` alone and then joining the targets equals pre-binding: every use of
     a pre-bound variable in an expression sees it certainly bound by `node`'s own triples."""
     name = node.name
-    if name == "BGP":
+    if name in ("BGP", "Derived"):
         return True
     if name in ("Join", "Union"):
         return _self_sufficient(node.p1, prebound) and _self_sufficient(node.p2, prebound)
