@@ -365,3 +365,11 @@ def test_literal_over_the_parser_limit_is_too_large(store: Store) -> None:
     with pytest.raises(TooLargeError, match="limit"):
         store.load(body, media_type="application/n-triples", graph=G)
     assert store.graphs() == []
+
+
+def test_turtle_export_uses_the_product_prefixes(store: Store) -> None:
+    body = b"<https://w3id.org/social-business#a> a <http://www.w3.org/2002/07/owl#Class> ."
+    store.load(body, media_type=TURTLE, graph=G)
+    exported = store.export(G, media_type=TURTLE)
+    assert b"sb:a a owl:Class ." in exported
+    assert len(list(parse(exported, RdfFormat.TURTLE))) == 1

@@ -34,7 +34,7 @@ from service.errors import (
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline, QueryRunner
-from service.store.formats import Format, rdf_format_for
+from service.store.formats import EXPORT_PREFIXES, Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
@@ -280,11 +280,12 @@ class EmbeddedStore(Store):
             if dataset:
                 if not fmt.is_dataset:
                     raise UnsupportedFormatError(f"{fmt.media_type} cannot hold named graphs")
-                return self._db.dump(format=fmt.oxigraph) or b""
+                return self._db.dump(format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
             node = graph_node(graph)
             if isinstance(node, NamedNode) and not self._db.contains_named_graph(node):
                 raise NotFoundError(f"no graph {graph}")
-            return self._db.dump(format=fmt.oxigraph, from_graph=node) or b""
+            dumped = self._db.dump(format=fmt.oxigraph, from_graph=node, prefixes=EXPORT_PREFIXES)
+            return dumped or b""
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""

@@ -18,8 +18,10 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
 
 from service.errors import UnsupportedFormatError
+from service.namespaces import SB, SBSH
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +64,22 @@ RDF_FORMATS: tuple[Format, ...] = (
 )
 """Every RDF format we parse and serialise (pyoxigraph's own strict parsers, JSON-LD included:
 pyoxigraph 0.5 parses JSON-LD and never fetches a remote `@context`)."""
+
+
+EXPORT_PREFIXES: dict[str, str] = {
+    "sb": str(SB._NS),
+    "sbsh": str(SBSH._NS),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "owl": str(OWL),
+    "xsd": str(XSD),
+    "skos": str(SKOS),
+    "foaf": str(FOAF),
+    "org": str(ORG),
+    "prov": str(PROV),
+    "dcterms": str(DCTERMS),
+}
+"""Prefixes written in Turtle, TriG and RDF/XML exports, so they read like the product's files."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ from service.errors import (
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline
-from service.store.formats import rdf_format_for
+from service.store.formats import EXPORT_PREFIXES, rdf_format_for
 from service.store.parsing import base_iri_of, check_rdf
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_operations, has_dataset_clause
@@ -252,11 +252,13 @@ class RemoteStore(Store):
             if not fmt.is_dataset:
                 raise InputError(f"{fmt.media_type} cannot hold named graphs")
             body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS})
-            return serialize(parse(body, RdfFormat.N_QUADS), format=fmt.oxigraph) or b""
+            quads = parse(body, RdfFormat.N_QUADS)
+            return serialize(quads, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
         params = self._graph_params(graph)
         headers = {"Accept": NTRIPLES}
         body = self._send("GET", self.gsp_url, params=params, headers=headers)
-        return serialize(parse(body, RdfFormat.N_TRIPLES), format=fmt.oxigraph) or b""
+        triples = parse(body, RdfFormat.N_TRIPLES)
+        return serialize(triples, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
