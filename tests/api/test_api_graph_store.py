@@ -29,6 +29,17 @@ def graph_of(client: TestClient, **params: str) -> Graph:
     return Graph().parse(data=response.text, format="nt")
 
 
+def test_post_to_the_store_itself_creates_a_new_graph(client: TestClient) -> None:
+    created = client.post("/store", content=OLD, headers=TURTLE)
+    assert created.status_code == 201
+    location = created.headers["location"]
+    assert location.startswith("http://testserver/store?graph=urn%3Auuid%3A")
+    assert {str(s) for s in Graph().parse(data=client.get(location).text).subjects()} == {
+        f"{EX}old"
+    }
+    assert client.put("/store", content=OLD, headers=TURTLE).status_code == 400
+
+
 def test_put_creates_then_replaces_post_adds_delete_removes(client: TestClient) -> None:
     assert client.put("/store", params=GRAPH, content=OLD, headers=TURTLE).status_code == 201
     new = f"<{EX}new> <{EX}p> 2 ."
@@ -42,8 +53,12 @@ def test_put_creates_then_replaces_post_adds_delete_removes(client: TestClient) 
     assert len(graph_of(client, **GRAPH)) == 2
     created = client.post("/store", params={"graph": f"{EX}h"}, content=more, headers=TURTLE)
     assert created.status_code == 201
+    head = client.head("/store", params=GRAPH)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"].startswith("text/turtle")
     assert client.delete("/store", params=GRAPH).status_code == 204
     assert client.get("/store", params=GRAPH).status_code == 404
+    assert client.head("/store", params=GRAPH).status_code == 404
     assert client.delete("/store", params=GRAPH).status_code == 404
 
 
@@ -100,7 +115,6 @@ def test_put_of_a_broken_body_leaves_the_old_graph_intact(client: TestClient) ->
     [
         (GRAPH, {"content-type": "application/x-unknown"}, 415),
         (GRAPH, {}, 415),
-        ({}, TURTLE, 400),
         ({"graph": f"{EX}g", "default": ""}, TURTLE, 400),
         ({"graph": "not an iri"}, TURTLE, 400),
     ],

@@ -3,12 +3,15 @@
 Request bodies are read in the syntax their `Content-Type` names; `PUT` replaces the graph
 and `POST` adds to it, each all-or-nothing (a body that does not parse changes nothing and
 answers 400 naming the line). Status codes follow the protocol: 201 when the request created
-the graph, 204 otherwise, 404 for reading or deleting a graph that does not exist.
+the graph, 204 otherwise, 404 for reading or deleting a graph that does not exist. A POST to
+the graph store itself creates a new graph and says where (`Location`).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -44,6 +47,7 @@ async def exists(store: Store, graph: str | None) -> bool:
 
 
 @router.get("", dependencies=[ReadAccess], response_class=Response, summary="Read a graph")
+@router.head("", dependencies=[ReadAccess], response_class=Response, include_in_schema=False)
 async def read_graph(
     request: Request,
     store: StoreDep,
@@ -89,7 +93,12 @@ async def replace_graph(
     return await _write(request, store, body, target(graph, default), replace=True)
 
 
-@router.post("", dependencies=[WriteAccess], response_class=Response, summary="Add to a graph")
+@router.post(
+    "",
+    dependencies=[WriteAccess],
+    response_class=Response,
+    summary="Add to a graph; without ?graph or ?default, create a new graph",
+)
 async def add_to_graph(
     request: Request,
     store: StoreDep,
@@ -97,7 +106,16 @@ async def add_to_graph(
     graph: GraphParam = None,
     default: DefaultParam = None,
 ) -> Response:
-    """Add the body's triples to the graph, atomically (201 if it did not exist, else 204)."""
+    """Add the body's triples to the graph, atomically (201 if it did not exist, else 204).
+
+    POSTed to the graph store itself (GSP §5.5), the body becomes a new graph named
+    `urn:uuid:...`; the answer is 201 with its address in `Location`.
+    """
+    if graph is None and default is None:
+        new = f"urn:uuid:{uuid.uuid4()}"
+        await _write(request, store, body, new, replace=False)
+        location = str(request.url.replace(query=urlencode({"graph": new})))
+        return Response(status_code=status.HTTP_201_CREATED, headers={"Location": location})
     return await _write(request, store, body, target(graph, default), replace=False)
 
 

@@ -29,6 +29,7 @@ def _measure(store: Store) -> tuple[int, int]:
 
 
 @router.get("/health", response_model=Health, summary="Store reachable, triple count, version")
+@router.head("/health", response_model=Health, include_in_schema=False)
 async def health(store: StoreDep) -> Health:
     """Touch the store (count its quads and graphs) and report the versions in service."""
     triples, graphs = await in_thread(_measure, store)

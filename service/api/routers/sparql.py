@@ -58,6 +58,7 @@ async def answer(operation: Operation, request: Request, store: Store) -> Respon
     return Response(result.body, media_type=result.media_type, headers=headers)
 
 
+@router.head("/sparql", response_class=Response, include_in_schema=False)
 @router.get(
     "/sparql",
     summary="SPARQL query by GET; without a query, the SPARQL service description",
