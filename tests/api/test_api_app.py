@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,8 +11,21 @@ from fastapi.testclient import TestClient
 
 from service import __version__
 from service.api import create_app
-from service.api.problems import PROBLEM_JSON
-from service.errors import InputError, StoreError
+from service.api.problems import PROBLEM_JSON, position, status_of
+from service.errors import (
+    AuthError,
+    ForbiddenOperationError,
+    InputError,
+    LimitExceededError,
+    NotAcceptableError,
+    NotFoundError,
+    QuerySyntaxError,
+    RDFSyntaxError,
+    StoreError,
+    TooLargeError,
+    TriskelError,
+    UnsupportedFormatError,
+)
 from service.resources import ONTOLOGY_VERSION
 from service.settings import Settings
 
@@ -100,3 +114,41 @@ def test_open_mode_writes_only_from_loopback(make_client: Callable[..., TestClie
     refused = remote.post("/update", data=INSERT)
     assert refused.status_code == 401
     assert refused.headers["content-type"] == PROBLEM_JSON
+
+
+def test_the_public_surface_is_the_factory() -> None:
+    import service.api
+
+    assert service.api.__all__ == ["create_app"]
+    assert all(hasattr(service.api, name) for name in service.api.__all__)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"),
+    [
+        (AuthError("no token"), 401),
+        (AuthError("weak token", forbidden=True), 403),
+        (NotAcceptableError("html"), 406),
+        (UnsupportedFormatError("text/x"), 415),
+        (TooLargeError("big"), 413),
+        (ForbiddenOperationError("LOAD"), 403),
+        (QuerySyntaxError("SPARQL syntax error at 3:7: expected"), 400),
+        (NotFoundError("graph"), 404),
+        (LimitExceededError("slow"), 503),
+        (StoreError("down"), 503),
+    ],
+)
+def test_each_error_kind_has_its_status(exc: TriskelError, status: int) -> None:
+    assert status_of(exc) == status
+
+
+def test_a_full_disk_is_a_507_and_a_syntax_error_gives_its_position() -> None:
+    try:
+        try:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        except OSError as cause:
+            raise StoreError("the update failed") from cause
+    except StoreError as exc:
+        assert status_of(exc) == 507
+    assert position(QuerySyntaxError("SPARQL syntax error at 3:7: expected")) == (3, 7)
+    assert position(RDFSyntaxError("bad", source="x.ttl", line=1002, column=4)) == (1002, 4)
