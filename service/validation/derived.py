@@ -1,9 +1,9 @@
 """Derived relations that several rules share, computed once per run instead of per query.
 
 Each relation is a file `derived/<name>.rq`: a `SELECT ?s ?o` over one basic graph pattern
-(DESIGN §4 "member of", "prohibited for"). The compiler replaces every occurrence of the
-pattern in a rule's query by a placeholder for the relation's table when the replacement is
-exact: both ends are variables, and the pattern's inner variables (`?policy`, `?org`) occur
+(DESIGN §4 "member of", "prohibited for"). The compiler replaces an occurrence of the
+pattern in a rule's query (at most one per basic graph pattern) by a placeholder for the
+relation's table when the replacement is exact: both ends are variables, and the pattern's inner variables (`?policy`, `?org`) occur
 nowhere else in the query scope and are not projected — dropping them changes no result of
 a `SELECT` whose rows SHACL treats as a set.
 
@@ -134,18 +134,17 @@ def _replace_in_bgp(
     protected: frozenset[Var],
     counts: Counter[Var],
 ) -> CompValue:
-    derived: list[CompValue] = []
+    """At most one replacement per basic graph pattern: two inline tables joined with each
+    other are joined row by row (quadratic) by pyoxigraph, while a table joined with
+    triple patterns and paths uses the indexes."""
     for relation in available:
-        while (found := _find(relation, triples, protected, counts)) is not None:
+        found = _find(relation, triples, protected, counts)
+        if found is not None:
             used, binding = found
-            triples = [t for i, t in enumerate(triples) if i not in used]
-            derived.append(
-                CompValue("Derived", relation=relation.name, s=binding[_S], o=binding[_O])
-            )
-    result = BGP(triples)
-    for node in derived:
-        result = Join(result, node) if result.name != "BGP" or result.triples else node
-    return result
+            rest = [t for i, t in enumerate(triples) if i not in used]
+            table = CompValue("Derived", relation=relation.name, s=binding[_S], o=binding[_O])
+            return Join(BGP(rest), table) if rest else table
+    return BGP(triples)
 
 
 def _find(
