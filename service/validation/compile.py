@@ -93,20 +93,19 @@ class CompiledPack:
         return tuple(r for r in self.relations if r.name in wanted)
 
 
-_CACHE: dict[int, tuple[weakref.ref[Graph], bool, CompiledPack]] = {}
+_CACHE: weakref.WeakKeyDictionary[Graph, dict[bool, CompiledPack]] = weakref.WeakKeyDictionary()
 _CACHE_LOCK = threading.Lock()
 
 
 def compile_pack(pack: ShapePack, *, use_minus: bool = True) -> CompiledPack:
     """The compiled form of `pack` (cached while the pack's graph lives)."""
-    key = id(pack.graph)
     with _CACHE_LOCK:
-        cached = _CACHE.get(key)
-        if cached and cached[0]() is pack.graph and cached[1] == use_minus:
-            return cached[2]
+        cached = _CACHE.get(pack.graph, {}).get(use_minus)
+    if cached is not None:
+        return cached
     compiled = _compile(pack, use_minus=use_minus)
     with _CACHE_LOCK:
-        _CACHE[key] = (weakref.ref(pack.graph), use_minus, compiled)
+        _CACHE.setdefault(pack.graph, {})[use_minus] = compiled
     return compiled
 
 

@@ -3,9 +3,10 @@
 Each relation is a file `derived/<name>.rq`: a `SELECT ?s ?o` over one basic graph pattern
 (DESIGN §4 "member of", "prohibited for"). The compiler replaces an occurrence of the
 pattern in a rule's query (at most one per basic graph pattern) by a placeholder for the
-relation's table when the replacement is exact: both ends are variables, and the pattern's inner variables (`?policy`, `?org`) occur
-nowhere else in the query scope and are not projected — dropping them changes no result of
-a `SELECT` whose rows SHACL treats as a set.
+relation's table when the replacement is exact: both ends are variables, and the
+pattern's inner variables (`?policy`, `?org`) occur nowhere else in the query scope and are
+not projected — dropping them changes no result of a `SELECT` whose rows SHACL treats as a
+set.
 
 A run computes each table once (`compute`) and `render`s the placeholders either as inline
 `VALUES` rows (nothing is written anywhere: the default) or, when the table holds blank
@@ -20,21 +21,23 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import URIRef, Variable
+from rdflib import BNode, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import BGP, Join
 from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.term import Node
 
 from service.validation.algebra_text import exists_pattern, group
-from service.validation.rewrite import Var, _copy, _is_var, possible
+from service.validation.rdfio import to_oxigraph
+from service.validation.rewrite import Var, copy_node, is_var, possible
 
 DEFINITIONS_DIR = Path(__file__).parent / "derived"
 GRAPH_IRI = URIRef("urn:triskel:derived")
@@ -46,10 +49,9 @@ Triple = tuple[Any, Any, Any]
 
 @dataclass(frozen=True)
 class Relation:
-    """One derived relation: its name, predicate IRI and defining triple patterns."""
+    """One derived relation: its name and defining triple patterns."""
 
     name: str
-    predicate: URIRef
     triples: tuple[Triple, ...]
 
     def select(self) -> str:
@@ -70,7 +72,7 @@ def _relation(path: Path) -> Relation:
     pattern = project.p
     if project.name != "Project" or set(project.PV) != {_S, _O} or pattern.name != "BGP":
         raise ValueError(f"{path.name}: expected SELECT ?s ?o over one basic graph pattern")
-    return Relation(path.stem, URIRef(RELATION_PREFIX + path.stem), tuple(pattern.triples))
+    return Relation(path.stem, tuple(pattern.triples))
 
 
 # -- replacing patterns by derived triples --
@@ -103,21 +105,16 @@ def _walk(
         if isinstance(child, CompValue) and node.name != "ToMultiSet":
             changes[key] = _walk(child, available, protected, counts)
     if node.get("expr") is not None and node.name in ("Filter", "LeftJoin", "Extend"):
-        visible = protected | _input_vars(node)
+        visible = protected | frozenset(possible(node))  # what the expression's rows bind
         changes["expr"] = _in_expression(node.expr, available, visible)
-    return _copy(node, **changes) if changes else node
-
-
-def _input_vars(node: CompValue) -> frozenset[Var]:
-    """Variables an expression of this node can see (those its rows may bind)."""
-    return frozenset(possible(node))
+    return copy_node(node, **changes) if changes else node
 
 
 def _in_expression(expr: Any, available: tuple[Relation, ...], visible: frozenset[Var]) -> Any:
     if not isinstance(expr, CompValue):
         return expr
     if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-        return _copy(expr, graph=substitute(exists_pattern(expr), available, visible))
+        return copy_node(expr, graph=substitute(exists_pattern(expr), available, visible))
     changes = {
         k: [_in_expression(x, available, visible) for x in v]
         if isinstance(v, list)
@@ -125,7 +122,7 @@ def _in_expression(expr: Any, available: tuple[Relation, ...], visible: frozense
         for k, v in expr.items()
         if not k.startswith("_")
     }
-    return _copy(expr, **changes)
+    return copy_node(expr, **changes)
 
 
 def _replace_in_bgp(
@@ -154,9 +151,9 @@ def _find(
     for used, binding in _matches(relation.triples, triples, {}, set()):
         ends = (binding[_S], binding[_O])
         inner = [binding[v] for v in binding if v not in (_S, _O)]
-        local = Counter(x for i in used for x in triples[i] if _is_var(x))
-        if all(_is_var(end) for end in ends) and all(
-            _is_var(v)
+        local = Counter(x for i in used for x in triples[i] if is_var(x))
+        if all(is_var(end) for end in ends) and all(
+            is_var(v)
             and v not in protected
             and v not in ends
             and counts[v] == local[v]
@@ -225,7 +222,7 @@ def _occurrences(node: Any) -> Counter[Var]:
 
 
 def _count(node: Any, counts: Counter[Var]) -> None:
-    if _is_var(node):
+    if is_var(node):
         counts[node] += 1
     elif isinstance(node, CompValue):
         if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
@@ -248,36 +245,34 @@ PLACEHOLDER = re.compile(r"\{\{derived:(\w+) \?(\w+) \?(\w+)\}\}")
 """How `algebra_text` writes a relation's use: `{{derived:<name> ?<s> ?<o>}}` (braces
 cannot occur in an IRI, so the token is unambiguous)."""
 
-Table = list[tuple[ox.NamedNode | ox.BlankNode | ox.Literal, ...]]
+Table = list[tuple[Node, Node]]
+Select = Callable[[str], Iterable[Mapping[str, Node]]]
 
 
-def compute(store: ox.Store, wanted: tuple[Relation, ...]) -> dict[str, Table]:
-    """Each relation's pairs, computed once from the data."""
-    tables: dict[str, Table] = {}
-    for relation in wanted:
-        solutions = store.query(relation.select())
-        assert isinstance(solutions, ox.QuerySolutions)
-        tables[relation.name] = [(row["s"], row["o"]) for row in solutions]  # type: ignore[misc]
-    return tables
+def compute(select: Select, wanted: tuple[Relation, ...]) -> dict[str, Table]:
+    """Each relation's pairs, computed once from the data (through any `Select`)."""
+    return {r.name: [(row["s"], row["o"]) for row in select(r.select())] for r in wanted}
 
 
-def inline_ready(tables: dict[str, Table]) -> bool:
-    """Whether every table can be written as VALUES rows (no blank nodes)."""
-    return not any(
-        isinstance(term, ox.BlankNode) for table in tables.values() for row in table for term in row
-    )
+def inline_rows(tables: dict[str, Table]) -> dict[str, str] | None:
+    """Each table as VALUES rows text, or None when one holds a blank node (VALUES cannot
+    name blank nodes of the data)."""
+    if any(isinstance(term, BNode) for table in tables.values() for row in table for term in row):
+        return None
+    return {
+        name: " ".join(f"({s.n3()} {o.n3()})" for s, o in table) for name, table in tables.items()
+    }
 
 
-def render(query: str, tables: dict[str, Table] | None) -> str:
-    """The query with each placeholder as inline VALUES rows of `tables`, or (None) as a
-    lookup in the scratch graph."""
-    if tables is None:
+def render(query: str, inline: dict[str, str] | None) -> str:
+    """The query with each placeholder as inline VALUES rows, or (None) as a lookup in the
+    scratch graph."""
+    if inline is None:
         return PLACEHOLDER.sub(
             lambda m: f"GRAPH <{GRAPH_IRI}> {{ ?{m[2]} <{RELATION_PREFIX}{m[1]}> ?{m[3]} . }}",
             query,
         )
-    rows = {name: " ".join(f"({s} {o})" for s, o in table) for name, table in tables.items()}
-    return PLACEHOLDER.sub(lambda m: f"VALUES (?{m[2]} ?{m[3]}) {{ {rows[m[1]]} }}", query)
+    return PLACEHOLDER.sub(lambda m: f"VALUES (?{m[2]} ?{m[3]}) {{ {inline[m[1]]} }}", query)
 
 
 def scratch_quads(tables: dict[str, Table]) -> Iterator[ox.Quad]:
@@ -286,4 +281,4 @@ def scratch_quads(tables: dict[str, Table]) -> Iterator[ox.Quad]:
     for name, table in tables.items():
         predicate = ox.NamedNode(RELATION_PREFIX + name)
         for s, o in table:
-            yield ox.Quad(s, predicate, o, graph)  # type: ignore[arg-type]
+            yield ox.Quad(to_oxigraph(s), predicate, to_oxigraph(o), graph)  # type: ignore[arg-type]

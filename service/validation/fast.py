@@ -14,7 +14,7 @@ overlap.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Literal
@@ -29,7 +29,7 @@ from service.validation.rdfio import graph_to_triples, to_rdflib
 from service.validation.shapes import ShapePack
 
 Row = Mapping[str, Node]
-Select = Callable[[str], Iterable[Row]]
+Select = derived.Select
 """Runs a SELECT query text and yields its solutions as variable name → rdflib term."""
 
 _TEMPLATE = re.compile(r"\{[$?](\w+)\}")
@@ -40,31 +40,32 @@ def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> lis
     """All findings of `shapes` on `data` (an `Engine`). `use_minus=False` keeps every
     FILTER NOT EXISTS as written (the differential test runs both forms)."""
     compiled = compile_pack(shapes, use_minus=use_minus)
-    tables = derived.compute(data.store, compiled.relations_used())
-    inline = derived.inline_ready(tables)
+    tables = derived.compute(store_select(data.store), compiled.relations_used())
+    inline = derived.inline_rows(tables)
     store = data.store
-    if not inline or compiled.reads_shapes_graph():
+    if inline is None or compiled.reads_shapes_graph():
         store = _private_copy(store)
-        if not inline:
+        if inline is None:
             store.extend(derived.scratch_quads(tables))
         if compiled.reads_shapes_graph():
             triples = graph_to_triples(shapes.graph)
             store.extend(ox.Quad(t.subject, t.predicate, t.object, _SHAPES) for t in triples)
-    findings = evaluate(compiled, store_select(store), tables if inline else None)
+    findings = evaluate(compiled, store_select(store), inline)
     if compiled.fallback:
         findings.extend(reference.run_on(data.graph, compiled.fallback_graph(), shapes))
     return findings
 
 
 def evaluate(
-    compiled: CompiledPack, select: Select, tables: dict[str, derived.Table] | None
+    compiled: CompiledPack, select: Select, inline: dict[str, str] | None
 ) -> list[Finding]:
-    """The findings of every compiled constraint, each from one query. `tables` are the
-    derived relations to write inline; None when `select` reads them from the scratch graph."""
+    """The findings of every compiled constraint, each from one query. `inline` holds the
+    shared relations as VALUES rows (`derived.inline_rows`); None when `select` reads them
+    from the scratch graph."""
     return [
         finding
         for c in compiled.constraints
-        for finding in _findings(c, select(derived.render(c.query, tables)))
+        for finding in _findings(c, select(derived.render(c.query, inline)))
     ]
 
 

@@ -55,7 +55,7 @@ def _expressions(node: CompValue) -> list[Any]:
     return [node[k] for k in ("expr",) if node.get(k) is not None]
 
 
-def _is_var(term: Any) -> bool:
+def is_var(term: Any) -> bool:
     return isinstance(term, Variable | BNode)
 
 
@@ -63,7 +63,7 @@ def certain(node: CompValue) -> set[Var]:
     """Variables bound in every solution of the pattern."""
     name = node.name
     if name == "BGP":
-        return {t for t in _pattern_terms(node) if _is_var(t)}
+        return {t for t in _pattern_terms(node) if is_var(t)}
     if name == "Join":
         return certain(node.p1) | certain(node.p2)
     if name in ("LeftJoin", "Minus"):
@@ -73,7 +73,7 @@ def certain(node: CompValue) -> set[Var]:
     if name == "Union":
         return certain(node.p1) & certain(node.p2)
     if name == "Graph":
-        return certain(node.p) | ({node.term} if _is_var(node.term) else set())
+        return certain(node.p) | ({node.term} if is_var(node.term) else set())
     if name == "ToMultiSet":
         return _multiset_vars(node.p, certain)
     if name == "Derived":
@@ -85,7 +85,7 @@ def possible(node: CompValue) -> set[Var]:
     """Variables that some solution of the pattern may bind."""
     name = node.name
     if name == "BGP" or name == "Graph":
-        own = {t for t in _pattern_terms(node) if _is_var(t)}
+        own = {t for t in _pattern_terms(node) if is_var(t)}
         return own | (possible(node.p) if name == "Graph" else set())
     if name in ("Join", "LeftJoin", "Union"):
         return possible(node.p1) | possible(node.p2)
@@ -119,13 +119,13 @@ def mentioned(node: Any) -> set[Var]:
 
 
 def _collect(node: Any, found: set[Var]) -> None:
-    if _is_var(node):
+    if is_var(node):
         found.add(node)
     elif isinstance(node, CompValue):
         if node.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
             _collect(exists_pattern(node), found)
             return
-        found.update(t for t in _pattern_terms(node) if _is_var(t))
+        found.update(t for t in _pattern_terms(node) if is_var(t))
         for key, value in node.items():
             if key in ("triples", "_vars"):
                 continue
@@ -152,9 +152,9 @@ def bind_targets(
     if name == "Filter":
         return Filter(node.expr, bind_targets(node.p, target, prebound))
     if name == "Extend":
-        return _copy(node, p=bind_targets(node.p, target, prebound))
+        return copy_node(node, p=bind_targets(node.p, target, prebound))
     if name == "LeftJoin":
-        return _copy(
+        return copy_node(
             node,
             p1=bind_targets(node.p1, target, prebound),
             p2=_fix(node.p2, target, prebound),
@@ -163,7 +163,7 @@ def bind_targets(
         first, second = (node.p1, node.p2) if mentioned(node.p1) & prebound else (node.p2, node.p1)
         return Join(bind_targets(first, target, prebound), _fix(second, target, prebound))
     if name == "Union":
-        return _copy(
+        return copy_node(
             node,
             p1=bind_targets(node.p1, target, prebound),
             p2=bind_targets(node.p2, target, prebound),
@@ -197,7 +197,8 @@ def _self_sufficient(node: CompValue, prebound: frozenset[Variable]) -> bool:
     return not mentioned(node) & prebound
 
 
-def _copy(node: CompValue, **changes: Any) -> CompValue:
+def copy_node(node: CompValue, **changes: Any) -> CompValue:
+    """A changed copy of an algebra node (rewrites never touch the parsed original)."""
     copy = CompValue(node.name, **{k: v for k, v in node.items() if not k.startswith("_")})
     copy.update(changes)
     return copy
@@ -229,7 +230,7 @@ def _map_children(node: CompValue, rewrite: Callable[[CompValue], CompValue]) ->
     changes = {k: rewrite(node[k]) for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)}
     if node.name == "ToMultiSet" or not changes:
         return node
-    return _copy(node, **changes)
+    return copy_node(node, **changes)
 
 
 def _rewrite_exists_in(expr: Any, scope: frozenset[Var]) -> Any:
@@ -237,7 +238,7 @@ def _rewrite_exists_in(expr: Any, scope: frozenset[Var]) -> Any:
     if not isinstance(expr, CompValue):
         return expr
     if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-        return _copy(expr, graph=not_exists_to_minus(exists_pattern(expr), scope))
+        return copy_node(expr, graph=not_exists_to_minus(exists_pattern(expr), scope))
     changes = {
         k: [_rewrite_exists_in(x, scope) for x in v]
         if isinstance(v, list)
@@ -245,7 +246,7 @@ def _rewrite_exists_in(expr: Any, scope: frozenset[Var]) -> Any:
         for k, v in expr.items()
         if not k.startswith("_")
     }
-    return _copy(expr, **changes)
+    return copy_node(expr, **changes)
 
 
 def _conjuncts(expr: Any) -> list[Any]:
