@@ -13,6 +13,8 @@ import pytest
 from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from service.resources import DATA_DIR
+from service.store import Store
 from service.validation import derived, fast, reference
 from service.validation.compile import CompiledPack, compile_pack
 from service.validation.derived import relations
@@ -22,6 +24,7 @@ from service.validation.shapes import ShapePack, from_files, load_builtin
 CASES = Path(__file__).parent / "compile_cases"
 COMPILED = CASES / "compiled.ttl"
 FALLBACK = CASES / "fallback.ttl"
+EXAMPLE = DATA_DIR / "example"
 RULES = [f"R{n:02d}" for n in range(1, 21)]
 
 
@@ -115,3 +118,17 @@ def test_unsupported_shapes_fall_back_one_by_one() -> None:
         for name in ("DatatypeShape", "OrShape", "SubSelectShape", "ReferencingShape")
     }
     assert {c.rule for c in compiled.constraints} == {base + "CompiledShape"}
+
+
+def test_compiled_queries_run_on_any_store(store: Store) -> None:
+    """The same compiled queries on the embedded store and on `oxigraph serve` over HTTP."""
+    pack = load_builtin()
+    data = PreparedData.from_paths([EXAMPLE])
+    triples = data.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    store.load(triples, media_type="application/n-triples", graph=None)
+    compiled = compile_pack(pack)
+    select = fast.store_rows(store)
+    inline = derived.inline_rows(derived.compute(select, compiled.relations_used()))
+    found = {f.key for f in fast.evaluate(compiled, select, inline)}
+    assert found == {f.key for f in fast.run(data, pack)}
+    assert found

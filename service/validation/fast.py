@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import Literal
@@ -27,6 +28,9 @@ from service.validation.model import Finding
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import graph_to_triples, to_rdflib
 from service.validation.shapes import ShapePack
+
+if TYPE_CHECKING:
+    from service.store import Store
 
 Row = Mapping[str, Node]
 Select = derived.Select
@@ -82,6 +86,16 @@ def store_select(store: ox.Store) -> Select:
                 for name in names
                 if (value := solution[name]) is not None
             }
+
+    return select
+
+
+def store_rows(store: Store) -> Select:
+    """A `Select` over a project store: the embedded one or a remote SPARQL 1.1 endpoint."""
+
+    def select(query: str) -> Iterator[Row]:
+        for row in store.select(query):
+            yield {name: to_rdflib(term) for name, term in row.items()}
 
     return select
 
