@@ -6,6 +6,7 @@ The data-driven cases live in `tests/compile_cases/` (data and shapes in one Tur
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -132,3 +133,13 @@ def test_compiled_queries_run_on_any_store(store: Store) -> None:
     found = {f.key for f in fast.evaluate(compiled, select, inline)}
     assert found == {f.key for f in fast.run(data, pack)}
     assert found
+
+
+def test_runs_may_overlap() -> None:
+    """Several runs on one pack and one data set at once (compiled and fallback shapes)."""
+    pack = from_files([COMPILED, FALLBACK], builtin=False)
+    data = PreparedData.from_paths([COMPILED, FALLBACK])
+    alone = {f.key for f in fast.run(data, pack)}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda _: {f.key for f in fast.run(data, pack)}, range(4)))
+    assert together == [alone] * 4
