@@ -33,10 +33,9 @@ def test_post_to_the_store_itself_creates_a_new_graph(client: TestClient) -> Non
     created = client.post("/store", content=OLD, headers=TURTLE)
     assert created.status_code == 201
     location = created.headers["location"]
-    assert location.startswith("http://testserver/store?graph=urn%3Auuid%3A")
-    assert {str(s) for s in Graph().parse(data=client.get(location).text).subjects()} == {
-        f"{EX}old"
-    }
+    assert location.startswith("http://testserver/store/graphs/")
+    read = client.get("/store", params={"graph": location})
+    assert {str(s) for s in Graph().parse(data=read.text).subjects()} == {f"{EX}old"}
     assert client.put("/store", content=OLD, headers=TURTLE).status_code == 400
 
 
@@ -156,3 +155,16 @@ def test_graph_store_access(make_client: Callable[..., TestClient], tokens: dict
     assert client.get("/store", params=GRAPH, headers=read).status_code == 200
     assert client.delete("/store", params=GRAPH, headers=read).status_code == 403
     assert client.delete("/store", params=GRAPH, headers=write).status_code == 204
+
+
+def test_a_multipart_post_adds_every_part_or_none(client: TestClient) -> None:
+    people = (f'<{EX}ada> <{EX}name> "Ada" .', "text/turtle")
+    more = (f'<{EX}bob> <{EX}name> "Bob" .\n', "application/n-triples")
+    files = {"a.ttl": ("a.ttl", *people), "b.nt": ("b.nt", *more)}
+    assert client.post("/store", params=GRAPH, files=files).status_code == 201
+    assert len(graph_of(client, **GRAPH)) == 2
+    broken = {"c.ttl": ("c.ttl", f"<{EX}cy> <{EX}name> .", "text/turtle"), **files}
+    refused = client.post("/store", params={"graph": f"{EX}other"}, files=broken)
+    assert refused.status_code == 400
+    assert "c.ttl" in refused.json()["detail"]
+    assert client.get("/store", params={"graph": f"{EX}other"}).status_code == 404

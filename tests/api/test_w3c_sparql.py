@@ -3,7 +3,9 @@
 * query syntax: every positive test answers 200 and every negative one 400 on `/sparql`;
 * update syntax: every negative test answers 400 on `/update`;
 * protocol: the 34 `mf:ProtocolTest` HTTP exchanges are replayed in order, with the suite's
-  `/sparql/` path mapped to `/update` for update requests and `/sparql` for the others.
+  `/sparql/` path mapped to `/update` for update requests and `/sparql` for the others;
+* graph store: the 9 indirect-identification `mf:GraphStoreProtocolTest`s on `/store`
+  (direct identification, `/store/person/1.ttl`, is not offered).
 
 The suites are found through `TRISKEL_W3C_DIR` (default `../shared/w3c` beside the
 repository); without them these tests skip and say so.
@@ -13,8 +15,10 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree
@@ -23,6 +27,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
+from rdflib.compare import isomorphic
 
 from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES
 from service.resources import ROOT
@@ -31,13 +36,15 @@ W3C_DIR = Path(os.environ.get("TRISKEL_W3C_DIR", ROOT.parent / "shared" / "w3c")
 QUERY_SYNTAX = W3C_DIR / "sparql11-syntax-query/sparql/sparql11/syntax-query/manifest.ttl"
 UPDATE_SYNTAX = W3C_DIR / "sparql11-protocol/sparql/sparql11/syntax-update-1/manifest.ttl"
 PROTOCOL = W3C_DIR / "sparql11-protocol/sparql/sparql11/protocol/manifest.ttl"
+GRAPH_STORE = (
+    W3C_DIR / "sparql11-protocol/sparql/sparql11/graph-store-protocol/manifest-indirect.ttl"
+)
 MISSING = f"W3C SPARQL suites not found at {W3C_DIR} (set TRISKEL_W3C_DIR)"
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
-HTS = "http://www.w3.org/2011/http-statusCodes#StatusCode"
 
 KNOWN_EXCEPTIONS: dict[str, str] = {
     "syntax-select-expr-04.rq": (
@@ -89,6 +96,7 @@ def test_the_suites_have_the_expected_size() -> None:
     assert [case.values[1] for case in QUERY_CASES].count(400) == 31
     assert len(UPDATE_CASES) == 13
     assert len(PROTOCOL_CASES) == 34
+    assert len(GRAPH_STORE_CASES) == 9
 
 
 @pytest.mark.parametrize(("action", "status"), QUERY_CASES)
@@ -122,6 +130,18 @@ class Exchange:
     statuses: frozenset[str]
     boolean: bool | None
     result_format: str | None
+    expected_body: str | None
+    location_variable: str | None
+
+    def status_ok(self, code: int) -> bool:
+        """True if `code` is one of the expected codes (`Created`) or classes (`2xx`)."""
+        for name in self.statuses:
+            if name.startswith("StatusCode"):
+                if name.removeprefix("StatusCode") == f"{code // 100}xx":
+                    return True
+            elif HTTPStatus[re.sub(r"(?<=[a-z])(?=[A-Z])", "_", name).upper()] == code:
+                return True
+        return False
 
 
 def _exchanges(graph: Graph, entry: URIRef) -> Iterator[Exchange]:
@@ -140,16 +160,20 @@ def _exchanges(graph: Graph, entry: URIRef) -> Iterator[Exchange]:
         response = graph.value(request, HT.resp)
         boolean = graph.value(response, MF.expectedBoolean)
         result_format = graph.value(response, MF.expectedFormat)
+        expected = graph.value(graph.value(response, HT.body), CNT.chars)
+        location = graph.value(response, MF.expectedLocation)
         yield Exchange(
             method=str(graph.value(request, HT.methodName)),
             path=str(graph.value(request, HT.absolutePath)),
             headers=headers,
             body=body,
             statuses=frozenset(
-                str(s).removeprefix(HTS) for s in graph.objects(response, MF.expectedStatus)
+                str(s).rsplit("#", 1)[-1] for s in graph.objects(response, MF.expectedStatus)
             ),
             boolean=None if boolean is None else boolean.toPython(),
             result_format=None if result_format is None else str(result_format),
+            expected_body=None if expected is None else str(expected),
+            location_variable=None if location is None else str(location),
         )
 
 
@@ -209,8 +233,7 @@ def test_protocol(module_client: TestClient, exchanges: list[Exchange], data: di
         response = module_client.request(
             exchange.method, url, content=exchange.body, headers=exchange.headers
         )
-        status_class = f"{response.status_code // 100}xx"
-        assert status_class in exchange.statuses, (exchange.method, url, response.text)
+        assert exchange.status_ok(response.status_code), (exchange.method, url, response.text)
         content_type = response.headers.get("content-type", "")
         if exchange.result_format == "boolean":
             assert content_type.split(";")[0] in BOOLEAN_TYPES
@@ -220,3 +243,40 @@ def test_protocol(module_client: TestClient, exchanges: list[Exchange], data: di
             assert content_type.split(";")[0] in RESULT_TYPES
         if exchange.result_format == "RDF":
             assert content_type.split(";")[0] in GRAPH_TYPES
+
+
+def _graph_store_cases() -> list[object]:
+    if not GRAPH_STORE.exists():
+        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING))]
+    graph, entries = _manifest(GRAPH_STORE)
+    return [
+        pytest.param(list(_exchanges(graph, entry)), id=name, marks=_marks(name))
+        for entry in entries
+        for name in [str(entry).rsplit("#", 1)[-1]]
+    ]
+
+
+GRAPH_STORE_CASES = _graph_store_cases()
+
+
+@pytest.mark.parametrize("exchanges", GRAPH_STORE_CASES)
+def test_graph_store_protocol(
+    make_client: Callable[..., TestClient], exchanges: list[Exchange]
+) -> None:
+    """The 9 indirect-identification tests, each on a fresh store, `/gsp` mapped to `/store`."""
+    client = make_client(open=True)
+    variables: dict[str, str] = {}
+    for exchange in exchanges:
+        url = exchange.path.replace("/gsp", "/store", 1)
+        for name, value in variables.items():
+            url = url.replace(name, value)
+        response = client.request(
+            exchange.method, url, content=exchange.body, headers=exchange.headers
+        )
+        assert exchange.status_ok(response.status_code), (exchange.method, url, response.text)
+        if exchange.location_variable:
+            variables[exchange.location_variable] = response.headers["location"]
+        if exchange.expected_body is not None:
+            got = Graph().parse(data=response.text, format="turtle")
+            want = Graph().parse(data=exchange.expected_body, format="turtle")
+            assert isomorphic(got, want), response.text

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -23,6 +22,7 @@ from service.api.deps import (
     in_thread,
 )
 from service.api.negotiation import GRAPH_TYPES, choose, parse_content_type
+from service.api.uploads import MULTIPART, NTRIPLES, merge_parts
 from service.errors import InputError, NotFoundError, UnsupportedFormatError
 from service.store.base import Store
 
@@ -66,14 +66,17 @@ async def read_graph(
 async def _write(
     request: Request, store: Store, body: bytes, name: str | None, *, replace: bool
 ) -> Response:
-    parsed = parse_content_type(request.headers.get("content-type"))
-    if not parsed.media_type:
+    header = request.headers.get("content-type", "")
+    media_type = parse_content_type(header).media_type
+    if not media_type:
         raise UnsupportedFormatError("the body needs a Content-Type naming its RDF syntax")
+    if media_type == MULTIPART:
+        body, media_type = await in_thread(merge_parts, header, body), NTRIPLES
     created = not await exists(store, name)
     await in_thread(
         store.load,
         body,
-        media_type=parsed.media_type,
+        media_type=media_type,
         graph=name,
         replace=replace,
         source="request body",
@@ -108,14 +111,14 @@ async def add_to_graph(
 ) -> Response:
     """Add the body's triples to the graph, atomically (201 if it did not exist, else 204).
 
-    POSTed to the graph store itself (GSP §5.5), the body becomes a new graph named
-    `urn:uuid:...`; the answer is 201 with its address in `Location`.
+    POSTed to the graph store itself (GSP §5.5), the body becomes a new graph whose IRI
+    (`.../store/graphs/<uuid>`, read back as `?graph=<that IRI>`) the 201 gives in `Location`.
+    A `multipart/form-data` body adds every part, each in its own syntax, in one write.
     """
     if graph is None and default is None:
-        new = f"urn:uuid:{uuid.uuid4()}"
+        new = f"{request.url.replace(query='')}/graphs/{uuid.uuid4()}"
         await _write(request, store, body, new, replace=False)
-        location = str(request.url.replace(query=urlencode({"graph": new})))
-        return Response(status_code=status.HTTP_201_CREATED, headers={"Location": location})
+        return Response(status_code=status.HTTP_201_CREATED, headers={"Location": new})
     return await _write(request, store, body, target(graph, default), replace=False)
 
 
