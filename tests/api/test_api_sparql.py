@@ -165,6 +165,8 @@ def test_construct_refuses_a_results_format(client: TestClient) -> None:
 
 
 def test_a_syntax_error_is_a_400_giving_the_position(client: TestClient) -> None:
+    garbage = client.get("/sparql", params={"query": "SLECT *"}, headers={"accept": "text/html"})
+    assert garbage.status_code == 400
     response = client.get("/sparql", params={"query": "SELECT *\nWHERE {\n  ?s ?p \n}"})
     assert response.status_code == 400
     problem = response.json()

@@ -66,6 +66,7 @@ async def read_graph(
 async def _write(
     request: Request, store: Store, body: bytes, name: str | None, *, replace: bool
 ) -> Response:
+    """Load a PUT or POST body into the graph; 201 if this created it, else 204."""
     header = request.headers.get("content-type", "")
     media_type = parse_content_type(header).media_type
     if not media_type:

@@ -43,9 +43,18 @@ def offers(form: str | None) -> tuple[str, ...]:
     return RESULT_TYPES
 
 
+def negotiate(request: Request, text: str) -> str:
+    """The answer's media type; a text that is no query is not negotiated, so that its
+    syntax error (400) is what the caller hears, not a 406."""
+    form = query_form(text)
+    if form is None or form == "UPDATE":
+        return RESULT_TYPES[0]
+    return choose(request.headers.get("accept"), offers(form))
+
+
 async def answer(operation: Operation, request: Request, store: Store) -> Response:
     """Negotiate, run the query in a worker thread (the store enforces the time limit), reply."""
-    accept = choose(request.headers.get("accept"), offers(query_form(operation.text)))
+    accept = negotiate(request, operation.text)
     result = await in_thread(
         store.query,
         operation.text,
