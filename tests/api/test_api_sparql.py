@@ -253,8 +253,8 @@ def test_row_cap_is_signalled_in_a_header(make_client: Callable[..., TestClient]
 def test_a_timed_out_query_is_a_503_while_other_requests_are_answered(
     make_client: Callable[..., TestClient],
 ) -> None:
-    client = make_client(open=True, query_timeout_s=0.5)
-    triples = " ".join(f"<{EX}s{i}> <{EX}p> {i} ." for i in range(250))
+    client = make_client(open=True, query_timeout_s=1.0)
+    triples = " ".join(f"<{EX}s{i}> <{EX}p> {i} ." for i in range(300))
     client.post(
         "/update",
         content=f"INSERT DATA {{ {triples} }}",
@@ -267,12 +267,11 @@ def test_a_timed_out_query_is_a_503_while_other_requests_are_answered(
         outcome["response"] = client.get("/sparql", params={"query": slow})
 
     worker = threading.Thread(target=run_slow)
-    started = time.monotonic()
     worker.start()
     time.sleep(0.2)
     quick = client.get("/health")
     assert quick.status_code == 200
-    assert time.monotonic() - started < 0.5
+    assert "response" not in outcome  # answered while the slow query still ran
     worker.join(timeout=30)
     response = outcome["response"]
     assert response.status_code == 503
