@@ -122,7 +122,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     if args.load_if_empty:
         _load_if_empty(settings, Path(args.load_if_empty))
     where = f"http://{settings.host}:{settings.port}"
-    mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "tokens"
+    mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "bearer tokens"
     print(f"triskel {__version__} on {where} (SPARQL {where}/sparql, docs {where}/docs); {mode}")
     uvicorn.run(
         app, host=settings.host, port=settings.port, log_level="info", access_log=args.access_log
