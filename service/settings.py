@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     query_timeout_s: float = Field(default=30.0, gt=0)
     max_rows: int = Field(default=100_000, gt=0)
     max_body_mb: float = Field(default=256.0, gt=0)
+    validation_timeout_s: float = Field(default=60.0, gt=0)
+    max_rdf_nesting: int = Field(default=1_000, gt=0)
     allowed_hosts: str = ""
     host: str = "127.0.0.1"
     port: int = 8000

@@ -1,8 +1,10 @@
 """Who may read and who may write: bearer tokens with roles, public reads, open dev mode.
 
 Tokens come from `TRISKEL_TOKENS` as comma-separated `role:token` pairs; roles are ordered
-read < write < admin, and a higher role may do what a lower one may. Tokens are compared in
-constant time and never appear in an error or a log line.
+read < write < admin, and a higher role may do what a lower one may. Only SHA-256 digests of
+the tokens are kept in memory (a dump of the process or of the app state shows no token); a
+presented token is digested and compared with every known digest in constant time. No token
+appears in an error or a log line.
 
 >>> policy = AccessPolicy.from_settings(tokens="read:r1,write:w1", public_read=False, open=False)
 >>> policy.check(Role.WRITE, "w1", client_host="10.0.0.1")
@@ -14,6 +16,7 @@ service.errors.AuthError: this token has the read role; write is needed
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 from dataclasses import dataclass
@@ -30,9 +33,15 @@ class Role(IntEnum):
     ADMIN = 3
 
 
-def parse_tokens(spec: str) -> tuple[tuple[str, Role], ...]:
-    """Parse `role:token,role:token`; an unknown role or an empty token is an `InputError`."""
-    pairs: list[tuple[str, Role]] = []
+def digest(token: str) -> bytes:
+    """The SHA-256 digest a token is known by (fixed length, so comparing leaks no length)."""
+    return hashlib.sha256(token.encode()).digest()
+
+
+def parse_tokens(spec: str) -> tuple[tuple[bytes, Role], ...]:
+    """Parse `role:token,role:token` into (digest, role) pairs; an unknown role or an empty
+    token is an `InputError` that names the entry by position, never by its text."""
+    pairs: list[tuple[bytes, Role]] = []
     for position, item in enumerate(filter(None, (p.strip() for p in spec.split(","))), 1):
         role, sep, token = item.partition(":")
         if not sep or not token or role.upper() not in Role.__members__:
@@ -40,7 +49,7 @@ def parse_tokens(spec: str) -> tuple[tuple[str, Role], ...]:
                 f"TRISKEL_TOKENS entry {position} is not role:token with a role of "
                 "read, write or admin"
             )
-        pairs.append((token, Role[role.upper()]))
+        pairs.append((digest(token), Role[role.upper()]))
     return tuple(pairs)
 
 
@@ -58,7 +67,7 @@ def is_loopback(host: str | None) -> bool:
 class AccessPolicy:
     """The access rules of one app, built once from its settings."""
 
-    tokens: tuple[tuple[str, Role], ...]
+    tokens: tuple[tuple[bytes, Role], ...]
     public_read: bool
     open: bool
 
@@ -68,10 +77,11 @@ class AccessPolicy:
         return cls(parse_tokens(tokens), public_read, open)
 
     def role_of(self, token: str) -> Role | None:
-        """The role of a presented token, comparing every token in constant time."""
+        """The role of a presented token, comparing with every digest in constant time."""
+        presented = digest(token)
         found: Role | None = None
         for known, role in self.tokens:
-            if hmac.compare_digest(known.encode(), token.encode()):
+            if hmac.compare_digest(known, presented):
                 found = role
         return found
 
