@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from service.resources import QUERIES_DIR
+
 
 class Settings(BaseSettings):
     """Everything configurable. CLI options override fields by building a new instance."""
@@ -30,6 +32,7 @@ class Settings(BaseSettings):
     validation_timeout_s: float = Field(default=60.0, gt=0)
     max_rdf_nesting: int = Field(default=1_000, gt=0)
     allowed_hosts: str = ""
+    queries_dir: Path = QUERIES_DIR
     host: str = "127.0.0.1"
     port: int = 8000
 
