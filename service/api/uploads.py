@@ -14,17 +14,18 @@ from pyoxigraph import RdfFormat, Triple, parse, serialize
 
 from service.errors import InputError
 from service.store.formats import rdf_format_for
-from service.store.parsing import syntax_error
+from service.store.parsing import guard, syntax_error, term_too_large
 
 MULTIPART = "multipart/form-data"
 NTRIPLES = "application/n-triples"
 
 
-def merge_parts(content_type: str, body: bytes) -> bytes:
+def merge_parts(content_type: str, body: bytes, *, max_nesting: int) -> bytes:
     """The triples of every part of a multipart body, as one N-Triples document.
 
     Raises `InputError` without parts, `UnsupportedFormatError` for a part in an unknown
-    syntax, `RDFSyntaxError` naming the part (its file name) and line for a broken one.
+    syntax, `RDFSyntaxError` naming the part (its file name) and line for a broken one; each
+    part passes the parser guards (XML bombs, nesting over `max_nesting`) first.
     """
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
     message = message_from_bytes(head + body, policy=email.policy.HTTP)
@@ -35,8 +36,11 @@ def merge_parts(content_type: str, body: bytes) -> bytes:
         fmt = rdf_format_for(part.get_content_type())
         data = part.get_payload(decode=True)
         name = part.get_filename() or "a multipart part"
+        guard(data, fmt, source=name, max_nesting=max_nesting)
         try:
             triples += [Triple(q.subject, q.predicate, q.object) for q in parse(data, fmt.oxigraph)]
         except SyntaxError as exc:
             raise syntax_error(exc, name) from None
+        except MemoryError as exc:
+            raise term_too_large(exc, name) from None
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""

@@ -41,6 +41,7 @@ from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_nesting, check_operations, has_dataset_clause
 from service.store.syntax import check_update_syntax, query_syntax_error
+from service.store.textguard import MAX_NESTING
 
 T = TypeVar("T")
 
@@ -59,12 +60,14 @@ class EmbeddedStore(Store):
         query_timeout_s: float = 30.0,
         max_rows: int = 100_000,
         allowed_hosts: str = "",
+        max_rdf_nesting: int = MAX_NESTING,
         bulk_threshold: int = BULK_THRESHOLD,
     ) -> None:
         self.path = path
         self.query_timeout_s = query_timeout_s
         self.max_rows = max_rows
         self.allowed_hosts = allowed_hosts
+        self.max_rdf_nesting = max_rdf_nesting
         self.bulk_threshold = bulk_threshold
         self._journal = Journal(path)
         self._rw = ReadWriteLock()
@@ -82,6 +85,7 @@ class EmbeddedStore(Store):
             query_timeout_s=settings.query_timeout_s,
             max_rows=settings.max_rows,
             allowed_hosts=settings.allowed_hosts,
+            max_rdf_nesting=settings.max_rdf_nesting,
         )
 
     def _open(self) -> OxStore:
@@ -217,7 +221,14 @@ class EmbeddedStore(Store):
         fmt = rdf_format_for(media_type)
         keep_graphs = keep_graphs and fmt.is_dataset
         blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
-        checked = check_rdf(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
+        checked = check_rdf(
+            blob,
+            fmt,
+            graph=graph,
+            source=source,
+            keep_graphs=keep_graphs,
+            max_nesting=self.max_rdf_nesting,
+        )
         write = _Write(blob, fmt, None if keep_graphs else graph_node(graph), checked.graphs)
         with self._write_lock:
             try:

@@ -16,6 +16,7 @@ from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 
 from service.errors import ForbiddenOperationError, InputError, RDFSyntaxError, TooLargeError
 from service.store.formats import Format
+from service.store.textguard import MAX_NESTING, check_nesting
 from service.store.xmlguard import check_xml
 
 GraphName = NamedNode | BlankNode | DefaultGraph
@@ -51,12 +52,25 @@ def syntax_error(exc: SyntaxError, source: str | None) -> InputError:
     return RDFSyntaxError(message, source=source, line=line, column=column)
 
 
+def term_too_large(exc: MemoryError, source: str | None) -> TooLargeError:
+    """pyoxigraph caps one token (a literal, an IRI) at 16 MB and says so by `MemoryError`."""
+    return TooLargeError(f"{source or 'upload'}: {exc} (one term over the parser's limit)")
+
+
 @dataclass(frozen=True, slots=True)
 class Checked:
     """What a validating parse found: how many quads, and which graphs they name."""
 
     quads: int
     graphs: frozenset[GraphName]
+
+
+def guard(data: bytes, fmt: Format, *, source: str | None, max_nesting: int) -> None:
+    """Refuse what would make a parser or the code after it blow up, before parsing:
+    XML entity bombs and deep elements (`check_xml`), deep brackets (`check_nesting`)."""
+    if fmt.oxigraph == RdfFormat.RDF_XML:
+        check_xml(data, source=source)
+    check_nesting(data, fmt.media_type, limit=max_nesting, source=source)
 
 
 def check_rdf(
@@ -66,17 +80,18 @@ def check_rdf(
     graph: str | None,
     source: str | None = None,
     keep_graphs: bool = False,
+    max_nesting: int = MAX_NESTING,
 ) -> Checked:
     """Parse all of `data` once, keeping nothing but a count, to prove it can be loaded.
 
-    Raises `RDFSyntaxError` for invalid data and, unless `keep_graphs`, `InputError` for a
-    quad naming a graph other than the target. The store then parses the same bytes again
+    Raises `RDFSyntaxError` for invalid data, `InputError`/`TooLargeError` from `guard`
+    (nesting over `max_nesting`), and, unless `keep_graphs`, `InputError` for a quad naming
+    a graph other than the target. The store then parses the same bytes again
     while writing (the parse is ~10% of a bulk load; a list of Python quads would cost
     more time and ten times the memory).
     """
     target = graph_node(graph)
-    if fmt.oxigraph == RdfFormat.RDF_XML:
-        check_xml(data, source=source)
+    guard(data, fmt, source=source, max_nesting=max_nesting)
     named: set[GraphName] = set()
     count = 0
     try:
@@ -92,10 +107,8 @@ def check_rdf(
                     )
     except SyntaxError as exc:
         raise syntax_error(exc, source) from None
-    except MemoryError as exc:  # pyoxigraph caps one token (a literal, an IRI) at 16 MB
-        raise TooLargeError(
-            f"{source or 'upload'}: {exc} (one term over the parser's limit)"
-        ) from None
+    except MemoryError as exc:
+        raise term_too_large(exc, source) from None
     return Checked(count, frozenset(named) if keep_graphs else frozenset({target}))
 
 

@@ -46,6 +46,7 @@ from service.store.parsing import base_iri_of, check_rdf
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_operations, has_dataset_clause
 from service.store.syntax import check_update_syntax, query_form
+from service.store.textguard import MAX_NESTING
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
@@ -67,6 +68,7 @@ class RemoteStore(Store):
         query_timeout_s: float = 30.0,
         max_rows: int = 100_000,
         allowed_hosts: str = "",
+        max_rdf_nesting: int = MAX_NESTING,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
@@ -74,6 +76,7 @@ class RemoteStore(Store):
         self.query_timeout_s = query_timeout_s
         self.max_rows = max_rows
         self.allowed_hosts = allowed_hosts
+        self.max_rdf_nesting = max_rdf_nesting
         self._client = httpx.Client(auth=auth, timeout=httpx.Timeout(query_timeout_s))
 
     @classmethod
@@ -93,6 +96,7 @@ class RemoteStore(Store):
             query_timeout_s=settings.query_timeout_s,
             max_rows=settings.max_rows,
             allowed_hosts=settings.allowed_hosts,
+            max_rdf_nesting=settings.max_rdf_nesting,
         )
 
     # -- HTTP ----------------------------------------------------------------------------
@@ -220,7 +224,14 @@ class RemoteStore(Store):
         if keep_graphs and replace:
             raise InputError("the remote store cannot replace every graph of a dataset at once")
         blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
-        checked = check_rdf(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
+        checked = check_rdf(
+            blob,
+            fmt,
+            graph=graph,
+            source=source,
+            keep_graphs=keep_graphs,
+            max_nesting=self.max_rdf_nesting,
+        )
         quads = parse(blob, fmt.oxigraph, base_iri=base_iri_of(graph))
         if keep_graphs:
             body = serialize(quads, format=RdfFormat.N_QUADS) or b""

@@ -72,7 +72,9 @@ async def _write(
     if not media_type:
         raise UnsupportedFormatError("the body needs a Content-Type naming its RDF syntax")
     if media_type == MULTIPART:
-        body, media_type = await in_thread(merge_parts, header, body), NTRIPLES
+        limit = request.app.state.settings.max_rdf_nesting
+        body = await in_thread(merge_parts, header, body, max_nesting=limit)
+        media_type = NTRIPLES
     created = not await exists(store, name)
     await in_thread(
         store.load,

@@ -1,0 +1,71 @@
+"""Guard the text RDF syntaxes against nesting deeper than any real document needs.
+
+pyoxigraph parses Turtle and TriG with an explicit stack, so a document of 100,000 nested
+`[ :p [ :p ...` or `( ( (` parses in a tenth of a second; but what it stores then breaks the
+recursive code downstream (rdflib's serialisers and pySHACL recurse into blank nodes and
+lists). JSON-LD is stopped by pyoxigraph only at 65,536 levels. So uploads in these syntaxes
+are first scanned for bracket depth, outside strings, IRIs and comments, and refused over a
+limit (`TRISKEL_MAX_RDF_NESTING`). N-Triples and N-Quads cannot nest and are not scanned.
+
+The scan costs nothing for most documents: when the text holds fewer opening brackets than
+the limit it cannot be nested deeper, and it is not scanned at all.
+
+>>> check_nesting(b'@prefix : <http://e/#> . :s :p "( ( (" .', "text/turtle", limit=2)
+>>> check_nesting(b'@prefix : <http://e/#> . :s :p ( ( ( 1 ) ) ) .', "text/turtle", limit=2)
+Traceback (most recent call last):
+...
+service.errors.InputError: upload is too complex: brackets nested deeper than 2 levels (line 1)
+"""
+
+from __future__ import annotations
+
+import re
+
+from service.errors import InputError
+
+MAX_NESTING = 1_000
+"""Default deepest nesting of `[`, `(` (Turtle, TriG) or `{`, `[` (JSON-LD)."""
+
+_TURTLE = re.compile(
+    rb"""
+      (?P<open>[\[(])
+    | (?P<close>[\])])
+    | '''(?:[^'\\]|\\.|'(?!''))*''' | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+    | '(?:[^'\\\n]|\\.)*' | "(?:[^"\\\n]|\\.)*"
+    | <[^<>"{}|^`\\\x00-\x20]*>
+    | \#[^\n]*
+    | \\.
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+_JSON = re.compile(rb'(?P<open>[\[{])|(?P<close>[\]}])|"(?:[^"\\]|\\.)*"', re.DOTALL)
+_SCANNERS: dict[str, tuple[re.Pattern[bytes], bytes]] = {
+    "text/turtle": (_TURTLE, b"[("),
+    "application/trig": (_TURTLE, b"[("),
+    "application/ld+json": (_JSON, b"[{"),
+}
+
+
+def check_nesting(data: bytes, media_type: str, *, limit: int, source: str | None = None) -> None:
+    """Raise `InputError` (400, like a query nested too deep) when `data`, in the canonical
+    `media_type`, nests deeper than `limit`; other media types pass unscanned. Syntax is left
+    to the parser."""
+    scanner = _SCANNERS.get(media_type)
+    if scanner is None:
+        return
+    pattern, openers = scanner
+    if sum(data.count(bytes([b])) for b in openers) <= limit:
+        return
+    depth = 0
+    for match in pattern.finditer(data):
+        if match.lastgroup == "open":
+            depth += 1
+            if depth > limit:
+                line = data.count(b"\n", 0, match.start()) + 1
+                raise InputError(
+                    f"{source or 'upload'} is too complex: brackets nested deeper than "
+                    f"{limit} levels "
+                    f"(line {line})"
+                )
+        elif match.lastgroup == "close":
+            depth = max(depth - 1, 0)
