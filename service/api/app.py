@@ -18,7 +18,8 @@ from service import __version__
 from service.api import problems
 from service.api.auth import AccessPolicy
 from service.api.deps import in_thread
-from service.api.routers import graph_store, health, sparql, update
+from service.api.routers import graph_store, health, publishing, queries, sparql, update
+from service.catalog import Catalog
 from service.resources import ONTOLOGY_FILES, ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
@@ -47,10 +48,12 @@ def load_ontology(store: Store) -> int:
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """The lifespan of an app for `settings`: open the store, load the ontology, close."""
+    """The lifespan of an app for `settings`: read the named queries (a broken file stops the
+    start, naming it), open the store, load the ontology, close."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.catalog = await in_thread(Catalog.load, settings.queries_dir)
         store = await in_thread(open_store, settings)
         try:
             triples = await in_thread(load_ontology, store)
@@ -78,4 +81,7 @@ def create_app(settings: Settings) -> FastAPI:
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router):
         app.include_router(router)
+    app.include_router(queries.router)
+    app.include_router(publishing.router)
+    app.add_middleware(publishing.PublicCORS)
     return app

@@ -53,14 +53,14 @@ def from_body(kind: Kind, params: QueryParams, content_type: str | None, body: b
     require_utf8(parsed)
     values = {name: params.getlist(name) for name in params}
     if parsed.media_type == FORM:
-        for name, found in parse_qs(_utf8(body), keep_blank_values=True).items():
+        for name, found in parse_qs(utf8_text(body), keep_blank_values=True).items():
             values.setdefault(name, []).extend(found)
         _refuse_other(kind, values)
         if kind not in values:
             raise InputError(f"the form has no {kind}= field")
         return _build(kind, values)
     if parsed.media_type == DIRECT_TYPE[kind]:
-        return _build(kind, values | {kind: [_utf8(body)]})
+        return _build(kind, values | {kind: [utf8_text(body)]})
     if parsed.media_type == DIRECT_TYPE[OTHER[kind]]:
         _refuse_other(kind, {OTHER[kind]: []})
     raise UnsupportedFormatError(
@@ -69,7 +69,8 @@ def from_body(kind: Kind, params: QueryParams, content_type: str | None, body: b
     )
 
 
-def _utf8(body: bytes) -> str:
+def utf8_text(body: bytes) -> str:
+    """The body as text; a body that is not UTF-8 is a 400 naming the first bad byte."""
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:

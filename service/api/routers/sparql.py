@@ -19,7 +19,7 @@ from service.api.deps import BodyDep, ReadAccess, StoreDep, in_thread
 from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES, choose
 from service.api.protocol import Operation, from_body, from_url
 from service.api.sparql_text import query_form
-from service.store.base import Store
+from service.store.base import QueryResult, Store
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DESCRIPTION = Path(__file__).resolve().parent.parent / "service-description.ttl"
@@ -63,6 +63,11 @@ async def answer(operation: Operation, request: Request, store: Store) -> Respon
         named_graph_uris=operation.named_graphs,
         base_iri=endpoint_of(request),
     )
+    return respond(result)
+
+
+def respond(result: QueryResult) -> Response:
+    """A negotiated query answer: `Vary: Accept`, and `Triskel-Truncated` when it was cut."""
     headers = {"Vary": "Accept"} | ({TRUNCATED: "true"} if result.truncated else {})
     return Response(result.body, media_type=result.media_type, headers=headers)
 

@@ -1,0 +1,183 @@
+"""`GET /ontology`, `GET /ontology/{version}` and `GET /shapes`: the product's published files.
+
+The ontology (the three files of `ontology/`, merged) is served as Turtle (the default),
+N-Triples, JSON-LD, RDF/XML, or as HTML documentation with an anchor per term for browsers;
+the rule pack (`shapes/alignment.ttl` and `shapes/integrity.ttl`, merged) in the same four RDF
+syntaxes. Both are public (no token): they are the product's contract, not anyone's data.
+
+Caches and browser tools are first-class clients, so every answer carries `Vary: Accept`, a
+strong `ETag` (a hash of the bytes served) and `Last-Modified` (the newest source file);
+`If-None-Match` / `If-Modified-Since` answer 304. `PublicCORS` lets any origin read these
+paths (GET, HEAD, and the OPTIONS preflight; never with credentials).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi import APIRouter, Request, Response
+from rdflib.namespace import SH
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service import publishing
+from service.api.deps import in_thread
+from service.api.negotiation import GRAPH_TYPES, choose
+from service.errors import NotFoundError
+from service.namespaces import SBSH
+from service.ontology import read_graph
+from service.resources import ONTOLOGY_FILES, ONTOLOGY_VERSION
+from service.validation.shapes import BUILTIN_FILES
+
+HTML = "text/html"
+ONTOLOGY_TYPES: tuple[str, ...] = (*GRAPH_TYPES, HTML)
+"""What `/ontology` offers, default (Turtle) first."""
+SHAPES_TYPES: tuple[str, ...] = GRAPH_TYPES
+"""What `/shapes` offers, default (Turtle) first."""
+FORMAT_OF: dict[str, str] = {media: name for name, media in publishing.MEDIA_TYPES.items()}
+"""Media type -> export format name of `service.publishing.export`."""
+
+router = APIRouter(tags=["publishing"])
+
+
+@dataclass(frozen=True, slots=True)
+class Representation:
+    """One published file set in one syntax, with its validators."""
+
+    body: bytes
+    media_type: str
+    etag: str
+    modified: datetime
+
+
+def _stamp(files: tuple[Path, ...]) -> tuple[int, ...]:
+    """Modification times of the sources: a change to a file renders it again."""
+    return tuple(path.stat().st_mtime_ns for path in files)
+
+
+@lru_cache(maxsize=16)
+def _render(files: tuple[Path, ...], media_type: str, stamp: tuple[int, ...]) -> Representation:
+    """Parse the files into one graph and serialise it (cached per files, type and mtimes)."""
+    graph = read_graph(files)
+    graph.bind("sh", SH)
+    graph.bind("sbsh", SBSH._NS)
+    body = publishing.export(graph, FORMAT_OF[media_type]).encode("utf-8")
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    modified = datetime.fromtimestamp(max(stamp) // 1_000_000_000, tz=UTC)
+    return Representation(body, media_type, etag, modified)
+
+
+def _not_modified(request: Request, found: Representation) -> bool:
+    """RFC 9110 §13.1: `If-None-Match` (weak comparison) wins; else `If-Modified-Since`."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or found.etag in tags
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return found.modified <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False
+
+
+async def _publish(request: Request, files: tuple[Path, ...], offers: tuple[str, ...]) -> Response:
+    """Negotiate (406 lists the offers), render in a worker thread, answer 200 or 304."""
+    media_type = choose(request.headers.get("accept"), offers)
+    found = await in_thread(_render, files, media_type, _stamp(files))
+    headers = {
+        "ETag": found.etag,
+        "Last-Modified": format_datetime(found.modified, usegmt=True),
+        "Vary": "Accept",
+    }
+    if _not_modified(request, found):
+        return Response(status_code=304, headers=headers)
+    return Response(found.body, media_type=media_type, headers=headers)
+
+
+@router.head("/ontology", response_class=Response, include_in_schema=False)
+@router.get(
+    "/ontology",
+    summary="The ontology: Turtle, N-Triples, JSON-LD, RDF/XML, or HTML documentation",
+    response_class=Response,
+)
+async def ontology(request: Request) -> Response:
+    """The current version of the ontology, in the syntax `Accept` asks for."""
+    return await _publish(request, ONTOLOGY_FILES, ONTOLOGY_TYPES)
+
+
+@router.head("/ontology/{version}", response_class=Response, include_in_schema=False)
+@router.get(
+    "/ontology/{version}", summary="One published version of the ontology", response_class=Response
+)
+async def ontology_version(version: str, request: Request) -> Response:
+    """The ontology as published under `version` (`404` for a version never published)."""
+    if version != ONTOLOGY_VERSION:
+        raise NotFoundError(
+            f"no ontology version {version!r}; published versions: {ONTOLOGY_VERSION}"
+        )
+    return await _publish(request, ONTOLOGY_FILES, ONTOLOGY_TYPES)
+
+
+@router.head("/shapes", response_class=Response, include_in_schema=False)
+@router.get(
+    "/shapes",
+    summary="The rule pack (SHACL): Turtle, N-Triples, JSON-LD, RDF/XML",
+    response_class=Response,
+)
+async def shapes(request: Request) -> Response:
+    """The built-in alignment and integrity shapes, merged, for governance tools to import."""
+    return await _publish(request, BUILTIN_FILES, SHAPES_TYPES)
+
+
+PUBLIC_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_HEADERS = {
+    "Access-Control-Allow-Origin": "*",
+    "Access-Control-Expose-Headers": "ETag, Last-Modified, Vary",
+}
+PREFLIGHT_HEADERS = CORS_HEADERS | {
+    "Access-Control-Allow-Methods": ", ".join(PUBLIC_METHODS),
+    "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def is_public(path: str) -> bool:
+    """True for the published paths: `/ontology`, `/ontology/...` and `/shapes`."""
+    return path in ("/ontology", "/shapes") or path.startswith("/ontology/")
+
+
+class PublicCORS:
+    """ASGI middleware: any origin may read the published paths, without credentials.
+
+    Only GET, HEAD and OPTIONS of `is_public` paths are touched (errors included, so a browser
+    tool can read a 406's list of offers); every other request passes through untouched.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in PUBLIC_METHODS
+            or not is_public(scope["path"])
+        ):
+            await self.app(scope, receive, send)
+            return
+        if scope["method"] == "OPTIONS":
+            await Response(status_code=204, headers=PREFLIGHT_HEADERS)(scope, receive, send)
+            return
+
+        async def send_with_cors(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(CORS_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cors)
