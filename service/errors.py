@@ -11,6 +11,7 @@ TriskelError
 │   ├── ForbiddenOperationError         SERVICE, LOAD, remote FROM... refused by policy
 │   └── TooLargeError                   a body or literal over a configured limit
 ├── NotFoundError (LookupError)         an unknown graph, query or report
+├── GuardRefusedError                   a guarded write would add findings; nothing written
 ├── AuthError                           missing or wrong credentials
 ├── LimitExceededError                  a query or validation ran past its time budget
 ├── StoreError (RuntimeError)           the store failed (disk, remote endpoint)
@@ -91,6 +92,18 @@ class TooLargeError(InputError):
 
 class NotFoundError(TriskelError, LookupError):
     """An unknown graph, named query, report or ontology version."""
+
+
+class GuardRefusedError(TriskelError):
+    """A guarded write would introduce new findings at the guarded severity or above.
+
+    Nothing was written. `findings` holds the new findings as report JSON (DESIGN §6 results),
+    so the edge can show them to the caller.
+    """
+
+    def __init__(self, message: str, *, findings: list[dict[str, object]]) -> None:
+        self.findings = findings
+        super().__init__(message)
 
 
 class AuthError(TriskelError):

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException
 from service.errors import (
     AuthError,
     ForbiddenOperationError,
+    GuardRefusedError,
     InputError,
     LimitExceededError,
     NotAcceptableError,
@@ -46,6 +47,7 @@ STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
     (ForbiddenOperationError, HTTPStatus.FORBIDDEN),
     (InputError, HTTPStatus.BAD_REQUEST),
     (NotFoundError, HTTPStatus.NOT_FOUND),
+    (GuardRefusedError, HTTPStatus.CONFLICT),
     (LimitExceededError, HTTPStatus.SERVICE_UNAVAILABLE),
     (StoreError, HTTPStatus.SERVICE_UNAVAILABLE),
     (OntologyInconsistentError, HTTPStatus.UNPROCESSABLE_ENTITY),
@@ -103,7 +105,8 @@ async def _triskel_error(request: Request, exc: Exception) -> Response:
     headers = {"WWW-Authenticate": "Bearer"} if status == HTTPStatus.UNAUTHORIZED else None
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers = {"Retry-After": "5"}
-    return problem(status, str(exc), headers=headers, line=line, column=column)
+    findings = exc.findings if isinstance(exc, GuardRefusedError) else None
+    return problem(status, str(exc), headers=headers, line=line, column=column, findings=findings)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
