@@ -1,0 +1,234 @@
+"""Fixtures of the hardening cases: an audit of outbound effects, a trap server, and services
+whose store can be fingerprinted before and after each case.
+
+The audit is a `sys.addaudithook` hook, installed once per process (audit hooks cannot be
+removed) and switched on by the `audit` fixture for the length of one test. While on, it
+records, from every Python thread:
+
+* a `socket.connect` to an address that is not loopback, or to a loopback port that is not
+  one the test declared its own (the remote store's server, a live uvicorn);
+* an `open` of a file outside the repository, the temporary folders and the Python
+  installation (stdlib, venv, site-packages).
+
+Native code does not raise audit events (pyoxigraph's Rust parsers and HTTP client, Java),
+so the targets the cases ask the service to fetch point, where they can, at the `trap`: a
+loopback listener that records every connection it receives, whoever made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import sys
+import sysconfig
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.settings import Settings
+from service.store.base import Store
+from tests.api.conftest import TOKENS, _settings_factory, _start
+
+REPO = Path(__file__).resolve().parents[2]
+TOKEN_SPEC = ",".join(f"{role}:{token}" for role, token in TOKENS.items())
+WRITE = {"Authorization": f"Bearer {TOKENS['write']}"}
+READ = {"Authorization": f"Bearer {TOKENS['read']}"}
+
+
+def _allowed_roots() -> tuple[str, ...]:
+    """Folders a case may read: the repository, temporary files, the Python installation."""
+    paths = sysconfig.get_paths()
+    roots = {
+        REPO,
+        Path(tempfile.gettempdir()),
+        Path(sys.prefix),
+        Path(sys.base_prefix),
+        Path(sys.exec_prefix),
+        *(Path(paths[key]) for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+    }
+    return tuple(str(root.resolve()) for root in roots)
+
+
+@dataclass
+class Audit:
+    """What the hook saw while it was on; `ports` are the loopback ports a case may use."""
+
+    active: bool = False
+    ports: set[int] = field(default_factory=set)
+    seen: list[str] = field(default_factory=list)
+    roots: tuple[str, ...] = field(default_factory=_allowed_roots)
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        """The audit hook: cheap when off, records forbidden effects when on."""
+        if not self.active:
+            return
+        if event == "socket.connect":
+            self._connect(args[1])
+        elif event == "open":
+            self._open(args[0])
+
+    def _connect(self, address: Any) -> None:
+        if not isinstance(address, tuple) or len(address) < 2:
+            return  # a Unix socket: no network
+        host, port = str(address[0]), int(address[1])
+        if not _loopback(host) or port not in self.ports:
+            self.seen.append(f"socket.connect to {host}:{port}")
+
+    def _open(self, path: Any) -> None:
+        if isinstance(path, int):
+            return  # a descriptor already open
+        name = path.decode(errors="replace") if isinstance(path, bytes) else str(path)
+        resolved = str(Path(name).resolve()) if name else name
+        if resolved != "/dev/null" and not resolved.startswith(self.roots):
+            self.seen.append(f"open of {name}")
+
+    def assert_clean(self) -> None:
+        """Fail if anything forbidden happened so far in this test."""
+        assert not self.seen, f"outbound effects during the case: {self.seen}"
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "::1", "localhost") or host.startswith("127.")
+
+
+AUDIT = Audit()
+sys.addaudithook(AUDIT.hook)
+
+
+@pytest.fixture(autouse=True)
+def audit() -> Iterator[Audit]:
+    """Switch the audit on for this test and fail it if anything forbidden was recorded."""
+    AUDIT.seen.clear()
+    AUDIT.ports.clear()
+    AUDIT.active = True
+    try:
+        yield AUDIT
+    finally:
+        AUDIT.active = False
+    AUDIT.assert_clean()
+
+
+@dataclass
+class Trap:
+    """A loopback listener that accepts and records connections (and answers nothing)."""
+
+    port: int
+    hits: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+
+@pytest.fixture
+def trap() -> Iterator[Trap]:
+    """A trap on a free loopback port; the test fails if anything connected to it."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+    found = Trap(listener.getsockname()[1])
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, peer = listener.accept()
+            except TimeoutError:
+                continue
+            found.hits.append(peer)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield found
+    stop.set()
+    thread.join()
+    listener.close()
+    assert not found.hits, f"something connected to the trap: {found.hits}"
+
+
+def fingerprint(store: Store) -> str:
+    """SHA-256 of the store's canonical dataset: its N-Quads lines, sorted."""
+    dump = store.export(None, media_type="application/n-quads", dataset=True)
+    lines = sorted(line for line in dump.decode().splitlines() if line.strip())
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@dataclass
+class Service:
+    """A started app with bearer tokens, and its store to fingerprint."""
+
+    client: TestClient
+
+    @property
+    def store(self) -> Store:
+        store: Store = self.client.app.state.store  # type: ignore[attr-defined]
+        return store
+
+    def fingerprint(self) -> str:
+        return fingerprint(self.store)
+
+
+def problem_of(response: Any, status: int | tuple[int, ...]) -> dict[str, Any]:
+    """Assert the status and a problem+json body with a detail; return the body."""
+    expected = status if isinstance(status, tuple) else (status,)
+    assert response.status_code in expected, (response.status_code, response.text[:500])
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code and body["detail"]
+    return body
+
+
+def _service_factory(
+    fields: Callable[[], dict[str, Any]], audit: Audit
+) -> Iterator[Callable[..., Service]]:
+    """`make(**settings)`: started apps with tokens on fresh stores, closed after the test."""
+    started: list[TestClient] = []
+
+    def make(**overrides: Any) -> Service:
+        settings = fields() | {"tokens": TOKEN_SPEC} | overrides
+        client = _start(Settings(**settings))
+        started.append(client)
+        return Service(client)
+
+    yield make
+    for client in reversed(started):
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def make_service(
+    request: pytest.FixtureRequest, tmp_path: Path, audit: Audit
+) -> Iterator[Callable[..., Service]]:
+    """Services on the parametrised backend (both, for the cases about the protocol)."""
+    if request.param == "remote":
+        audit.active = False  # the server is the test's own: starting it is not a case
+        base_url = request.getfixturevalue("oxigraph_server").base_url
+        audit.ports.add(int(base_url.rsplit(":", 1)[1]))
+        audit.active = True
+    yield from _service_factory(_settings_factory(request.param, tmp_path, request), audit)
+
+
+@pytest.fixture
+def make_embedded(
+    request: pytest.FixtureRequest, tmp_path: Path, audit: Audit
+) -> Iterator[Callable[..., Service]]:
+    """Services on a fresh embedded store only (cases about the store's own guarantees)."""
+    yield from _service_factory(_settings_factory("embedded", tmp_path, request), audit)
+
+
+@pytest.fixture
+def service(make_service: Callable[..., Service]) -> Service:
+    """A service with default limits on each backend."""
+    return make_service()
+
+
+@pytest.fixture
+def embedded(make_embedded: Callable[..., Service]) -> Service:
+    """A service with default limits on the embedded store."""
+    return make_embedded()

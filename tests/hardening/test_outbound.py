@@ -1,0 +1,150 @@
+"""Cases 1-6 of the hardening issue: nothing the caller sends makes the service fetch.
+
+Every case runs with the audit hook on (no connection but to the test's own servers, no file
+read outside the repository and temporary folders) and, where the target can be chosen, a
+loopback trap that fails the test if anything connects to it.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+from rdflib import OWL, RDF, Graph
+
+from service.reasoning import _ntriples_without_imports
+from tests.hardening.conftest import READ, WRITE, Audit, Service, Trap, problem_of
+
+SPARQL_QUERY = {"Content-Type": "application/sparql-query"} | READ
+SPARQL_UPDATE = {"Content-Type": "application/sparql-update"} | WRITE
+NT = {"Content-Type": "application/n-triples"}
+TTL = {"Content-Type": "text/turtle"}
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["http://169.254.169.254/latest/meta-data/", "TRAP", "file:///etc/passwd"],
+)
+def test_case_01_service_is_refused_without_connecting(
+    service: Service, trap: Trap, target: str
+) -> None:
+    target = trap.url if target == "TRAP" else target
+    before = service.fingerprint()
+    query = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    body = problem_of(response, 403)
+    assert "SERVICE" in body["detail"] and "refused" in body["detail"]
+    assert service.fingerprint() == before
+
+
+def test_the_audit_and_the_trap_see_what_they_must(audit: Audit, trap: Trap) -> None:
+    """The guards of every case can fail: a file read outside the allowed folders and a
+    connection to an undeclared port are both recorded (then cleared, so this test passes)."""
+    with open("/etc/hostname", "rb"):
+        pass
+    with socket.create_connection(("127.0.0.1", trap.port), timeout=1):
+        pass
+    assert audit.seen == ["open of /etc/hostname", f"socket.connect to 127.0.0.1:{trap.port}"]
+    audit.seen.clear()
+    deadline = time.monotonic() + 2
+    while not trap.hits and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert trap.hits
+    trap.hits.clear()
+
+
+@pytest.mark.parametrize(
+    "clause", ["FROM <http://127.0.0.1:22/>", "FROM NAMED <file:///etc/passwd>", "FROM <TRAP>"]
+)
+def test_case_02_from_reads_only_the_store(service: Service, trap: Trap, clause: str) -> None:
+    """FROM / FROM NAMED name graphs of the store; an IRI that is no graph there is an empty
+    graph, and nothing is fetched or read (the engines have no loader)."""
+    service.client.put("/store?graph=urn:g", content="<urn:s> <urn:p> 1 .", headers=NT | WRITE)
+    before = service.fingerprint()
+    clause = clause.replace("TRAP", trap.url)
+    query = f"SELECT * {clause} WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"] == []
+    assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <file:///etc/passwd>",
+        "LOAD <http://127.0.0.1/x> INTO GRAPH <urn:g>",
+        "LOAD SILENT <TRAP> INTO GRAPH <urn:g>",
+    ],
+)
+def test_case_03_load_is_refused_not_a_silent_204(
+    service: Service, trap: Trap, update: str
+) -> None:
+    before = service.fingerprint()
+    response = service.client.post(
+        "/update", content=update.replace("TRAP", trap.url), headers=SPARQL_UPDATE
+    )
+    body = problem_of(response, 403)
+    assert body["detail"].startswith("LOAD ") and "refused" in body["detail"]
+    assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize("context", ["TRAP", "http://169.254.169.254/ctx", "file:///etc/passwd"])
+def test_case_04_jsonld_remote_context_is_refused(
+    service: Service, trap: Trap, context: str
+) -> None:
+    document = {"@context": context.replace("TRAP", trap.url), "@id": "urn:s", "p": 1}
+    before = service.fingerprint()
+    response = service.client.put(
+        "/store?graph=urn:g",
+        content=json.dumps(document),
+        headers={"Content-Type": "application/ld+json"} | WRITE,
+    )
+    body = problem_of(response, 403)
+    assert "remote contexts are not fetched" in body["detail"]
+    assert service.fingerprint() == before
+
+
+def test_case_05_owl_imports_of_an_uploaded_ontology_is_not_followed(
+    service: Service, trap: Trap
+) -> None:
+    """The store keeps `owl:imports` as a triple; nothing reads the imported IRI."""
+    ontology = (
+        f"<urn:onto> a <{OWL}Ontology> ; <{OWL}imports> <{trap.url}onto.ttl> , "
+        "<http://169.254.169.254/onto> .\n"
+    )
+    response = service.client.put("/store?graph=urn:onto", content=ontology, headers=TTL | WRITE)
+    assert response.status_code == 201, response.text
+    assert service.store.count("urn:onto") == 3
+
+
+def test_case_05_ontology_check_strips_owl_imports(trap: Trap) -> None:
+    """What the reasoner is given has no `owl:imports` left to follow (owlready2 would)."""
+    graph = Graph().parse(
+        data=f"<urn:onto> a <{OWL}Ontology> ; <{OWL}imports> <{trap.url}onto.ttl> .",
+        format="turtle",
+    )
+    given = Graph().parse(data=_ntriples_without_imports(graph), format="nt")
+    assert (None, OWL.imports, None) not in given and len(given) == 1
+
+
+def test_case_06_xml_external_entity_is_refused_unread(service: Service) -> None:
+    document = (
+        '<?xml version="1.0"?>\n'
+        '<!DOCTYPE rdf:RDF [<!ENTITY x SYSTEM "file:///etc/hostname">]>\n'
+        f'<rdf:RDF xmlns:rdf="{RDF}" xmlns:e="http://e/">\n'
+        '<rdf:Description rdf:about="http://e/s"><e:p>&x;</e:p></rdf:Description></rdf:RDF>\n'
+    )
+    before = service.fingerprint()
+    response = service.client.put(
+        "/store?graph=urn:g",
+        content=document,
+        headers={"Content-Type": "application/rdf+xml"} | WRITE,
+    )
+    body = problem_of(response, 400)
+    assert "external entity file:///etc/hostname is not read" in body["detail"]
+    assert body["line"] == 4
+    assert service.fingerprint() == before
