@@ -18,6 +18,7 @@ from service.errors import InputError, TriskelError
 from service.settings import Settings
 
 if TYPE_CHECKING:
+    from service.catalog import Catalog
     from service.reasoning import ReasonerReport
 
 Handler = Callable[[argparse.Namespace], int]
@@ -193,7 +194,17 @@ def _run_load(args: argparse.Namespace) -> int:
 
 def _add_query(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("query", help="run a SPARQL query over the store")
-    parser.add_argument("query", metavar="QUERY|@FILE.rq", help="query text, or @ and a file")
+    parser.add_argument(
+        "query", nargs="?", metavar="QUERY|@FILE.rq", help="query text, or @ and a file"
+    )
+    parser.add_argument("--named", metavar="NAME", help="run a named query (queries/NAME.rq)")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a parameter of the named query, as typed by its header (repeatable)",
+    )
     parser.add_argument(
         "--format",
         help="json, xml, csv, tsv (SELECT/ASK; default csv, json for ASK) or "
@@ -208,16 +219,19 @@ def _run_query(args: argparse.Namespace) -> int:
     from service.store.formats import rdf_format_named, results_format_named
     from service.store.syntax import query_form
 
-    text = args.query
-    if text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+    settings = _store_settings(args)
+    catalog, text = _query_text(args, settings)
     form = query_form(text)
     default = {"SELECT": "csv", "ASK": "json", "GRAPH": "turtle"}[form]
     name = args.format or default
     named = rdf_format_named if form == "GRAPH" else results_format_named
-    store = open_store(_store_settings(args))
+    accept = named(name).media_type
+    store = open_store(settings)
     try:
-        result = store.query(text, accept=named(name).media_type)
+        if catalog is None:
+            result = store.query(text, accept=accept)
+        else:
+            result = catalog.run(store, args.named, _named_params(args.param), accept=accept)
     finally:
         store.close()
     sys.stdout.buffer.write(result.body)
@@ -225,6 +239,34 @@ def _run_query(args: argparse.Namespace) -> int:
     if result.truncated:
         print("triskel: warning: answer cut at TRISKEL_MAX_ROWS rows", file=sys.stderr)
     return 0
+
+
+def _query_text(args: argparse.Namespace, settings: Settings) -> tuple[Catalog | None, str]:
+    """The query to run: QUERY, @FILE, or `--named NAME` (then with the catalog to run it)."""
+    from service.catalog import Catalog
+
+    if (args.query is None) == (args.named is None):
+        raise InputError("give a QUERY (or @FILE.rq) or --named NAME, one of the two")
+    if args.named is None:
+        if args.param:
+            raise InputError("--param goes with --named NAME")
+        text: str = args.query
+        return None, Path(text[1:]).read_text(encoding="utf-8") if text.startswith("@") else text
+    catalog = Catalog.load(settings.queries_dir)
+    return catalog, catalog.get(args.named).text
+
+
+def _named_params(pairs: Sequence[str]) -> dict[str, str]:
+    """`--param k=v` options as a mapping; the catalog checks names and types."""
+    params: dict[str, str] = {}
+    for pair in pairs:
+        key, equals, value = pair.partition("=")
+        if not equals or not key:
+            raise InputError(f"--param takes NAME=VALUE, not {pair!r}")
+        if key in params:
+            raise InputError(f"--param {key} is given more than once")
+        params[key] = value
+    return params
 
 
 def _add_export(commands: argparse._SubParsersAction) -> None:

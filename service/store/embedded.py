@@ -40,7 +40,7 @@ from service.store.locks import ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_nesting, check_operations, has_dataset_clause
-from service.store.syntax import check_update_syntax, query_syntax_error
+from service.store.syntax import check_update_syntax, query_syntax_error, unknown_functions
 from service.store.textguard import MAX_NESTING
 
 T = TypeVar("T")
@@ -115,7 +115,13 @@ class EmbeddedStore(Store):
             }
         bound = {Variable(k): v for k, v in (substitutions or {}).items()}
         try:
-            return self._db.query(query, substitutions=bound or None, base_iri=base_iri, **dataset)  # type: ignore[arg-type]
+            return self._db.query(  # type: ignore[call-overload]
+                query,
+                substitutions=bound or None,
+                base_iri=base_iri,
+                custom_functions=unknown_functions(query, base_iri),
+                **dataset,
+            )
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
         except RuntimeError as exc:

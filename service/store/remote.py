@@ -23,6 +23,8 @@ from typing import IO
 
 import httpx
 from pyoxigraph import (
+    Literal,
+    NamedNode,
     QueryResultsFormat,
     RdfFormat,
     Triple,
@@ -44,13 +46,16 @@ from service.store.deadline import Deadline
 from service.store.formats import EXPORT_PREFIXES, rdf_format_for
 from service.store.parsing import base_iri_of, check_rdf
 from service.store.results import Answer, capped, serialise
-from service.store.scan import check_operations, has_dataset_clause
+from service.store.scan import check_operations, has_dataset_clause, where_group_start
 from service.store.syntax import check_update_syntax, query_form
 from service.store.textguard import MAX_NESTING
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"
 NQUADS = "application/n-quads"
+_IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
+"""An IRI that cannot break out of `<...>` in SPARQL text."""
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 UPLOAD = httpx.Timeout(30.0, read=None)
 """An upload may take the remote long to commit; only connecting and sending are bounded."""
 
@@ -142,8 +147,7 @@ class RemoteStore(Store):
         base_iri: str | None = None,
     ) -> Answer:
         """Check the query locally, run it remotely, read the answer back as pyoxigraph's."""
-        if substitutions:
-            raise InputError("the remote store takes no substitutions; bind values in VALUES")
+        query = _bind(query, substitutions or {})
         check_operations(query, allowed_hosts=self.allowed_hosts)
         form = query_form(query, base_iri)
         accept = NTRIPLES if form == "GRAPH" else JSON_RESULTS
@@ -299,9 +303,41 @@ def _with_base(text: str, base_iri: str | None) -> str:
     """The text with a leading `BASE` (checked locally already, so positions stay ours)."""
     if base_iri is None:
         return text
-    if not re.fullmatch(r"[^<>\"{}|^`\\\x00-\x20]+", base_iri):
+    if not _IRI.fullmatch(base_iri):
         raise InputError(f"not a usable base IRI: {base_iri!r}")
     return f"BASE <{base_iri}>\n{text}"
+
+
+def _bind(query: str, substitutions: Mapping[str, Term]) -> str:
+    """The query with its substitutions as one inline `VALUES` row, first in its WHERE group.
+
+    A SPARQL endpoint takes no SEP-0007 substitutions, so the values travel in the text:
+    each is written as an RDF term by `_sparql_term` (never as the caller's raw string), and
+    the variable is bound from the start of the group, as a substitution binds it.
+
+    >>> _bind("SELECT ?p WHERE { ?p ?q ?o }", {"p": NamedNode("http://ex/a")})
+    'SELECT ?p WHERE { VALUES (?p) { (<http://ex/a>) } ?p ?q ?o }'
+    """
+    if not substitutions:
+        return query
+    for name in substitutions:
+        if not _VARIABLE.fullmatch(name):
+            raise InputError(f"not a SPARQL variable name: {name!r}")
+    names = " ".join(f"?{name}" for name in substitutions)
+    terms = " ".join(_sparql_term(term) for term in substitutions.values())
+    at = where_group_start(query)
+    return f"{query[:at]} VALUES ({names}) {{ ({terms}) }}{query[at:]}"
+
+
+def _sparql_term(term: Term) -> str:
+    """An IRI or literal as SPARQL text: IRIs checked, literals escaped (N-Triples form)."""
+    if isinstance(term, NamedNode):
+        if not _IRI.fullmatch(term.value):
+            raise InputError(f"not an absolute IRI: {term.value!r}")
+        return f"<{term.value}>"
+    if isinstance(term, Literal):
+        return str(term)
+    raise InputError("a blank node cannot be bound to a query on the remote store")
 
 
 def _check_status(status: int, body: bytes) -> None:

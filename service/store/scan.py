@@ -47,16 +47,27 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FETCHING = frozenset({"SERVICE", "LOAD"})
+BUILT_IN_FUNCTIONS = (
+    "http://www.w3.org/2001/XMLSchema#",
+    "http://www.opengis.net/def/function/geosparql/",
+)
+"""Namespaces of the function IRIs the engine evaluates itself (casts, GeoSPARQL)."""
 MAX_NESTING = 256
 """Deepest nesting of `{`, `(` and `[` accepted in a query or update."""
 
 
-def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, text) pairs of the significant tokens; whitespace and comments dropped."""
+def _spans(text: str) -> Iterator[tuple[str, str, int]]:
+    """(kind, text, offset) of the significant tokens; whitespace and comments dropped."""
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind != "skip":
-            yield kind, match.group()
+            yield kind, match.group(), match.start()
+
+
+def _tokens(text: str) -> Iterator[tuple[str, str]]:
+    """(kind, text) pairs of the significant tokens."""
+    for kind, value, _ in _spans(text):
+        yield kind, value
 
 
 def check_nesting(text: str) -> None:
@@ -90,6 +101,34 @@ def has_dataset_clause(query: str) -> bool:
     return any(kind == "name" and value.upper() == "FROM" for kind, value in _tokens(query))
 
 
+def where_group_start(query: str) -> int:
+    """The offset just inside the `{` that opens the query's top-level WHERE group.
+
+    That is the first top-level `{` after the keyword `WHERE` or, when the query leaves the
+    keyword out (`SELECT * { ... }`, `ASK { ... }`), after SELECT, ASK or DESCRIBE; a
+    CONSTRUCT template is never it. `InputError` when the text has no such group.
+
+    >>> query = "CONSTRUCT { ?s ?p 'WHERE {' } WHERE { ?s ?p ?o }"
+    >>> query[where_group_start(query):]
+    ' ?s ?p ?o }'
+    """
+    depth = 0
+    form = ""
+    for kind, value, start in _spans(query):
+        word = value.upper() if kind == "name" and depth == 0 else ""
+        if word in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT") and not form:
+            form = word
+        elif word == "WHERE":
+            form = "WHERE"
+        elif kind == "other" and value in "{([":
+            if value == "{" and depth == 0 and form not in ("", "CONSTRUCT"):
+                return start + 1
+            depth += 1
+        elif kind == "other" and value in "})]":
+            depth -= 1
+    raise InputError("the query has no WHERE group to bind values in")
+
+
 def _allowed(iri: str, allowed_hosts: str) -> bool:
     """True when the IRI is an http(s) URL whose host the allow-list names."""
     hosts = {h.strip().lower() for h in allowed_hosts.split(",") if h.strip()}
@@ -107,24 +146,53 @@ def _target(kind: str, value: str, prefixes: dict[str, str], base: str) -> str |
     return None
 
 
+def _walk(
+    text: str, base: str = ""
+) -> Iterator[tuple[list[tuple[str, str]], int, dict[str, str], str]]:
+    """(tokens, index, prefixes, base) per token, with the `PREFIX`/`BASE` declared so far."""
+    prefixes: dict[str, str] = {}
+    tokens = list(_tokens(text))
+    for index, (kind, value) in enumerate(tokens):
+        keyword = value.upper() if kind == "name" else ""
+        following = tokens[index + 1 : index + 3]
+        if keyword == "PREFIX" and len(following) >= 2 and following[1][0] == "iri":
+            prefixes[following[0][1].rstrip(":")] = following[1][1][1:-1]
+        elif keyword == "BASE" and following and following[0][0] == "iri":
+            base = following[0][1][1:-1]
+        yield tokens, index, prefixes, base
+
+
 def check_operations(text: str, *, allowed_hosts: str) -> None:
     """Raise `ForbiddenOperationError` for a `SERVICE` or `LOAD` to a host not allowed.
 
     Syntax is not checked here (the engine does that); a malformed text simply yields
     whatever tokens it has.
     """
-    prefixes: dict[str, str] = {}
-    base = ""
-    tokens = list(_tokens(text))
-    for index, (kind, value) in enumerate(tokens):
+    for tokens, index, prefixes, base in _walk(text):
+        kind, value = tokens[index]
         keyword = value.upper() if kind == "name" else ""
-        following = tokens[index + 1 : index + 4]
-        if keyword == "PREFIX" and len(following) >= 2 and following[1][0] == "iri":
-            prefixes[following[0][1].rstrip(":")] = following[1][1][1:-1]
-        elif keyword == "BASE" and following and following[0][0] == "iri":
-            base = following[0][1][1:-1]
-        elif keyword in _FETCHING:
-            _check_target(keyword, following, prefixes, base, allowed_hosts)
+        if keyword in _FETCHING:
+            _check_target(keyword, tokens[index + 1 : index + 4], prefixes, base, allowed_hosts)
+
+
+def extension_functions(query: str, base_iri: str | None = None) -> frozenset[str]:
+    """The IRIs the query calls as functions, except the engine's own (XSD casts, GeoSPARQL).
+
+    A call is an IRI or prefixed name right before `(`; a property followed by a collection
+    (`?s ex:p (1 2)`) counts too, which is harmless: an extra name is never called. Relative
+    IRIs resolve against the text's `BASE`, else `base_iri`.
+
+    >>> sorted(extension_functions("PREFIX : <http://ex/> SELECT (:f(xsd:int(?x)) AS ?y) {}"))
+    ['http://ex/f']
+    """
+    found: set[str] = set()
+    for tokens, index, prefixes, base in _walk(query, base_iri or ""):
+        if tokens[index + 1 : index + 2] != [("other", "(")]:
+            continue
+        iri = _target(*tokens[index], prefixes, base)
+        if iri and not iri.startswith(BUILT_IN_FUNCTIONS):
+            found.add(iri)
+    return frozenset(found)
 
 
 def _check_target(

@@ -14,15 +14,16 @@ answer format.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
-from pyoxigraph import QueryBoolean, QuerySolutions, QueryTriples
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 from pyoxigraph import Store as OxStore
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseUpdate
 
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
-from service.store.scan import check_nesting, check_operations
+from service.store.scan import check_nesting, check_operations, extension_functions
 
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
 """What a query answers: rows, a boolean, or triples (CONSTRUCT and DESCRIBE)."""
@@ -33,15 +34,39 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax {exc.msg or exc}")
 
 
+def _evaluation_error(*_: object) -> None:
+    """An unknown function's value: none, which the engine treats as an evaluation error."""
+    return None
+
+
+def unknown_functions(
+    query: str, base_iri: str | None = None
+) -> dict[NamedNode, Callable[..., None]]:
+    """pyoxigraph `custom_functions` making every extension function the query calls an error.
+
+    pyoxigraph refuses a query that calls a function it does not know; SPARQL 1.1 §17.1 says
+    such a call is an evaluation error (a `BIND` leaves its variable unbound, a `FILTER`
+    rejects the row), so each one gets a function that returns no value.
+    """
+    functions: dict[NamedNode, Callable[..., None]] = {}
+    for iri in extension_functions(query, base_iri):
+        try:
+            functions[NamedNode(iri)] = _evaluation_error
+        except ValueError:
+            continue  # not an absolute IRI: the parser reports it
+    return functions
+
+
 def query_form(query: str, base_iri: str | None = None) -> QueryForm:
     """The form of a query; `QuerySyntaxError` (with line:column) if it does not parse.
 
-    `InputError` when it parses but the engine cannot run it (an unknown extension function),
-    or is nested too deep for the engine's parser to survive (`check_nesting`).
+    `InputError` when it parses but the engine cannot run it, or is nested too deep for the
+    engine's parser to survive (`check_nesting`).
     """
     check_nesting(query)
     try:
-        answer = OxStore().query(query, base_iri=base_iri)
+        functions = unknown_functions(query, base_iri)
+        answer = OxStore().query(query, base_iri=base_iri, custom_functions=functions)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
     except RuntimeError as exc:
