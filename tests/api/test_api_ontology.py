@@ -1,0 +1,216 @@
+"""`GET /ontology`, `/ontology/{version}` and `/shapes`: every offered type, 406, validators
+(ETag, Last-Modified, 304), public CORS, and the Turtle served equals the files in ontology/.
+
+Publishing reads files, not the store, so one backend (embedded) is enough here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+from rdflib import Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF
+
+from service.namespaces import SB
+from service.resources import ONTOLOGY_FILES, ONTOLOGY_VERSION
+from service.validation.shapes import BUILTIN_FILES
+
+EMBEDDED = pytest.mark.parametrize("module_client", ["embedded"], indirect=True)
+
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def _union(files: tuple) -> Graph:
+    graph = Graph()
+    for path in files:
+        graph.parse(path, format="turtle")
+    return graph
+
+
+ONTOLOGY = _union(ONTOLOGY_FILES)
+SHAPES = _union(BUILTIN_FILES)
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", ["/ontology", f"/ontology/{ONTOLOGY_VERSION}"])
+@pytest.mark.parametrize(("media_type", "syntax"), RDF_TYPES.items())
+def test_the_ontology_in_every_rdf_type_equals_the_files(
+    module_client: TestClient, path: str, media_type: str, syntax: str
+) -> None:
+    response = module_client.get(path, headers={"accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    served = Graph().parse(data=response.content, format=syntax)
+    assert isomorphic(served, ONTOLOGY)
+
+
+@EMBEDDED
+@pytest.mark.parametrize(("media_type", "syntax"), RDF_TYPES.items())
+def test_the_shapes_in_every_rdf_type_equal_the_rule_pack(
+    module_client: TestClient, media_type: str, syntax: str
+) -> None:
+    response = module_client.get("/shapes", headers={"accept": media_type})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == media_type
+    assert isomorphic(Graph().parse(data=response.content, format=syntax), SHAPES)
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+def test_turtle_is_the_default(module_client: TestClient, path: str) -> None:
+    for headers in ({}, {"accept": "*/*"}):
+        response = module_client.get(path, headers=headers)
+        assert response.headers["content-type"].split(";")[0] == "text/turtle"
+
+
+@EMBEDDED
+def test_browsers_get_html_documentation_with_an_anchor_per_term(
+    module_client: TestClient,
+) -> None:
+    response = module_client.get("/ontology", headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == "text/html"
+    anchors = set(re.findall(r'\bid="([^"]+)"', response.text))
+    classes = {
+        str(term).removeprefix(str(SB._NS))
+        for term in ONTOLOGY.subjects(RDF.type, OWL.Class)
+        if str(term).startswith(str(SB._NS))
+    }
+    assert classes and classes <= anchors
+
+
+@EMBEDDED
+@pytest.mark.parametrize(
+    ("path", "accept"),
+    [("/ontology", "image/png"), ("/shapes", "text/html"), ("/shapes", "application/json")],
+)
+def test_an_unsupported_accept_is_406_listing_the_offers(
+    module_client: TestClient, path: str, accept: str
+) -> None:
+    response = module_client.get(path, headers={"accept": accept})
+    assert response.status_code == 406
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["access-control-allow-origin"] == "*"
+    detail = response.json()["detail"]
+    for offered in RDF_TYPES:
+        assert offered in detail
+
+
+@EMBEDDED
+def test_an_unknown_version_is_404(module_client: TestClient) -> None:
+    response = module_client.get("/ontology/9.9.9")
+    assert response.status_code == 404
+    assert ONTOLOGY_VERSION in response.json()["detail"]
+
+
+@EMBEDDED
+def test_a_version_serves_the_same_bytes_as_the_current_ontology(
+    module_client: TestClient,
+) -> None:
+    current = module_client.get("/ontology")
+    versioned = module_client.get(f"/ontology/{ONTOLOGY_VERSION}")
+    assert versioned.content == current.content
+    assert versioned.headers["etag"] == current.headers["etag"]
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+def test_validators_are_a_strong_hash_of_the_bytes_and_the_file_time(
+    module_client: TestClient, path: str
+) -> None:
+    seen = set()
+    for media_type in RDF_TYPES:
+        response = module_client.get(path, headers={"accept": media_type})
+        etag = response.headers["etag"]
+        assert not etag.startswith("W/")
+        assert etag.strip('"') == hashlib.sha256(response.content).hexdigest()[:32]
+        assert response.headers["vary"] == "Accept"
+        assert response.headers["last-modified"].endswith(" GMT")
+        seen.add(etag)
+    assert len(seen) == len(RDF_TYPES)
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+def test_a_known_etag_or_date_answers_304(module_client: TestClient, path: str) -> None:
+    first = module_client.get(path)
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    for headers in (
+        {"if-none-match": etag},
+        {"if-none-match": f'"other", W/{etag}'},
+        {"if-none-match": "*"},
+        {"if-modified-since": modified},
+    ):
+        again = module_client.get(path, headers=headers)
+        assert again.status_code == 304, headers
+        assert again.content == b""
+        assert again.headers["etag"] == etag
+    changed = module_client.get(path, headers={"if-none-match": '"other"'})
+    assert changed.status_code == 200
+    other_type = module_client.get(
+        path, headers={"if-none-match": etag, "accept": "application/n-triples"}
+    )
+    assert other_type.status_code == 200
+
+
+@EMBEDDED
+def test_head_gives_the_headers_without_the_body(module_client: TestClient) -> None:
+    get = module_client.get("/shapes")
+    head = module_client.head("/shapes")
+    assert head.status_code == 200
+    assert head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", ["/ontology", f"/ontology/{ONTOLOGY_VERSION}", "/shapes"])
+def test_any_origin_may_read_without_credentials(module_client: TestClient, path: str) -> None:
+    origin = {"origin": "https://tools.example"}
+    response = module_client.get(path, headers=origin)
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+    assert "ETag" in response.headers["access-control-expose-headers"]
+    preflight = module_client.options(
+        path,
+        headers=origin
+        | {
+            "access-control-request-method": "GET",
+            "access-control-request-headers": "if-none-match",
+        },
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "GET" in preflight.headers["access-control-allow-methods"]
+    assert "If-None-Match" in preflight.headers["access-control-allow-headers"]
+    assert "access-control-allow-credentials" not in preflight.headers
+
+
+@EMBEDDED
+def test_cors_stays_off_other_paths_and_methods(module_client: TestClient) -> None:
+    origin = {"origin": "https://tools.example"}
+    sparql = module_client.get("/sparql", params={"query": "ASK {}"}, headers=origin)
+    assert "access-control-allow-origin" not in sparql.headers
+    post = module_client.post("/ontology", headers=origin)
+    assert post.status_code == 405
+    assert "access-control-allow-origin" not in post.headers
+
+
+@pytest.mark.parametrize("store_settings", ["embedded"], indirect=True)
+def test_published_files_need_no_token(
+    make_client: Callable[..., TestClient], token_spec: str
+) -> None:
+    client = make_client(tokens=token_spec)
+    assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 401
+    assert client.get("/ontology").status_code == 200
+    assert client.get("/shapes").status_code == 200
