@@ -4,11 +4,11 @@ Two rewrites, each applied only where it provably keeps the results of SHACL's p
 semantics (SHACL §5.3.1: `$this` is replaced by one focus node before the query runs):
 
 * `bind_targets(pattern, T)` joins the target pattern `T` (which binds `?this` to every focus
-  node, once each) so that every expression, OPTIONAL and sub-select that mentions `?this`
-  sees it bound — `T` is pushed below filters, binds, optionals and unions instead of being
-  joined on top, because `FILTER(?this ...)` evaluated before the join would see `?this`
-  unbound. Join with `T` is idempotent (T is a set of single-variable rows), so pushing it
-  into several branches changes nothing but speed.
+  node, once each) so that every expression and OPTIONAL that mentions `?this` (or
+  `?currentShape`, `?shapesGraph`) sees it bound — `T` is pushed below filters, binds,
+  optionals and unions instead of being joined on top where an expression would otherwise
+  see `?this` unbound. Join with `T` is idempotent (T is a set of rows of distinct focus
+  nodes), so pushing it into several branches changes nothing but speed.
 * `not_exists_to_minus(pattern)` replaces `FILTER NOT EXISTS { B }` on a pattern `P` by
   `P MINUS { B }` when the two are equal: every variable of `B` that `P` may bind is certainly
   bound by `B` itself (so substituting a row into `B` is the same as a compatible join), and
@@ -47,15 +47,8 @@ def _pattern_terms(node: CompValue) -> Iterator[Any]:
         yield node.term
 
 
-def _children(node: CompValue) -> list[CompValue]:
-    return [node[k] for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)]
-
-
-def _expressions(node: CompValue) -> list[Any]:
-    return [node[k] for k in ("expr",) if node.get(k) is not None]
-
-
 def is_var(term: Any) -> bool:
+    """A variable, or a blank node of a pattern (which SPARQL treats as a variable)."""
     return isinstance(term, Variable | BNode)
 
 
@@ -102,8 +95,10 @@ def possible(node: CompValue) -> set[Var]:
 
 def _multiset_vars(node: CompValue, inner: Callable[[CompValue], set[Var]]) -> set[Var]:
     if node.name == "values":
-        rows = node.res
-        return set.intersection(*(set(r) for r in rows)) if inner is certain and rows else set()
+        rows = [set(row) for row in node.res]
+        if not rows:
+            return set()
+        return set.intersection(*rows) if inner is certain else set.union(*rows)
     while node.name in ("Distinct", "Reduced"):
         node = node.p
     if node.name != "Project":
