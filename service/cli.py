@@ -20,6 +20,7 @@ from service.settings import Settings
 if TYPE_CHECKING:
     from service.catalog import Catalog
     from service.reasoning import ReasonerReport
+    from service.reports import Report
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -322,6 +323,13 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--engine", default="fast", choices=["fast", "pyshacl"])
     parser.add_argument("--output", type=Path, metavar="FILE", help="file to write (stdout)")
     parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="REPORT.json",
+        help="print the findings new, resolved and still open since this JSON report (the "
+        "report itself goes to --output only); exit 1 only for new findings at --fail-on",
+    )
     parser.set_defaults(handler=_run_validate)
 
 
@@ -334,6 +342,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     from service.validation.rdfio import Source
 
     shapes = from_files(args.shapes, builtin=not args.no_builtin)
+    previous = _read_report(args.against) if args.against else None
     data = args.data or Source("store", _store_nquads(args), "nquads")
     with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
         report = validate(
@@ -342,18 +351,49 @@ def _run_validate(args: argparse.Namespace) -> int:
     text = render(report, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-    else:
+    elif previous is None:
         sys.stdout.write(text)
+    if previous is not None:
+        return _print_diff(report, previous, args)
     return 0 if report.conforms else 1
 
 
+def _read_report(path: Path) -> list[dict[str, object]]:
+    """The results of a JSON report file (`--format json`, or `/validate`'s JSON)."""
+    import json
+
+    try:
+        results = json.loads(path.read_text(encoding="utf-8")).get("results")
+    except (ValueError, AttributeError) as exc:
+        raise InputError(f"{path}: not a JSON validation report ({exc})") from None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise InputError(f"{path}: not a JSON validation report (no 'results' list)")
+    return results
+
+
+def _print_diff(report: Report, previous: list[dict[str, object]], args: argparse.Namespace) -> int:
+    """Print the diff against the earlier report; 1 when a new finding is at --fail-on or above."""
+    import json
+
+    from service.reports import to_dict
+    from service.reports.diff import Diff
+
+    diff = Diff.between(to_dict(report)["results"], previous)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(diff.to_text())
+    return 1 if diff.new_at_least(args.fail_on) else 0
+
+
 def _store_nquads(args: argparse.Namespace) -> bytes:
-    """Everything in the store, as N-Quads."""
+    """Everything in the store but the kept reports, as N-Quads."""
+    from service.reports.snapshot import Snapshot
     from service.store import open_store
 
     store = open_store(_store_settings(args))
     try:
-        return store.export(None, media_type="application/n-quads", dataset=True)
+        return Snapshot.of_store(store).nquads()
     finally:
         store.close()
 

@@ -18,8 +18,19 @@ from service import __version__
 from service.api import problems
 from service.api.auth import AccessPolicy
 from service.api.deps import in_thread
-from service.api.routers import graph_store, health, publishing, queries, sparql, update
+from service.api.routers import (
+    alignment,
+    graph_store,
+    health,
+    publishing,
+    queries,
+    reports,
+    sparql,
+    update,
+    validate,
+)
 from service.catalog import Catalog
+from service.guard import Guard
 from service.resources import ONTOLOGY_FILES, ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
@@ -78,10 +89,13 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.access = AccessPolicy.from_settings(
         tokens=settings.tokens, public_read=settings.public_read, open=settings.open
     )
+    app.state.guard = Guard(budget_s=settings.validation_timeout_s)
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router):
         app.include_router(router)
     app.include_router(queries.router)
     app.include_router(publishing.router)
+    for router in (validate.router, reports.router, alignment.router):
+        app.include_router(router)
     app.add_middleware(publishing.PublicCORS)
     return app

@@ -40,6 +40,7 @@ def to_json(report: Report, *, indent: int | None = 2) -> str:
 def _result(result: Result) -> dict[str, Any]:
     finding = result.finding
     return {
+        "id": result.id,
         "rule": finding.rule,
         "severity": finding.severity,
         "focus": term_text(finding.focus),

@@ -3,32 +3,61 @@
 `sh:conforms` follows the report's `fail_on` (DESIGN §6), so with the default it is false
 only when there is a Violation; pass `fail_on="info"` for the SHACL spec's own reading
 (any result breaks conformance).
+
+Beside the SHACL terms, each result carries what the JSON view shows, in RDF (namespace
+`sbr:` = `https://w3id.org/social-business/report#`): its finding id (`dcterms:identifier`),
+`sbr:rule`, the rule's `rdfs:label`, meaning (`rdfs:comment`), `sbsh:remediation` and
+`sb:layer`s, and the `sbr:practice`, `sbr:conversation` and `sbr:person` it concerns. The
+report node carries the alignment scores (`sbr:score`) and the rule summaries
+(`sbr:ruleSummary`). So a report kept in the store can be queried with SPARQL and read back
+whole (`from_graph`).
 """
 
 from __future__ import annotations
 
-from rdflib import BNode, Graph, Literal
-from rdflib.namespace import RDF, SH
+from collections.abc import Iterator
 
+from rdflib import BNode, Graph, Literal, Namespace
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH
+from rdflib.term import Node
+
+from service.errors import InputError
 from service.namespaces import SB, SBSH
-from service.reports.model import Report, Result
-from service.validation.model import SEVERITY_IRI
+from service.reports.context import About
+from service.reports.model import LAYERS, Report, Result, RuleSummary, Score
+from service.validation.model import SEVERITY_IRI, Finding, severity_name
 
 RDF_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 """View names → rdflib serialiser names."""
 
+SBR = Namespace("https://w3id.org/social-business/report#")
+"""Report terms that SHACL has no word for (finding context, scores, summaries, history)."""
 
-def to_graph(report: Report) -> Graph:
-    """The report as an `sh:ValidationReport`."""
+LAYER_IRI = {"practice": SB.practiceLayer, "organization": SB.organizationLayer}
+LAYER_IRI["technology"] = SB.technologyLayer
+_LAYER_NAME = {iri: name for name, iri in LAYER_IRI.items()}
+_ABOUT = (SBR.conversation, SBR.practice, SBR.person)
+
+
+def to_graph(report: Report, *, node: Node | None = None) -> Graph:
+    """The report as an `sh:ValidationReport` whose node is `node` (a blank node if None)."""
     graph = Graph()
     graph.bind("sh", SH)
     graph.bind("sb", SB._NS)
     graph.bind("sbsh", SBSH._NS)
-    node = BNode()
-    graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(report.conforms)))
+    graph.bind("sbr", SBR)
+    graph.bind("dcterms", DCTERMS)
+    root = BNode() if node is None else node
+    graph.add((root, RDF.type, SH.ValidationReport))
+    graph.add((root, SH.conforms, Literal(report.conforms)))
+    graph.add((root, SBR.failOn, SEVERITY_IRI[report.fail_on]))
     for result in report.results:
-        graph.add((node, SH.result, _add_result(graph, result)))
+        graph.add((root, SH.result, _add_result(graph, result)))
+    for kind, scores in (("practice", report.practices), ("organisation", report.organisations)):
+        for score in scores:
+            graph.add((root, SBR.score, _add_score(graph, kind, score)))
+    for summary in report.rules:
+        graph.add((root, SBR.ruleSummary, _add_summary(graph, summary)))
     return graph
 
 
@@ -39,6 +68,8 @@ def _add_result(graph: Graph, result: Result) -> BNode:
     graph.add((node, SH.focusNode, finding.focus))
     graph.add((node, SH.resultSeverity, SEVERITY_IRI[finding.severity]))
     graph.add((node, SH.sourceShape, finding.shape))
+    graph.add((node, DCTERMS.identifier, Literal(result.id)))
+    graph.add((node, SBR.rule, Literal(finding.rule)))
     if finding.message:
         graph.add((node, SH.resultMessage, Literal(finding.message)))
     for predicate, term in (
@@ -48,4 +79,145 @@ def _add_result(graph: Graph, result: Result) -> BNode:
     ):
         if term is not None:
             graph.add((node, predicate, term))
+    _add_texts(graph, node, label=result.label, meaning=result.meaning)
+    if result.remediation:
+        graph.add((node, SBSH.remediation, Literal(result.remediation)))
+    _add_layers(graph, node, result.layers)
+    about = result.about
+    for predicate, terms in zip(
+        _ABOUT, (about.conversations, about.practices, about.people), strict=True
+    ):
+        for term in terms:
+            graph.add((node, predicate, term))
     return node
+
+
+def _add_score(graph: Graph, kind: str, score: Score) -> BNode:
+    node = BNode()
+    graph.add((node, SBR.kind, Literal(kind)))
+    graph.add((node, SBR.subject, score.subject))
+    _add_texts(graph, node, label=score.label, meaning="")
+    graph.add((node, SBR.conversations, Literal(score.conversations)))
+    graph.add((node, SBR.aligned, Literal(score.aligned)))
+    for practice in score.practices:
+        graph.add((node, SBR.practice, practice))
+    return node
+
+
+def _add_summary(graph: Graph, summary: RuleSummary) -> BNode:
+    node = BNode()
+    graph.add((node, SBR.rule, Literal(summary.rule)))
+    graph.add((node, SBR.severity, SEVERITY_IRI[summary.severity]))
+    graph.add((node, SBR.findingCount, Literal(summary.count)))
+    _add_texts(graph, node, label=summary.label, meaning="")
+    _add_layers(graph, node, summary.layers)
+    if summary.shape is not None:
+        graph.add((node, SH.sourceShape, summary.shape))
+    return node
+
+
+def _add_texts(graph: Graph, node: Node, *, label: str, meaning: str) -> None:
+    if label:
+        graph.add((node, RDFS.label, Literal(label)))
+    if meaning:
+        graph.add((node, RDFS.comment, Literal(meaning)))
+
+
+def _add_layers(graph: Graph, node: Node, layers: tuple[str, ...]) -> None:
+    for layer in layers:
+        if layer in LAYER_IRI:
+            graph.add((node, SB.layer, LAYER_IRI[layer]))
+
+
+def from_graph(graph: Graph, node: Node) -> Report:
+    """Read back the report `to_graph` wrote with report node `node`.
+
+    Results come back in the order `validate` gives them (sorted by rule, severity, focus,
+    value, shape and message), scores and summaries in the order `Report.build` gives them.
+    """
+    results = sorted(
+        (_read_result(graph, r) for r in graph.objects(node, SH.result)),
+        key=lambda r: tuple(str(x) for x in (*r.finding.key, r.finding.shape, r.finding.message)),
+    )
+    scores = [_read_score(graph, s) for s in graph.objects(node, SBR.score)]
+    by_kind = {
+        kind: tuple(sorted((s for k, s in scores if k == kind), key=lambda s: str(s.subject)))
+        for kind in ("practice", "organisation")
+    }
+    summaries = sorted(
+        (_read_summary(graph, s) for s in graph.objects(node, SBR.ruleSummary)),
+        key=lambda s: s.rule,
+    )
+    return Report(
+        tuple(results),
+        severity_name(graph.value(node, SBR.failOn)),
+        by_kind["practice"],
+        by_kind["organisation"],
+        tuple(summaries),
+    )
+
+
+def _read_result(graph: Graph, node: Node) -> Result:
+    one = graph.value
+    finding = Finding(
+        rule=_text(one(node, SBR.rule)),
+        severity=severity_name(one(node, SH.resultSeverity)),
+        focus=_required(one(node, SH.focusNode), node),
+        value=one(node, SH.value),
+        path=one(node, SH.resultPath),  # type: ignore[arg-type]
+        message=_text(one(node, SH.resultMessage)),
+        shape=_required(one(node, SH.sourceShape), node),
+        component=one(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
+    )
+    about = About(*(_sorted(graph.objects(node, p)) for p in _ABOUT))
+    return Result(
+        finding=finding,
+        label=_text(one(node, RDFS.label)),
+        meaning=_text(one(node, RDFS.comment)),
+        layers=_layers(graph, node),
+        remediation=_text(one(node, SBSH.remediation)),
+        about=about,
+    )
+
+
+def _read_score(graph: Graph, node: Node) -> tuple[str, Score]:
+    one = graph.value
+    score = Score(
+        subject=_required(one(node, SBR.subject), node),
+        label=_text(one(node, RDFS.label)),
+        conversations=int(_text(one(node, SBR.conversations)) or 0),
+        aligned=int(_text(one(node, SBR.aligned)) or 0),
+        practices=_sorted(graph.objects(node, SBR.practice)),
+    )
+    return _text(one(node, SBR.kind)), score
+
+
+def _read_summary(graph: Graph, node: Node) -> RuleSummary:
+    one = graph.value
+    return RuleSummary(
+        rule=_text(one(node, SBR.rule)),
+        label=_text(one(node, RDFS.label)),
+        severity=severity_name(one(node, SBR.severity)),
+        layers=_layers(graph, node),
+        shape=one(node, SH.sourceShape),
+        count=int(_text(one(node, SBR.findingCount)) or 0),
+    )
+
+
+def _layers(graph: Graph, node: Node) -> tuple[str, ...]:
+    names = {_LAYER_NAME[o] for o in graph.objects(node, SB.layer) if o in _LAYER_NAME}
+    return tuple(name for name in LAYERS if name in names)
+
+
+def _required(term: Node | None, node: Node) -> Node:
+    if term is None:
+        raise InputError(f"the stored report node {node.n3()} lacks a required term")
+    return term
+
+
+def _text(term: Node | None) -> str:
+    return "" if term is None else str(term)
+
+
+def _sorted(terms: Iterator[Node]) -> tuple[Node, ...]:
+    return tuple(sorted(set(terms), key=str))

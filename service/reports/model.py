@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rdflib.term import Node
 
 from service.reports.context import About, Context
+from service.reports.terms import finding_id, term_text
 from service.validation.model import SEVERITIES, Finding, Severity
 
 if TYPE_CHECKING:
@@ -45,15 +46,25 @@ class Result:
     def severity(self) -> Severity:
         return self.finding.severity
 
+    @property
+    def id(self) -> str:
+        """The stable finding id (rule + focus + value) that diffs and guards key on."""
+        f = self.finding
+        return finding_id(f.rule, term_text(f.focus), term_text(f.value))
+
 
 @dataclass(frozen=True)
 class Score:
-    """Alignment of a practice or an organisation: conversations without a Violation."""
+    """Alignment of a practice or an organisation: conversations without a Violation.
+
+    `practices` are those an organisation's score covers (the ones it or its units own);
+    empty for a practice's own score."""
 
     subject: Node
     label: str
     conversations: int
     aligned: int
+    practices: tuple[Node, ...] = ()
 
     @property
     def score(self) -> float | None:
@@ -170,12 +181,13 @@ def _practice_score(practice: Node, context: Context, broken: set[Node]) -> Scor
 def _organisation_score(
     org: Node, owned: set[Node], context: Context, scores: dict[Node, Score]
 ) -> Score:
-    held = [scores[p] for p in owned if p in scores]
+    held = [scores[p] for p in sorted(owned, key=str) if p in scores]
     return Score(
         org,
         context.label(org),
         sum(s.conversations for s in held),
         sum(s.aligned for s in held),
+        tuple(s.subject for s in held),
     )
 
 

@@ -4,7 +4,9 @@ Request bodies are read in the syntax their `Content-Type` names; `PUT` replaces
 and `POST` adds to it, each all-or-nothing (a body that does not parse changes nothing and
 answers 400 naming the line). Status codes follow the protocol: 201 when the request created
 the graph, 204 otherwise, 404 for reading or deleting a graph that does not exist. A POST to
-the graph store itself creates a new graph and says where (`Location`).
+the graph store itself creates a new graph and says where (`Location`). Writes take
+`?guard=violation|warning` (`service.api.guarding`): refused with 409 if they would add a
+finding at that severity or above.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ from service.api.deps import (
     WriteAccess,
     in_thread,
 )
+from service.api.guarding import GuardLevel, GuardParam, write
 from service.api.negotiation import GRAPH_TYPES, choose, parse_content_type
 from service.api.uploads import MULTIPART, NTRIPLES, merge_parts
 from service.errors import InputError, NotFoundError, UnsupportedFormatError
+from service.guard import Delete, Load
 from service.store.base import Store
 
 router = APIRouter(prefix="/store", tags=["graph store"])
@@ -64,7 +68,13 @@ async def read_graph(
 
 
 async def _write(
-    request: Request, store: Store, body: bytes, name: str | None, *, replace: bool
+    request: Request,
+    store: Store,
+    body: bytes,
+    name: str | None,
+    *,
+    replace: bool,
+    guard: GuardLevel | None,
 ) -> Response:
     """Load a PUT or POST body into the graph; 201 if this created it, else 204."""
     header = request.headers.get("content-type", "")
@@ -76,14 +86,7 @@ async def _write(
         body = await in_thread(merge_parts, header, body, max_nesting=limit)
         media_type = NTRIPLES
     created = not await exists(store, name)
-    await in_thread(
-        store.load,
-        body,
-        media_type=media_type,
-        graph=name,
-        replace=replace,
-        source="request body",
-    )
+    await write(request, store, Load(body, media_type, name, replace=replace), guard)
     return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
 
 
@@ -94,9 +97,10 @@ async def replace_graph(
     body: BodyDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
+    guard: GuardParam = None,
 ) -> Response:
     """Replace the graph with the body, atomically (201 if it did not exist, else 204)."""
-    return await _write(request, store, body, target(graph, default), replace=True)
+    return await _write(request, store, body, target(graph, default), replace=True, guard=guard)
 
 
 @router.post(
@@ -111,6 +115,7 @@ async def add_to_graph(
     body: BodyDep,
     graph: GraphParam = None,
     default: DefaultParam = None,
+    guard: GuardParam = None,
 ) -> Response:
     """Add the body's triples to the graph, atomically (201 if it did not exist, else 204).
 
@@ -120,15 +125,20 @@ async def add_to_graph(
     """
     if graph is None and default is None:
         new = f"{request.url.replace(query='')}/graphs/{uuid.uuid4()}"
-        await _write(request, store, body, new, replace=False)
+        await _write(request, store, body, new, replace=False, guard=guard)
         return Response(status_code=status.HTTP_201_CREATED, headers={"Location": new})
-    return await _write(request, store, body, target(graph, default), replace=False)
+    name = target(graph, default)
+    return await _write(request, store, body, name, replace=False, guard=guard)
 
 
 @router.delete("", dependencies=[WriteAccess], status_code=204, summary="Delete a graph")
 async def delete_graph(
-    store: StoreDep, graph: GraphParam = None, default: DefaultParam = None
+    request: Request,
+    store: StoreDep,
+    graph: GraphParam = None,
+    default: DefaultParam = None,
+    guard: GuardParam = None,
 ) -> Response:
     """Delete a named graph (404 if absent) or empty the default graph."""
-    await in_thread(store.delete_graph, target(graph, default))
+    await write(request, store, Delete(target(graph, default)), guard)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,16 +2,20 @@
 
 `using-graph-uri` / `using-named-graph-uri` give each `DELETE/INSERT ... WHERE` operation its
 dataset as `USING` clauses (Protocol §2.2.3); an update that names its own dataset too is a 400.
+`?guard=violation|warning` refuses (409) an update that would add a finding at that severity
+or above (`service.api.guarding`).
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from service.api.deps import BodyDep, StoreDep, WriteAccess, in_thread
+from service.api.deps import BodyDep, StoreDep, WriteAccess
+from service.api.guarding import GuardParam, write
 from service.api.protocol import from_body
 from service.api.routers.sparql import endpoint_of
 from service.api.sparql_text import with_using
+from service.guard import Update
 
 router = APIRouter(tags=["sparql"], dependencies=[WriteAccess])
 
@@ -22,9 +26,11 @@ router = APIRouter(tags=["sparql"], dependencies=[WriteAccess])
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
 )
-async def update(request: Request, store: StoreDep, body: BodyDep) -> Response:
+async def update(
+    request: Request, store: StoreDep, body: BodyDep, guard: GuardParam = None
+) -> Response:
     """Apply an update POSTed as a form (`update=`) or as `application/sparql-update`."""
     operation = from_body("update", request.query_params, request.headers.get("content-type"), body)
     text = with_using(operation.text, operation.graphs, operation.named_graphs)
-    await in_thread(store.update, text, base_iri=endpoint_of(request))
+    await write(request, store, Update(text, endpoint_of(request)), guard)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,50 @@
+"""Reports over HTTP: the media types offered and the response for each (`/validate`,
+`/reports/{id}`). JSON is the default; Turtle, JSON-LD and N-Triples give the W3C
+`sh:ValidationReport`; `text/plain` the readable table. A report kept in the history says
+so: its JSON has a `report` member (id, time, fingerprint...), its RDF the metadata triples.
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import Response
+
+from service.api.negotiation import choose
+from service.reports import to_dict, to_text
+from service.reports.as_rdf import RDF_FORMATS, to_graph
+from service.reports.history import Entry, as_graph
+from service.reports.model import Report
+
+VIEWS: dict[str, str] = {
+    "application/json": "json",
+    "text/plain": "text",
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+}
+"""Offered media types → report view names. JSON first: the default. `text/plain` before
+N-Triples: the formats table counts `text/plain` as an old name of N-Triples, and ties go
+to the earlier offer, so `Accept: text/plain` gets the readable text."""
+
+
+def negotiate(accept: str | None) -> str:
+    """The report media type the caller prefers (`NotAcceptableError` for none of `VIEWS`)."""
+    return choose(accept, tuple(VIEWS))
+
+
+def report_response(report: Report, entry: Entry | None, media_type: str) -> Response:
+    """The report in `media_type` (one of `VIEWS`), with `Vary: Accept`."""
+    view = VIEWS[media_type]
+    headers = {"Vary": "Accept"}
+    if entry is not None:
+        headers["Location"] = f"/reports/{entry.id}"
+    if view == "json":
+        document = to_dict(report) | ({"report": entry.to_dict()} if entry else {})
+        body = json.dumps(document, ensure_ascii=False, indent=2)
+    elif view == "text":
+        body, media_type = to_text(report), "text/plain; charset=utf-8"
+    else:
+        graph = as_graph(report, entry) if entry else to_graph(report)
+        body = graph.serialize(format=RDF_FORMATS[view])
+    return Response(body.encode("utf-8"), media_type=media_type, headers=headers)

@@ -1,0 +1,184 @@
+"""`POST /validate`: check the store, one of its graphs, or a posted payload against the rules.
+
+* No body: the whole store (its data graphs and the ontology, never the report-history
+  graphs), or with `graph=` one named graph. The report is kept in the history
+  (`/reports/{id}`, given in `Location`).
+* An RDF body (its `Content-Type` names the syntax), or a `multipart/form-data` part named
+  `data`: that payload alone. The store is not touched and nothing is kept.
+* Custom shapes: `multipart/form-data` parts named `shapes`, and/or graphs of the store named
+  by `shapes_graph=`; next to the built-in rules R01-R20 unless `no_builtin=true`.
+* `fail_on`, `engine` as in `triskel validate`; the report by `Accept` (JSON by default).
+
+A multipart part without a usable `Content-Type` is read by its file name's extension.
+Validation runs in a worker thread within `TRISKEL_VALIDATION_TIMEOUT_S`, so it never holds
+up other requests; past the budget the caller gets 503 and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import email.policy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from functools import partial
+from typing import Annotated, TypeVar
+
+import anyio
+from fastapi import APIRouter, Query, Request, Response
+
+from service.api.deps import BodyDep, ReadAccess, SettingsDep, StoreDep
+from service.api.negotiation import parse_content_type
+from service.api.report_views import negotiate, report_response
+from service.api.uploads import MULTIPART
+from service.errors import InputError, LimitExceededError, UnsupportedFormatError
+from service.reports.history import Entry, new_entry, record, shapes_version
+from service.reports.model import Report
+from service.reports.snapshot import NTRIPLES, Snapshot
+from service.settings import Settings
+from service.store.base import Store
+from service.store.formats import rdf_format_for, rdf_format_for_path
+from service.validation import EngineName, ShapePack, from_sources, validate
+from service.validation.model import Severity
+from service.validation.rdfio import Source
+
+router = APIRouter(tags=["validation"], dependencies=[ReadAccess])
+
+T = TypeVar("T")
+_UNTYPED = {"", "application/octet-stream", "text/plain"}
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a `POST /validate` asks for besides its body."""
+
+    graph: str | None = None
+    shapes_graphs: tuple[str, ...] = ()
+    builtin: bool = True
+    fail_on: Severity = "violation"
+    engine: EngineName = "fast"
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The RDF a request carries: a data payload (or None: the store) and shapes files."""
+
+    data: Source | None = None
+    shapes: list[Source] = field(default_factory=list)
+
+
+def read_posted(content_type: str | None, body: bytes) -> Posted:
+    """The payload and shapes of a request body (see the module docstring)."""
+    media_type = parse_content_type(content_type).media_type
+    if not body and not media_type:
+        return Posted()
+    if media_type == MULTIPART:
+        return _read_parts(content_type or "", body)
+    if not media_type:
+        raise UnsupportedFormatError("the body needs a Content-Type naming its RDF syntax")
+    return Posted(data=Source("request body", body, rdf_format_for(media_type).name))
+
+
+def _read_parts(content_type: str, body: bytes) -> Posted:
+    head = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = message_from_bytes(head + body, policy=email.policy.HTTP)
+    if not message.is_multipart():
+        raise InputError("a multipart/form-data body without parts")
+    data: list[Source] = []
+    shapes: list[Source] = []
+    for part in message.iter_parts():
+        assert isinstance(part, EmailMessage)
+        name = part.get_param("name", header="content-disposition")
+        if name not in ("data", "shapes"):
+            raise InputError(f"unknown multipart part {name!r}: send 'data' and/or 'shapes'")
+        (data if name == "data" else shapes).append(_part_source(part, str(name)))
+    if len(data) > 1:
+        raise InputError("send at most one 'data' part")
+    return Posted(data=data[0] if data else None, shapes=shapes)
+
+
+def _part_source(part: EmailMessage, name: str) -> Source:
+    """A part as a source, in the syntax of its `Content-Type` or else its file name."""
+    filename = part.get_filename()
+    media_type = part.get_content_type() if part.get("content-type") else ""
+    if media_type in _UNTYPED:
+        if not filename:
+            raise UnsupportedFormatError(
+                f"the '{name}' part needs a Content-Type or a file name naming its RDF syntax"
+            )
+        fmt = rdf_format_for_path(filename)
+    else:
+        fmt = rdf_format_for(media_type)
+    content = part.get_payload(decode=True)
+    assert isinstance(content, bytes)
+    return Source(filename or f"the '{name}' part", content, fmt.name)
+
+
+def shapes_pack(store: Store, posted: list[Source], options: Options) -> ShapePack:
+    """Posted shapes plus shapes graphs of the store, next to the built-in rules if asked."""
+    stored = [
+        Source(f"<{iri}>", store.export(iri, media_type=NTRIPLES), "nt")
+        for iri in options.shapes_graphs
+    ]
+    return from_sources([*posted, *stored], builtin=options.builtin)
+
+
+def run(store: Store, posted: Posted, options: Options) -> tuple[Report, Entry | None]:
+    """Validate what the request names; keep the report when the store was validated."""
+    pack = shapes_pack(store, posted.shapes, options)
+    check = partial(validate, shapes=pack, engine=options.engine, fail_on=options.fail_on)
+    if posted.data is not None:
+        if options.graph is not None:
+            raise InputError("validate either a posted payload or graph=, not both")
+        return check(posted.data), None
+    snapshot = Snapshot.of_store(store, options.graph)
+    report = check(snapshot.source())
+    entry = new_entry(
+        report,
+        fingerprint=snapshot.fingerprint(),
+        shapes=shapes_version(pack),
+        engine=options.engine,
+        scope=options.graph,
+    )
+    record(store, report, entry)
+    return report, entry
+
+
+async def in_budget(settings: Settings, func: Callable[[], T]) -> T:
+    """Run `func` in a worker thread; past the validation budget answer `LimitExceededError`
+    at once (the worker finishes on its own and its result is dropped)."""
+    try:
+        with anyio.fail_after(settings.validation_timeout_s):
+            return await anyio.to_thread.run_sync(func, abandon_on_cancel=True)
+    except TimeoutError:
+        raise LimitExceededError(
+            f"the validation ran longer than {settings.validation_timeout_s:g} s "
+            "(TRISKEL_VALIDATION_TIMEOUT_S) and was abandoned"
+        ) from None
+
+
+@router.post(
+    "/validate",
+    response_class=Response,
+    summary="Validate the store, one graph, or a posted payload against the alignment rules",
+    responses={200: {"content": {t: {} for t in ("text/turtle", "text/plain")}}},
+)
+async def validate_endpoint(
+    request: Request,
+    store: StoreDep,
+    settings: SettingsDep,
+    body: BodyDep,
+    graph: Annotated[str | None, Query(description="validate only this named graph")] = None,
+    shapes_graph: Annotated[
+        list[str] | None, Query(description="a graph of the store holding extra shapes")
+    ] = None,
+    no_builtin: Annotated[bool, Query(description="leave out the rules R01-R20")] = False,
+    fail_on: Annotated[Severity, Query(description="least severity that fails")] = "violation",
+    engine: Annotated[EngineName, Query(description="validation engine")] = "fast",
+) -> Response:
+    """The report, in the negotiated type; a kept report's id is in `Location`."""
+    media_type = negotiate(request.headers.get("accept"))
+    posted = read_posted(request.headers.get("content-type"), body)
+    options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
+    report, entry = await in_budget(settings, partial(run, store, posted, options))
+    return report_response(report, entry, media_type)

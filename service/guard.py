@@ -1,0 +1,166 @@
+"""Guard mode: apply a write only if it introduces no new finding at a chosen severity.
+
+A guarded write is first tried on a private in-memory copy of what a validation of the store
+reads (`service.reports.snapshot`); the data before and the would-be data after are
+validated with the built-in rules and compared by stable finding id
+(`service.reports.diff`). A new finding at the guarded severity or above refuses the write
+with `GuardRefusedError` (listing those findings), and the store is not touched; otherwise
+the write is applied to the store exactly as an unguarded one would be.
+
+One `Guard` serves a store: every write of the service goes through `Guard.apply`, guarded
+or not, under one lock, so no write slips in between a check and its apply. The store's
+own write lock still serialises the write itself; the guard's lock only widens the
+exclusive section to cover the check. Writes from outside the service (another client of a
+remote endpoint) are not seen by this lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from service.errors import GuardRefusedError, LimitExceededError, NotFoundError
+from service.reports import to_dict
+from service.reports.diff import Diff
+from service.reports.snapshot import Snapshot
+from service.store.base import Store
+from service.store.formats import rdf_format_for
+from service.store.parsing import base_iri_of, check_rdf, graph_node, syntax_error
+from service.store.scan import check_nesting, check_operations
+from service.store.syntax import check_update_syntax, query_syntax_error
+from service.validation import validate
+from service.validation.model import Severity
+
+
+class Write(ABC):
+    """A write to the store that can also be tried on an in-memory copy first."""
+
+    @abstractmethod
+    def apply(self, store: Store) -> None:
+        """Make the write on the store (all or nothing, as the store does it)."""
+
+    @abstractmethod
+    def try_on(self, copy: ox.Store) -> None:
+        """Make the same write on an in-memory pyoxigraph store; never fetches anything."""
+
+
+@dataclass(frozen=True)
+class Load(Write):
+    """Add RDF to a graph, or replace the graph with it (Graph Store PUT and POST)."""
+
+    data: bytes
+    media_type: str
+    graph: str | None
+    replace: bool = False
+    source: str = "request body"
+
+    def apply(self, store: Store) -> None:
+        store.load(
+            self.data,
+            media_type=self.media_type,
+            graph=self.graph,
+            replace=self.replace,
+            source=self.source,
+        )
+
+    def try_on(self, copy: ox.Store) -> None:
+        fmt = rdf_format_for(self.media_type)
+        check_rdf(self.data, fmt, graph=self.graph, source=self.source)
+        node = graph_node(self.graph)
+        if self.replace:
+            _clear(copy, node)
+        try:
+            copy.load(self.data, fmt.oxigraph, base_iri=base_iri_of(self.graph), to_graph=node)
+        except SyntaxError as exc:
+            raise syntax_error(exc, self.source) from None
+
+
+@dataclass(frozen=True)
+class Delete(Write):
+    """Drop a named graph or empty the default graph (Graph Store DELETE)."""
+
+    graph: str | None
+
+    def apply(self, store: Store) -> None:
+        store.delete_graph(self.graph)
+
+    def try_on(self, copy: ox.Store) -> None:
+        node = graph_node(self.graph)
+        if isinstance(node, ox.NamedNode) and not copy.contains_named_graph(node):
+            raise NotFoundError(f"no graph {self.graph}")
+        _clear(copy, node)
+
+
+@dataclass(frozen=True)
+class Update(Write):
+    """A SPARQL 1.1 Update. On the copy, `LOAD` and `SERVICE` are refused outright."""
+
+    text: str
+    base_iri: str | None = None
+
+    def apply(self, store: Store) -> None:
+        store.update(self.text, base_iri=self.base_iri)
+
+    def try_on(self, copy: ox.Store) -> None:
+        check_nesting(self.text)
+        check_update_syntax(self.text, self.base_iri)
+        check_operations(self.text, allowed_hosts="")
+        try:
+            copy.update(self.text, base_iri=self.base_iri)
+        except SyntaxError as exc:
+            raise query_syntax_error(exc) from None
+
+
+def _clear(copy: ox.Store, node: ox.NamedNode | ox.DefaultGraph) -> None:
+    if isinstance(node, ox.DefaultGraph):
+        copy.clear_graph(node)
+    else:
+        copy.remove_graph(node)
+
+
+class Guard:
+    """Serialises the service's writes; a guarded write is checked and applied as one step."""
+
+    def __init__(self, *, budget_s: float) -> None:
+        self.budget_s = budget_s
+        self._lock = threading.Lock()
+
+    def apply(self, store: Store, write: Write, *, level: Severity | None = None) -> None:
+        """Apply `write`; with a `level`, only if it adds no finding at `level` or above.
+
+        Raises `GuardRefusedError` (nothing written) listing the new findings, or
+        `LimitExceededError` (nothing written) when the check ran past the validation budget.
+        """
+        with self._lock:
+            if level is not None:
+                self._check(store, write, level, time.monotonic() + self.budget_s)
+            write.apply(store)
+
+    def _check(self, store: Store, write: Write, level: Severity, deadline: float) -> None:
+        before = Snapshot.of_store(store)
+        copy = before.copy()
+        write.try_on(copy)
+        after = Snapshot.of_memory(copy)
+        diff = Diff.between(_results(after), _results(before))
+        if time.monotonic() > deadline:
+            raise LimitExceededError(
+                f"the guard's check ran longer than {self.budget_s:g} s "
+                "(TRISKEL_VALIDATION_TIMEOUT_S); nothing was written"
+            )
+        refused = diff.new_at_least(level)
+        if refused:
+            raise GuardRefusedError(
+                f"the write would add {len(refused)} finding(s) at {level} severity or above; "
+                "nothing was written",
+                findings=[dict(r) for r in refused],
+            )
+
+
+def _results(snapshot: Snapshot) -> list[dict[str, object]]:
+    """The JSON results of validating a snapshot with the built-in rules."""
+    results: list[dict[str, object]] = to_dict(validate(snapshot.source()))["results"]
+    return results

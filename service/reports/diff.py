@@ -1,0 +1,94 @@
+"""Compare two reports by stable finding id: what is new, what was resolved, what is open.
+
+Both sides are lists of JSON results (DESIGN §6, each with its `id`), so a report kept in the
+store and a report read back from a JSON file (`triskel validate --against REPORT.json`)
+compare the same way. A result from an older file without `id` gets it from its rule, focus
+and value, the way `Result.id` computes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import URIRef
+
+from service.reports.terms import finding_id, short
+from service.validation.model import SEVERITIES, Severity
+
+JsonResult = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Findings of the current report against a previous one, each list in report order."""
+
+    new: tuple[JsonResult, ...]
+    resolved: tuple[JsonResult, ...]
+    still_open: tuple[JsonResult, ...]
+
+    @classmethod
+    def between(cls, current: Iterable[JsonResult], previous: Iterable[JsonResult]) -> Diff:
+        """`new`: in `current` only; `resolved`: in `previous` only; `still_open`: in both."""
+        now = _by_id(current)
+        before = _by_id(previous)
+        return cls(
+            new=tuple(r for i, r in now.items() if i not in before),
+            resolved=tuple(r for i, r in before.items() if i not in now),
+            still_open=tuple(r for i, r in now.items() if i in before),
+        )
+
+    def new_at_least(self, severity: Severity) -> tuple[JsonResult, ...]:
+        """The new findings at `severity` or more severe (what a guard or CI fails on)."""
+        failing = SEVERITIES[: SEVERITIES.index(severity) + 1]
+        return tuple(r for r in self.new if r.get("severity") in failing)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: counts and the three lists of results."""
+        lists = {"new": self.new, "resolved": self.resolved, "still_open": self.still_open}
+        return {
+            "counts": {name: len(found) for name, found in lists.items()},
+            **{name: [dict(r) for r in found] for name, found in lists.items()},
+        }
+
+    def to_text(self) -> str:
+        """A readable summary and one line per new or resolved finding."""
+        lines = [
+            f"{len(self.new)} new, {len(self.resolved)} resolved, {len(self.still_open)} still open"
+        ]
+        for mark, found in (("+", self.new), ("-", self.resolved)):
+            lines.extend(f"{mark} {_line(r)}" for r in found)
+        return "\n".join(lines) + "\n"
+
+
+def result_id(result: JsonResult) -> str:
+    """The stable id of a JSON result (its `id`, or computed as `Result.id` does)."""
+    given = result.get("id")
+    if isinstance(given, str) and given:
+        return given
+    return finding_id(str(result.get("rule", "")), result.get("focus"), result.get("value"))
+
+
+def _by_id(results: Iterable[JsonResult]) -> dict[str, JsonResult]:
+    found: dict[str, JsonResult] = {}
+    for result in results:
+        found.setdefault(result_id(result), result)
+    return found
+
+
+def _line(result: JsonResult) -> str:
+    parts = [
+        str(result.get("rule", "")),
+        str(result.get("severity", "")),
+        _short(result.get("focus")),
+        _short(result.get("value")),
+    ]
+    return "  ".join(p for p in parts if p) + f"  [{result_id(result)}]"
+
+
+def _short(text: object) -> str:
+    """The compact name of an IRI written as text; other text as it is."""
+    if not isinstance(text, str):
+        return ""
+    return short(URIRef(text)) if ":" in text and not text.startswith("_:") else text
