@@ -8,6 +8,9 @@ the shapes), `sbr:engine`, `sbr:scope` (the graph validated, absent for the whol
 the counts `sbr:violations`, `sbr:warnings`, `sbr:infos`. Since the history is ordinary RDF,
 teams can query past reports with SPARQL; `templates/report-history.rq` is the list query.
 
+A kept report reads back whole, except that its blank nodes (a property shape without an
+IRI as `sourceShape`, a blank-node focus) carry the labels the store gave them.
+
 Ids sort by time (`20261127T120501123456Z-3fa2c1`), so a newer report has a larger id.
 """
 
@@ -29,7 +32,7 @@ from service.reports.as_rdf import SBR, from_graph, to_graph
 from service.reports.model import Report
 from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX, canonical_hash
 from service.store.base import Row, Store
-from service.validation.rdfio import graph_to_triples
+from service.validation.rdfio import graph_to_triples, triples_to_graph
 from service.validation.shapes import ShapePack
 
 LIST_QUERY = Path(__file__).resolve().parent.parent / "templates" / "report-history.rq"
@@ -136,7 +139,8 @@ def read(store: Store, report_id: str) -> tuple[Entry, Report]:
     graph_iri = report_graph(report_id)
     if graph_iri not in store.graphs():
         raise NotFoundError(f"no report {report_id!r}")
-    graph = Graph().parse(data=store.export(graph_iri, media_type=NTRIPLES), format="nt")
+    body = store.export(graph_iri, media_type=NTRIPLES)
+    graph = triples_to_graph(ox.parse(body, ox.RdfFormat.N_TRIPLES))  # keeps blank-node ids
     node = URIRef(graph_iri)
     return _entry_of_graph(graph, node), from_graph(graph, node)
 
