@@ -13,6 +13,10 @@ Modules and their jobs (the engine contract is in `model`):
 * `rdfio`     — reading RDF sources and converting terms between pyoxigraph and rdflib.
 * `reference` — the `pyshacl` engine (`reference.run`).
 * `fast`      — the set-based engine (`fast.run`), the default.
+* `compile`   — a `ShapePack` compiled once into set-based queries (+ the roots left to
+  pySHACL); `compile_sparql` (SHACL-SPARQL), `compile_core` (Core constraints), `targets`
+  (focus nodes), `rewrite` (pre-binding as a join, NOT EXISTS as MINUS), `derived` (shared
+  relations computed once per run), `algebra_text` (rdflib algebra back to SPARQL text).
 """
 
 from __future__ import annotations
