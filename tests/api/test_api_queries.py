@@ -196,6 +196,28 @@ def test_named_queries_keep_the_row_cap(make_client: Callable[..., TestClient]) 
     assert len(response.json()["results"]["bindings"]) == 1
 
 
+def test_named_queries_keep_the_time_limit(
+    make_client: Callable[..., TestClient], tmp_path: Path
+) -> None:
+    (tmp_path / "triple-product.rq").write_text(
+        "# title: Triple product\n# description: Slow on purpose: a cube of the triples.\n"
+        "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?p ?d . ?e ?p ?f }\n",
+        encoding="utf-8",
+    )
+    client = make_client(open=True, query_timeout_s=0.3, queries_dir=tmp_path)
+    triples = " ".join(f"<urn:s{i}> <urn:p> {i} ." for i in range(150))
+    put = client.put(
+        "/store",
+        params={"graph": CASE_GRAPH},
+        content=triples,
+        headers={"content-type": "text/turtle"},
+    )
+    assert put.status_code == 201
+    response = client.get("/queries/triple-product")
+    assert response.status_code == 503
+    assert "TRISKEL_QUERY_TIMEOUT_S" in response.json()["detail"]
+
+
 def test_queries_need_read_access(make_client: Callable[..., TestClient], token_spec: str) -> None:
     client = make_client(tokens=token_spec)
     assert client.get("/queries").status_code == 401
