@@ -9,9 +9,9 @@ are negotiated and capped exactly as on `/sparql` (same formats, time limit and 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Annotated
-from urllib.parse import parse_qs
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
@@ -80,7 +80,7 @@ async def list_queries(catalog: CatalogDep) -> list[QueryInfo]:
 @router.get("/{name}", summary="Run a named query (parameters in the URL)", response_class=Response)
 async def run_get(name: str, request: Request, store: StoreDep, catalog: CatalogDep) -> Response:
     """`?param=value` per declared parameter; the answer negotiated as on `/sparql`."""
-    params = _single_values([(key, value) for key, value in request.query_params.multi_items()])
+    params = _single_values(request.query_params.multi_items())
     return await _run(catalog, name, params, request, store)
 
 
@@ -104,7 +104,7 @@ async def _run(
     return respond(result)
 
 
-def _single_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
+def _single_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Parameters by name; a parameter given twice is ambiguous (400)."""
     params: dict[str, str] = {}
     for key, value in pairs:
@@ -122,8 +122,7 @@ def _body_params(content_type: str | None, body: bytes) -> dict[str, str]:
         return {}
     text = utf8_text(body)
     if parsed.media_type == FORM:
-        pairs = parse_qs(text, keep_blank_values=True)
-        return _single_values([(key, value) for key, values in pairs.items() for value in values])
+        return _single_values(parse_qsl(text, keep_blank_values=True))
     if parsed.media_type == JSON:
         return _json_params(text)
     raise UnsupportedFormatError(
