@@ -26,6 +26,7 @@ from service.namespaces import SB, SBSH
 from service.resources import SHAPES_DIR
 from service.validation.model import SEVERITIES, Severity, severity_name
 from service.validation.rdfio import Source, parse, triples_to_graph
+from service.validation.recursion import check_recursion
 
 BUILTIN_FILES = (SHAPES_DIR / "alignment.ttl", SHAPES_DIR / "integrity.ttl")
 
@@ -132,6 +133,7 @@ def from_sources(sources: Iterable[Source], *, builtin: bool = True) -> ShapePac
         _check_sparql(source.name, own)
         graph += own
     names = (*(str(f) for f in BUILTIN_FILES if builtin), *(s.name for s in user))
+    check_recursion(graph, ", ".join(s.name for s in user))
     return _pack(graph, names)
 
 

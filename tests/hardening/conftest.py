@@ -7,8 +7,8 @@ records, from every Python thread:
 
 * a `socket.connect` to an address that is not loopback, or to a loopback port that is not
   one the test declared its own (the remote store's server, a live uvicorn);
-* an `open` of a file outside the repository, the temporary folders and the Python
-  installation (stdlib, venv, site-packages).
+* an `open` of a file outside the repository, the W3C suites (`TRISKEL_W3C_DIR`), the
+  temporary folders and the Python installation (stdlib, venv, site-packages).
 
 Native code does not raise audit events (pyoxigraph's Rust parsers and HTTP client, Java),
 so the targets the cases ask the service to fetch point, where they can, at the `trap`: a
@@ -18,6 +18,7 @@ loopback listener that records every connection it receives, whoever made it.
 from __future__ import annotations
 
 import hashlib
+import os
 import socket
 import sys
 import sysconfig
@@ -36,16 +37,19 @@ from service.store.base import Store
 from tests.api.conftest import TOKENS, _settings_factory, _start
 
 REPO = Path(__file__).resolve().parents[2]
+W3C_DIR = Path(os.environ.get("TRISKEL_W3C_DIR", REPO.parent / "shared" / "w3c"))
 TOKEN_SPEC = ",".join(f"{role}:{token}" for role, token in TOKENS.items())
 WRITE = {"Authorization": f"Bearer {TOKENS['write']}"}
 READ = {"Authorization": f"Bearer {TOKENS['read']}"}
 
 
 def _allowed_roots() -> tuple[str, ...]:
-    """Folders a case may read: the repository, temporary files, the Python installation."""
+    """Folders a case may read: the repository, the W3C suites (test data), temporary files,
+    the Python installation."""
     paths = sysconfig.get_paths()
     roots = {
         REPO,
+        W3C_DIR,
         Path(tempfile.gettempdir()),
         Path(sys.prefix),
         Path(sys.base_prefix),
