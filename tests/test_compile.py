@@ -105,7 +105,7 @@ def test_tricky_shapes_compile_and_agree_with_pyshacl() -> None:
     pack, compiled = _agree(COMPILED)
     assert dict(compiled.fallback) == {}
     shapes = {c.rule.rsplit("/", 1)[-1] for c in compiled.constraints}
-    assert len(shapes) == 12
+    assert len(shapes) == 13
     findings = fast.run(PreparedData.from_paths([COMPILED]), pack)
     fired = {f.rule.rsplit("/", 1)[-1] for f in findings}
     assert fired == shapes - {"FilterOnlyShape"}, "each shape fires, but that one never can"

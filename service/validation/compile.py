@@ -23,7 +23,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from service.validation.algebra_text import Unsupported, group
-from service.validation.compile_core import core_query, path_text
+from service.validation.compile_core import CORE_PARAMETERS, core_query, path_text
 from service.validation.compile_sparql import compile_select, prefixes
 from service.validation.derived import Relation, relations
 from service.validation.model import Severity, severity_name
@@ -32,15 +32,11 @@ from service.validation.targets import has_targets, target_pattern
 
 ValueFrom = Kind["value", "value-or-focus", "none"]
 
-_CORE = (
-    SH.minCount, SH.maxCount, SH["class"], SH.disjoint, SH.hasValue, SH["in"], SH.nodeKind,
-    SH.uniqueLang,
-)  # fmt: skip
 _NOT_CONSTRAINTS = frozenset(
     {
         SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.property,
         SH.name, SH.description, SH.message, SH.severity, SH.deactivated, SH.path, SH.order,
-        SH.group, SH.defaultValue, SH.sparql, SH.declare, SH.prefixes,
+        SH.group, SH.defaultValue, SH.sparql, SH.declare, SH.prefixes, SH.flags,
     }
 )  # fmt: skip
 
@@ -176,9 +172,9 @@ def _shape_constraints(
     shape_messages = _messages(graph, shape)
     found: list[CompiledConstraint] = []
     target_text = group(target)
-    for parameter in _CORE:
+    for parameter in CORE_PARAMETERS:
         for argument in graph.objects(shape, parameter):
-            core = core_query(graph, parameter, argument, target=target_text, path=path)
+            core = core_query(graph, shape, parameter, argument, target=target_text, path=path)
             if core is None:
                 continue
             found.append(
@@ -236,7 +232,7 @@ def _refuse_unknown_parameters(graph: Graph, shape: Node, *, nested: bool) -> No
         if predicate in custom:
             raise Unsupported(f"custom constraint component parameter {predicate}")
         is_shacl = str(predicate).startswith(str(SH))
-        if is_shacl and predicate not in _NOT_CONSTRAINTS and predicate not in _CORE:
+        if is_shacl and predicate not in _NOT_CONSTRAINTS and predicate not in CORE_PARAMETERS:
             raise Unsupported(f"{predicate}")
         if nested and predicate == SH.property:
             raise Unsupported("property shapes inside a property shape")
