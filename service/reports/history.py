@@ -82,9 +82,8 @@ def report_graph(report_id: str) -> str:
 
 def shapes_version(pack: ShapePack) -> str:
     """`sha256:<hex>` of the canonical shapes graph: equal shapes, equal version."""
-    return canonical_hash(
-        ox.Quad(t.subject, t.predicate, t.object) for t in graph_to_triples(pack.graph)
-    )
+    quads = (ox.Quad(t.subject, t.predicate, t.object) for t in graph_to_triples(pack.graph))
+    return canonical_hash(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
 
 
 def new_entry(

@@ -5,16 +5,20 @@ included) except the report-history graphs (`urn:triskel:report:...`): a past re
 data, and keeping it out means validating twice in a row sees the same data and gives the
 same fingerprint.
 
-The fingerprint is the SHA-256 of the canonical dataset: the quads with blank nodes relabelled
-by RDF Dataset Canonicalization (W3C RDFC-1.0, as pyoxigraph implements it), one N-Quads
-statement per line, sorted. So the same data gives the same fingerprint whatever blank-node
-labels a load or an export chose, and in whatever order the graphs were listed.
+The fingerprint is the SHA-256 of the canonical dataset: one N-Quads statement per line,
+sorted, with blank nodes relabelled by RDF Dataset Canonicalization (W3C RDFC-1.0, as
+pyoxigraph implements it). So the same data gives the same fingerprint whatever blank-node
+labels a load or an export chose, and in whatever order the graphs were listed. Data without
+blank nodes is already canonical and skips the relabelling.
+
+A snapshot keeps each graph as the N-Triples the store exported (bytes, not Python terms):
+at 100k triples, building term objects would cost more than the validation itself.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -27,6 +31,8 @@ REPORT_GRAPH_PREFIX = "urn:triskel:report:"
 """Every kept report lives in a named graph whose IRI starts with this."""
 
 NTRIPLES = "application/n-triples"
+Export = Callable[[str | None], bytes]
+"""Exports one graph (None: the default graph) as N-Triples."""
 
 
 def is_report_graph(name: str | None) -> bool:
@@ -34,69 +40,82 @@ def is_report_graph(name: str | None) -> bool:
     return name is not None and name.startswith(REPORT_GRAPH_PREFIX)
 
 
+def validated_graphs(names: Iterable[str]) -> list[str]:
+    """The named graphs a validation of the store reads: all but the report-history ones."""
+    return [name for name in names if not is_report_graph(name)]
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """The quads of the validated graphs, each in the graph it came from."""
+    """The validated graphs: each graph's name (None: default) and its N-Triples."""
 
-    quads: tuple[ox.Quad, ...]
+    graphs: tuple[tuple[str | None, bytes], ...]
 
     @classmethod
     def of_store(cls, store: Store, graph: str | None = None) -> Snapshot:
         """One named graph (`NotFoundError` if absent), or without `graph` the whole store
         less its report-history graphs."""
         names = [graph] if graph is not None else [None, *validated_graphs(store.graphs())]
-        quads: list[ox.Quad] = []
-        for name in names:
-            body = store.export(name, media_type=NTRIPLES)
-            node = graph_node(name)
-            quads.extend(
-                ox.Quad(t.subject, t.predicate, t.object, node)
-                for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
-            )
-        return cls(tuple(quads))
+        return cls._exported(names, lambda name: store.export(name, media_type=NTRIPLES))
 
     @classmethod
     def of_memory(cls, store: ox.Store) -> Snapshot:
-        """The validated quads of an in-memory pyoxigraph store (a would-be state)."""
-        return cls(
-            tuple(
-                q
-                for q in store
-                if not isinstance(q.graph_name, ox.NamedNode)
-                or not is_report_graph(q.graph_name.value)
-            )
-        )
+        """The validated graphs of an in-memory pyoxigraph store (a would-be state)."""
+        names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
 
-    def nquads(self) -> bytes:
-        """The quads as one N-Quads document."""
-        return ox.serialize(self.quads, format=ox.RdfFormat.N_QUADS) or b""
+        def export(name: str | None) -> bytes:
+            dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph_node(name))
+            return dumped or b""
+
+        return cls._exported([None, *validated_graphs(sorted(names))], export)
+
+    @classmethod
+    def _exported(cls, names: Iterable[str | None], export: Export) -> Snapshot:
+        return cls(tuple((name, export(name)) for name in names))
 
     def source(self, name: str = "store") -> Source:
-        """The quads as a validation source (its named graphs are merged when prepared)."""
-        return Source(name, self.nquads(), "nquads")
+        """The triples of every graph as one N-Triples validation source (graphs merged;
+        blank nodes keep the store's labels, so one shared by two graphs stays one)."""
+        return Source(name, b"".join(_ended(body) for _, body in self.graphs), "nt")
+
+    def nquads(self) -> bytes:
+        """Every graph's triples as one N-Quads document."""
+        return b"".join(_quad_lines(name, body) for name, body in self.graphs)
 
     def copy(self) -> ox.Store:
-        """A private in-memory store holding these quads (for trying a write on)."""
+        """A private in-memory store holding these graphs (for trying a write on)."""
         store = ox.Store()
-        store.extend(self.quads)
+        store.load(self.nquads(), ox.RdfFormat.N_QUADS)
+        for name, _ in self.graphs:
+            if name is not None:
+                store.add_graph(ox.NamedNode(name))
         return store
 
     def fingerprint(self) -> str:
         """`sha256:<hex>` of the canonical dataset (see the module docstring)."""
-        return canonical_hash(self.quads)
+        return canonical_hash(self.nquads())
 
 
-def validated_graphs(names: Iterable[str]) -> list[str]:
-    """The named graphs a validation of the store reads: all but the report-history ones."""
-    return [name for name in names if not is_report_graph(name)]
-
-
-def canonical_hash(quads: Iterable[ox.Quad]) -> str:
-    """`sha256:<hex>` of RDFC-1.0-canonical, sorted N-Quads of `quads`."""
-    dataset = ox.Dataset(quads)
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-    lines = sorted(f"{quad} .\n" for quad in dataset)
+def canonical_hash(nquads: bytes) -> str:
+    """`sha256:<hex>` of sorted, RDFC-1.0-canonical N-Quads lines of an N-Quads document."""
+    if b"_:" in nquads:
+        dataset = ox.Dataset(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+        nquads = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
     digest = hashlib.sha256()
-    for line in lines:
-        digest.update(line.encode())
+    for line in sorted(set(nquads.splitlines())):
+        digest.update(line + b"\n")
     return f"sha256:{digest.hexdigest()}"
+
+
+def _ended(body: bytes) -> bytes:
+    return body if not body or body.endswith(b"\n") else body + b"\n"
+
+
+def _quad_lines(name: str | None, body: bytes) -> bytes:
+    """N-Triples lines (`s p o .`) of one graph as N-Quads lines of that graph."""
+    if name is None:
+        return _ended(body)
+    suffix = f" <{name}> .".encode()
+    lines = (line.rstrip()[:-1].rstrip() + suffix for line in body.splitlines() if line.strip())
+    return b"".join(line + b"\n" for line in lines)
