@@ -14,6 +14,7 @@ import pytest
 from rdflib import URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from service.errors import ShapesError
 from service.resources import DATA_DIR
 from service.store import Store
 from service.validation import derived, fast, reference
@@ -27,6 +28,13 @@ COMPILED = CASES / "compiled.ttl"
 FALLBACK = CASES / "fallback.ttl"
 EXAMPLE = DATA_DIR / "example"
 RULES = [f"R{n:02d}" for n in range(1, 21)]
+FALLBACK_SHAPES = (
+    "DatatypeShape",
+    "OrShape",
+    "SubSelectShape",
+    "ReferencingShape",
+    "BlankValueShape",
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,10 +122,7 @@ def test_tricky_shapes_compile_and_agree_with_pyshacl() -> None:
 def test_unsupported_shapes_fall_back_one_by_one() -> None:
     _, compiled = _agree(FALLBACK)
     base = "https://example.org/fallback/"
-    assert set(compiled.fallback) == {
-        URIRef(base + name)
-        for name in ("DatatypeShape", "OrShape", "SubSelectShape", "ReferencingShape")
-    }
+    assert set(compiled.fallback) == {URIRef(base + name) for name in FALLBACK_SHAPES}
     assert {c.rule for c in compiled.constraints} == {base + "CompiledShape"}
 
 
@@ -143,3 +148,12 @@ def test_runs_may_overlap() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda _: {f.key for f in fast.run(data, pack)}, range(4)))
     assert together == [alone] * 4
+
+
+def test_broken_shapes_fail_as_in_pyshacl() -> None:
+    path = CASES / "pathless.ttl"
+    pack = from_files([path], builtin=False)
+    data = PreparedData.from_paths([path])
+    for engine in (fast.run, reference.run):
+        with pytest.raises(ShapesError, match="PropertyShape"):
+            engine(data, pack)

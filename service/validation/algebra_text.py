@@ -53,6 +53,14 @@ def term(node: Any) -> str:
     raise Unsupported(f"term {node!r}")
 
 
+def constant(node: Any) -> str:
+    """An IRI or literal of the shapes as SPARQL text. A blank node of the shapes graph
+    cannot be named in a query (in a pattern it would become a variable): `Unsupported`."""
+    if isinstance(node, BNode):
+        raise Unsupported(f"blank node {node} as a constant")
+    return term(node)
+
+
 def _path(path: Any) -> str:
     if isinstance(path, URIRef):
         return f"<{path}>"
@@ -191,7 +199,8 @@ def values(rows: list[dict[Variable, Any]]) -> str:
     """An inline VALUES block (UNDEF where a row has no binding)."""
     names = sorted({v for row in rows for v in row})
     body = " ".join(
-        "(" + " ".join(term(row[v]) if v in row else "UNDEF" for v in names) + ")" for row in rows
+        "(" + " ".join(constant(row[v]) if v in row else "UNDEF" for v in names) + ")"
+        for row in rows
     )
     return f"VALUES ({variables(names)}) {{ {body} }}"
 

@@ -151,6 +151,8 @@ def _root(pack: ShapePack, root: Node, *, use_minus: bool) -> list[CompiledConst
     target = target_pattern(graph, root)
     found = _shape_constraints(pack, root, target, use_minus=use_minus)
     for child in graph.objects(root, SH.property):
+        if graph.value(child, SH.path) is None:
+            raise Unsupported("a property shape without sh:path")
         if not _deactivated(graph, child):
             found.extend(_shape_constraints(pack, child, target, use_minus=use_minus))
     return found

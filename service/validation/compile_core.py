@@ -22,7 +22,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 from rdflib.term import Node
 
-from service.validation.algebra_text import Unsupported, term
+from service.validation.algebra_text import Unsupported, constant, term
 
 INSTANCE_OF = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>/<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _NODE_KINDS: dict[Node, str] = {
@@ -96,7 +96,7 @@ def core_query(
         )
         return CoreQuery(query, SH.MaxCountConstraintComponent, False)
     if parameter == SH["class"]:
-        instances = f"?value {INSTANCE_OF} {term(argument)}"
+        instances = f"?value {INSTANCE_OF} {constant(argument)}"
         query = f"SELECT ?this ?value WHERE {{ {{ {values} }} MINUS {{ {instances} }} }}"
         return CoreQuery(query, SH.ClassConstraintComponent, True)
     if parameter == SH.hasValue:
@@ -109,7 +109,7 @@ def core_query(
 def _pair(parameter: URIRef, other: Node, *, target: str, path: str) -> CoreQuery:
     """sh:equals, sh:disjoint, sh:lessThan, sh:lessThanOrEquals: values against the values
     of another property of the same focus node."""
-    mine, theirs = f"?this {path} ?value .", f"?this {term(other)} ?value ."
+    mine, theirs = f"?this {path} ?value .", f"?this {constant(other)} ?value ."
     component, query = _PAIR_TESTS[parameter], ""
     if parameter == SH.equals:
         one_way = f"{{ {{ {target} {mine} }} MINUS {{ {theirs} }} }}"
@@ -119,10 +119,9 @@ def _pair(parameter: URIRef, other: Node, *, target: str, path: str) -> CoreQuer
         query = f"SELECT ?this ?value WHERE {{ {target} {mine} {theirs} }}"
     else:
         op = "<" if parameter == SH.lessThan else "<="
+        pairs = f"{mine} ?this {constant(other)} ?other ."
         test = f"FILTER(!COALESCE(?value {op} ?other, false))"
-        query = (
-            f"SELECT ?this ?value WHERE {{ {target} {mine} ?this {term(other)} ?other . {test} }}"
-        )
+        query = f"SELECT ?this ?value WHERE {{ {target} {pairs} {test} }}"
     return CoreQuery(query, component, True)
 
 
@@ -137,9 +136,9 @@ def _min_count(target: str, path: str, count: int) -> str:
 
 def _has_value(argument: Node, *, target: str, path: str | None) -> CoreQuery:
     if path:
-        query = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {path} {term(argument)} . }} }}"
+        query = f"SELECT ?this WHERE {{ {target} MINUS {{ ?this {path} {constant(argument)} . }} }}"
         return CoreQuery(query, SH.HasValueConstraintComponent, False)
-    test = f"FILTER(!sameTerm(?this, {term(argument)}))"
+    test = f"FILTER(!sameTerm(?this, {constant(argument)}))"
     query = f"SELECT ?this ?value WHERE {{ {target} BIND(?this AS ?value) {test} }}"
     return CoreQuery(query, SH.HasValueConstraintComponent, True)
 
@@ -161,9 +160,8 @@ def _is_true(node: Node) -> bool:
 
 
 def _in(graph: Graph, _: Node, members: Node) -> str:
-    return (
-        " || ".join(f"sameTerm(?value, {term(m)})" for m in Collection(graph, members)) or "false"
-    )
+    tests = [f"sameTerm(?value, {constant(m)})" for m in Collection(graph, members)]
+    return " || ".join(tests) or "false"
 
 
 def _node_kind(_: Graph, __: Node, kind: Node) -> str:
@@ -174,7 +172,7 @@ def _node_kind(_: Graph, __: Node, kind: Node) -> str:
 
 def _compare(op: str) -> Callable[[Graph, Node, Node], str]:
     """A range test: a comparison that cannot be made (an IRI, another type) fails it."""
-    return lambda _, __, bound: f"COALESCE(?value {op} {term(bound)}, false)"
+    return lambda _, __, bound: f"COALESCE(?value {op} {constant(bound)}, false)"
 
 
 def _length(op: str) -> Callable[[Graph, Node, Node], str]:

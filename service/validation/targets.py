@@ -20,6 +20,7 @@ from service.validation.algebra_text import Unsupported
 from service.validation.rewrite import THIS
 
 _ANY = Variable("_target_any")
+_TARGET_PREDICATES = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _INSTANCE_OF = SequencePath(RDF.type, MulPath(RDFS.subClassOf, "*"))
 
 
@@ -42,6 +43,9 @@ def target_pattern(graph: Graph, shape: Node) -> CompValue:
 
 
 def _declared(graph: Graph, shape: Node) -> list[CompValue]:
+    values = [o for p in _TARGET_PREDICATES for o in graph.objects(shape, p)]
+    if any(isinstance(v, BNode) for v in values):
+        raise Unsupported("a blank node as a target")  # not nameable in a query
     parts: list[CompValue] = []
     classes = list(graph.objects(shape, SH.targetClass))
     if not isinstance(shape, BNode) and _is_class(graph, shape):
