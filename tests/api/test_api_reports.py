@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
+from service.reports.snapshot import canonical_hash
 from tests.api.test_api_validate import EX, EXAMPLE, TURTLE, example_graph, load_example
 
 ORG_GRAPH = example_graph(EXAMPLE / "organization.ttl")
@@ -152,3 +155,22 @@ def test_alignment_per_practice_and_organisation(client: TestClient) -> None:
     assert supply["findings"] == practice["findings"]
     assert supply["by_layer_pair"] == practice["by_layer_pair"]
     assert len(client.get("/reports").json()["reports"]) == 1, "GET /alignment keeps nothing"
+
+
+def test_relabelling_only_blank_statements_is_full_canonicalisation() -> None:
+    """RDFC-1.0 labels blank nodes from the statements that mention them, so hashing the
+    others as written gives what canonicalising everything gives."""
+    nquads = (
+        b'_:x <urn:p> _:y <urn:g> .\n_:y <urn:p> "1" .\n<urn:s> <urn:p> <urn:o> .\n'
+        b'<urn:s> <urn:q> "a _: b" <urn:g> .\n'
+    )
+    dataset = ox.Dataset(ox.parse(nquads, ox.RdfFormat.N_QUADS))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    full = b"".join(
+        sorted(
+            line + b"\n" for line in ox.serialize(dataset, format=ox.RdfFormat.N_QUADS).splitlines()
+        )
+    )
+    assert canonical_hash(nquads) == f"sha256:{hashlib.sha256(full).hexdigest()}"
+    relabelled = nquads.replace(b"_:x", b"_:other").replace(b"_:y", b"_:x")
+    assert canonical_hash(relabelled) == canonical_hash(nquads)
