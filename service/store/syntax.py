@@ -20,9 +20,9 @@ from typing import Literal
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 from pyoxigraph import Store as OxStore
 from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseUpdate
 
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
+from service.rdflib_sparql import parse_update
 from service.store.scan import check_nesting, check_operations, extension_functions
 
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
@@ -104,7 +104,7 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
 def _parse_only(update: str) -> None:
     """Parse with rdflib's SPARQL grammar without evaluating anything."""
     try:
-        parseUpdate(update)
+        parse_update(update)
     except ParseException as exc:
         raise QuerySyntaxError(
             f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}"
