@@ -37,6 +37,15 @@ def test_new_resolved_and_still_open() -> None:
     assert diff.to_text().splitlines()[0] == "1 new, 1 resolved, 1 still open"
 
 
+def test_results_sharing_an_id_travel_together() -> None:
+    """R13 can fail one conversation for two reasons: both are new, both are resolved."""
+    participants = result("R13", "c1") | {"path": "sb:participant"}
+    tools = result("R13", "c1") | {"path": "sb:carriedBy"}
+    assert Diff.between([participants, tools], []).new == (participants, tools)
+    assert Diff.between([], [participants, tools]).resolved == (participants, tools)
+    assert Diff.between([participants], [tools]).still_open == (participants,)
+
+
 def test_the_id_is_rule_focus_and_value() -> None:
     base = result("R04", "https://example.org/c1", "https://example.org/t1")
     assert result_id(base) == finding_id("R04", base["focus"], base["value"])

@@ -30,13 +30,15 @@ class Diff:
 
     @classmethod
     def between(cls, current: Iterable[JsonResult], previous: Iterable[JsonResult]) -> Diff:
-        """`new`: in `current` only; `resolved`: in `previous` only; `still_open`: in both."""
-        now = _by_id(current)
-        before = _by_id(previous)
+        """`new`: results whose id is in `current` only; `resolved`: in `previous` only;
+        `still_open`: in both. Results sharing an id (one rule failing on one focus and
+        value for several reasons) travel together."""
+        now, before = list(current), list(previous)
+        now_ids, before_ids = {result_id(r) for r in now}, {result_id(r) for r in before}
         return cls(
-            new=tuple(r for i, r in now.items() if i not in before),
-            resolved=tuple(r for i, r in before.items() if i not in now),
-            still_open=tuple(r for i, r in now.items() if i in before),
+            new=tuple(r for r in now if result_id(r) not in before_ids),
+            resolved=tuple(r for r in before if result_id(r) not in now_ids),
+            still_open=tuple(r for r in now if result_id(r) in before_ids),
         )
 
     def new_at_least(self, severity: Severity) -> tuple[JsonResult, ...]:
@@ -68,13 +70,6 @@ def result_id(result: JsonResult) -> str:
     if isinstance(given, str) and given:
         return given
     return finding_id(str(result.get("rule", "")), result.get("focus"), result.get("value"))
-
-
-def _by_id(results: Iterable[JsonResult]) -> dict[str, JsonResult]:
-    found: dict[str, JsonResult] = {}
-    for result in results:
-        found.setdefault(result_id(result), result)
-    return found
 
 
 def _line(result: JsonResult) -> str:

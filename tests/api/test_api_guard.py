@@ -47,6 +47,10 @@ def test_a_write_adding_a_violation_is_refused_and_changes_nothing(client: TestC
     assert answer.headers["content-type"] == "application/problem+json"
     problem = answer.json()
     assert {(f["rule"], f["focus"]) for f in problem["findings"]} == {("R13", f"{EX}convLonely")}
+    assert {f["path"] for f in problem["findings"]} == {
+        "https://w3id.org/social-business#participant",
+        "https://w3id.org/social-business#carriedBy",
+    }, "every reason the rule fails is shown"
     assert all(f["severity"] == "violation" for f in problem["findings"])
     assert dataset(client) == before
 
