@@ -66,6 +66,7 @@ class Audit:
     active: bool = False
     ports: set[int] = field(default_factory=set)
     seen: list[str] = field(default_factory=list)
+    binds: list[object] = field(default_factory=list)
     roots: tuple[str, ...] = field(default_factory=_allowed_roots)
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
@@ -76,6 +77,8 @@ class Audit:
             self._connect(args[1])
         elif event == "open":
             self._open(args[0])
+        elif event == "socket.bind":
+            self.binds.append(args[1])  # not forbidden; noted for the tests of `serve`
 
     def _connect(self, address: Any) -> None:
         if not isinstance(address, tuple) or len(address) < 2:
@@ -109,6 +112,7 @@ sys.addaudithook(AUDIT.hook)
 def audit() -> Iterator[Audit]:
     """Switch the audit on for this test and fail it if anything forbidden was recorded."""
     AUDIT.seen.clear()
+    AUDIT.binds.clear()
     AUDIT.ports.clear()
     AUDIT.active = True
     try:

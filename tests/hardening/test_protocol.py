@@ -12,8 +12,9 @@ from collections.abc import Callable
 import pytest
 
 from service.api.auth import AccessPolicy, Role
+from service.cli import main
 from tests.api.conftest import TOKENS
-from tests.hardening.conftest import READ, WRITE, Service, problem_of
+from tests.hardening.conftest import READ, WRITE, Audit, Service, problem_of
 
 INSERT = "INSERT DATA { <urn:s> <urn:p> 1 }"
 SPARQL_UPDATE = {"Content-Type": "application/sparql-update"}
@@ -161,3 +162,43 @@ def test_case_26_sparql_in_a_wrong_or_unknown_content_type_is_refused(
     problem_of(service.client.post("/update", content=INSERT, headers=headers), (400, 415))
     problem_of(service.client.post("/sparql", content="ASK {}", headers=headers), (400, 415))
     assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/sparql?query=ASK%7B%7D"),
+        ("POST", "/update"),
+        ("PUT", "/store?default"),
+        ("GET", "/queries"),
+        ("POST", "/validate"),
+    ],
+)
+def test_cors_is_off_outside_the_published_ontology_and_shapes(
+    service: Service, method: str, path: str
+) -> None:
+    """A browser page from another origin gets no CORS grant: neither on a preflight nor on
+    the request itself (only GET /ontology and /shapes are public, see their own tests)."""
+    origin = {"Origin": "https://evil.example"}
+    preflight = service.client.options(
+        path, headers=origin | {"Access-Control-Request-Method": method}
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+    response = service.client.request(method, path, headers=origin | READ)
+    assert "access-control-allow-origin" not in response.headers
+    public = service.client.get("/ontology", headers=origin)
+    assert public.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7"])
+def test_serve_refuses_a_public_address_without_tokens_before_binding(
+    host: str,
+    audit: Audit,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.delenv("TRISKEL_TOKENS", raising=False)
+    assert main(["serve", "--host", host, "--store", "unused"]) == 2
+    error = capsys.readouterr().err.strip()
+    assert len(error.splitlines()) == 1 and "needs TRISKEL_TOKENS" in error
+    assert audit.binds == []
