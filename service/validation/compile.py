@@ -181,7 +181,8 @@ def _shape_constraints(
                 continue
             found.append(
                 CompiledConstraint(
-                    core.query, component=core.component, messages=shape_messages,
+                    core.query, component=core.component,
+                    messages=shape_messages or _default_message(graph, parameter, argument),
                     value_from="value" if core.has_value else "none",
                     relations=frozenset(), **common,
                 )
@@ -248,6 +249,16 @@ def _custom_parameters(graph: Graph) -> set[Node]:
         for _, parameter in graph.subject_objects(SH.parameter)
         for path in graph.objects(parameter, SH.path)
     }
+
+
+def _default_message(graph: Graph, parameter: URIRef, argument: Node) -> tuple[Literal, ...]:
+    """A message for a Core constraint whose shape has none: the constraint itself."""
+    names = graph.namespace_manager
+    if isinstance(argument, URIRef):
+        shown = names.normalizeUri(argument)
+    else:
+        shown = str(argument) if isinstance(argument, Literal) else "(…)"
+    return (Literal(f"{{$this}} does not satisfy {names.normalizeUri(parameter)} {shown}"),)
 
 
 def _messages(graph: Graph, node: Node) -> tuple[Literal, ...]:
