@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
+from service.api.routers.validate import Options, Posted, run
 from service.cli import main
+from service.errors import LimitExceededError
 from service.resources import DATA_DIR
 
 EXAMPLE = DATA_DIR / "example"
@@ -189,3 +191,22 @@ def test_broken_rdf_names_the_line(client: TestClient) -> None:
         "/validate", content="<urn:a> <urn:b> <urn:c> .\n<a> <b> .", headers=TURTLE
     )
     assert answer.json()["line"] == 2
+
+
+def test_past_the_budget_the_caller_is_answered_and_nothing_is_kept(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """A budget a hundred times shorter than validating the example takes."""
+    client = make_client(open=True, validation_timeout_s=0.001)
+    load_example(client)
+    answer = client.post("/validate")
+    assert answer.status_code == 503
+    assert "TRISKEL_VALIDATION_TIMEOUT_S" in answer.json()["detail"]
+    assert client.get("/health").status_code == 200
+
+
+def test_a_run_past_its_budget_keeps_no_report(client: TestClient) -> None:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with pytest.raises(LimitExceededError):
+        run(store, Posted(), Options(), until=0.0)
+    assert client.get("/reports").json() == {"reports": []}

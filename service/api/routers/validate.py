@@ -17,6 +17,8 @@ up other requests; past the budget the caller gets 503 and nothing is kept.
 from __future__ import annotations
 
 import email.policy
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -123,8 +125,12 @@ def shapes_pack(store: Store, posted: list[Source], options: Options) -> ShapePa
     return from_sources([*posted, *stored], builtin=options.builtin)
 
 
-def run(store: Store, posted: Posted, options: Options) -> tuple[Report, Entry | None]:
-    """Validate what the request names; keep the report when the store was validated."""
+def run(
+    store: Store, posted: Posted, options: Options, *, until: float = math.inf
+) -> tuple[Report, Entry | None]:
+    """Validate what the request names; keep the report when the store was validated,
+    unless the budget (`until`, a `time.monotonic()` instant) is spent: the caller has
+    been told 503 by then, so a report kept later would be one nobody asked for."""
     pack = shapes_pack(store, posted.shapes, options)
     check = partial(validate, shapes=pack, engine=options.engine, fail_on=options.fail_on)
     if posted.data is not None:
@@ -140,6 +146,8 @@ def run(store: Store, posted: Posted, options: Options) -> tuple[Report, Entry |
         engine=options.engine,
         scope=options.graph,
     )
+    if time.monotonic() > until:
+        raise LimitExceededError("the validation ran past its budget; its report is not kept")
     record(store, report, entry)
     return report, entry
 
@@ -180,5 +188,6 @@ async def validate_endpoint(
     media_type = negotiate(request.headers.get("accept"))
     posted = read_posted(request.headers.get("content-type"), body)
     options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
-    report, entry = await in_budget(settings, partial(run, store, posted, options))
+    until = time.monotonic() + settings.validation_timeout_s
+    report, entry = await in_budget(settings, partial(run, store, posted, options, until=until))
     return report_response(report, entry, media_type)
