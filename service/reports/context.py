@@ -31,6 +31,7 @@ _ENACTS, _HAS_ACT = _iri(SB.enacts), _iri(SB.hasAct)
 _OCCURS_WITHIN, _CONVEYS = _iri(SB.occursWithin), _iri(SB.conveys)
 _ENDPOINT, _PERFORMED_BY = _iri(SB.endpoint), _iri(SB.performedBy)
 _ADDRESSED_TO = _iri(SB.addressedTo)
+_PARTICIPANT = _iri(SB.participant)
 _OWNED_BY = _iri(SB.ownedBy)
 _PERSON, _PRACTICE, _CONVERSATION = _iri(SB.Person), _iri(SB.Practice), _iri(SB.Conversation)
 _PARENTS = (_iri(_ORG + "unitOf"), _iri(_ORG + "subOrganizationOf"))
@@ -57,14 +58,19 @@ class Context:
         self._about: dict[OxTerm, About] = {}
 
     def about(self, focus: Node, value: Node | None) -> About:
-        """Context of a finding from its focus node and value (a person value joins people)."""
+        """Context of a finding from its focus node and value.
+
+        People: a person value with the focus's own people (an arc's ends, an act's
+        performer and addressees, the person itself); without those, the participants of
+        the conversations the finding concerns (a conversation, an item it conveys).
+        """
         node = to_oxigraph(focus)
         if node not in self._about:
             self._about[node] = self._about_focus(node)
         found = self._about[node]
         if value is None or not self._is_a(to_oxigraph(value), _PERSON):
             return found
-        people = tuple(sorted({*found.people, value}, key=str))
+        people = tuple(sorted({*_sorted(self._people_of(node)), value}, key=str))
         return About(found.conversations, found.practices, people)
 
     def _about_focus(self, node: OxTerm) -> About:
@@ -72,7 +78,12 @@ class Context:
         practices = {p for c in conversations for p in self._objects(c, _ENACTS)}
         if self._is_a(node, _PRACTICE):
             practices.add(node)
-        people = set(self._people_of(node))
+        people = set(self._people_of(node)) or {
+            p
+            for c in conversations
+            for p in self._objects(c, _PARTICIPANT)
+            if self._is_a(p, _PERSON)
+        }
         return About(_sorted(conversations), _sorted(practices), _sorted(people))
 
     def practices(self) -> list[Node]:

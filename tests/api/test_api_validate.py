@@ -85,7 +85,11 @@ def test_every_finding_speaks_business(client: TestClient) -> None:
         assert result["meaning"] and result["remediation"] and result["label"], result
     r01 = next(r for r in results if r["rule"] == "R01")
     assert r01["practices"] == [f"{EX}collectionLaunch"]
-    assert f"{EX}priya" in r01["people"]
+    assert r01["people"] == [f"{EX}priya"], "a person value is who the finding is about"
+    r04 = next(r for r in results if r["rule"] == "R04")
+    assert r04["people"] == [f"{EX}hugo", f"{EX}isla"], "else the conversation's participants"
+    about_conversations = [r for r in results if r["conversations"]]
+    assert about_conversations and all(r["people"] for r in about_conversations)
     assert len({r["id"] for r in results}) == len(
         {(r["rule"], r["focus"], r["value"]) for r in results}
     )

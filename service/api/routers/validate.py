@@ -31,7 +31,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.api.deps import BodyDep, ReadAccess, SettingsDep, StoreDep
 from service.api.negotiation import parse_content_type
-from service.api.report_views import negotiate, report_response
+from service.api.report_views import VIEWS, negotiate, report_response
 from service.api.uploads import MULTIPART
 from service.errors import InputError, LimitExceededError, UnsupportedFormatError
 from service.reports.history import Entry, new_entry, record, shapes_version
@@ -169,7 +169,7 @@ async def in_budget(settings: Settings, func: Callable[[], T]) -> T:
     "/validate",
     response_class=Response,
     summary="Validate the store, one graph, or a posted payload against the alignment rules",
-    responses={200: {"content": {t: {} for t in ("text/turtle", "text/plain")}}},
+    responses={200: {"content": {media_type: {} for media_type in VIEWS}}},
 )
 async def validate_endpoint(
     request: Request,
