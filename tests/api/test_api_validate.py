@@ -214,3 +214,17 @@ def test_a_run_past_its_budget_keeps_no_report(client: TestClient) -> None:
     with pytest.raises(LimitExceededError):
         run(store, Posted(), Options(), until=0.0)
     assert client.get("/reports").json() == {"reports": []}
+
+
+def test_both_engines_agree_on_a_payload(module_client: TestClient) -> None:
+    body = (EXAMPLE / "technology.ttl").read_bytes()
+    found = {
+        engine: keys(
+            module_client.post(
+                "/validate", params={"engine": engine}, content=body, headers=TURTLE
+            ).json()
+        )
+        for engine in ("fast", "pyshacl")
+    }
+    assert found["fast"] == found["pyshacl"]
+    assert found["fast"]
