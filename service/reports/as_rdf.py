@@ -33,8 +33,12 @@ RDF_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 SBR = Namespace("https://w3id.org/social-business/report#")
 """Report terms that SHACL has no word for (finding context, scores, summaries, history)."""
 
-LAYER_IRI = {"practice": SB.practiceLayer, "organization": SB.organizationLayer}
-LAYER_IRI["technology"] = SB.technologyLayer
+LAYER_IRI = {
+    "practice": SB.practiceLayer,
+    "organization": SB.organizationLayer,
+    "technology": SB.technologyLayer,
+}
+"""Layer names of the reports → the `sb:Layer` individuals."""
 _LAYER_NAME = {iri: name for name, iri in LAYER_IRI.items()}
 _ABOUT = (SBR.conversation, SBR.practice, SBR.person)
 
