@@ -239,3 +239,28 @@ def test_case_13_a_body_over_the_cap_is_refused_while_streaming(
 def test_case_13_json_problem_bodies_parse(service: Service) -> None:
     response = service.client.get("/sparql", params={"query": "SELECT"}, headers=RESULTS)
     assert json.loads(response.text)["status"] == 400
+
+
+def test_validation_past_its_budget_is_a_503_while_others_are_answered(
+    make_service: Callable[..., Service],
+    background: Callable[[Callable[[], object]], dict[str, object]],
+) -> None:
+    """`TRISKEL_VALIDATION_TIMEOUT_S` ends a validation with a 503, nothing kept; the worker
+    it leaves behind holds no one else up. (The payload takes about 2 s; the budget is 50 ms.)"""
+    service = make_service(validation_timeout_s=0.05)
+    people = "".join(
+        f"<{EX}p{i}> a <https://w3id.org/social-business#Person> ; <{EX}knows> <{EX}p{i + 1}> .\n"
+        for i in range(20_000)
+    )
+    before = service.fingerprint()
+    slow = background(
+        lambda: service.client.post("/validate?engine=pyshacl", content=people, headers=TTL | READ)
+    )
+    assert service.client.get("/health").status_code == 200
+    deadline = time.monotonic() + 30
+    while "done" not in slow and time.monotonic() < deadline:
+        time.sleep(0.02)
+    body = problem_of(slow["done"], 503)
+    assert "TRISKEL_VALIDATION_TIMEOUT_S" in body["detail"]
+    assert service.client.get("/reports", headers=READ).json() == {"reports": []}
+    assert service.fingerprint() == before
