@@ -242,12 +242,12 @@ def test_case_13_json_problem_bodies_parse(service: Service) -> None:
 
 
 def test_validation_past_its_budget_is_a_503_while_others_are_answered(
-    make_service: Callable[..., Service],
+    make_embedded: Callable[..., Service],
     background: Callable[[Callable[[], object]], dict[str, object]],
 ) -> None:
     """`TRISKEL_VALIDATION_TIMEOUT_S` ends a validation with a 503, nothing kept; the worker
     it leaves behind holds no one else up. (The payload takes about 2 s; the budget is 50 ms.)"""
-    service = make_service(validation_timeout_s=0.05)
+    service = make_embedded(validation_timeout_s=0.05)
     people = "".join(
         f"<{EX}p{i}> a <https://w3id.org/social-business#Person> ; <{EX}knows> <{EX}p{i + 1}> .\n"
         for i in range(20_000)
