@@ -22,6 +22,7 @@ SPARQL_UPDATE = {"Content-Type": "application/sparql-update"} | WRITE
 NT = {"Content-Type": "application/n-triples"}
 TTL = {"Content-Type": "text/turtle"}
 JSON = {"Accept": "application/sparql-results+json"}
+SH = "http://www.w3.org/ns/shacl#"
 
 
 @pytest.mark.parametrize(
@@ -147,4 +148,29 @@ def test_case_06_xml_external_entity_is_refused_unread(service: Service) -> None
     body = problem_of(response, 400)
     assert "external entity file:///etc/hostname is not read" in body["detail"]
     assert body["line"] == 4
+    assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize("engine", ["fast", "pyshacl"])
+def test_case_05_sh_shapes_graph_and_owl_imports_in_posted_rdf_are_not_followed(
+    service: Service, trap: Trap, engine: str
+) -> None:
+    """A data graph naming its shapes (`sh:shapesGraph`) or importing an ontology, and
+    shapes importing one, are validated with what was posted and the rules only."""
+    data = (
+        f"<urn:data> <{SH}shapesGraph> <{trap.url}shapes.ttl> ; "
+        f"<{OWL}imports> <http://169.254.169.254/onto> .\n"
+    )
+    shapes = (
+        f"<urn:shapes> <{OWL}imports> <{trap.url}more-shapes.ttl> .\n"
+        f"<urn:S> a <{SH}NodeShape> ; <{SH}targetNode> <urn:data> ; "
+        f"<{SH}property> [ <{SH}path> <{OWL}imports> ; <{SH}maxCount> 1 ] .\n"
+    )
+    files = {
+        "data": ("data.ttl", data, "text/turtle"),
+        "shapes": ("shapes.ttl", shapes, "text/turtle"),
+    }
+    before = service.fingerprint()
+    response = service.client.post(f"/validate?engine={engine}", files=files, headers=READ)
+    assert response.status_code == 200, response.text
     assert service.fingerprint() == before
