@@ -8,7 +8,8 @@ are first scanned for bracket depth, outside strings, IRIs and comments, and ref
 limit (`TRISKEL_MAX_RDF_NESTING`). N-Triples and N-Quads cannot nest and are not scanned.
 
 The scan costs nothing for most documents: when the text holds fewer opening brackets than
-the limit it cannot be nested deeper, and it is not scanned at all.
+the limit it cannot be nested deeper, and it is not scanned at all. Otherwise it costs about
+one parse (25 MB of Turtle with 300k blank nodes and lists: 0.7 s, pyoxigraph's parse 0.8 s).
 
 >>> check_nesting(b'@prefix : <http://e/#> . :s :p "( ( (" .', "text/turtle", limit=2)
 >>> check_nesting(b'@prefix : <http://e/#> . :s :p ( ( ( 1 ) ) ) .', "text/turtle", limit=2)
