@@ -122,3 +122,9 @@ def test_case_25_export_never_fails_on_what_was_stored(service: Service) -> None
         headers={"Accept": "application/rdf+xml"} | READ,
     )
     assert construct.status_code == 200, construct.text[:300]
+    for media_type in ("application/trig", "application/n-quads"):
+        dataset = service.store.export(None, media_type=media_type, dataset=True)
+        assert len(list(parse(dataset, rdf_format_for(media_type).oxigraph))) >= stored
+    for engine in ("fast", "pyshacl"):
+        report = service.client.post(f"/validate?engine={engine}", headers=READ)
+        assert report.status_code == 200, (engine, report.text[:300])
