@@ -74,6 +74,7 @@ class RemoteStore(Store):
         max_rows: int = 100_000,
         allowed_hosts: str = "",
         max_rdf_nesting: int = MAX_NESTING,
+        max_answer_mb: float = 256.0,
     ) -> None:
         self.query_url = query_url
         self.update_url = update_url or query_url
@@ -82,6 +83,7 @@ class RemoteStore(Store):
         self.max_rows = max_rows
         self.allowed_hosts = allowed_hosts
         self.max_rdf_nesting = max_rdf_nesting
+        self.max_answer_mb = max_answer_mb
         self._client = httpx.Client(auth=auth, timeout=httpx.Timeout(query_timeout_s))
 
     @classmethod
@@ -102,6 +104,7 @@ class RemoteStore(Store):
             max_rows=settings.max_rows,
             allowed_hosts=settings.allowed_hosts,
             max_rdf_nesting=settings.max_rdf_nesting,
+            max_answer_mb=settings.max_body_mb,
         )
 
     # -- HTTP ----------------------------------------------------------------------------
@@ -111,15 +114,26 @@ class RemoteStore(Store):
     ) -> bytes:
         """One request, its body read in chunks so a `deadline` can stop it between them.
 
-        Transport failures become `StoreError`, timeouts `LimitExceededError`, 404
-        `NotFoundError`, 400 `InputError`.
+        With a `deadline` (a query), an answer over `max_answer_mb` is abandoned too: the
+        row cap applies only once the answer is read, so without this a query with a huge
+        answer (a cartesian product) would fill memory until its time ran out.
+        Transport failures become `StoreError`, timeouts and oversized answers
+        `LimitExceededError`, 404 `NotFoundError`, 400 `InputError`.
         """
+        limit = int(self.max_answer_mb * 1024 * 1024)
         try:
             with self._client.stream(method, url, **kwargs) as response:  # type: ignore[arg-type]
                 chunks = []
+                size = 0
                 for chunk in response.iter_bytes():
                     if deadline is not None:
                         deadline.check()
+                        size += len(chunk)
+                        if size > limit:
+                            raise LimitExceededError(
+                                f"the remote store's answer is over {self.max_answer_mb:g} MB "
+                                "(TRISKEL_MAX_BODY_MB) and was abandoned; ask for fewer rows"
+                            )
                     chunks.append(chunk)
         except httpx.TimeoutException:
             raise LimitExceededError(
