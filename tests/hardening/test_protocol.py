@@ -202,3 +202,16 @@ def test_serve_refuses_a_public_address_without_tokens_before_binding(
     error = capsys.readouterr().err.strip()
     assert len(error.splitlines()) == 1 and "needs TRISKEL_TOKENS" in error
     assert audit.binds == []
+
+
+def test_no_token_is_kept_in_a_report(service: Service) -> None:
+    """A validation of the store is kept (history graph and `/reports/{id}`): no token in it."""
+    admin = {"Authorization": f"Bearer {TOKENS['admin']}"}
+    response = service.client.post("/validate", headers=admin)
+    assert response.status_code == 200, response.text
+    kept = service.client.get(response.headers["location"], headers=READ)
+    assert kept.status_code == 200, kept.text
+    listing = service.client.get("/reports", headers=READ)
+    dataset = service.store.export(None, media_type="application/n-quads", dataset=True)
+    for text in (response.text, kept.text, listing.text, dataset.decode()):
+        assert not any(token in text for token in TOKENS.values())
