@@ -20,10 +20,13 @@ from typing import Literal
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
 from pyoxigraph import Store as OxStore
 from pyparsing import ParseException
+from rdflib.plugins.sparql.parser import parseUpdate
 
+from service import rdflib_sparql
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
-from service.rdflib_sparql import parse_update
 from service.store.scan import check_nesting, check_operations, extension_functions
+
+rdflib_sparql.install()  # updates with LOAD or SERVICE are parsed by rdflib, on any thread
 
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
 """What a query answers: rows, a boolean, or triples (CONSTRUCT and DESCRIBE)."""
@@ -104,7 +107,7 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
 def _parse_only(update: str) -> None:
     """Parse with rdflib's SPARQL grammar without evaluating anything."""
     try:
-        parse_update(update)
+        parseUpdate(update)
     except ParseException as exc:
         raise QuerySyntaxError(
             f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}"

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Literal
 
 from rdflib import Graph
 
+from service import rdflib_sparql
 from service.errors import InputError, TriskelError
 from service.validation.model import Engine, Finding, Severity
 from service.validation.prepare import PreparedData
@@ -36,6 +37,8 @@ from service.validation.shapes import ShapePack, from_files, from_sources, load_
 
 if TYPE_CHECKING:
     from service.reports.model import Report
+
+rdflib_sparql.install()  # shapes compile and pySHACL parse SPARQL with rdflib, concurrently
 
 EngineName = Literal["fast", "pyshacl"]
 ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")

@@ -18,11 +18,11 @@ from types import MappingProxyType
 from pyparsing import ParseException
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from service.errors import ShapesError
 from service.namespaces import SB, SBSH
-from service.rdflib_sparql import prepare_query
 from service.resources import SHAPES_DIR
 from service.validation.model import SEVERITIES, Severity, severity_name
 from service.validation.rdfio import Source, parse, triples_to_graph
@@ -156,7 +156,7 @@ def _check_sparql(name: str, graph: Graph) -> None:
     for predicate in (SH.select, SH.ask):
         for holder, text in graph.subject_objects(predicate):
             try:
-                prepare_query(str(text), _prefixes(graph, holder))
+                prepareQuery(str(text), initNs=_prefixes(graph, holder))
             except ParseException as exc:
                 raise ShapesError(
                     f"{name}: SPARQL of {holder.n3()} does not parse: {exc}"

@@ -1,8 +1,9 @@
 """A bug the load test found: concurrent first uses of rdflib's SPARQL parser broke it.
 
-pyparsing learns each parse action's arity on its first call; eight threads compiling the
-rule pack at once in a fresh process used to record wrong arities, and every validation of
-that process then failed with a 500. Run in a child process, since this one has parsed
+pyparsing learns each parse action's arity on its first call; threads compiling the rule
+pack (the fast engine) or running pySHACL (which parses SPARQL inside `Graph.query`) at once
+in a fresh process used to record wrong arities, and every validation of that process then
+failed with a 500. Run in a child process, since this one has parsed
 SPARQL already (the race only exists before the first parse).
 """
 
@@ -15,19 +16,28 @@ from tests.hardening.conftest import REPO
 
 CHILD = """
 import threading
+from service.validation import validate
 from service.validation.compile import compile_pack
+from service.validation.rdfio import Source
 from service.validation.shapes import load_builtin
 
 pack = load_builtin()
+data = Source("tiny.ttl", b"<urn:x> a <urn:T> .", "turtle")
 errors = []
 
-def work():
+def compile():
     try:
         compile_pack(pack)
     except Exception as exc:
         errors.append(repr(exc))
 
-threads = [threading.Thread(target=work) for _ in range(8)]
+def reference():
+    try:
+        validate(data, shapes=pack, engine="pyshacl", fail_on="violation")
+    except Exception as exc:
+        errors.append(repr(exc))
+
+threads = [threading.Thread(target=work) for work in [compile] * 6 + [reference] * 4]
 for thread in threads:
     thread.start()
 for thread in threads:
