@@ -12,9 +12,7 @@ failure), and p50/p99 latency overall and per kind. Exits 1 on any error.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,8 +23,8 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.bench_sparql import _free_port
-from service.resources import DATA_DIR, ROOT
+from benchmarks import live
+from service.resources import DATA_DIR
 
 CLIENTS = 16
 DURATION_S = 20.0
@@ -108,24 +106,6 @@ def _client(url: str, me: int, end: float, tally: Tally) -> None:
             n += 1
 
 
-def _start(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = _free_port()
-    command = [sys.executable, "-m", "service.cli", "serve", "--port", str(port)]
-    command += ["--store", str(store), "--load-if-empty", str(EXAMPLE)]
-    env = os.environ | {"TRISKEL_TOKENS": TOKENS}
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"triskel serve did not start: {log.read_text()[-1000:]}")
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -152,7 +132,9 @@ def _report(tally: Tally, seconds: float, clients: int) -> None:
 def run(clients: int = CLIENTS, seconds: float = DURATION_S) -> int:
     """Start the server, run the clients, print the table; 1 if any request failed."""
     with tempfile.TemporaryDirectory(prefix="triskel-load-") as folder:
-        process, url = _start(Path(folder) / "store", Path(folder) / "serve.log")
+        args = ["--store", str(Path(folder) / "store"), "--load-if-empty", str(EXAMPLE)]
+        server = live.start(args, env={"TRISKEL_TOKENS": TOKENS}, log=Path(folder) / "serve.log")
+        url = server.url
         tally = Tally()
         try:
             end = time.monotonic() + seconds
@@ -165,8 +147,7 @@ def run(clients: int = CLIENTS, seconds: float = DURATION_S) -> int:
             for thread in threads:
                 thread.join()
         finally:
-            process.terminate()
-            process.wait(timeout=30)
+            server.stop()
     _report(tally, seconds, clients)
     return int(bool(tally.errors))
 

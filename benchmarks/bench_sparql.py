@@ -20,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +31,7 @@ import httpx
 import rdflib
 from pyoxigraph import NamedNode, QueryResultsFormat, RdfFormat, Store
 
-from benchmarks import generate
+from benchmarks import generate, live
 
 OUT = Path(__file__).parent / "out"
 QUERIES = sorted((Path(__file__).parent / "queries").glob("*.rq"))
@@ -82,30 +80,6 @@ def median_s(run: Callable[[], object], repeats: int = REPEATS) -> float:
         run()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(store: Path, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`triskel serve --open` on the store folder; returns the process and its base URL."""
-    port = _free_port()
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), "--store", str(store), "--open"]
-    with log.open("wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"triskel serve did not start: {log.read_text()[-1000:]}")
 
 
 def side_by_side(url: str, store: Store) -> dict[str, tuple[float, float]]:
@@ -202,15 +176,15 @@ def main() -> int:
     build_store(folder, data)
     print(f"store: {data.name} bulk-loaded in {time.perf_counter() - start:.1f} s", flush=True)
 
-    process, url = start_server(folder, OUT / "bench-sparql-serve.log")
+    server = live.start(["--store", str(folder), "--open"], log=OUT / "bench-sparql-serve.log")
+    url = server.url
     try:
         store = Store.read_only(str(folder))  # the server writes nothing after its start
         latencies = side_by_side(url, store)
         del store
         answered, errors = asyncio.run(throughput(url, CLIENTS, DURATION_S))
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        server.stop()
     small = rdflib_against_oxigraph(data_file(SLICE))
 
     print(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from benchmarks.live import free_port
 from service.settings import Settings
 from service.store import Store, open_store
 
@@ -44,13 +44,6 @@ class OxigraphServer:
     @property
     def gsp_url(self) -> str:
         return f"{self.base_url}/store"
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:

@@ -10,13 +10,8 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,69 +20,12 @@ from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
 
+from benchmarks import live
+from benchmarks.live import LiveServer
 from service.resources import DATA_DIR
 
 EX = "http://example.org/"
 SB = "https://w3id.org/social-business#"
-
-
-@dataclass(frozen=True)
-class Server:
-    """A running `triskel serve` process."""
-
-    url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    @property
-    def sparql(self) -> str:
-        return f"{self.url}/sparql"
-
-    @property
-    def update(self) -> str:
-        return f"{self.url}/update"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(
-    args: list[str], env: dict[str, str], log: Path, *, timeout_s: float = 60
-) -> Server:
-    """Start `triskel serve ARGS` and wait until `/health` answers."""
-    port = _free_port()
-    command = [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1"]
-    command += ["--port", str(port), *args]
-    with log.open("ab") as sink:
-        process = subprocess.Popen(
-            command, stdout=sink, stderr=subprocess.STDOUT, env=os.environ | env
-        )
-    server = Server(f"http://127.0.0.1:{port}", process, log)
-    end = time.monotonic() + timeout_s
-    while time.monotonic() < end:
-        if process.poll() is not None:
-            raise RuntimeError(f"triskel serve exited: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    stop_server(server)
-    raise RuntimeError(f"triskel serve did not answer within {timeout_s} s")
-
-
-def stop_server(server: Server, sig: int = signal.SIGTERM) -> None:
-    """Stop the server process by its PID."""
-    if server.process.poll() is None:
-        os.kill(server.process.pid, sig)
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.kill(server.process.pid, signal.SIGKILL)
-        server.process.wait()
 
 
 @pytest.fixture(scope="module", params=["embedded", "remote"])
@@ -109,16 +47,16 @@ def backend_env(
 @pytest.fixture(scope="module")
 def server(
     backend_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Server]:
+) -> Iterator[LiveServer]:
     """`triskel serve --open --load-if-empty data/example`, as `make serve` runs it."""
     log = tmp_path_factory.mktemp("log") / "serve.log"
     args = ["--open", "--load-if-empty", str(DATA_DIR / "example")]
-    running = start_server(args, backend_env, log)
+    running = live.start(args, env=backend_env, log=log)
     yield running
-    stop_server(running)
+    running.stop()
 
 
-def test_serve_loads_the_example_into_one_graph_per_file(server: Server) -> None:
+def test_serve_loads_the_example_into_one_graph_per_file(server: LiveServer) -> None:
     wrapper = SPARQLWrapper(server.sparql)
     wrapper.setQuery("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g")
     wrapper.setReturnFormat(JSON)
@@ -133,7 +71,7 @@ def test_serve_loads_the_example_into_one_graph_per_file(server: Server) -> None
     assert "http://127.0.0.1:" in started
 
 
-def test_sparqlwrapper_select_json_and_xml(server: Server) -> None:
+def test_sparqlwrapper_select_json_and_xml(server: LiveServer) -> None:
     wrapper = SPARQLWrapper(server.sparql)
     wrapper.setQuery(f"SELECT ?p WHERE {{ ?p a <{SB}Person> }} ORDER BY ?p LIMIT 3")
     wrapper.setReturnFormat(JSON)
@@ -145,7 +83,7 @@ def test_sparqlwrapper_select_json_and_xml(server: Server) -> None:
     assert uris == as_json
 
 
-def test_sparqlwrapper_ask_and_construct(server: Server) -> None:
+def test_sparqlwrapper_ask_and_construct(server: LiveServer) -> None:
     wrapper = SPARQLWrapper(server.sparql)
     wrapper.setQuery(f"ASK {{ ?c a <{SB}Conversation> }}")
     wrapper.setReturnFormat(JSON)
@@ -158,7 +96,7 @@ def test_sparqlwrapper_ask_and_construct(server: Server) -> None:
         assert len(graph) > 3
 
 
-def test_rdflib_sparql_store_and_update_store(server: Server) -> None:
+def test_rdflib_sparql_store_and_update_store(server: LiveServer) -> None:
     reader = Graph(store=SPARQLStore(server.sparql))
     people = reader.query(f"SELECT (COUNT(?p) AS ?n) WHERE {{ ?p a <{SB}Person> }}")
     assert int(next(iter(people))[0]) > 3
@@ -173,7 +111,7 @@ def test_rdflib_sparql_store_and_update_store(server: Server) -> None:
     store.close()
 
 
-def test_httpx_graph_store_protocol(server: Server) -> None:
+def test_httpx_graph_store_protocol(server: LiveServer) -> None:
     target = {"graph": f"{EX}gsp"}
     with httpx.Client(base_url=server.url) as client:
         turtle = {"content-type": "text/turtle"}
@@ -197,7 +135,7 @@ def test_httpx_graph_store_protocol(server: Server) -> None:
 
 def test_bearer_tokens_with_real_clients(tmp_path: Path) -> None:
     env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": "read:r-1,write:w-1"}
-    secured = start_server([], env, tmp_path / "serve.log")
+    secured = live.start([], env=env, log=tmp_path / "serve.log")
     try:
         insert = f"INSERT DATA {{ GRAPH <{EX}t> {{ <{EX}a> <{EX}p> 1 }} }}"
         anonymous = httpx.post(secured.update, data={"update": insert})
@@ -213,7 +151,7 @@ def test_bearer_tokens_with_real_clients(tmp_path: Path) -> None:
         reader.setReturnFormat(JSON)
         assert reader.queryAndConvert()["boolean"] is True
     finally:
-        stop_server(secured)
+        secured.stop()
 
 
 @pytest.mark.parametrize("kill_at", [0.6, 1.0], ids=["mid-upload", "upload-sent"])
@@ -225,16 +163,16 @@ def test_sigkill_during_a_large_upload_keeps_the_old_or_the_new_graph(
     ntriples = {"content-type": "application/n-triples"}
     old = "".join(f'<{EX}old{i}> <{EX}p> "{i}" .\n' for i in range(10))
     new_size = 200_000
-    first = start_server(["--open"], env, tmp_path / "serve.log")
+    first = live.start(["--open"], env=env, log=tmp_path / "serve.log")
     try:
         httpx.put(
             f"{first.url}/store", params=target, content=old, headers=ntriples
         ).raise_for_status()
         killed = _upload_and_kill(first, target, new_size, at_fraction=kill_at)
     finally:
-        stop_server(first, signal.SIGKILL)
+        first.stop(signal.SIGKILL)
     assert killed
-    second = start_server(["--open"], env, tmp_path / "serve.log")
+    second = live.start(["--open"], env=env, log=tmp_path / "serve.log")
     try:
         count = httpx.get(
             f"{second.sparql}",
@@ -242,10 +180,12 @@ def test_sigkill_during_a_large_upload_keeps_the_old_or_the_new_graph(
         ).json()["results"]["bindings"][0]["n"]["value"]
         assert int(count) in (10, new_size)
     finally:
-        stop_server(second)
+        second.stop()
 
 
-def _upload_and_kill(server: Server, target: dict[str, str], size: int, at_fraction: float) -> bool:
+def _upload_and_kill(
+    server: LiveServer, target: dict[str, str], size: int, at_fraction: float
+) -> bool:
     """PUT `size` N-Triples in chunks and SIGKILL the server once `at_fraction` is sent."""
     kill_at = int(size * at_fraction)
     sent = threading.Event()
