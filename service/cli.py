@@ -19,8 +19,8 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.catalog import Catalog
-    from service.reasoning import ReasonerReport
     from service.reports import Report
+    from service.reports.diff import JsonResult
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -46,7 +46,7 @@ def _run_ontology_check(args: argparse.Namespace) -> int:
 
     files = [Path(name) for name in args.files] or list(ONTOLOGY_FILES)
     graph = read_graph(files)
-    problems = _reasoner_problems(classify(graph))
+    problems = classify(graph).problems()
     problems.extend(str(finding) for finding in check_quality(graph))
     for line in problems:
         print(line)
@@ -57,19 +57,6 @@ def _run_ontology_check(args: argparse.Namespace) -> int:
         "no pitfall"
     )
     return 0
-
-
-def _reasoner_problems(report: ReasonerReport) -> list[str]:
-    """One line per reasoner problem, naming individuals of disjoint classes when inconsistent."""
-    problems: list[str] = []
-    if not report.consistent:
-        problems.append("inconsistent: HermiT finds no model of these files")
-        problems.extend(
-            f"  {s.individual} is both {s.classes[0]} and {s.classes[1]}, which are disjoint"
-            for s in report.suspects
-        )
-    problems.extend(f"unsatisfiable class: {iri}" for iri in report.unsatisfiable)
-    return problems
 
 
 def _run_ontology_export(args: argparse.Namespace) -> int:
@@ -133,26 +120,21 @@ def _run_serve(args: argparse.Namespace) -> int:
 
 
 def _load_if_empty(settings: Settings, directory: Path) -> None:
-    """Load the RDF files of `directory` (one graph per file) if the store has no data graph.
-
-    Only the ontology graph counts as no data; other files in the folder (a README) are
-    skipped. Graph names follow `triskel load` (`urn:triskel:file:example/practice.ttl`).
-    """
+    """Seed an empty store with `directory` (`make serve` passes data/example)."""
     from service.resources import ONTOLOGY_IRI
     from service.store import open_store
-    from service.store.files import load_file
-    from service.store.formats import RDF_FORMATS
+    from service.store.files import load_directory_if_empty
 
-    suffixes = {f".{ext}" for fmt in RDF_FORMATS for ext in (fmt.extension, *fmt.extensions)}
+    progress = sys.stderr if sys.stderr.isatty() else None
     store = open_store(settings)
     try:
-        if any(graph != ONTOLOGY_IRI for graph in store.graphs()):
-            return
-        for path in sorted(p for p in directory.iterdir() if p.suffix.lower() in suffixes):
-            done = load_file(store, path, progress=sys.stderr)
-            print(f"loaded {done.triples} triples from {path} into {done.graph}", flush=True)
+        loaded = load_directory_if_empty(
+            store, directory, ignore_graphs=frozenset({ONTOLOGY_IRI}), progress=progress
+        )
     finally:
         store.close()
+    for done in loaded:
+        print(f"loaded {done.triples} triples from {done.path} into {done.graph}", flush=True)
 
 
 def _store_settings(args: argparse.Namespace) -> Settings:
@@ -337,12 +319,13 @@ def _run_validate(args: argparse.Namespace) -> int:
     """Exit 0 when the data conforms, 1 when it does not; the report is written only after
     everything was read and checked, so bad input (exit 2) writes nothing."""
     from service.reports import render
+    from service.reports.diff import read_results
     from service.validation import from_files, validate
     from service.validation.progress import PhaseProgress
     from service.validation.rdfio import Source
 
     shapes = from_files(args.shapes, builtin=not args.no_builtin)
-    previous = _read_report(args.against) if args.against else None
+    previous = read_results(args.against) if args.against else None
     data = args.data or Source("store", _store_nquads(args), "nquads")
     with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
         report = validate(
@@ -358,20 +341,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     return 0 if report.conforms else 1
 
 
-def _read_report(path: Path) -> list[dict[str, object]]:
-    """The results of a JSON report file (`--format json`, or `/validate`'s JSON)."""
-    import json
-
-    try:
-        results = json.loads(path.read_text(encoding="utf-8")).get("results")
-    except (ValueError, AttributeError) as exc:
-        raise InputError(f"{path}: not a JSON validation report ({exc})") from None
-    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
-        raise InputError(f"{path}: not a JSON validation report (no 'results' list)")
-    return results
-
-
-def _print_diff(report: Report, previous: list[dict[str, object]], args: argparse.Namespace) -> int:
+def _print_diff(report: Report, previous: list[JsonResult], args: argparse.Namespace) -> int:
     """Print the diff against the earlier report; 1 when a new finding is at --fail-on or above."""
     import json
 

@@ -47,6 +47,18 @@ class ReasonerReport:
     def ok(self) -> bool:
         return self.consistent and not self.unsatisfiable
 
+    def problems(self) -> list[str]:
+        """One readable line per problem; individuals of disjoint classes when inconsistent."""
+        lines: list[str] = []
+        if not self.consistent:
+            lines.append("inconsistent: HermiT finds no model of these files")
+            lines.extend(
+                f"  {s.individual} is both {s.classes[0]} and {s.classes[1]}, which are disjoint"
+                for s in self.suspects
+            )
+        lines.extend(f"unsatisfiable class: {iri}" for iri in self.unsatisfiable)
+        return lines
+
 
 def classify(graph: Graph) -> ReasonerReport:
     """Run HermiT on `graph` (ontology, optionally with data) in a fresh owlready2 World.

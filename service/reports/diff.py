@@ -8,12 +8,15 @@ and value, the way `Result.id` computes it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rdflib import URIRef
 
+from service.errors import InputError
 from service.reports.terms import finding_id, short
 from service.validation.model import SEVERITIES, Severity
 
@@ -62,6 +65,18 @@ class Diff:
         for mark, found in (("+", self.new), ("-", self.resolved)):
             lines.extend(f"{mark} {_line(r)}" for r in found)
         return "\n".join(lines) + "\n"
+
+
+def read_results(path: Path) -> list[JsonResult]:
+    """The results of a JSON report file (`triskel validate --format json`, or `/validate`'s
+    JSON), checked enough that a wrong file is a clear InputError rather than a KeyError."""
+    try:
+        results = json.loads(path.read_text(encoding="utf-8")).get("results")
+    except (ValueError, AttributeError) as exc:
+        raise InputError(f"{path}: not a JSON validation report ({exc})") from None
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise InputError(f"{path}: not a JSON validation report (no 'results' list)")
+    return results
 
 
 def result_id(result: JsonResult) -> str:

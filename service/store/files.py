@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from service.store.base import Store
-from service.store.formats import Format, rdf_format_for_path
+from service.store.formats import RDF_FORMATS, Format, rdf_format_for_path
 from service.store.progress import ProgressReader
 
 BIG_FILE = 8 * 1024 * 1024
@@ -64,3 +64,19 @@ def load_file(
         if bar is not None:
             bar.finish(f"{triples:,} triples stored")
     return Loaded(path, triples, target or "the graphs it names")
+
+
+def load_directory_if_empty(
+    store: Store, directory: Path, *, ignore_graphs: frozenset[str], progress: TextIO | None = None
+) -> list[Loaded]:
+    """Load the RDF files of `directory`, one graph per file, if the store holds no data yet.
+
+    Graphs in `ignore_graphs` (the ontology the service loads itself) do not count as data;
+    files that are not RDF (a README) are skipped. This is how `make serve` seeds an empty
+    store with the example without ever reloading it over a user's changes.
+    """
+    if any(graph not in ignore_graphs for graph in store.graphs()):
+        return []
+    suffixes = {f".{ext}" for fmt in RDF_FORMATS for ext in (fmt.extension, *fmt.extensions)}
+    files = sorted(p for p in directory.iterdir() if p.suffix.lower() in suffixes)
+    return [load_file(store, path, progress=progress) for path in files]
