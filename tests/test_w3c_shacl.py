@@ -12,7 +12,6 @@ the list cannot go stale.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,12 +21,11 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from service.cli import main
-from service.resources import ROOT
+from tests.w3c import W3C_DIR, missing
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 
-W3C_DIR = Path(os.environ.get("TRISKEL_W3C_DIR", ROOT.parent / "shared" / "w3c"))
 SUITE = W3C_DIR / "shacl" / "tests"
 MANIFEST = SUITE / "manifest.ttl"
 
@@ -75,12 +73,12 @@ def _test(path: Path) -> tuple[Path, Path, bool | None]:
 CASES = _cases()
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=f"W3C SHACL suite not found at {SUITE}")
+@pytest.mark.skipif(not MANIFEST.is_file(), reason=missing("SHACL"))
 def test_suite_is_complete() -> None:
     assert len(CASES) == 120, "the approved suite has 120 sht:Validate tests (98 core, 22 sparql)"
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=f"W3C SHACL suite not found at {SUITE}")
+@pytest.mark.skipif(not MANIFEST.is_file(), reason=missing("SHACL"))
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(SUITE)) for c in CASES])
 def test_w3c(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     name = str(case.relative_to(SUITE))

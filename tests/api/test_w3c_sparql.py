@@ -14,7 +14,6 @@ repository); without them these tests skip and say so.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -30,16 +29,15 @@ from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 
 from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES
-from service.resources import ROOT
+from tests.w3c import W3C_DIR, missing
 
-W3C_DIR = Path(os.environ.get("TRISKEL_W3C_DIR", ROOT.parent / "shared" / "w3c"))
 QUERY_SYNTAX = W3C_DIR / "sparql11-syntax-query/sparql/sparql11/syntax-query/manifest.ttl"
 UPDATE_SYNTAX = W3C_DIR / "sparql11-protocol/sparql/sparql11/syntax-update-1/manifest.ttl"
 PROTOCOL = W3C_DIR / "sparql11-protocol/sparql/sparql11/protocol/manifest.ttl"
 GRAPH_STORE = (
     W3C_DIR / "sparql11-protocol/sparql/sparql11/graph-store-protocol/manifest-indirect.ttl"
 )
-MISSING = f"W3C SPARQL suites not found at {W3C_DIR} (set TRISKEL_W3C_DIR)"
+MISSING = missing("SPARQL 1.1")
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
