@@ -8,7 +8,8 @@ TriskelError
 │   ├── QuerySyntaxError (SyntaxError)  unparseable SPARQL query or update
 │   ├── QueryParameterError             a named-query parameter of the wrong type
 │   ├── ShapesError                     a shapes file that is not usable SHACL
-│   ├── ForbiddenOperationError         SERVICE, LOAD, remote FROM... refused by policy
+│   ├── ForbiddenOperationError         SERVICE, LOAD... refused by policy
+│   ├── UnknownGraphError               a dataset (FROM, USING, graph-uri) names an absent graph
 │   └── TooLargeError                   a body or literal over a configured limit
 ├── NotFoundError (LookupError)         an unknown graph, query or report
 ├── GuardRefusedError                   a guarded write would add findings; nothing written
@@ -84,6 +85,14 @@ class ShapesError(InputError):
 
 class ForbiddenOperationError(InputError):
     """An operation refused by policy (outbound fetches, updates on the query endpoint)."""
+
+
+class UnknownGraphError(InputError):
+    """A query's or update's dataset names a graph the store does not hold.
+
+    Other engines fetch such a graph from the web or a file; ours never do, and answering
+    it as an empty graph would hide the mistake, so the caller is told instead.
+    """
 
 
 class TooLargeError(InputError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from service.errors import (
     RDFSyntaxError,
     StoreError,
     TooLargeError,
+    UnknownGraphError,
 )
 from service.store import Store
 
@@ -144,8 +146,9 @@ def test_unknown_media_type_is_refused(store: Store) -> None:
 @pytest.mark.parametrize("context", ["http://127.0.0.1:9/ctx.jsonld", "file:///etc/hostname"])
 def test_jsonld_remote_context_is_not_fetched(store: Store, context: str) -> None:
     doc = json.dumps({"@context": context, "@id": "http://e/a", "name": "x"}).encode()
-    with pytest.raises(ForbiddenOperationError, match="remote contexts"):
+    with pytest.raises(InputError, match="remote contexts") as refused:
         store.load(doc, media_type="application/ld+json", graph=G)
+    assert type(refused.value) is InputError  # a 400, not a policy refusal (403)
     assert store.graphs() == []
 
 
@@ -281,11 +284,22 @@ def test_keywords_inside_strings_and_iris_are_not_operations(store: Store) -> No
     assert rows(store, query) == []
 
 
-def test_from_reads_the_store_and_fetches_nothing(store: Store) -> None:
+def test_a_dataset_names_only_graphs_of_the_store(store: Store) -> None:
     store.load(turtle(1), media_type=TURTLE, graph=G)
-    answer = store.query("SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }", accept=JSON)
-    assert json.loads(answer.body)["results"]["bindings"] == []
+    absent = "graph <http://127.0.0.1:9/x> is not in the store; remote graphs are never fetched"
+    with pytest.raises(UnknownGraphError, match=re.escape(absent)):
+        store.query("SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }", accept=JSON)
+    with pytest.raises(UnknownGraphError, match=re.escape("<http://127.0.0.1:9/x>")):
+        store.query("ASK {}", accept=JSON, named_graph_uris=["http://127.0.0.1:9/x"])
+    with pytest.raises(UnknownGraphError, match="file:///etc/hostname"):
+        store.select("PREFIX f: <file:///etc/> SELECT * FROM NAMED f:hostname { }")
+    with pytest.raises(UnknownGraphError, match=re.escape("<http://127.0.0.1:9/x>")):
+        store.update(
+            "INSERT { <urn:a> <urn:b> 1 } USING <x> WHERE { }", base_iri="http://127.0.0.1:9/"
+        )
     assert len(rows(store, f"SELECT * FROM <{G}> {{ ?s ?p ?o }}")) == 1
+    store.update(f"INSERT {{ <urn:a> <urn:b> 1 }} USING <{G}> WHERE {{ }}")
+    assert store.count(None) == 1
 
 
 # -- hostile RDF/XML ---------------------------------------------------------------------
@@ -306,8 +320,9 @@ def laughs() -> bytes:
 
 def test_billion_laughs_is_refused_quickly(store: Store) -> None:
     started = time.monotonic()
-    with pytest.raises(TooLargeError, match="expand"):
+    with pytest.raises(InputError, match="expand") as refused:
         store.load(laughs(), media_type=RDF_XML, graph=G)
+    assert type(refused.value) is InputError  # a 400: the document itself is small
     assert time.monotonic() - started < 1.0
     assert store.graphs() == []
 
@@ -316,8 +331,9 @@ def test_deeply_nested_rdf_xml_is_refused_quickly(store: Store) -> None:
     depth = 100_000
     nested = "<rdf:Description><e:p>" * depth + "</e:p></rdf:Description>" * depth
     started = time.monotonic()
-    with pytest.raises(TooLargeError, match="nested deeper"):
+    with pytest.raises(InputError, match="nested deeper") as refused:
         store.load(f"{RDF_OPEN}{nested}</rdf:RDF>".encode(), media_type=RDF_XML, graph=G)
+    assert type(refused.value) is InputError
     assert time.monotonic() - started < 1.0
 
 

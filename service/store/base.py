@@ -14,6 +14,9 @@ from typing import IO
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
+from service.errors import UnknownGraphError
+from service.store.scan import dataset_graphs
+
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
 
@@ -57,6 +60,27 @@ class Store(ABC):
 
         Relative IRIs in the text resolve against `base_iri` (the protocol endpoint's URL).
         """
+
+    def check_dataset(
+        self, text: str, graphs: Sequence[str] = (), *, base_iri: str | None = None
+    ) -> None:
+        """Refuse a dataset that names a graph the store does not hold (`UnknownGraphError`).
+
+        The dataset is the text's `FROM [NAMED]` / `USING [NAMED]` plus `graphs`, the
+        protocol's `default-graph-uri` / `named-graph-uri`. Other engines would fetch such a
+        graph from the web or a file (DESIGN §8); ours read only the store, so an absent
+        graph is a mistake to report, not an empty graph to answer from. Both backends call
+        this before the engine sees the text.
+        """
+        named = [*dataset_graphs(text, base_iri), *graphs]
+        if not named:
+            return
+        held = set(self.graphs())
+        for iri in named:
+            if iri not in held:
+                raise UnknownGraphError(
+                    f"graph <{iri}> is not in the store; remote graphs are never fetched"
+                )
 
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None) -> None:

@@ -129,10 +129,18 @@ class EmbeddedStore(Store):
         except OSError as exc:
             raise StoreError(f"the store failed to run the query: {exc}") from exc
 
-    def _bounded(self, query: str, work: Callable[[Deadline], T]) -> T:
-        """Check the text, then run `work` on a query worker, under the read lock, in time."""
+    def _bounded(
+        self,
+        query: str,
+        work: Callable[[Deadline], T],
+        graphs: Sequence[str] = (),
+        base_iri: str | None = None,
+    ) -> T:
+        """Check the text and its dataset, then run `work` on a query worker, under the
+        read lock, in time."""
         check_nesting(query)
         check_operations(query, allowed_hosts=self.allowed_hosts)
+        self.check_dataset(query, graphs, base_iri=base_iri)
 
         def locked(deadline: Deadline) -> T:
             with self._rw.reading():
@@ -190,7 +198,8 @@ class EmbeddedStore(Store):
             done = serialise(answer, accept, max_rows=self.max_rows, deadline=deadline)
             return QueryResult(done.body, done.media_type, done.truncated)
 
-        return self._bounded(query, work)
+        graphs = [*default_graph_uris, *named_graph_uris]
+        return self._bounded(query, work, graphs, base_iri)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -198,6 +207,7 @@ class EmbeddedStore(Store):
         """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run."""
         check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
+        self.check_dataset(update, base_iri=base_iri)
         with self._write_lock:
             try:
                 self._db.update(update, base_iri=base_iri)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 
-from service.errors import ForbiddenOperationError, InputError, RDFSyntaxError, TooLargeError
+from service.errors import InputError, RDFSyntaxError, TooLargeError
 from service.store.formats import Format
 from service.store.textguard import MAX_NESTING, check_nesting
 from service.store.xmlguard import check_xml
@@ -42,7 +42,7 @@ def syntax_error(exc: SyntaxError, source: str | None) -> InputError:
     """
     message = str(exc.msg if exc.msg else exc)
     if "LoadDocumentCallback" in message or "remote context" in message:
-        return ForbiddenOperationError(
+        return InputError(
             f"{source or 'upload'}: JSON-LD remote contexts are not fetched; inline the @context"
         )
     line, column = exc.lineno, exc.offset

@@ -164,6 +164,7 @@ class RemoteStore(Store):
         query = _bind(query, substitutions or {})
         check_operations(query, allowed_hosts=self.allowed_hosts)
         form = query_form(query, base_iri)
+        self.check_dataset(query, [*default_graph_uris, *named_graph_uris], base_iri=base_iri)
         accept = NTRIPLES if form == "GRAPH" else JSON_RESULTS
         data = {
             "query": _with_base(query, base_iri),
@@ -219,6 +220,7 @@ class RemoteStore(Store):
         """Check the update locally (syntax, then policy), then send it in one request."""
         check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
+        self.check_dataset(update, base_iri=base_iri)
         try:
             self._send("POST", self.update_url, data={"update": _with_base(update, base_iri)})
         except InputError as exc:
@@ -296,16 +298,17 @@ class RemoteStore(Store):
 
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
         """Triples in one graph, or quads in the whole dataset."""
+        in_named = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
         if graph is not None and not all_graphs:
-            return self._count("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", [graph])
+            return self._count(in_named, {"g": NamedNode(graph)})
         default_graph = self.export(None, media_type=NTRIPLES)
         in_default = sum(1 for _ in parse(default_graph, RdfFormat.N_TRIPLES))
         if not all_graphs:
             return in_default
-        return in_default + self._count("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }", [])
+        return in_default + self._count(in_named, {})
 
-    def _count(self, query: str, default_graph_uris: list[str]) -> int:
-        answer = self._answer(query, default_graph_uris)
+    def _count(self, query: str, substitutions: Mapping[str, Term]) -> int:
+        answer = self._answer(query, substitutions=substitutions)
         return int(next(iter(answer))["n"].value)  # type: ignore[arg-type,index,union-attr]
 
     def close(self) -> None:

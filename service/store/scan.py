@@ -9,8 +9,9 @@ variable name or a prefixed name is not an operation, and the IRI after the keyw
 resolved through the text's own `PREFIX` and `BASE` declarations. A `SERVICE ?var`, whose
 target is only known at run time, is always refused.
 
-`FROM` and `FROM NAMED` are not refused: both engines we run (pyoxigraph in-process and
-Oxigraph server) read those graphs from the store and never fetch them.
+`FROM`/`FROM NAMED` (queries) and `USING`/`USING NAMED` (updates) may name only graphs of
+the store (`dataset_graphs` lists them for `Store.check_dataset`): our engines never fetch
+them, but an absent graph answering as an empty one would hide the mistake.
 
 2. Refuse text nested deeper than `MAX_NESTING` brackets: pyoxigraph's recursive parser
 crashes the whole process (a segmentation fault, not an exception) somewhere between 2,000
@@ -47,6 +48,7 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 _FETCHING = frozenset({"SERVICE", "LOAD"})
+_DATASET = frozenset({"FROM", "USING"})
 BUILT_IN_FUNCTIONS = (
     "http://www.w3.org/2001/XMLSchema#",
     "http://www.opengis.net/def/function/geosparql/",
@@ -99,6 +101,37 @@ def has_dataset_clause(query: str) -> bool:
     True
     """
     return any(kind == "name" and value.upper() == "FROM" for kind, value in _tokens(query))
+
+
+def dataset_graphs(text: str, base_iri: str | None = None) -> list[str]:
+    """The graph IRIs a query's `FROM [NAMED]` or an update's `USING [NAMED]` clauses name,
+    except those an earlier operation of the same update names after `GRAPH` (as in
+    `INSERT DATA { GRAPH <g> {...} } ; ... USING <g>`): they exist when the `USING` runs.
+
+    Prefixed names and relative IRIs resolve through the text's `PREFIX` and `BASE`, else
+    against `base_iri`.
+
+    >>> dataset_graphs("PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <b> { }", "http://h/")
+    ['http://g/a', 'http://h/b']
+    >>> dataset_graphs("CREATE GRAPH <a> ; INSERT { } USING <a> USING NAMED <b> WHERE { }")
+    ['b']
+    """
+    found: list[str] = []
+    written: set[str] = set()
+    for tokens, index, prefixes, base in _walk(text, base_iri or ""):
+        kind, value = tokens[index]
+        keyword = value.upper() if kind == "name" else ""
+        if keyword != "GRAPH" and keyword not in _DATASET:
+            continue
+        rest = [t for t in tokens[index + 1 : index + 3] if t[1].upper() != "NAMED"]
+        iri = _target(*rest[0], prefixes, base) if rest else None
+        if iri is None:
+            continue
+        if keyword == "GRAPH":
+            written.add(iri)
+        elif iri not in written:
+            found.append(iri)
+    return found
 
 
 def where_group_start(query: str) -> int:

@@ -4,9 +4,10 @@ Measured with pyoxigraph 0.5: a 0.8 KB "billion laughs" document (nested interna
 expands to a 3.2 GB literal in about a minute, and element nesting costs quadratic time
 (10k levels 0.5 s, 100k levels about a minute). So RDF/XML is first read by expat, which
 stops entity amplification by itself (expat >= 2.4 refuses an amplification factor over 100)
-and lets us count nesting depth; only then does pyoxigraph parse it. External entities are
-never fetched: a reference to one is refused here, by name, before pyoxigraph (which
-refuses them too, with a less telling message) sees the document.
+and lets us count nesting depth; only then does pyoxigraph parse it. Both are bad input
+(`InputError`), not a body over a size limit: the documents themselves are small. External
+entities are never fetched: a reference to one is refused here, by name, before pyoxigraph
+(which refuses them too, with a less telling message) sees the document.
 The pre-read costs about as much as pyoxigraph's own parse, for RDF/XML only.
 """
 
@@ -14,14 +15,14 @@ from __future__ import annotations
 
 from xml.parsers import expat
 
-from service.errors import RDFSyntaxError, TooLargeError
+from service.errors import InputError, RDFSyntaxError
 
 MAX_DEPTH = 1_000
 """Deepest element nesting accepted; real RDF/XML stays under a few dozen levels."""
 
 
 class _TooDeep(Exception):
-    """Raised from the expat callback, turned into `TooLargeError` by the caller."""
+    """Raised from the expat callback, turned into `InputError` by the caller."""
 
 
 class _External(Exception):
@@ -29,7 +30,7 @@ class _External(Exception):
 
 
 def check_xml(data: bytes, *, source: str | None) -> None:
-    """Raise `TooLargeError` for entity amplification or nesting over `MAX_DEPTH`, and
+    """Raise `InputError` for entity amplification or nesting over `MAX_DEPTH`, and
     `RDFSyntaxError` (with line and column) for XML that is not well-formed or that uses an
     external entity."""
     parser = expat.ParserCreate()
@@ -55,7 +56,7 @@ def check_xml(data: bytes, *, source: str | None) -> None:
     try:
         parser.Parse(data, True)
     except _TooDeep:
-        raise TooLargeError(
+        raise InputError(
             f"{where}: XML nested deeper than {MAX_DEPTH} elements "
             f"(line {parser.CurrentLineNumber})"
         ) from None
@@ -69,5 +70,5 @@ def check_xml(data: bytes, *, source: str | None) -> None:
     except expat.ExpatError as exc:
         message = expat.errors.messages.get(exc.code, str(exc))
         if "amplification" in message:
-            raise TooLargeError(f"{where}: XML entities expand too much ({message})") from None
+            raise InputError(f"{where}: XML entities expand too much ({message})") from None
         raise RDFSyntaxError(message, source=source, line=exc.lineno, column=exc.offset) from None

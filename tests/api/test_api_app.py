@@ -24,6 +24,7 @@ from service.errors import (
     StoreError,
     TooLargeError,
     TriskelError,
+    UnknownGraphError,
     UnsupportedFormatError,
 )
 from service.resources import ONTOLOGY_VERSION
@@ -132,6 +133,7 @@ def test_the_public_surface_is_the_factory() -> None:
         (UnsupportedFormatError("text/x"), 415),
         (TooLargeError("big"), 413),
         (ForbiddenOperationError("LOAD"), 403),
+        (UnknownGraphError("graph <g> is not in the store"), 400),
         (QuerySyntaxError("SPARQL syntax error at 3:7: expected"), 400),
         (NotFoundError("graph"), 404),
         (LimitExceededError("slow"), 503),

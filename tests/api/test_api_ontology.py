@@ -186,13 +186,14 @@ def test_any_origin_may_read_without_credentials(module_client: TestClient, path
         headers=origin
         | {
             "access-control-request-method": "GET",
-            "access-control-request-headers": "if-none-match",
+            "access-control-request-headers": "authorization, if-none-match",
         },
     )
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == "*"
     assert "GET" in preflight.headers["access-control-allow-methods"]
-    assert "If-None-Match" in preflight.headers["access-control-allow-headers"]
+    allowed = preflight.headers["access-control-allow-headers"]
+    assert "Authorization" in allowed and "If-None-Match" in allowed
     assert "access-control-allow-credentials" not in preflight.headers
 
 
@@ -206,11 +207,28 @@ def test_cors_stays_off_other_paths_and_methods(module_client: TestClient) -> No
     assert "access-control-allow-origin" not in post.headers
 
 
+PUBLISHED = ("/ontology", f"/ontology/{ONTOLOGY_VERSION}", "/shapes")
+
+
 @pytest.mark.parametrize("store_settings", ["embedded"], indirect=True)
-def test_published_files_need_no_token(
-    make_client: Callable[..., TestClient], token_spec: str
+def test_published_files_need_the_read_role_like_sparql(
+    make_client: Callable[..., TestClient], token_spec: str, tokens: dict[str, str]
 ) -> None:
     client = make_client(tokens=token_spec)
+    read = {"authorization": f"Bearer {tokens['read']}"}
     assert client.get("/sparql", params={"query": "ASK {}"}).status_code == 401
-    assert client.get("/ontology").status_code == 200
-    assert client.get("/shapes").status_code == 200
+    for path in PUBLISHED:
+        refused = client.get(path, headers={"origin": "https://tools.example"})
+        assert refused.status_code == 401, path
+        assert refused.headers["www-authenticate"] == "Bearer"
+        assert refused.headers["access-control-allow-origin"] == "*"
+        assert client.get(path, headers=read).status_code == 200, path
+
+
+@pytest.mark.parametrize("store_settings", ["embedded"], indirect=True)
+def test_published_files_need_no_token_when_reads_are_public(
+    make_client: Callable[..., TestClient], token_spec: str
+) -> None:
+    client = make_client(tokens=token_spec, public_read=True)
+    for path in PUBLISHED:
+        assert client.get(path).status_code == 200, path

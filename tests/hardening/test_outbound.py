@@ -57,20 +57,72 @@ def test_the_audit_and_the_trap_see_what_they_must(audit: Audit, trap: Trap) -> 
     trap.hits.clear()
 
 
+def _put(service: Service, graph: str, triples: str) -> None:
+    response = service.client.put(f"/store?graph={graph}", content=triples, headers=NT | WRITE)
+    assert response.status_code == 201, response.text
+
+
 @pytest.mark.parametrize(
     "clause", ["FROM <http://127.0.0.1:22/>", "FROM NAMED <file:///etc/passwd>", "FROM <TRAP>"]
 )
-def test_case_02_from_reads_only_the_store(service: Service, trap: Trap, clause: str) -> None:
-    """FROM / FROM NAMED name graphs of the store; an IRI that is no graph there is an empty
-    graph, and nothing is fetched or read (the engines have no loader)."""
-    service.client.put("/store?graph=urn:g", content="<urn:s> <urn:p> 1 .", headers=NT | WRITE)
+def test_case_02_from_a_graph_not_in_the_store_is_refused(
+    service: Service, trap: Trap, clause: str
+) -> None:
+    """FROM / FROM NAMED may name only graphs of the store: anything else is a 400 naming
+    the graph, and nothing is fetched or read."""
+    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
     before = service.fingerprint()
     clause = clause.replace("TRAP", trap.url)
     query = f"SELECT * {clause} WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
     response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
-    assert response.status_code == 200, response.text
-    assert response.json()["results"]["bindings"] == []
+    body = problem_of(response, 400)
+    iri = clause.split("<", 1)[1].rstrip(">")
+    assert body["detail"] == (f"graph <{iri}> is not in the store; remote graphs are never fetched")
     assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "text"),
+    [
+        ("/sparql", {"default-graph-uri": "http://127.0.0.1:22/"}, "SELECT * { ?s ?p ?o }"),
+        ("/sparql", {"named-graph-uri": "file:///etc/passwd"}, "SELECT * { ?s ?p ?o }"),
+        ("/update", {}, "INSERT { <urn:a> <urn:b> 1 } USING <file:///etc/passwd> WHERE { }"),
+        ("/update", {}, "DELETE { ?s ?p ?o } USING NAMED <http://127.0.0.1:22/> WHERE { }"),
+        (
+            "/update",
+            {"using-graph-uri": "http://127.0.0.1:22/"},
+            "INSERT { <urn:a> <urn:b> 1 } WHERE { }",
+        ),
+        (
+            "/update",
+            {"using-named-graph-uri": "file:///etc/passwd"},
+            "DELETE { ?s ?p ?o } WHERE { }",
+        ),
+    ],
+)
+def test_case_02_any_dataset_naming_a_graph_not_in_the_store_is_refused(
+    service: Service, path: str, params: dict[str, str], text: str
+) -> None:
+    """The protocol's dataset parameters and an update's USING follow the FROM rule."""
+    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
+    before = service.fingerprint()
+    headers = SPARQL_QUERY | JSON if path == "/sparql" else SPARQL_UPDATE
+    response = service.client.post(path, params=params, content=text, headers=headers)
+    body = problem_of(response, 400)
+    assert body["detail"].endswith("is not in the store; remote graphs are never fetched")
+    assert service.fingerprint() == before
+
+
+def test_case_02_a_dataset_of_graphs_in_the_store_is_read(service: Service) -> None:
+    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
+    _put(service, "urn:h", '<urn:t> <urn:p> "2" .')
+    query = (
+        "SELECT ?s FROM <urn:g> FROM NAMED <urn:h> { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+    )
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
+    assert response.status_code == 200, response.text
+    found = {row["s"]["value"] for row in response.json()["results"]["bindings"]}
+    assert found == {"urn:s", "urn:t"}
 
 
 @pytest.mark.parametrize(
@@ -104,7 +156,7 @@ def test_case_04_jsonld_remote_context_is_refused(
         content=json.dumps(document),
         headers={"Content-Type": "application/ld+json"} | WRITE,
     )
-    body = problem_of(response, 403)
+    body = problem_of(response, 400)
     assert "remote contexts are not fetched" in body["detail"]
     assert service.fingerprint() == before
 

@@ -111,11 +111,13 @@ def test_case_21_reads_need_the_read_role_unless_public(
     make_service: Callable[..., Service],
 ) -> None:
     closed = make_service()
-    for path in ("/sparql?query=ASK%7B%7D", "/queries", "/store?default"):
+    reads = ("/sparql?query=ASK%7B%7D", "/queries", "/store?default", "/ontology", "/shapes")
+    for path in reads:
         problem_of(closed.client.get(path), 401)
         assert closed.client.get(path, headers=READ).status_code == 200
     public = make_service(public_read=True)
-    assert public.client.get("/sparql?query=ASK%7B%7D").status_code == 200
+    for path in reads:
+        assert public.client.get(path).status_code == 200
     problem_of(public.client.post("/update", content=INSERT, headers=SPARQL_UPDATE), 401)
     assert public.client.post("/update", content=INSERT, headers=SPARQL_UPDATE | WRITE).is_success
 

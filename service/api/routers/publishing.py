@@ -3,12 +3,13 @@
 The ontology (the three files of `ontology/`, merged) is served as Turtle (the default),
 N-Triples, JSON-LD, RDF/XML, or as HTML documentation with an anchor per term for browsers;
 the rule pack (`shapes/alignment.ttl` and `shapes/integrity.ttl`, merged) in the same four RDF
-syntaxes. Both are public (no token): they are the product's contract, not anyone's data.
+syntaxes. Like `/sparql`, both need the `read` role unless reads are public
+(`TRISKEL_PUBLIC_READ`) or the server is open.
 
 Caches and browser tools are first-class clients, so every answer carries `Vary: Accept`, a
 strong `ETag` (a hash of the bytes served) and `Last-Modified` (the newest source file);
 `If-None-Match` / `If-Modified-Since` answer 304. `PublicCORS` lets any origin read these
-paths (GET, HEAD, and the OPTIONS preflight; never with credentials).
+paths (GET, HEAD, and the OPTIONS preflight; never with cookies), and send a bearer token.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import publishing
-from service.api.deps import in_thread
+from service.api.deps import ReadAccess, in_thread
 from service.api.negotiation import GRAPH_TYPES, choose
 from service.errors import NotFoundError
 from service.namespaces import SBSH
@@ -42,7 +43,7 @@ SHAPES_TYPES: tuple[str, ...] = GRAPH_TYPES
 FORMAT_OF: dict[str, str] = {media: name for name, media in publishing.MEDIA_TYPES.items()}
 """Media type -> export format name of `service.publishing.export`."""
 
-router = APIRouter(tags=["publishing"])
+router = APIRouter(tags=["publishing"], dependencies=[ReadAccess])
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ CORS_HEADERS = {
 }
 PREFLIGHT_HEADERS = CORS_HEADERS | {
     "Access-Control-Allow-Methods": ", ".join(PUBLIC_METHODS),
-    "Access-Control-Allow-Headers": "Accept, If-None-Match, If-Modified-Since",
+    "Access-Control-Allow-Headers": "Accept, Authorization, If-None-Match, If-Modified-Since",
     "Access-Control-Max-Age": "86400",
 }
 
@@ -154,10 +155,12 @@ def is_public(path: str) -> bool:
 
 
 class PublicCORS:
-    """ASGI middleware: any origin may read the published paths, without credentials.
+    """ASGI middleware: any origin may read the published paths, with a bearer token but
+    never with cookies (no `Allow-Credentials`).
 
     Only GET, HEAD and OPTIONS of `is_public` paths are touched (errors included, so a browser
-    tool can read a 406's list of offers); every other request passes through untouched.
+    tool can read a 406's list of offers or a 401); every other request passes through
+    untouched. The preflight is answered here, before access is checked: it carries no token.
     """
 
     def __init__(self, app: ASGIApp) -> None:
