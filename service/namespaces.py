@@ -130,4 +130,43 @@ class SBSH(DefinedNamespace):
     remediation: URIRef
 
 
-__all__ = ["SB", "SBSH"]
+class SBR(DefinedNamespace):
+    """The report vocabulary, `https://w3id.org/social-business/report#` (ontology/report.ttl):
+    what a validation report says beside SHACL's terms (finding context, scores, rule
+    summaries, report history)."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/social-business/report#")
+
+    # -- classes --
+    Score: URIRef
+    RuleSummary: URIRef
+
+    # -- the report and its findings --
+    failOn: URIRef
+    score: URIRef
+    ruleSummary: URIRef
+    rule: URIRef
+    practice: URIRef
+    conversation: URIRef
+    person: URIRef
+
+    # -- scores and rule summaries --
+    kind: URIRef
+    subject: URIRef
+    conversations: URIRef
+    aligned: URIRef
+    severity: URIRef
+    findingCount: URIRef
+
+    # -- report history --
+    dataFingerprint: URIRef
+    shapesVersion: URIRef
+    engine: URIRef
+    scope: URIRef
+    violations: URIRef
+    warnings: URIRef
+    infos: URIRef
+
+
+__all__ = ["SB", "SBR", "SBSH"]

@@ -22,3 +22,7 @@ ONTOLOGY_FILES = (ONTOLOGY_FILE, CONCEPTS_FILE, MAPPINGS_FILE)
 ONTOLOGY_IRI = "https://w3id.org/social-business"
 ONTOLOGY_VERSION = "1.0.0"
 ONTOLOGY_VERSION_IRI = f"{ONTOLOGY_IRI}/{ONTOLOGY_VERSION}"
+
+REPORT_VOCABULARY_FILE = ONTOLOGY_DIR / "report.ttl"
+REPORT_VOCABULARY_IRI = f"{ONTOLOGY_IRI}/report"
+"""The `sbr:` terms of validation reports: checked like the ontology, not published with it."""

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
-from service.namespaces import SB, SBSH
-from service.resources import ONTOLOGY_FILES, ONTOLOGY_IRI, SHAPES_DIR
+from service.namespaces import SB, SBR, SBSH
+from service.resources import (
+    ONTOLOGY_FILES,
+    ONTOLOGY_IRI,
+    REPORT_VOCABULARY_FILE,
+    REPORT_VOCABULARY_IRI,
+    ROOT,
+    SHAPES_DIR,
+)
+from tests.repo import repo_files
 
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
          OWL.NamedIndividual)  # fmt: skip
@@ -65,3 +74,67 @@ def test_sbsh_matches_the_shapes_files() -> None:
 def test_sbsh_is_closed() -> None:
     with pytest.raises(AttributeError):
         _ = SBSH.R99
+
+
+SBR_NS = str(SBR._NS)
+
+
+def _report_vocabulary() -> Graph:
+    return Graph().parse(REPORT_VOCABULARY_FILE, format="turtle")
+
+
+def _declared_sbr_names() -> set[str]:
+    graph = _report_vocabulary()
+    declared = {s for kind in KINDS for s in graph.subjects(RDF.type, kind)}
+    return _local_names(declared, SBR_NS)  # type: ignore[arg-type]
+
+
+def test_every_sbr_name_is_declared_in_the_report_vocabulary() -> None:
+    missing = _names(SBR) - _declared_sbr_names()
+    assert not missing, f"in SBR but not declared in ontology/report.ttl: {sorted(missing)}"
+
+
+def test_every_sbr_term_the_report_vocabulary_declares_is_in_sbr() -> None:
+    graph = _report_vocabulary()
+    declared = {s for kind in KINDS for s in graph.subjects(RDF.type, kind)}
+    declared |= set(graph.subjects(RDFS.isDefinedBy, URIRef(REPORT_VOCABULARY_IRI)))
+    extra = _local_names(declared, SBR_NS) - _names(SBR)  # type: ignore[arg-type]
+    assert not extra, f"declared in ontology/report.ttl but missing from SBR: {sorted(extra)}"
+
+
+def test_sbr_is_closed() -> None:
+    with pytest.raises(AttributeError):
+        _ = SBR["findingcount"]
+
+
+_SBR_USES = (
+    re.compile(r"<https://w3id\.org/social-business/report#([^>\s]+)>"),
+    re.compile(r"(?<![\w:])sbr:([A-Za-z_][\w\-]*)"),
+    re.compile(r"\bSBR\.([A-Za-z]\w*)"),
+)
+"""How a file names an sbr: term: a full IRI, the `sbr:` prefix (bound in the Turtle and
+SPARQL files, and the prefix the docstrings speak of) or an attribute of `SBR` in Python."""
+
+
+def _sbr_names_in(path: Path) -> set[str]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return {name for pattern in _SBR_USES for name in pattern.findall(text)}
+
+
+USING_FILES = [
+    path for suffix in (".py", ".rq", ".ttl") for path in repo_files(suffix) if _sbr_names_in(path)
+]
+"""Every .py, .rq and .ttl file of the repository that names an sbr: term."""
+
+
+def test_the_report_terms_are_used_where_expected() -> None:
+    """The scan below finds the files that speak sbr: (so it cannot pass by finding none)."""
+    found = {str(path.relative_to(ROOT)) for path in USING_FILES}
+    assert {"service/reports/as_rdf.py", "service/reports/history.py",
+            "service/templates/report-history.rq", "ontology/report.ttl"} <= found  # fmt: skip
+
+
+@pytest.mark.parametrize("path", USING_FILES, ids=[str(p.relative_to(ROOT)) for p in USING_FILES])
+def test_every_sbr_iri_used_is_declared(path: Path) -> None:
+    undeclared = sorted(_sbr_names_in(path) - _declared_sbr_names())
+    assert not undeclared, f"{path.relative_to(ROOT)} uses undeclared sbr: terms: {undeclared}"

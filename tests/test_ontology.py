@@ -7,8 +7,6 @@ undeclared `sb:` IRI anywhere in the repository, fails here with the term and fi
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -18,37 +16,28 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Namespace
 
-from service.namespaces import SB
-from service.resources import CONCEPTS_FILE, ONTOLOGY_FILE, ONTOLOGY_FILES, ONTOLOGY_IRI, ROOT
+from service.namespaces import SB, SBR
+from service.resources import (
+    CONCEPTS_FILE,
+    ONTOLOGY_FILE,
+    ONTOLOGY_FILES,
+    ONTOLOGY_IRI,
+    REPORT_VOCABULARY_FILE,
+    REPORT_VOCABULARY_IRI,
+    ROOT,
+)
+from tests.repo import repo_files
 
 PROV = Namespace("http://www.w3.org/ns/prov#")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 ORG = Namespace("http://www.w3.org/ns/org#")
 VANN = Namespace("http://purl.org/vocab/vann/")
 ONTOLOGY = URIRef(ONTOLOGY_IRI)
+REPORT = URIRef(REPORT_VOCABULARY_IRI)
 SB_NS = str(SB._NS)
+SBR_NS = str(SBR._NS)
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
          OWL.NamedIndividual)  # fmt: skip
-SKIPPED_DIRS = {".git", ".venv", "var", "node_modules", ".pytest_cache", "build", "dist"}
-
-
-def _repo_files(suffix: str) -> list[Path]:
-    """Every file of the repository with this suffix, wherever another part of it lives:
-    tracked or new, but not git-ignored (generated benchmark data, built docs)."""
-    if (ROOT / ".git").exists() and shutil.which("git"):
-        listed = subprocess.run(
-            ["git", "ls-files", "--cached", "--others", "--exclude-standard", f"*{suffix}"],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.splitlines()
-        return sorted({ROOT / name for name in listed if (ROOT / name).is_file()})
-    return sorted(
-        path
-        for path in ROOT.rglob(f"*{suffix}")
-        if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
-    )
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -93,11 +82,41 @@ BROKEN_ON_PURPOSE = {
 }
 """Turtle files that must NOT parse, with the reason they exist; checked to fail instead."""
 
-ALL_TTL = _repo_files(".ttl")
+ALL_TTL = repo_files(".ttl")
 TTL_FILES = [p for p in ALL_TTL if str(p.relative_to(ROOT)) not in BROKEN_ON_PURPOSE]
 BROKEN_FILES = [ROOT / name for name in BROKEN_ON_PURPOSE]
-RQ_FILES = _repo_files(".rq")
-TERM_IDS = [str(term).removeprefix(SB_NS) for term in _own_terms()]
+RQ_FILES = repo_files(".rq")
+
+
+@cache
+def _report() -> Graph:
+    return Graph().parse(REPORT_VOCABULARY_FILE, format="turtle")
+
+
+@cache
+def _report_terms() -> tuple[URIRef, ...]:
+    """Terms of the report vocabulary: every sbr: IRI it gives a kind or an rdfs:isDefinedBy,
+    so a term lacking either still comes up for the checks below."""
+    graph = _report()
+    found = {s for kind in KINDS for s in graph.subjects(RDF.type, kind)}
+    found |= set(graph.subjects(RDFS.isDefinedBy, None))
+    return tuple(sorted(t for t in found if isinstance(t, URIRef) and t.startswith(SBR_NS)))
+
+
+def _home(term: URIRef) -> tuple[Graph, URIRef]:
+    """The graph describing `term` and the ontology IRI it must be defined by: sbr: terms
+    live in the report vocabulary, sb: terms in the ontology."""
+    return (_report(), REPORT) if term.startswith(SBR_NS) else (_ontology(), ONTOLOGY)
+
+
+def _term_id(term: URIRef) -> str:
+    return (
+        f"sbr:{term.removeprefix(SBR_NS)}" if term.startswith(SBR_NS) else term.removeprefix(SB_NS)
+    )
+
+
+TERMS = (*_own_terms(), *_report_terms())
+TERM_IDS = [_term_id(term) for term in TERMS]
 
 
 @pytest.mark.parametrize("path", TTL_FILES, ids=_ids(TTL_FILES))
@@ -143,26 +162,28 @@ def test_every_sb_iri_used_is_declared(path: Path) -> None:
     assert not undeclared, f"{path.relative_to(ROOT)} uses undeclared sb: terms: {undeclared}"
 
 
-@pytest.mark.parametrize("term", _own_terms(), ids=TERM_IDS)
+@pytest.mark.parametrize("term", TERMS, ids=TERM_IDS)
 def test_term_has_one_english_label(term: URIRef) -> None:
-    labels = list(_ontology().objects(term, RDFS.label))
+    labels = list(_home(term)[0].objects(term, RDFS.label))
     assert len(labels) == 1, f"{term} has labels {labels}"
     assert isinstance(labels[0], Literal) and labels[0].language == "en"
 
 
-@pytest.mark.parametrize("term", _own_terms(), ids=TERM_IDS)
+@pytest.mark.parametrize("term", TERMS, ids=TERM_IDS)
 def test_term_has_one_capitalised_english_definition(term: URIRef) -> None:
-    definitions = list(_ontology().objects(term, SKOS.definition))
+    definitions = list(_home(term)[0].objects(term, SKOS.definition))
     assert len(definitions) == 1, f"{term} has definitions {definitions}"
     definition = definitions[0]
     assert isinstance(definition, Literal) and definition.language == "en"
     assert str(definition)[:1].isupper(), f"{term}: definition starts in lower case"
 
 
-@pytest.mark.parametrize("term", _own_terms(), ids=TERM_IDS)
+@pytest.mark.parametrize("term", TERMS, ids=TERM_IDS)
 def test_term_is_defined_by_the_ontology_and_declared(term: URIRef) -> None:
-    assert set(_ontology().objects(term, RDFS.isDefinedBy)) == {ONTOLOGY}
-    assert term in _declared(), f"{term} has no declared kind"
+    graph, ontology = _home(term)
+    assert set(graph.objects(term, RDFS.isDefinedBy)) == {ontology}
+    kinds = [kind for kind in KINDS if (term, RDF.type, kind) in graph]
+    assert len(kinds) == 1, f"{term} has the kinds {kinds}, not exactly one"
 
 
 def test_every_class_names_its_layers() -> None:
@@ -178,8 +199,8 @@ def test_every_class_names_its_layers() -> None:
 
 def test_no_two_terms_share_a_label() -> None:
     seen: dict[str, URIRef] = {}
-    for term in _own_terms():
-        for label in _ontology().objects(term, RDFS.label):
+    for term in TERMS:
+        for label in _home(term)[0].objects(term, RDFS.label):
             key = str(label).casefold()
             assert key not in seen, f"{term} and {seen[key]} share the label {label!r}"
             seen[key] = term
@@ -201,7 +222,30 @@ def test_header_metadata() -> None:
     assert "The three layers of social business" in str(graph.value(ONTOLOGY, DCTERMS.source))
 
 
-@pytest.mark.parametrize("path", ONTOLOGY_FILES, ids=[p.name for p in ONTOLOGY_FILES])
+def test_report_vocabulary_header() -> None:
+    graph = _report()
+    assert (REPORT, RDF.type, OWL.Ontology) in graph
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created,
+                 DCTERMS.modified, OWL.versionInfo):  # fmt: skip
+        assert graph.value(REPORT, prop) is not None, f"header lacks {prop}"
+    assert graph.value(REPORT, DCTERMS.created).datatype == XSD.date
+    assert graph.value(REPORT, DCTERMS.license) == URIRef(
+        "https://creativecommons.org/licenses/by/4.0/"
+    )
+    assert graph.value(REPORT, OWL.versionIRI) == URIRef(f"{REPORT_VOCABULARY_IRI}/1.0.0")
+    assert str(graph.value(REPORT, VANN.preferredNamespacePrefix)) == "sbr"
+    assert str(graph.value(REPORT, VANN.preferredNamespaceUri)) == SBR_NS
+
+
+def test_report_vocabulary_stays_out_of_the_published_ontology() -> None:
+    assert REPORT_VOCABULARY_FILE not in ONTOLOGY_FILES
+    assert not any(str(s).startswith(SBR_NS) for s in _ontology().subjects())
+
+
+VOCABULARY_FILES = (*ONTOLOGY_FILES, REPORT_VOCABULARY_FILE)
+
+
+@pytest.mark.parametrize("path", VOCABULARY_FILES, ids=[p.name for p in VOCABULARY_FILES])
 def test_nothing_is_imported(path: Path) -> None:
     assert not list(Graph().parse(path, format="turtle").triples((None, OWL.imports, None)))
 

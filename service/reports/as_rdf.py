@@ -5,33 +5,30 @@ only when there is a Violation; pass `fail_on="info"` for the SHACL spec's own r
 (any result breaks conformance).
 
 Beside the SHACL terms, each result carries what the JSON view shows, in RDF (namespace
-`sbr:` = `https://w3id.org/social-business/report#`): its finding id (`dcterms:identifier`),
-`sbr:rule`, the rule's `rdfs:label`, meaning (`rdfs:comment`), `sbsh:remediation` and
-`sb:layer`s, and the `sbr:practice`, `sbr:conversation` and `sbr:person` it concerns. The
-report node carries the alignment scores (`sbr:score`) and the rule summaries
-(`sbr:ruleSummary`). So a report kept in the store can be queried with SPARQL and read back
-whole (`from_graph`).
+`sbr:` = `https://w3id.org/social-business/report#`, described by `ontology/report.ttl`):
+its finding id (`dcterms:identifier`), `sbr:rule`, the rule's `rdfs:label`, meaning
+(`rdfs:comment`), `sbsh:remediation` and `sb:layer`s, and the `sbr:practice`,
+`sbr:conversation` and `sbr:person` it concerns. The report node carries the alignment scores
+(`sbr:score`) and the rule summaries (`sbr:ruleSummary`). So a report kept in the store can
+be queried with SPARQL and read back whole (`from_graph`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import BNode, Graph, Literal, Namespace
+from rdflib import BNode, Graph, Literal
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
 from service.errors import InputError
-from service.namespaces import SB, SBSH
+from service.namespaces import SB, SBR, SBSH
 from service.reports.context import About
 from service.reports.model import LAYERS, Report, Result, RuleSummary, Score
 from service.validation.model import SEVERITY_IRI, Finding, severity_name
 
 RDF_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
 """View names → rdflib serialiser names."""
-
-SBR = Namespace("https://w3id.org/social-business/report#")
-"""Report terms that SHACL has no word for (finding context, scores, summaries, history)."""
 
 LAYER_IRI = {
     "practice": SB.practiceLayer,
@@ -49,7 +46,7 @@ def to_graph(report: Report, *, node: Node | None = None) -> Graph:
     graph.bind("sh", SH)
     graph.bind("sb", SB._NS)
     graph.bind("sbsh", SBSH._NS)
-    graph.bind("sbr", SBR)
+    graph.bind("sbr", SBR._NS)
     graph.bind("dcterms", DCTERMS)
     root = BNode() if node is None else node
     graph.add((root, RDF.type, SH.ValidationReport))

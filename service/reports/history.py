@@ -28,7 +28,8 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, SH, XSD
 
 from service.errors import NotFoundError
-from service.reports.as_rdf import SBR, from_graph, to_graph
+from service.namespaces import SBR
+from service.reports.as_rdf import from_graph, to_graph
 from service.reports.model import Report
 from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX, canonical_hash
 from service.store.base import Row, Store
