@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from service.namespaces import SB, SBR, SBSH
+from service.reports.history import as_graph, new_entry
 from service.resources import (
     ONTOLOGY_FILES,
     ONTOLOGY_IRI,
@@ -18,6 +19,7 @@ from service.resources import (
     ROOT,
     SHAPES_DIR,
 )
+from service.validation import validate
 from tests.repo import repo_files
 
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
@@ -138,3 +140,41 @@ def test_the_report_terms_are_used_where_expected() -> None:
 def test_every_sbr_iri_used_is_declared(path: Path) -> None:
     undeclared = sorted(_sbr_names_in(path) - _declared_sbr_names())
     assert not undeclared, f"{path.relative_to(ROOT)} uses undeclared sbr: terms: {undeclared}"
+
+
+REPORT_CASE = Path(__file__).parent / "report_cases" / "scores.ttl"
+
+
+@pytest.fixture(scope="module")
+def kept_report() -> Graph:
+    """The graph a kept report of the scores case is stored as (results with their context,
+    scores of practices and organisations, rule summaries, history metadata)."""
+    report = validate([REPORT_CASE])
+    entry = new_entry(
+        report, fingerprint="sha256:0", shapes="sha256:1", engine="fast", scope="urn:example:g"
+    )
+    return as_graph(report, entry)
+
+
+def test_a_kept_report_uses_every_sbr_property(kept_report: Graph) -> None:
+    vocabulary = _report_vocabulary()
+    properties = {
+        p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
+        for p in vocabulary.subjects(RDF.type, kind)
+    }  # fmt: skip
+    used = {p for p in kept_report.predicates() if p.startswith(SBR_NS)}
+    assert used == properties
+
+
+def test_a_kept_report_uses_sbr_properties_as_declared(kept_report: Graph) -> None:
+    """A literal value needs a datatype property whose range is the literal's datatype; any
+    other value an object property."""
+    vocabulary = _report_vocabulary()
+    for _, predicate, value in kept_report:
+        if not predicate.startswith(SBR_NS):
+            continue
+        if isinstance(value, Literal):
+            assert (predicate, RDF.type, OWL.DatatypeProperty) in vocabulary, predicate
+            assert vocabulary.value(predicate, RDFS.range) == (value.datatype or XSD.string)
+        else:
+            assert (predicate, RDF.type, OWL.ObjectProperty) in vocabulary, predicate

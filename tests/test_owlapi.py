@@ -18,12 +18,13 @@ from pathlib import Path
 import pytest
 
 from service.ontology import read_graph
-from service.resources import DATA_DIR, ONTOLOGY_FILES
+from service.resources import DATA_DIR, ONTOLOGY_FILES, REPORT_VOCABULARY_FILE
 
 JAR_DIR = Path("/usr/share/java")
 SOURCE = Path(__file__).parent / "owlapi" / "ProfileCheck.java"
 BAD_CASE = Path(__file__).parent / "owlapi" / "bad-punning.ttl"
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
+VOCABULARY_FILES = (*ONTOLOGY_FILES, REPORT_VOCABULARY_FILE)
 OTHER_SLF4J_BINDINGS = re.compile(
     r"slf4j-(jdk14|log4j12|nop|jcl|migrator)|maven3-slf4j-provider|log4j-over-slf4j|"
     r"jul-to-slf4j|jcl-over-slf4j"
@@ -71,7 +72,7 @@ def _check(checker: list[str], path: Path) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.java
-@pytest.mark.parametrize("path", ONTOLOGY_FILES, ids=[p.name for p in ONTOLOGY_FILES])
+@pytest.mark.parametrize("path", VOCABULARY_FILES, ids=[p.name for p in VOCABULARY_FILES])
 def test_ontology_file_is_owl2_dl(checker: list[str], path: Path) -> None:
     result = _check(checker, path)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -87,6 +88,17 @@ def test_ontology_with_example_data_is_owl2_dl(checker: list[str], tmp_path: Pat
     merged.write_bytes(
         read_graph([*ONTOLOGY_FILES, *EXAMPLE_FILES]).serialize(format="nt").encode()
     )
+    result = _check(checker, merged)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert not PROBLEM_LINE.findall(result.stdout), result.stdout
+    assert not PROBLEM_LOG.search(result.stderr), result.stderr
+
+
+@pytest.mark.java
+def test_ontology_with_report_vocabulary_is_owl2_dl(checker: list[str], tmp_path: Path) -> None:
+    """The report vocabulary declares the ontology terms it reuses with the same kinds."""
+    merged = tmp_path / "ontology-and-report.nt"
+    merged.write_bytes(read_graph(VOCABULARY_FILES).serialize(format="nt").encode())
     result = _check(checker, merged)
     assert result.returncode == 0, result.stdout + result.stderr
     assert not PROBLEM_LINE.findall(result.stdout), result.stdout

@@ -15,7 +15,7 @@ from rdflib import Graph
 
 from service.ontology import read_graph
 from service.quality import Pitfall, check_quality, load_pitfalls, run_pitfall
-from service.resources import DATA_DIR, ONTOLOGY_FILES
+from service.resources import DATA_DIR, ONTOLOGY_FILES, REPORT_VOCABULARY_FILE
 
 REQUIRED = ("P04", "P06", "P08", "P11", "P19", "P22", "P25", "P26", "P32", "P34", "P35",
             "P36", "P38", "P39", "P41")  # fmt: skip
@@ -45,6 +45,12 @@ def test_pitfall_header(pitfall: Pitfall) -> None:
 @pytest.mark.parametrize("pitfall", PITFALLS, ids=CODES)
 def test_pitfall_absent_from_ontology(pitfall: Pitfall) -> None:
     findings = run_pitfall(_ontology(), pitfall)
+    assert not findings, "\n".join(str(finding) for finding in findings)
+
+
+@pytest.mark.parametrize("pitfall", PITFALLS, ids=CODES)
+def test_pitfall_absent_from_report_vocabulary(pitfall: Pitfall) -> None:
+    findings = run_pitfall(read_graph([REPORT_VOCABULARY_FILE]), pitfall)
     assert not findings, "\n".join(str(finding) for finding in findings)
 
 
