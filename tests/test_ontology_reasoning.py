@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from service.namespaces import SB
 from service.ontology import read_graph
 from service.reasoning import DisjointMember, classify
-from service.resources import DATA_DIR, ONTOLOGY_FILES
+from service.resources import DATA_DIR, ONTOLOGY_FILES, REPORT_VOCABULARY_FILE
 
 pytestmark = [
     pytest.mark.java,
@@ -34,6 +34,11 @@ def test_ontology_is_consistent_with_no_unsatisfiable_class() -> None:
     assert report.consistent
     assert report.unsatisfiable == ()
     assert report.ok
+
+
+def test_ontology_with_report_vocabulary_is_consistent_with_no_unsatisfiable_class() -> None:
+    report = classify(read_graph([*ONTOLOGY_FILES, REPORT_VOCABULARY_FILE]))
+    assert report.ok, f"unsatisfiable: {report.unsatisfiable}, suspects: {report.suspects}"
 
 
 @pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example/ has no Turtle file yet")
