@@ -1,7 +1,8 @@
 """`GET|POST /sparql`: the SPARQL 1.1 Protocol query operation, and the service description.
 
 The default graph is the union of all named graphs unless the request names a dataset
-(`default-graph-uri`, `named-graph-uri`, which take precedence over `FROM` in the query).
+(`default-graph-uri`, `named-graph-uri`, which take precedence over `FROM` in the query);
+a dataset may name only graphs of the store (400 otherwise: nothing is ever fetched).
 Answers are negotiated by `Accept` (SELECT/ASK: SPARQL JSON by default, XML, CSV, TSV;
 CONSTRUCT/DESCRIBE: Turtle by default, N-Triples, JSON-LD, RDF/XML). When the row cap cut an
 answer the response says `Triskel-Truncated: true`; every negotiated answer says `Vary: Accept`.
