@@ -105,8 +105,9 @@ def has_dataset_clause(query: str) -> bool:
 
 def dataset_graphs(text: str, base_iri: str | None = None) -> list[str]:
     """The graph IRIs a query's `FROM [NAMED]` or an update's `USING [NAMED]` clauses name,
-    except those an earlier operation of the same update names after `GRAPH` (as in
-    `INSERT DATA { GRAPH <g> {...} } ; ... USING <g>`): they exist when the `USING` runs.
+    except those named after `GRAPH` earlier in the text, so that an update may use a graph
+    it has just written (`INSERT DATA { GRAPH <g> {...} } ; ... USING <g>`, as the W3C
+    protocol tests do). The exemption opens no fetch: our engines never fetch a graph.
 
     Prefixed names and relative IRIs resolve through the text's `PREFIX` and `BASE`, else
     against `base_iri`.
