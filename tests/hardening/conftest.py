@@ -18,7 +18,6 @@ loopback listener that records every connection it receives, whoever made it.
 from __future__ import annotations
 
 import hashlib
-import os
 import socket
 import sys
 import sysconfig
@@ -35,9 +34,9 @@ from fastapi.testclient import TestClient
 from service.settings import Settings
 from service.store.base import Store
 from tests.api.conftest import TOKENS, _settings_factory, _start
+from tests.w3c import W3C_DIR
 
 REPO = Path(__file__).resolve().parents[2]
-W3C_DIR = Path(os.environ.get("TRISKEL_W3C_DIR", REPO.parent / "shared" / "w3c"))
 TOKEN_SPEC = ",".join(f"{role}:{token}" for role, token in TOKENS.items())
 WRITE = {"Authorization": f"Bearer {TOKENS['write']}"}
 READ = {"Authorization": f"Bearer {TOKENS['read']}"}

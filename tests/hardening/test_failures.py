@@ -11,8 +11,6 @@ import contextlib
 import errno
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,10 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from benchmarks.live import free_port, start
 from tests.hardening.conftest import (
     READ,
-    REPO,
     TOKEN_SPEC,
     WRITE,
     Audit,
@@ -50,40 +47,21 @@ def _count(get: Callable[..., Any]) -> int:
 
 
 class LiveServer:
-    """`triskel serve` on a free loopback port, with tokens, over one store folder."""
+    """`triskel serve` with tokens over one store folder, and a client for it."""
 
     def __init__(self, store: Path, audit: Audit) -> None:
-        self.port = free_port()
-        audit.ports.add(self.port)
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)]
-        env = os.environ | {"TRISKEL_TOKENS": TOKEN_SPEC, "TRISKEL_STORE_PATH": str(store)}
-        self.process = subprocess.Popen(
-            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        self.client = httpx.Client(base_url=self.url, timeout=60)
-        self._wait_until_up(60)
-
-    def _wait_until_up(self, seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            assert self.process.poll() is None, "the service did not start"
-            try:
-                if self.client.get("/health").status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"the service did not answer within {seconds:g} s")
+        port = free_port()
+        audit.ports.add(port)  # before the first request: the trap allows only known ports
+        env = {"TRISKEL_TOKENS": TOKEN_SPEC, "TRISKEL_STORE_PATH": str(store)}
+        self.server = start([], env=env, log=store.parent / "serve.log", port=port)
+        self.client = httpx.Client(base_url=self.server.url, timeout=60)
 
     def kill(self) -> None:
-        os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
+        self.server.stop(signal.SIGKILL)
         self.client.close()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.kill(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=30)
+        self.server.stop()
         self.client.close()
 
 
