@@ -47,6 +47,12 @@ class Write(ABC):
     def try_on(self, copy: ox.Store) -> None:
         """Make the same write on an in-memory pyoxigraph store; never fetches anything."""
 
+    def refuse_early(self, store: Store) -> None:
+        """Raise the error the store itself would raise for this write, before any trial, so
+        that a guarded write fails as the unguarded one would (400, not a 409 from the copy).
+        Loads and deletes have nothing to check before parsing; updates name their dataset."""
+        return
+
 
 @dataclass(frozen=True)
 class Load(Write):
@@ -105,6 +111,9 @@ class Update(Write):
     def apply(self, store: Store) -> None:
         store.update(self.text, base_iri=self.base_iri)
 
+    def refuse_early(self, store: Store) -> None:
+        store.check_dataset(self.text, base_iri=self.base_iri)
+
     def try_on(self, copy: ox.Store) -> None:
         check_nesting(self.text)
         check_update_syntax(self.text, self.base_iri)
@@ -141,6 +150,7 @@ class Guard:
             write.apply(store)
 
     def _check(self, store: Store, write: Write, level: Severity, deadline: float) -> None:
+        write.refuse_early(store)
         before = Snapshot.of_store(store)
         copy = before.copy()
         write.try_on(copy)

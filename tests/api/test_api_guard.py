@@ -140,3 +140,17 @@ def test_a_guarded_update_may_not_load(client: TestClient) -> None:
     answer = client.post("/update", params={"guard": "violation"}, content=load, headers=UPDATE)
     assert answer.status_code in (400, 403)
     assert dataset(client) == before
+
+
+def test_a_guarded_update_naming_an_absent_graph_fails_as_unguarded(client: TestClient) -> None:
+    """The dataset check comes before the trial: 400 as without a guard, not a 409 although
+    the trial run would add a Violation (a conversation with no participant, R13)."""
+    before = dataset(client)
+    update = (
+        "INSERT { <urn:test:c> a <https://w3id.org/social-business#Conversation> } "
+        "USING <urn:test:absent> WHERE {}"
+    )
+    answer = client.post("/update", params={"guard": "violation"}, content=update, headers=UPDATE)
+    assert answer.status_code == 400
+    assert "urn:test:absent" in answer.json()["detail"]
+    assert dataset(client) == before
