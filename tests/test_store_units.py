@@ -141,3 +141,28 @@ def test_runner_passes_errors_through() -> None:
     with pytest.raises(ForbiddenOperationError):
         runner.run(fail, 1.0)
     runner.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "PREFIX : <http://ex/> SELECT * { ?s ?p ?o FILTER :f(?o) } ORDER BY :g(?s)",
+            "PREFIX : <http://ex/> SELECT * { ?s ?p ?o FILTER COALESCE() } ORDER BY COALESCE()",
+        ),
+        (
+            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+            "SELECT * { ?s ?p ?o FILTER (xsd:integer(?o) > 1 && <http://f>(?o, str(?s))) }",
+            "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> "
+            "SELECT * { ?s ?p ?o FILTER (xsd:integer(?o) > 1 && COALESCE()) }",
+        ),
+        (
+            "PREFIX : <http://ex/> SELECT * { [ :p (1 2) ] :q (3) . BIND(:h(1) AS ?x) }",
+            "PREFIX : <http://ex/> SELECT * { [ :p (1 2) ] :q (3) . BIND(COALESCE() AS ?x) }",
+        ),
+        ("SELECT * { ?s ?p 'ex:f(1)' }", "SELECT * { ?s ?p 'ex:f(1)' }"),
+    ],
+    ids=["filter-and-order-by", "casts-stay", "collections-stay", "strings-stay"],
+)
+def test_extension_calls_become_evaluation_errors(query: str, expected: str) -> None:
+    assert scan.calls_as_errors(query) == expected

@@ -46,7 +46,12 @@ from service.store.deadline import Deadline
 from service.store.formats import EXPORT_PREFIXES, rdf_format_for
 from service.store.parsing import base_iri_of, check_rdf
 from service.store.results import Answer, capped, serialise
-from service.store.scan import check_operations, has_dataset_clause, where_group_start
+from service.store.scan import (
+    calls_as_errors,
+    check_operations,
+    has_dataset_clause,
+    where_group_start,
+)
 from service.store.syntax import check_update_syntax, query_form
 from service.store.textguard import MAX_NESTING
 
@@ -175,9 +180,28 @@ class RemoteStore(Store):
         params = {"union-default-graph": ""} if union else {}
         headers = {"Accept": accept}
         deadline = Deadline(self.query_timeout_s)
-        body = self._send(
-            "POST", self.query_url, deadline=deadline, params=params, data=data, headers=headers
-        )
+        try:
+            body = self._send(
+                "POST", self.query_url, deadline=deadline, params=params, data=data, headers=headers
+            )
+        except (InputError, StoreError) as refused:  # Oxigraph server answers 500
+            standard = calls_as_errors(query, base_iri)
+            if standard == query:
+                raise
+            # The engine may have refused a function it does not know: ask again with each call
+            # an evaluation error (SPARQL 1.1 §17.1); the first error stands if that fails too.
+            data["query"] = _with_base(standard, base_iri)
+            try:
+                body = self._send(
+                    "POST",
+                    self.query_url,
+                    deadline=deadline,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                )
+            except (InputError, StoreError):
+                raise refused from None
         if form == "GRAPH":
             return iter(  # type: ignore[return-value]
                 Triple(q.subject, q.predicate, q.object) for q in parse(body, RdfFormat.N_TRIPLES)

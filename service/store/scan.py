@@ -229,6 +229,55 @@ def extension_functions(query: str, base_iri: str | None = None) -> frozenset[st
     return frozenset(found)
 
 
+def calls_as_errors(query: str, base_iri: str | None = None) -> str:
+    """The query with each extension-function call replaced by `COALESCE()`, always an error.
+
+    SPARQL 1.1 §17.1: calling a function the engine does not know is an evaluation error (a
+    `BIND` leaves its variable unbound, a `FILTER` drops the row). Some engines (Oxigraph
+    server) refuse the whole query instead; this rewrite gives them the standard meaning.
+    Only calls in expression position are rewritten — inside `(`, or right after `FILTER`,
+    `BY` or `HAVING` — so a property followed by a collection (`?s ex:p (1 2)`) stays.
+
+    >>> calls_as_errors("PREFIX : <http://ex/> SELECT (:f(?x, (1)) AS ?y) { ?s :p (1) }")
+    'PREFIX : <http://ex/> SELECT (COALESCE() AS ?y) { ?s :p (1) }'
+    """
+    spans = list(_spans(query))
+    cuts: list[tuple[int, int]] = []
+    opened: list[str] = []
+    resume = 0
+    for tokens, index, prefixes, base in _walk(query, base_iri or ""):
+        kind, value = tokens[index]
+        if kind == "other" and value in "{([":
+            opened.append(value)
+        elif kind == "other" and value in "})]" and opened:
+            opened.pop()
+        if index < resume or tokens[index + 1 : index + 2] != [("other", "(")]:
+            continue
+        before = tokens[index - 1][1].upper() if index else ""
+        if not (opened and opened[-1] == "(") and before not in ("FILTER", "BY", "HAVING"):
+            continue
+        iri = _target(kind, value, prefixes, base)
+        if iri and not iri.startswith(BUILT_IN_FUNCTIONS):
+            resume = _closing(tokens, index + 1) + 1
+            cuts.append((spans[index][2], spans[resume - 1][2] + 1))
+    for start, end in reversed(cuts):
+        query = f"{query[:start]}COALESCE(){query[end:]}"
+    return query
+
+
+def _closing(tokens: list[tuple[str, str]], opening: int) -> int:
+    """The index of the `)` that closes the `(` at `opening` (the last token if none does)."""
+    depth = 0
+    for index in range(opening, len(tokens)):
+        if tokens[index] == ("other", "("):
+            depth += 1
+        elif tokens[index] == ("other", ")"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1
+
+
 def _check_target(
     keyword: str,
     following: list[tuple[str, str]],

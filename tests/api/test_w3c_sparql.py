@@ -50,13 +50,7 @@ STAND_IN = (
     '"a local stand-in: the service never fetches remote graphs" .'
 )
 """The one triple stored under a graph the suites name but never ship (see `provide_locally`)."""
-KNOWN_EXCEPTIONS: dict[str, str] = {
-    "remote-syntax-select-expr-04.rq": (
-        "calls the unknown extension function <http://example/function>: Oxigraph server "
-        "refuses to evaluate it (400 naming the function) and, unlike the embedded engine, "
-        "cannot be given functions that make the call an evaluation error (SPARQL 1.1 §17.1)"
-    ),
-}
+KNOWN_EXCEPTIONS: dict[str, str] = {}
 """Every test of the suites that we do not pass, by test id (`backend-test name`), and why."""
 
 
