@@ -30,8 +30,8 @@ from service.reports.snapshot import Snapshot
 from service.store.base import Store
 from service.store.formats import rdf_format_for
 from service.store.parsing import base_iri_of, check_rdf, graph_node, syntax_error
-from service.store.scan import check_nesting, check_operations
-from service.store.syntax import check_update_syntax, query_syntax_error
+from service.store.scan import check_operations
+from service.store.syntax import query_syntax_error
 from service.validation import validate
 from service.validation.model import Severity
 
@@ -112,12 +112,10 @@ class Update(Write):
         store.update(self.text, base_iri=self.base_iri)
 
     def refuse_early(self, store: Store) -> None:
-        store.check_dataset(self.text, base_iri=self.base_iri)
+        store.check_update(self.text, base_iri=self.base_iri)
 
     def try_on(self, copy: ox.Store) -> None:
-        check_nesting(self.text)
-        check_update_syntax(self.text, self.base_iri)
-        check_operations(self.text, allowed_hosts="")
+        check_operations(self.text, allowed_hosts="")  # the copy never fetches, allowed host or not
         try:
             copy.update(self.text, base_iri=self.base_iri)
         except SyntaxError as exc:

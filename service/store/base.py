@@ -15,7 +15,8 @@ from typing import IO
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from service.errors import UnknownGraphError
-from service.store.scan import dataset_graphs
+from service.store.scan import check_operations, dataset_graphs
+from service.store.syntax import check_update_syntax
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -60,6 +61,17 @@ class Store(ABC):
 
         Relative IRIs in the text resolve against `base_iri` (the protocol endpoint's URL).
         """
+
+    allowed_hosts: str = ""
+    """Hosts `LOAD` and `SERVICE` may reach (`TRISKEL_ALLOWED_HOSTS`); none by default."""
+
+    def check_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """What every backend checks before an update reaches an engine, in this order so the
+        caller hears of the first problem: syntax (400 with its position), policy (`LOAD` /
+        `SERVICE`), then the dataset it names. A refused update never runs anywhere."""
+        check_update_syntax(update, base_iri)
+        check_operations(update, allowed_hosts=self.allowed_hosts)
+        self.check_dataset(update, base_iri=base_iri)
 
     def check_dataset(
         self, text: str, graphs: Sequence[str] = (), *, base_iri: str | None = None

@@ -17,7 +17,6 @@ import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import IO, TypeVar
 
@@ -37,10 +36,10 @@ from service.store.deadline import Deadline, QueryRunner
 from service.store.formats import EXPORT_PREFIXES, Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ReadWriteLock
-from service.store.parsing import GraphName, check_rdf, graph_node, syntax_error
+from service.store.parsing import GraphName, check_rdf, graph_node, read_body, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_nesting, check_operations, has_dataset_clause
-from service.store.syntax import check_update_syntax, query_syntax_error, unknown_functions
+from service.store.syntax import query_syntax_error, unknown_functions
 from service.store.textguard import MAX_NESTING
 
 T = TypeVar("T")
@@ -205,9 +204,7 @@ class EmbeddedStore(Store):
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run."""
-        check_update_syntax(update, base_iri)
-        check_operations(update, allowed_hosts=self.allowed_hosts)
-        self.check_dataset(update, base_iri=base_iri)
+        self.check_update(update, base_iri=base_iri)
         with self._write_lock:
             try:
                 self._db.update(update, base_iri=base_iri)
@@ -236,7 +233,7 @@ class EmbeddedStore(Store):
         """
         fmt = rdf_format_for(media_type)
         keep_graphs = keep_graphs and fmt.is_dataset
-        blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
+        blob = read_body(data)
         checked = check_rdf(
             blob,
             fmt,

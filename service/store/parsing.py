@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
+from typing import IO
 
 from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, parse
 
@@ -22,6 +24,11 @@ from service.store.xmlguard import check_xml
 GraphName = NamedNode | BlankNode | DefaultGraph
 
 _POSITION = re.compile(r"line (\d+) column (\d+)")
+
+
+def read_body(data: bytes | IO[bytes]) -> bytes:
+    """The whole upload as bytes: every load parses all of it before writing anything."""
+    return data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
 
 
 def graph_node(graph: str | None) -> NamedNode | DefaultGraph:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from functools import partial
 from typing import IO
 
 import httpx
@@ -44,7 +43,7 @@ from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline
 from service.store.formats import EXPORT_PREFIXES, rdf_format_for
-from service.store.parsing import base_iri_of, check_rdf
+from service.store.parsing import base_iri_of, check_rdf, read_body
 from service.store.results import Answer, capped, serialise
 from service.store.scan import (
     calls_as_errors,
@@ -52,7 +51,7 @@ from service.store.scan import (
     has_dataset_clause,
     where_group_start,
 )
-from service.store.syntax import check_update_syntax, query_form
+from service.store.syntax import query_form
 from service.store.textguard import MAX_NESTING
 
 JSON_RESULTS = "application/sparql-results+json"
@@ -242,9 +241,7 @@ class RemoteStore(Store):
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Check the update locally (syntax, then policy), then send it in one request."""
-        check_update_syntax(update, base_iri)
-        check_operations(update, allowed_hosts=self.allowed_hosts)
-        self.check_dataset(update, base_iri=base_iri)
+        self.check_update(update, base_iri=base_iri)
         try:
             self._send("POST", self.update_url, data={"update": _with_base(update, base_iri)})
         except InputError as exc:
@@ -267,7 +264,7 @@ class RemoteStore(Store):
         keep_graphs = keep_graphs and fmt.is_dataset
         if keep_graphs and replace:
             raise InputError("the remote store cannot replace every graph of a dataset at once")
-        blob = data if isinstance(data, bytes) else b"".join(iter(partial(data.read, 1 << 20), b""))
+        blob = read_body(data)
         checked = check_rdf(
             blob,
             fmt,
