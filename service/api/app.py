@@ -31,7 +31,8 @@ from service.api.routers import (
 )
 from service.catalog import Catalog
 from service.guard import Guard
-from service.resources import ONTOLOGY_FILES, ONTOLOGY_IRI
+from service.ontology import read_graph
+from service.resources import ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
 from service.store.base import Store
@@ -45,17 +46,16 @@ row cap (`TRISKEL_MAX_ROWS`) cut a query answer."""
 
 
 def load_ontology(store: Store) -> int:
-    """Replace the ontology graph with the product's ontology files; returns triples loaded."""
-    loaded = 0
-    for position, path in enumerate(ONTOLOGY_FILES):
-        loaded += store.load(
-            path.read_bytes(),
-            media_type="text/turtle",
-            graph=ONTOLOGY_IRI,
-            replace=position == 0,
-            source=path.name,
-        )
-    return loaded
+    """Replace the ontology graph with the product's ontology files, in one all-or-nothing
+    load (the three files merged), so the graph always matches the code; returns triples."""
+    merged = read_graph().serialize(format="nt", encoding="utf-8")
+    return store.load(
+        merged,
+        media_type="application/n-triples",
+        graph=ONTOLOGY_IRI,
+        replace=True,
+        source="ontology/*.ttl",
+    )
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
