@@ -1,14 +1,24 @@
-"""Find the product's data files (ontology/, shapes/, queries/) from a checkout.
+"""Find the product's data files (ontology/, shapes/, queries/, data/) from a checkout or a wheel.
 
-The package is installed in editable mode from the repository, so the data folders sit one
-level above the `service` package. `TRISKEL_HOME` is not needed for that layout.
+In a checkout (the editable install `make` does) they sit one level above the `service`
+package; a wheel installs them under `<prefix>/share/triskel` (pyproject's data-files).
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _home() -> Path:
+    """The checkout when the package runs from one, else the wheel's shared data folder."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "ontology" / "social-business.ttl").is_file():
+        return checkout
+    return Path(sys.prefix) / "share" / "triskel"
+
+
+ROOT = _home()
 ONTOLOGY_DIR = ROOT / "ontology"
 SHAPES_DIR = ROOT / "shapes"
 QUERIES_DIR = ROOT / "queries"
