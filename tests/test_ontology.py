@@ -7,6 +7,7 @@ undeclared `sb:` IRI anywhere in the repository, fails here with the term and fi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -206,35 +207,34 @@ def test_no_two_terms_share_a_label() -> None:
             seen[key] = term
 
 
-def test_header_metadata() -> None:
-    graph = _core()
-    assert (ONTOLOGY, RDF.type, OWL.Ontology) in graph
-    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created,
-                 DCTERMS.modified, OWL.versionInfo):  # fmt: skip
-        assert graph.value(ONTOLOGY, prop) is not None, f"header lacks {prop}"
-    assert graph.value(ONTOLOGY, DCTERMS.created).datatype == XSD.date
-    assert graph.value(ONTOLOGY, DCTERMS.license) == URIRef(
-        "https://creativecommons.org/licenses/by/4.0/"
-    )
-    assert graph.value(ONTOLOGY, OWL.versionIRI) == URIRef(f"{ONTOLOGY_IRI}/1.0.0")
-    assert str(graph.value(ONTOLOGY, VANN.preferredNamespacePrefix)) == "sb"
-    assert str(graph.value(ONTOLOGY, VANN.preferredNamespaceUri)) == SB_NS
-    assert "The three layers of social business" in str(graph.value(ONTOLOGY, DCTERMS.source))
+HEADERS = {
+    "ontology": (_core, ONTOLOGY, f"{ONTOLOGY_IRI}/1.0.0", "sb", SB_NS),
+    "report-vocabulary": (_report, REPORT, f"{REPORT_VOCABULARY_IRI}/1.0.0", "sbr", SBR_NS),
+}
 
 
-def test_report_vocabulary_header() -> None:
-    graph = _report()
-    assert (REPORT, RDF.type, OWL.Ontology) in graph
+@pytest.mark.parametrize(("read", "iri", "version", "prefix", "namespace"), HEADERS.values(),
+                         ids=HEADERS.keys())  # fmt: skip
+def test_header_metadata(
+    read: Callable[[], Graph], iri: URIRef, version: str, prefix: str, namespace: str
+) -> None:
+    graph = read()
+    assert (iri, RDF.type, OWL.Ontology) in graph
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created,
                  DCTERMS.modified, OWL.versionInfo):  # fmt: skip
-        assert graph.value(REPORT, prop) is not None, f"header lacks {prop}"
-    assert graph.value(REPORT, DCTERMS.created).datatype == XSD.date
-    assert graph.value(REPORT, DCTERMS.license) == URIRef(
+        assert graph.value(iri, prop) is not None, f"header lacks {prop}"
+    assert graph.value(iri, DCTERMS.created).datatype == XSD.date
+    assert graph.value(iri, DCTERMS.license) == URIRef(
         "https://creativecommons.org/licenses/by/4.0/"
     )
-    assert graph.value(REPORT, OWL.versionIRI) == URIRef(f"{REPORT_VOCABULARY_IRI}/1.0.0")
-    assert str(graph.value(REPORT, VANN.preferredNamespacePrefix)) == "sbr"
-    assert str(graph.value(REPORT, VANN.preferredNamespaceUri)) == SBR_NS
+    assert graph.value(iri, OWL.versionIRI) == URIRef(version)
+    assert str(graph.value(iri, VANN.preferredNamespacePrefix)) == prefix
+    assert str(graph.value(iri, VANN.preferredNamespaceUri)) == namespace
+
+
+def test_the_essay_is_the_source() -> None:
+    source = _core().value(ONTOLOGY, DCTERMS.source)
+    assert "The three layers of social business" in str(source)
 
 
 def test_report_vocabulary_stays_out_of_the_published_ontology() -> None:
