@@ -94,9 +94,8 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from service.api import create_app
+    from service.api import server
     from service.api.auth import is_loopback
 
     overrides = {"host": args.host, "port": args.port, "store_path": args.store}
@@ -113,8 +112,12 @@ def _run_serve(args: argparse.Namespace) -> int:
     where = f"http://{settings.host}:{settings.port}"
     mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "bearer tokens"
     print(f"triskel {__version__} on {where} (SPARQL {where}/sparql, docs {where}/docs); {mode}")
-    uvicorn.run(
-        app, host=settings.host, port=settings.port, log_level="info", access_log=args.access_log
+    server.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=args.access_log,
+        header_timeout_s=settings.header_timeout_s,
     )
     return 0
 

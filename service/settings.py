@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     max_rdf_nesting: int = Field(default=1_000, gt=0)
     allowed_hosts: str = ""
     queries_dir: Path = QUERIES_DIR
+    header_timeout_s: float = Field(default=10.0, gt=0)
     host: str = "127.0.0.1"
     port: int = 8000
 
