@@ -28,6 +28,7 @@ from tests.hardening.conftest import Audit
 
 JAVA_SOURCE = Path(__file__).resolve().parents[1] / "java" / "JavaClient.java"
 GRAPH = "http://example.org/g"
+TRIPLE = "<http://example.org/s> <http://example.org/p>"
 TURTLE = b"<http://example.org/s> <http://example.org/p> 'one', 'two', 'three' .\n"
 UPGRADE = (
     b"Connection: Upgrade, HTTP2-Settings\r\n"
@@ -92,7 +93,7 @@ def test_a_put_that_offers_h2c_stores_its_body(server: LiveServer) -> None:
 
 
 def test_an_update_that_offers_h2c_is_applied(server: LiveServer) -> None:
-    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> 'four' }} }}"
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {TRIPLE} 'four' }} }}"
     headers = UPGRADE + b"Content-Type: application/sparql-update\r\n"
     answer = _raw(server, "POST", "/update", headers, update.encode())
     assert answer.startswith(b"HTTP/1.1 204")
@@ -120,7 +121,7 @@ def test_java_http_client_put_query_and_update(
     assert put.split("\n")[0] in ("201", "204")
     assert _objects(server) == ["one", "three", "two"]
 
-    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ <http://example.org/s> <http://example.org/p> 'java' }} }}"
+    update = f"INSERT DATA {{ GRAPH <{GRAPH}> {{ {TRIPLE} 'java' }} }}"
     assert java("POST", server.update, "application/sparql-update", update.encode()) == "204\n"
     assert _objects(server) == ["java", "one", "three", "two"]
 
