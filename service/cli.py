@@ -94,8 +94,7 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
-    from service.api import create_app
-    from service.api import server
+    from service.api import create_app, server
     from service.api.auth import is_loopback
 
     overrides = {"host": args.host, "port": args.port, "store_path": args.store}
@@ -107,8 +106,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             "and no open mode"
         )
     app = create_app(settings)
-    if args.load_if_empty:
-        _load_if_empty(settings, Path(args.load_if_empty))
+    _prepare_store(settings, Path(args.load_if_empty) if args.load_if_empty else None)
     where = f"http://{settings.host}:{settings.port}"
     mode = "OPEN DEV MODE: anonymous writes from this machine" if settings.open else "bearer tokens"
     print(f"triskel {__version__} on {where} (SPARQL {where}/sparql, docs {where}/docs); {mode}")
@@ -122,8 +120,10 @@ def _run_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_if_empty(settings: Settings, directory: Path) -> None:
-    """Seed an empty store with `directory` (`make serve` passes data/example)."""
+def _prepare_store(settings: Settings, seed: Path | None) -> None:
+    """Open the store once before serving, so that a store in use by another process or an
+    unusable disk is one line and exit 2 here, not a failed start inside the server; and
+    seed an empty store with `seed` (`make serve` passes data/example)."""
     from service.resources import ONTOLOGY_IRI
     from service.store import open_store
     from service.store.files import load_directory_if_empty
@@ -131,8 +131,10 @@ def _load_if_empty(settings: Settings, directory: Path) -> None:
     progress = sys.stderr if sys.stderr.isatty() else None
     store = open_store(settings)
     try:
+        if seed is None:
+            return
         loaded = load_directory_if_empty(
-            store, directory, ignore_graphs=frozenset({ONTOLOGY_IRI}), progress=progress
+            store, seed, ignore_graphs=frozenset({ONTOLOGY_IRI}), progress=progress
         )
     finally:
         store.close()

@@ -38,7 +38,7 @@ def test_failed_bulk_write_restores_the_old_state(tmp_path: Path) -> None:
     store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
     store.load(nt(10, "old"), media_type="application/n-triples", graph=GRAPH)
     before = store.export(None, media_type="application/n-quads", dataset=True)
-    store._db = FailingDisk(store._db)  # type: ignore[assignment]
+    store._database = FailingDisk(store._database)  # type: ignore[assignment]
     with pytest.raises(StoreError, match="No space left"):
         store.load(nt(1000, "new"), media_type="application/n-triples", graph=GRAPH, replace=True)
     assert store.export(None, media_type="application/n-quads", dataset=True) == before

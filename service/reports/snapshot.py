@@ -53,9 +53,14 @@ class Snapshot:
     @classmethod
     def of_store(cls, store: Store, graph: str | None = None) -> Snapshot:
         """One named graph (`NotFoundError` if absent), or without `graph` the whole store
-        less its report-history graphs."""
-        names = [graph] if graph is not None else [None, *validated_graphs(store.graphs())]
-        return cls._exported(names, lambda name: store.export(name, media_type=NTRIPLES))
+        less its report-history graphs, all read from one state of the store."""
+        if graph is not None:
+            return cls(((graph, store.export(graph, media_type=NTRIPLES)),))
+
+        def select(names: list[str]) -> list[str | None]:
+            return [None, *validated_graphs(names)]
+
+        return cls(tuple(store.export_graphs(select, media_type=NTRIPLES)))
 
     @classmethod
     def of_memory(cls, store: ox.Store) -> Snapshot:

@@ -8,13 +8,13 @@ A graph is named by its IRI string; `None` means the default graph.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from service.errors import UnknownGraphError
+from service.errors import NotFoundError, UnknownGraphError
 from service.store.scan import check_operations, dataset_graphs
 from service.store.syntax import check_update_syntax
 
@@ -135,6 +135,23 @@ class Store(ABC):
     @abstractmethod
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
+
+    def export_graphs(
+        self, select: Callable[[list[str]], Sequence[str | None]], *, media_type: str
+    ) -> list[tuple[str | None, bytes]]:
+        """Serialise the graphs `select` picks from `graphs()` (None: the default graph).
+
+        The embedded store reads them all from one state. This default, for engines reached
+        over SPARQL 1.1 (which has no multi-request snapshot), exports them one by one and
+        leaves out a graph deleted meanwhile rather than failing.
+        """
+        exported: list[tuple[str | None, bytes]] = []
+        for name in select(self.graphs()):
+            try:
+                exported.append((name, self.export(name, media_type=media_type)))
+            except NotFoundError:
+                continue
+        return exported
 
     @abstractmethod
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:

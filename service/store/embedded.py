@@ -13,6 +13,9 @@ is the union of all graphs unless the caller names a dataset.
 from __future__ import annotations
 
 import gc
+import logging
+import shutil
+import tempfile
 import threading
 import traceback
 from collections.abc import Callable, Mapping, Sequence
@@ -35,7 +38,7 @@ from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline, QueryRunner
 from service.store.formats import EXPORT_PREFIXES, Format, rdf_format_for
 from service.store.journal import Journal
-from service.store.locks import ReadWriteLock
+from service.store.locks import ProcessLock, ReadWriteLock
 from service.store.parsing import GraphName, check_rdf, graph_node, read_body, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_nesting, check_operations, has_dataset_clause
@@ -43,6 +46,7 @@ from service.store.syntax import query_syntax_error, unknown_functions
 from service.store.textguard import MAX_NESTING
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 BULK_THRESHOLD = 100_000
 """From this many quads an add goes through the journalled bulk path (faster than one
@@ -69,12 +73,23 @@ class EmbeddedStore(Store):
         self.max_rdf_nesting = max_rdf_nesting
         self.bulk_threshold = bulk_threshold
         self._journal = Journal(path)
+        self._owner = ProcessLock(path)
         self._rw = ReadWriteLock()
         self._write_lock = threading.Lock()
+        self._reopen_lock = threading.Lock()
+        self._database: OxStore | None = None
+        self._closed = False
         self.runner = QueryRunner()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._journal.recover()
-        self._db: OxStore = self._open()
+        self._owner.acquire()  # before recovery: it may replace the folder another uses
+        try:
+            self._journal.recover()
+            for view in path.parent.glob(path.name + ".view-*"):  # left by a crash
+                shutil.rmtree(view, ignore_errors=True)
+            self._database = self._open()
+        except BaseException:
+            self.runner.close()
+            self._owner.release()
+            raise
 
     @classmethod
     def from_settings(cls, settings: Settings) -> EmbeddedStore:
@@ -91,9 +106,33 @@ class EmbeddedStore(Store):
         try:
             return OxStore(str(self.path))
         except OSError as exc:
-            raise StoreError(
-                f"cannot open the store at {self.path} (is another process using it?): {exc}"
-            ) from exc
+            raise StoreError(f"cannot open the store: {self._reason(exc)}") from exc
+
+    def _reason(self, exc: OSError) -> str:
+        """An OS error's text without the store's location (answers never name server paths)."""
+        return (
+            str(exc)
+            .replace(str(self.path.parent.resolve()), "…")
+            .replace(str(self.path.parent), "…")
+        )
+
+    @property
+    def _db(self) -> OxStore:
+        """The open database; reopened here when a failed write's restore could not reopen it
+        (a full disk): every call retries, so the store comes back once space is freed."""
+        db = self._database
+        if db is not None:
+            return db
+        if self._closed:
+            raise StoreError("the store is closed")
+        with self._reopen_lock:
+            if self._database is None:
+                try:
+                    self._journal.recover()
+                except OSError as exc:
+                    raise StoreError(f"the store is unavailable: {self._reason(exc)}") from exc
+                self._database = self._open()
+            return self._database
 
     # -- queries -------------------------------------------------------------------------
 
@@ -281,11 +320,15 @@ class EmbeddedStore(Store):
                 self._db.add_graph(target)
 
     def _restore(self) -> None:
-        """Close the database, put the journal's checkpoint back, reopen."""
-        del self._db
+        """Close the database, put the journal's checkpoint back, reopen. When that fails
+        (a full disk), the next call of `_db` tries again."""
+        self._database = None
         gc.collect()
-        self._journal.recover()
-        self._db = self._open()
+        try:
+            self._journal.recover()
+            self._database = self._open()
+        except (OSError, StoreError):
+            log.exception("the store could not be restored yet; retrying at the next request")
 
     def delete_graph(self, graph: str | None) -> None:
         """Drop a named graph (`NotFoundError` if absent) or empty the default graph."""
@@ -314,7 +357,35 @@ class EmbeddedStore(Store):
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
         with self._rw.reading():
-            return sorted(g.value for g in self._db.named_graphs() if isinstance(g, NamedNode))
+            return _named(self._db)
+
+    def export_graphs(
+        self, select: Callable[[list[str]], Sequence[str | None]], *, media_type: str
+    ) -> list[tuple[str | None, bytes]]:
+        """The graphs `select` picks from the sorted named graphs, all read from one state.
+
+        Separate `graphs()` and `export()` calls could each see a different state (a graph
+        deleted in between, a write landing between two exports). Here a RocksDB checkpoint
+        (hard links, milliseconds, atomic) is taken under the read lock and opened read-only,
+        so every graph comes from the same instant while writers go on.
+        """
+        fmt = rdf_format_for(media_type)
+        folder = Path(tempfile.mkdtemp(prefix=self.path.name + ".view-", dir=self.path.parent))
+        try:
+            with self._rw.reading():
+                self._db.backup(str(folder / "db"))
+            view = OxStore.read_only(str(folder / "db"))
+            try:
+                return [
+                    (name, view.dump(format=fmt.oxigraph, from_graph=graph_node(name)) or b"")
+                    for name in select(_named(view))
+                ]
+            finally:
+                del view
+        except OSError as exc:
+            raise StoreError(f"the store could not be read: {self._reason(exc)}") from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
         """Triples in one graph (counted by the engine), or quads in the whole dataset."""
@@ -330,11 +401,18 @@ class EmbeddedStore(Store):
         """Flush and release the database; closing twice is harmless."""
         self.runner.close()
         with self._write_lock, self._rw.writing():
-            db = self.__dict__.pop("_db", None)
+            self._closed = True
+            db, self._database = self._database, None
             if db is not None:
                 db.flush()
                 del db
                 gc.collect()
+            self._owner.release()
+
+
+def _named(db: OxStore) -> list[str]:
+    """The IRIs of a database's named graphs, sorted."""
+    return sorted(g.value for g in db.named_graphs() if isinstance(g, NamedNode))
 
 
 @dataclass(frozen=True, slots=True)

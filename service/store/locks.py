@@ -1,15 +1,72 @@
-"""A readers-writer lock: many queries at once, or one bulk write alone.
+"""The embedded store's two locks: one owner process, and inside it readers and writers.
 
-Transactional writes need no exclusion from readers (RocksDB snapshots give each query one
-consistent state), but a bulk write becomes visible file by file; readers are kept out while
-it runs so that a query sees the state before it or after it, never between.
+`ProcessLock`: one process at a time owns a store folder, whatever it is doing. Opening the
+store runs crash recovery (`service.store.journal`), which replaces the store folder by a
+checkpoint when it finds a bulk write's mark; run by a second process while the first is in
+the middle of a bulk write, that step destroyed the live store. So the lock is taken before
+recovery and before the database opens, held until `close`, and a second process is
+refused at once with the owner's PID. It is an advisory `flock` on `<store>.lock`, beside
+the folder (recovery replaces the folder itself): the kernel drops it when the owner dies,
+so a crash never leaves a stale lock.
+
+`ReadWriteLock`: transactional writes need no exclusion from readers (RocksDB snapshots give
+each query one consistent state), but a bulk write becomes visible file by file; readers
+are kept out while it runs so that a query sees the state before it or after it, never
+between.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+
+from service.errors import StoreError
+
+
+class ProcessLock:
+    """An exclusive, process-wide claim on one store folder.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()) / "store"
+    >>> first, second = ProcessLock(folder), ProcessLock(folder)
+    >>> first.acquire()
+    >>> second.acquire()  # another open file description: refused like another process
+    Traceback (most recent call last):
+    ...
+    service.errors.StoreError: the store is in use by another process (pid ...)...
+    >>> first.release(); second.acquire(); second.release()
+    """
+
+    def __init__(self, store_path: Path) -> None:
+        self.path = store_path.with_name(store_path.name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        """Take the lock or raise `StoreError` naming the process that holds it."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            owner = os.pread(fd, 32, 0).decode(errors="replace").strip() or "unknown"
+            os.close(fd)
+            raise StoreError(
+                f"the store is in use by another process (pid {owner}); stop it, or work "
+                "through that process (its HTTP API)"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Give the lock up (closing the descriptor drops the flock); harmless twice."""
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class ReadWriteLock:

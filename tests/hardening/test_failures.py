@@ -153,7 +153,7 @@ def test_case_18_a_failing_disk_during_a_commit_changes_nothing(
     client.put(f"/store?graph={GRAPH}", content=triples(100, "old"), headers=NT | WRITE)
     before = embedded.fingerprint()
     store: Any = embedded.store
-    store._db = FailingDisk(store._db, code)
+    store._database = FailingDisk(store._database, code)
     if write == "update":
         response = client.post(
             "/update",
@@ -165,8 +165,10 @@ def test_case_18_a_failing_disk_during_a_commit_changes_nothing(
         response = send(f"/store?graph={GRAPH}", content=triples(10, "new"), headers=NT | WRITE)
     body = problem_of(response, status)
     assert "changed nothing" in body["detail"] and os.strerror(code) in body["detail"]
-    if isinstance(store._db, FailingDisk):
-        store._db = store._db._db  # the disk is back (a bulk write reopened the store itself)
+    if isinstance(store._database, FailingDisk):
+        store._database = (
+            store._database._db
+        )  # the disk is back (a bulk write reopened the store itself)
     assert embedded.fingerprint() == before
     assert _count(client.get) == 100
 
