@@ -1,21 +1,32 @@
-"""What the store learns from SPARQL text before any engine sees it, by tokenising it.
+"""What the store learns from SPARQL text before any engine sees it, from its tokens.
+
+The tokens are the engine's own terminals (`service.store.sparqltokens`, which says how they
+were made to agree with pyoxigraph's parser and where no tokeniser can).
 
 1. Refuse operations that would make the engine fetch from elsewhere (DESIGN §8).
 
 `SERVICE` (in queries and updates) and `LOAD` name a URL the engine would fetch. They are
 refused before the text reaches any engine unless `TRISKEL_ALLOWED_HOSTS` names the URL's
-host. The text is tokenised, not searched: a `SERVICE` inside a string, an IRI, a comment, a
-variable name or a prefixed name is not an operation, and the IRI after the keyword is
-resolved through the text's own `PREFIX` and `BASE` declarations. A `SERVICE ?var`, whose
-target is only known at run time, is always refused.
+host. A `SERVICE` inside a string, an IRI, a comment, a variable name or the local part of a
+prefixed name is not an operation, and the IRI after the keyword is resolved through the
+text's own `PREFIX` and `BASE` declarations. A `SERVICE ?var`, whose target is only known at
+run time, is always refused. Where the engine may read the text otherwise than its tokens:
+
+* it matches keywords letter by letter, with no word boundary, so a keyword may hide inside a
+  longer word (`trueSERVICE <x> {}`, `SERVICEex:a {}`, `LOADSILENT<x>`): every word that
+  holds `SERVICE` or `LOAD` is taken as that keyword wherever the grammar could put it;
+* an IRI token holding `'` may be "less than" and a string (`sparqltokens.ambiguous_iri`):
+  a text with such a token that mentions `SERVICE` or `LOAD` anywhere is refused;
+* a text that does not hold the letters `SERVICE` or `LOAD` at all, in any case, cannot
+  fetch: no escape spells a keyword (pyoxigraph reads `\\u0053ERVICE` as a syntax error).
 
 `FROM`/`FROM NAMED` (queries) and `USING`/`USING NAMED` (updates) may name only graphs of
 the store (`dataset_graphs` lists them for `Store.check_dataset`): our engines never fetch
 them, but an absent graph answering as an empty one would hide the mistake.
 
-2. Refuse text nested deeper than `MAX_NESTING` brackets: pyoxigraph's recursive parser
-crashes the whole process (a segmentation fault, not an exception) somewhere between 2,000
-and 10,000 nested groups, and no real query comes near 100.
+2. Refuse text too deep or too long for the engine (`service.store.complexity`): pyoxigraph's
+recursive parser and evaluator crash the whole process (a segmentation fault, not an
+exception) on a few thousand nested groups or chained operators.
 
 3. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
 is asked for only when it does not, since both engines let the union option override `FROM`.
@@ -25,6 +36,10 @@ is asked for only when it does not, since both engines let the union option over
 Traceback (most recent call last):
 ...
 service.errors.ForbiddenOperationError: LOAD <file:///etc/passwd> is refused: ...
+>>> check_operations("ASK { ?s ?p true } # x\\rSERVICE <http://x/> {}", allowed_hosts="")
+Traceback (most recent call last):
+...
+service.errors.ForbiddenOperationError: SERVICE <http://x/> is refused: ...
 """
 
 from __future__ import annotations
@@ -34,64 +49,43 @@ from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from service.errors import ForbiddenOperationError, InputError
+from service.store.complexity import MAX_NESTING, check_complexity
+from service.store.sparqltokens import Token, ambiguous_iri, tokens, unescape_iri
 
-_TOKEN = re.compile(
-    r"""
-      (?P<skip>\s+|\#[^\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?P<var>[?$][^\s{}()\[\];,.<>"'=!&|+*/^]*)
-    | (?P<name>[A-Za-z_][\w\-.]*(?::[^\s{}()\[\];,<>"'=!&|+*/^]*)?|:[^\s{}()\[\];,<>"'=!&|+*/^]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-_FETCHING = frozenset({"SERVICE", "LOAD"})
+__all__ = [
+    "BUILT_IN_FUNCTIONS",
+    "MAX_NESTING",
+    "calls_as_errors",
+    "check_complexity",
+    "check_nesting",
+    "check_operations",
+    "dataset_graphs",
+    "extension_functions",
+    "has_dataset_clause",
+    "where_group_start",
+]
+
+_FETCHING = re.compile("SERVICE|LOAD")
+_MAY_FETCH = re.compile("service|load", re.IGNORECASE)
 _DATASET = frozenset({"FROM", "USING"})
 BUILT_IN_FUNCTIONS = (
     "http://www.w3.org/2001/XMLSchema#",
     "http://www.opengis.net/def/function/geosparql/",
 )
 """Namespaces of the function IRIs the engine evaluates itself (casts, GeoSPARQL)."""
-MAX_NESTING = 256
-"""Deepest nesting of `{`, `(` and `[` accepted in a query or update."""
-
-
-def _spans(text: str) -> Iterator[tuple[str, str, int]]:
-    """(kind, text, offset) of the significant tokens; whitespace and comments dropped."""
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind != "skip":
-            yield kind, match.group(), match.start()
-
-
-def _tokens(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, text) pairs of the significant tokens."""
-    for kind, value, _ in _spans(text):
-        yield kind, value
 
 
 def check_nesting(text: str) -> None:
-    """Raise `InputError` ("too complex") for brackets nested deeper than `MAX_NESTING`.
+    """Raise `InputError` ("too complex") for text past any structural limit of the engine:
+    brackets nested too deep, too many `UNION`s, operators or path steps
+    (`complexity.check_complexity`, under the name its callers know).
 
     >>> check_nesting("SELECT * WHERE " + "{" * 300 + "}" * 300)
     Traceback (most recent call last):
     ...
     service.errors.InputError: the query is too complex: brackets nested deeper than 256 levels
     """
-    depth = 0
-    for kind, value in _tokens(text):
-        if kind != "other":
-            continue
-        if value in "{([":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise InputError(
-                    f"the query is too complex: brackets nested deeper than {MAX_NESTING} levels"
-                )
-        elif value in "})]":
-            depth -= 1
+    check_complexity(text)
 
 
 def has_dataset_clause(query: str) -> bool:
@@ -100,7 +94,10 @@ def has_dataset_clause(query: str) -> bool:
     >>> has_dataset_clause("SELECT * FROM <http://g> { ?s ?p 'FROM' }")
     True
     """
-    return any(kind == "name" and value.upper() == "FROM" for kind, value in _tokens(query))
+    return any(t.kind == "name" and t.text.upper() in _FROM for t in tokens(query))
+
+
+_FROM = frozenset({"FROM", "FROMNAMED"})
 
 
 def dataset_graphs(text: str, base_iri: str | None = None) -> list[str]:
@@ -119,13 +116,13 @@ def dataset_graphs(text: str, base_iri: str | None = None) -> list[str]:
     """
     found: list[str] = []
     written: set[str] = set()
-    for tokens, index, prefixes, base in _walk(text, base_iri or ""):
-        kind, value = tokens[index]
-        keyword = value.upper() if kind == "name" else ""
+    for found_tokens, index, prefixes, base in _walk(text, base_iri or ""):
+        token = found_tokens[index]
+        keyword = token.text.upper().removesuffix("NAMED") if token.kind == "name" else ""
         if keyword != "GRAPH" and keyword not in _DATASET:
             continue
-        rest = [t for t in tokens[index + 1 : index + 3] if t[1].upper() != "NAMED"]
-        iri = _target(*rest[0], prefixes, base) if rest else None
+        rest = [t for t in found_tokens[index + 1 : index + 3] if t.text.upper() != "NAMED"]
+        iri = _target(rest[0], prefixes, base) if rest else None
         if iri is None:
             continue
         if keyword == "GRAPH":
@@ -148,17 +145,17 @@ def where_group_start(query: str) -> int:
     """
     depth = 0
     form = ""
-    for kind, value, start in _spans(query):
-        word = value.upper() if kind == "name" and depth == 0 else ""
+    for token in tokens(query):
+        word = token.text.upper() if token.kind == "name" and depth == 0 else ""
         if word in ("SELECT", "ASK", "DESCRIBE", "CONSTRUCT") and not form:
             form = word
         elif word == "WHERE":
             form = "WHERE"
-        elif kind == "other" and value in "{([":
-            if value == "{" and depth == 0 and form not in ("", "CONSTRUCT"):
-                return start + 1
+        elif token.opens():
+            if token.text == "{" and depth == 0 and form not in ("", "CONSTRUCT"):
+                return token.start + 1
             depth += 1
-        elif kind == "other" and value in "})]":
+        elif token.closes():
             depth -= 1
     raise InputError("the query has no WHERE group to bind values in")
 
@@ -166,47 +163,131 @@ def where_group_start(query: str) -> int:
 def _allowed(iri: str, allowed_hosts: str) -> bool:
     """True when the IRI is an http(s) URL whose host the allow-list names."""
     hosts = {h.strip().lower() for h in allowed_hosts.split(",") if h.strip()}
-    parts = urlsplit(iri)
-    return parts.scheme in ("http", "https") and (parts.hostname or "") in hosts
+    try:
+        parts = urlsplit(iri)
+        host = parts.hostname or ""
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and host in hosts
 
 
-def _target(kind: str, value: str, prefixes: dict[str, str], base: str) -> str | None:
-    """The absolute IRI a token names, or None when it names none (a variable, a keyword)."""
-    if kind == "iri":
-        return urljoin(base, value[1:-1]) if base else value[1:-1]
-    if kind == "name" and ":" in value:
-        prefix, local = value.split(":", 1)
-        return prefixes[prefix] + local if prefix in prefixes else None
+def _target(token: Token, prefixes: dict[str, str], base: str) -> str | None:
+    """The absolute IRI a token names, or None when it names none (a variable, a keyword).
+
+    As the engine reads it: `\\u` escapes in IRIs decoded, relative IRIs resolved against
+    the base, a prefixed name's local part without its backslashes.
+    """
+    if token.kind == "iri":
+        iri = unescape_iri(token.text)
+        return urljoin(base, iri) if base else iri
+    if token.kind == "name" and ":" in token.text:
+        prefix, local = token.text.split(":", 1)
+        return prefixes[prefix] + local.replace("\\", "") if prefix in prefixes else None
     return None
 
 
 def _walk(
     text: str, base: str = ""
-) -> Iterator[tuple[list[tuple[str, str]], int, dict[str, str], str]]:
-    """(tokens, index, prefixes, base) per token, with the `PREFIX`/`BASE` declared so far."""
+) -> Iterator[tuple[tuple[Token, ...], int, dict[str, str], str]]:
+    """(tokens, index, prefixes, base) per token, with the `PREFIX`/`BASE` declared so far
+    (also `PREFIXex:<...>`, which the engine reads as a declaration too)."""
     prefixes: dict[str, str] = {}
-    tokens = list(_tokens(text))
-    for index, (kind, value) in enumerate(tokens):
-        keyword = value.upper() if kind == "name" else ""
-        following = tokens[index + 1 : index + 3]
-        if keyword == "PREFIX" and len(following) >= 2 and following[1][0] == "iri":
-            prefixes[following[0][1].rstrip(":")] = following[1][1][1:-1]
-        elif keyword == "BASE" and following and following[0][0] == "iri":
-            base = following[0][1][1:-1]
-        yield tokens, index, prefixes, base
+    found = tokens(text)
+    for index, token in enumerate(found):
+        following = found[index + 1 : index + 3]
+        if token.kind == "name" and following:
+            upper = token.text.upper()
+            if upper == "PREFIX" and len(following) == 2 and following[1].kind == "iri":
+                prefixes[following[0].text.rstrip(":")] = _target(following[1], {}, base) or ""
+            elif upper.startswith("PREFIX") and upper.endswith(":") and following[0].kind == "iri":
+                prefixes[token.text[6:-1]] = _target(following[0], {}, base) or ""
+            elif upper == "BASE" and following[0].kind == "iri":
+                base = _target(following[0], {}, base) or ""
+        yield found, index, prefixes, base
 
 
 def check_operations(text: str, *, allowed_hosts: str) -> None:
     """Raise `ForbiddenOperationError` for a `SERVICE` or `LOAD` to a host not allowed.
 
     Syntax is not checked here (the engine does that); a malformed text simply yields
-    whatever tokens it has.
+    whatever tokens it has. See the module docstring for how keywords the engine could read
+    inside longer words are found.
     """
-    for tokens, index, prefixes, base in _walk(text):
-        kind, value = tokens[index]
-        keyword = value.upper() if kind == "name" else ""
-        if keyword in _FETCHING:
-            _check_target(keyword, tokens[index + 1 : index + 4], prefixes, base, allowed_hosts)
+    if not _MAY_FETCH.search(text):
+        return
+    ambiguous = ambiguous_iri(tokens(text))
+    if ambiguous is not None:
+        raise ForbiddenOperationError(
+            f"the text is refused: it mentions SERVICE or LOAD and holds {ambiguous.text[:60]}, "
+            "which the engine may read as a comparison with a string rather than an IRI, so "
+            "what it would fetch cannot be told; write the quote in the IRI as %27"
+        )
+    depth = 0
+    for found, index, prefixes, base in _walk(text):
+        token = found[index]
+        if token.opens():
+            depth += 1
+        elif token.closes():
+            depth -= 1
+        for keyword in _FETCHING.finditer(token.word):
+            _check_keyword(found, index, keyword, depth, prefixes, base, allowed_hosts)
+
+
+def _check_keyword(
+    found: tuple[Token, ...],
+    index: int,
+    keyword: re.Match[str],
+    depth: int,
+    prefixes: dict[str, str],
+    base: str,
+    allowed_hosts: str,
+) -> None:
+    """Refuse one `SERVICE`/`LOAD` the engine could read at `found[index]` unless its
+    target's host is allowed.
+
+    A word that is exactly the keyword is always checked. A keyword inside a longer word is
+    checked where the grammar could put it: a `SERVICE` whose target is followed by `{`, a
+    `LOAD` that starts an operation (at depth 0, first or after `;` or a prologue's IRI).
+    """
+    token = found[index]
+    name = keyword.group()
+    glued = token.text.upper() != name
+    rest = token.text[keyword.end() :]
+    silent = rest.upper().startswith("SILENT")
+    rest = rest[6:] if silent else rest
+    after = index + 1
+    if not rest and not silent and after < len(found) and found[after].text.upper() == "SILENT":
+        after += 1
+    targets: list[Token] = []
+    if rest:
+        targets.append(Token("name", rest, token.start))
+    elif after < len(found):
+        targets.append(found[after])
+        word = found[after].text
+        if found[after].kind == "name" and word[:6].upper() == "SILENT" and ":" in word:
+            targets.append(Token("name", word[6:], found[after].start))  # SILENTex:a
+        after += 1
+    if glued and not _keyword_position(name, found, index, after, depth):
+        return
+    for target in targets or [Token("other", "", token.start)]:
+        iri = _target(target, prefixes, base)
+        if iri is None or not _allowed(iri, allowed_hosts):
+            raise ForbiddenOperationError(
+                f"{name} {target.text} is refused: the service fetches nothing from other "
+                "hosts unless TRISKEL_ALLOWED_HOSTS names the host"
+            )
+
+
+def _keyword_position(
+    name: str, found: tuple[Token, ...], index: int, after: int, depth: int
+) -> bool:
+    """True where the grammar could read a keyword hidden in a longer word at `index`."""
+    if name == "SERVICE":
+        return after < len(found) and found[after].text == "{"
+    previous = found[index - 1] if index else None
+    if previous is not None and previous.kind == "name" and previous.text.upper() == "PREFIX":
+        return False
+    return depth == 0 and (previous is None or previous.text == ";" or previous.kind == "iri")
 
 
 def extension_functions(query: str, base_iri: str | None = None) -> frozenset[str]:
@@ -220,10 +301,11 @@ def extension_functions(query: str, base_iri: str | None = None) -> frozenset[st
     ['http://ex/f']
     """
     found: set[str] = set()
-    for tokens, index, prefixes, base in _walk(query, base_iri or ""):
-        if tokens[index + 1 : index + 2] != [("other", "(")]:
+    for found_tokens, index, prefixes, base in _walk(query, base_iri or ""):
+        following = found_tokens[index + 1 : index + 2]
+        if not following or following[0].text != "(" or following[0].kind != "other":
             continue
-        iri = _target(*tokens[index], prefixes, base)
+        iri = _target(found_tokens[index], prefixes, base)
         if iri and not iri.startswith(BUILT_IN_FUNCTIONS):
             found.add(iri)
     return frozenset(found)
@@ -241,56 +323,38 @@ def calls_as_errors(query: str, base_iri: str | None = None) -> str:
     >>> calls_as_errors("PREFIX : <http://ex/> SELECT (:f(?x, (1)) AS ?y) { ?s :p (1) }")
     'PREFIX : <http://ex/> SELECT (COALESCE() AS ?y) { ?s :p (1) }'
     """
-    spans = list(_spans(query))
     cuts: list[tuple[int, int]] = []
     opened: list[str] = []
     resume = 0
-    for tokens, index, prefixes, base in _walk(query, base_iri or ""):
-        kind, value = tokens[index]
-        if kind == "other" and value in "{([":
-            opened.append(value)
-        elif kind == "other" and value in "})]" and opened:
+    for found, index, prefixes, base in _walk(query, base_iri or ""):
+        token = found[index]
+        if token.opens():
+            opened.append(token.text)
+        elif token.closes() and opened:
             opened.pop()
-        if index < resume or tokens[index + 1 : index + 2] != [("other", "(")]:
+        following = found[index + 1 : index + 2]
+        if index < resume or not following or following[0].text != "(":
             continue
-        before = tokens[index - 1][1].upper() if index else ""
+        before = found[index - 1].text.upper() if index else ""
         if not (opened and opened[-1] == "(") and before not in ("FILTER", "BY", "HAVING"):
             continue
-        iri = _target(kind, value, prefixes, base)
+        iri = _target(token, prefixes, base)
         if iri and not iri.startswith(BUILT_IN_FUNCTIONS):
-            resume = _closing(tokens, index + 1) + 1
-            cuts.append((spans[index][2], spans[resume - 1][2] + 1))
+            resume = _closing(found, index + 1) + 1
+            cuts.append((token.start, found[resume - 1].start + 1))
     for start, end in reversed(cuts):
         query = f"{query[:start]}COALESCE(){query[end:]}"
     return query
 
 
-def _closing(tokens: list[tuple[str, str]], opening: int) -> int:
+def _closing(found: tuple[Token, ...], opening: int) -> int:
     """The index of the `)` that closes the `(` at `opening` (the last token if none does)."""
     depth = 0
-    for index in range(opening, len(tokens)):
-        if tokens[index] == ("other", "("):
+    for index in range(opening, len(found)):
+        if found[index].opens() and found[index].text == "(":
             depth += 1
-        elif tokens[index] == ("other", ")"):
+        elif found[index].closes() and found[index].text == ")":
             depth -= 1
             if depth == 0:
                 return index
-    return len(tokens) - 1
-
-
-def _check_target(
-    keyword: str,
-    following: list[tuple[str, str]],
-    prefixes: dict[str, str],
-    base: str,
-    allowed_hosts: str,
-) -> None:
-    """Refuse one `SERVICE [SILENT] x` / `LOAD [SILENT] x` unless x's host is allowed."""
-    rest = [t for t in following if t[1].upper() != "SILENT"]
-    shown = rest[0][1] if rest else ""
-    target = _target(*rest[0], prefixes, base) if rest else None
-    if target is None or not _allowed(target, allowed_hosts):
-        raise ForbiddenOperationError(
-            f"{keyword} {shown} is refused: the service fetches nothing from other hosts "
-            "unless TRISKEL_ALLOWED_HOSTS names the host"
-        )
+    return len(found) - 1
