@@ -30,8 +30,9 @@ from rdflib.namespace import DCTERMS, SH, XSD
 from service.errors import NotFoundError
 from service.namespaces import SBR
 from service.reports.as_rdf import from_graph, to_graph
+from service.reports.canonical import canonical_hash
 from service.reports.model import Report
-from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX, canonical_hash
+from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX
 from service.store.base import Row, Store
 from service.validation.rdfio import graph_to_triples, triples_to_graph
 from service.validation.shapes import ShapePack

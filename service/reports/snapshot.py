@@ -6,9 +6,10 @@ data, and keeping it out means validating twice in a row sees the same data and 
 same fingerprint.
 
 The fingerprint is the SHA-256 of the canonical dataset: one N-Quads statement per line,
-sorted, with blank nodes relabelled by RDF Dataset Canonicalization (W3C RDFC-1.0, as
-pyoxigraph implements it). So the same data gives the same fingerprint whatever blank-node
-labels a load or an export chose, and in whatever order the graphs were listed.
+sorted, with blank nodes relabelled canonically (`service.reports.canonical`: W3C RDFC-1.0
+where that is cheap, bounded colour refinement where blank nodes look alike). So the same
+data gives the same fingerprint whatever blank-node labels a load or an export chose, and in
+whatever order the graphs were listed, in time linear in the data.
 
 A snapshot keeps each graph as the N-Triples the store exported (bytes, not Python terms):
 at 100k triples, building term objects would cost more than the validation itself.
@@ -16,12 +17,12 @@ at 100k triples, building term objects would cost more than the validation itsel
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.reports.canonical import canonical_hash
 from service.store.base import Store
 from service.store.parsing import graph_node
 from service.validation.rdfio import Source
@@ -98,26 +99,6 @@ class Snapshot:
     def fingerprint(self) -> str:
         """`sha256:<hex>` of the canonical dataset (see the module docstring)."""
         return canonical_hash(self.nquads())
-
-
-def canonical_hash(nquads: bytes) -> str:
-    """`sha256:<hex>` of sorted, RDFC-1.0-canonical N-Quads lines of an N-Quads document.
-
-    Only the statements with a blank node go through the relabelling: RDFC-1.0 labels a
-    blank node from the statements that mention blank nodes alone, so the others are
-    canonical as the store wrote them (and 100k of them cost nothing to relabel).
-    """
-    lines = set(nquads.splitlines())
-    blank = {line for line in lines if b"_:" in line}
-    if blank:
-        dataset = ox.Dataset(ox.parse(b"\n".join(blank), ox.RdfFormat.N_QUADS))
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        relabelled = ox.serialize(dataset, format=ox.RdfFormat.N_QUADS) or b""
-        lines = (lines - blank) | set(relabelled.splitlines())
-    digest = hashlib.sha256()
-    for line in sorted(lines):
-        digest.update(line + b"\n")
-    return f"sha256:{digest.hexdigest()}"
 
 
 def _ended(body: bytes) -> bytes:
