@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 _HEX = "[0-9A-Fa-f]"
 _UCHAR = rf"\\u{_HEX}{{4}}|\\U{_HEX}{{8}}"
@@ -71,8 +71,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One significant token: its kind, its text and its offset in the text.
 
     Kinds: `string`, `iri` (with its brackets), `var`, `bnode`, `langtag`, `number`, `name`
@@ -116,7 +115,7 @@ def _scan(text: str) -> Iterator[Token]:
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup or "other"
         if kind != "skip":
-            yield Token(kind, match.group(), match.start())
+            yield Token(kind, match.group(), match.start())  # a tuple: cheap to make
 
 
 _LESS_THAN_STRING = re.compile(r"'")
