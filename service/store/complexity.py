@@ -49,7 +49,7 @@ share (`sparqltokens.tokens`).
 >>> check_complexity("SELECT * { " + " UNION ".join(["{ ?s ?p ?o }"] * 2_000) + " }")
 Traceback (most recent call last):
 ...
-service.errors.InputError: the query is too complex: more than 1000 group operations ...
+service.errors.InputError: the query is too complex: more than 500 group operations ...
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ from service.store.sparqltokens import tokens
 
 MAX_NESTING = 256
 """Deepest nesting of `{`, `(` and `[` accepted in a query or update."""
-MAX_PATTERN_STEPS = 1_000
+MAX_PATTERN_STEPS = 500
 """Most group-level operations (`{`, `UNION`, `OPTIONAL`, `MINUS`, `FILTER`, `BIND`, `GRAPH`,
 `SERVICE`, `VALUES`) in one query or update."""
 MAX_OPERATORS = 1_000
