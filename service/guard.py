@@ -12,6 +12,11 @@ or not, under one lock, so no write slips in between a check and its apply. The 
 own write lock still serialises the write itself; the guard's lock only widens the
 exclusive section to cover the check. Writes from outside the service (another client of a
 remote endpoint) are not seen by this lock.
+
+A client's write never reaches a system graph (`service.store.system_graphs`): updates are
+refused by the store's own checks (`Store.check_update`), loads and deletes here, since the
+store writes and deletes whatever graph the service asks it to (kept reports are written and
+dropped by the service itself).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from service.store.formats import rdf_format_for
 from service.store.parsing import base_iri_of, check_rdf, graph_node, syntax_error
 from service.store.scan import check_operations
 from service.store.syntax import query_syntax_error
+from service.store.system_graphs import check_writable
 from service.validation import validate
 from service.validation.model import Severity
 
@@ -49,8 +55,9 @@ class Write(ABC):
 
     def refuse_early(self, store: Store) -> None:
         """Raise the error the store itself would raise for this write, before any trial, so
-        that a guarded write fails as the unguarded one would (400, not a 409 from the copy).
-        Loads and deletes have nothing to check before parsing; updates name their dataset."""
+        that a guarded write fails as the unguarded one would (400 or 403, not a 409 from the
+        copy): loads and deletes name their graph (a system graph is refused), updates their
+        targets and dataset."""
         return
 
 
@@ -64,7 +71,11 @@ class Load(Write):
     replace: bool = False
     source: str = "request body"
 
+    def refuse_early(self, store: Store) -> None:
+        check_writable([self.graph])
+
     def apply(self, store: Store) -> None:
+        check_writable([self.graph])
         store.load(
             self.data,
             media_type=self.media_type,
@@ -91,10 +102,15 @@ class Delete(Write):
 
     graph: str | None
 
+    def refuse_early(self, store: Store) -> None:
+        check_writable([self.graph])
+
     def apply(self, store: Store) -> None:
+        check_writable([self.graph])
         store.delete_graph(self.graph)
 
     def try_on(self, copy: ox.Store) -> None:
+        check_writable([self.graph])
         node = graph_node(self.graph)
         if isinstance(node, ox.NamedNode) and not copy.contains_named_graph(node):
             raise NotFoundError(f"no graph {self.graph}")

@@ -34,6 +34,7 @@ from service.reports.canonical import canonical_hash
 from service.reports.model import Report
 from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX
 from service.store.base import Row, Store
+from service.store.system_graphs import service_writes
 from service.validation.rdfio import graph_to_triples, triples_to_graph
 from service.validation.shapes import ShapePack
 
@@ -108,7 +109,8 @@ def new_entry(
 def record(store: Store, report: Report, entry: Entry) -> None:
     """Keep the report and its metadata in the entry's graph (one all-or-nothing load)."""
     body = as_graph(report, entry).serialize(format="nt", encoding="utf-8")
-    store.load(body, media_type=NTRIPLES, graph=entry.graph, source=f"report {entry.id}")
+    with service_writes():
+        store.load(body, media_type=NTRIPLES, graph=entry.graph, source=f"report {entry.id}")
 
 
 def as_graph(report: Report, entry: Entry) -> Graph:

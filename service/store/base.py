@@ -17,6 +17,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode
 from service.errors import NotFoundError, UnknownGraphError
 from service.store.scan import check_operations, dataset_graphs
 from service.store.syntax import check_update_syntax
+from service.store.system_graphs import check_update as check_system_graphs
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -68,9 +69,12 @@ class Store(ABC):
     def check_update(self, update: str, *, base_iri: str | None = None) -> None:
         """What every backend checks before an update reaches an engine, in this order so the
         caller hears of the first problem: syntax (400 with its position), policy (`LOAD` /
-        `SERVICE`), then the dataset it names. A refused update never runs anywhere."""
+        `SERVICE`, then writes that may reach a system graph: 403,
+        `service.store.system_graphs`), then the dataset it names. A refused update never
+        runs anywhere."""
         check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
+        check_system_graphs(update, base_iri, self.graphs)
         self.check_dataset(update, base_iri=base_iri)
 
     def check_dataset(

@@ -1,0 +1,314 @@
+"""System graphs: graphs named `urn:triskel:…` that only the service itself writes.
+
+Kept validation reports (`urn:triskel:report:<id>`) and whatever else the service maintains
+for itself live in named graphs under `urn:triskel:` (DESIGN §11). A client that wrote one
+could break the service for everyone (a malformed report graph) or slip data past the guard
+(report graphs are never validated, yet queries see them), so every write a client makes —
+Graph Store `PUT`/`POST`/`DELETE`, SPARQL Update, the CLI's `load` — that could reach a system
+graph is refused with `ForbiddenOperationError` (HTTP 403) and changes nothing. Two kinds of
+`urn:triskel:` graph are data, not system graphs: the graph of a loaded file
+(`urn:triskel:file:<folder>/<name>`) and import graphs (`urn:triskel:import:<kind>:<hash>`).
+
+The service's own code writes system graphs inside `with service_writes():` (a context
+variable, so it holds in the worker thread a request runs in and nowhere else).
+
+An update is analysed from its tokens (`update_targets`), after the engine's own parser has
+accepted it. Comments end at a line feed *or* a carriage return, as in the SPARQL grammar,
+so nothing hides behind a bare `\\r`. It finds every graph an update may write:
+
+* `GRAPH <g>` inside an `INSERT`/`DELETE` template (`DATA`, `WHERE` or a modify template);
+  a `GRAPH ?var` there is a graph known only at run time (it may be a system graph, or a
+  fresh blank node), so it is refused outright;
+* `WITH <g>`, `CREATE GRAPH <g>`, `DROP`/`CLEAR GRAPH <g>`, `LOAD … INTO GRAPH <g>`, the
+  target of `ADD`/`COPY`/`MOVE` and the source of `MOVE` (which it empties);
+* `DROP`/`CLEAR` `ALL`/`NAMED`, which reach every named graph.
+
+`GRAPH` inside a `WHERE` pattern only reads, and stays allowed: kept reports are meant to be
+queried. Cost: a text without any of the keywords above is decided by one regular-expression
+search (0.8 ms on a 1 MB `INSERT DATA` here); one that has them is tokenised once (1 MB: ~0.5 s,
+next to ~0.3 s for the engine's own syntax check of the same text).
+
+>>> sorted(update_targets("INSERT DATA { GRAPH <urn:triskel:report:x> { <a:s> <a:p> 1 } }").graphs)
+['urn:triskel:report:x']
+>>> update_targets("INSERT { GRAPH ?g { <a:s> <a:p> 1 } } WHERE { BIND(BNODE() AS ?g) }").variable
+True
+>>> update_targets("DELETE { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }").variable
+False
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from service.errors import ForbiddenOperationError
+
+SYSTEM_PREFIX = "urn:triskel:"
+"""Every system graph's IRI starts with this (compared case-insensitively)."""
+DATA_PREFIXES = ("urn:triskel:file:", "urn:triskel:import:")
+"""`urn:triskel:` graphs that hold data: loaded files and imports."""
+
+_SERVICE = ContextVar("service_writes", default=False)
+
+
+def is_system_graph(iri: str | None) -> bool:
+    """True for a graph only the service may write (`None`, the default graph, is data).
+
+    >>> is_system_graph("urn:triskel:report:1"), is_system_graph("URN:Triskel:report:1")
+    (True, True)
+    >>> is_system_graph("urn:triskel:file:example/org.ttl"), is_system_graph("urn:x")
+    (False, False)
+    """
+    if iri is None:
+        return False
+    lowered = iri.lower()
+    return lowered.startswith(SYSTEM_PREFIX) and not lowered.startswith(DATA_PREFIXES)
+
+
+@contextmanager
+def service_writes() -> Iterator[None]:
+    """Let the code inside write system graphs: the service's own writes (kept reports)."""
+    token = _SERVICE.set(True)
+    try:
+        yield
+    finally:
+        _SERVICE.reset(token)
+
+
+def refused(iri: str) -> ForbiddenOperationError:
+    """The error for a client's write to a system graph."""
+    return ForbiddenOperationError(
+        f"<{iri}> is a system graph, written by the service alone; "
+        "write your data to a graph outside urn:triskel: (nothing was written)"
+    )
+
+
+def check_writable(graphs: Iterable[str | None]) -> None:
+    """Refuse (`ForbiddenOperationError`) a client's write to any system graph among
+    `graphs`; inside `service_writes()` everything is writable."""
+    if _SERVICE.get():
+        return
+    for iri in graphs:
+        if iri is not None and is_system_graph(iri):
+            raise refused(iri)
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What an update may write: named `graphs`, every named graph (`all_named`), or a graph
+    bound at run time (`variable`)."""
+
+    graphs: frozenset[str] = field(default_factory=frozenset)
+    all_named: bool = False
+    variable: bool = False
+
+
+def check_update(text: str, base_iri: str | None, held: Callable[[], Iterable[str]]) -> None:
+    """Refuse a client's update that may write a system graph (see the module docstring).
+
+    `held` lists the store's graphs; it is asked only for `DROP`/`CLEAR ALL|NAMED`, which
+    are refused only when the store holds a system graph.
+    """
+    if _SERVICE.get() or not _KEYWORDS.search(text):
+        return
+    targets = update_targets(text, base_iri)
+    if targets.variable:
+        raise ForbiddenOperationError(
+            "GRAPH ?variable in an INSERT or DELETE template may write a system graph "
+            "(urn:triskel:..., written by the service alone) or a blank-node graph; "
+            "name the graph with an IRI (nothing was written)"
+        )
+    check_writable(sorted(targets.graphs))
+    if targets.all_named:
+        system = sorted(g for g in held() if is_system_graph(g))
+        if system:
+            raise ForbiddenOperationError(
+                f"DROP/CLEAR ALL or NAMED would reach <{system[0]}>, a system graph written "
+                "by the service alone; drop or clear data graphs by name (nothing was written)"
+            )
+
+
+_KEYWORDS = re.compile(r"(?i)(?<![\w:?$])(?:GRAPH|WITH|DROP|CLEAR|CREATE|ADD|MOVE|COPY|LOAD)\b")
+"""Words without which an update writes only the default graph."""
+
+_TOKEN = re.compile(
+    r"""
+      (?P<skip>\s+|\#[^\r\n]*)
+    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
+    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+    | (?P<var>[?$][^\s{}()\[\];,.<>"'=!&|+*/^]*)
+    | (?P<name>[A-Za-z_][\w\-.]*(?::[^\s{}()\[\];,<>"'=!&|+*/^]*)?|:[^\s{}()\[\];,<>"'=!&|+*/^]*)
+    | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+Token = tuple[str, str]
+
+
+def _tokens(text: str) -> list[Token]:
+    """(kind, text) of the significant tokens; whitespace and comments dropped."""
+    tokens: list[Token] = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup or "other"
+        if kind != "skip":
+            tokens.append((kind, match.group()))
+    return tokens
+
+
+def _word(token: Token) -> str:
+    return token[1].upper() if token[0] == "name" and ":" not in token[1] else ""
+
+
+class _Resolver:
+    """Absolute IRIs of `<…>` and prefixed-name tokens, by the engine's own rules: the
+    text's `PREFIX` and `BASE` (else `base_iri`), `\\u` escapes, relative references."""
+
+    def __init__(self, base_iri: str | None) -> None:
+        self.base = base_iri
+        self.prefixes: dict[str, str] = {}
+        self.known: dict[Token, str | None] = {}
+
+    def declare(self, prefix: str | None, iri: str | None) -> None:
+        """A `PREFIX` (or with `prefix=None`, a `BASE`) from here on."""
+        if prefix is None:
+            self.base = iri
+        else:
+            self.prefixes[prefix] = iri or ""
+        self.known.clear()
+
+    def iri(self, token: Token) -> str | None:
+        if token not in self.known:
+            self.known[token] = self._iri(token)
+        return self.known[token]
+
+    def _iri(self, token: Token) -> str | None:
+        kind, value = token
+        if kind == "name" and ":" in value:
+            prefix, local = value.split(":", 1)
+            namespace = self.prefixes.get(prefix)
+            return None if namespace is None else self._turtle(f"<{namespace}>", local)
+        return self._turtle(value, "") if kind == "iri" else None
+
+    def _turtle(self, iri: str, local: str) -> str | None:
+        """Resolve with pyoxigraph's Turtle parser, which resolves like its SPARQL parser."""
+        term = f"p:{local}" if local else iri
+        head = f"@prefix p: {iri} .\n" if local else ""
+        try:
+            quads = ox.parse(
+                f"{head}{term} <urn:x:p> <urn:x:o> .".encode(),
+                ox.RdfFormat.TURTLE,
+                base_iri=self.base,
+            )
+            subject = next(iter(quads)).subject
+        except (SyntaxError, ValueError, StopIteration):
+            return None
+        return subject.value if isinstance(subject, ox.NamedNode) else None
+
+
+def update_targets(text: str, base_iri: str | None = None) -> Targets:
+    """The graphs an update (already accepted by the engine's parser) may write."""
+    tokens = _tokens(text)
+    resolve = _Resolver(base_iri)
+    graphs: set[str] = set()
+    all_named = variable = False
+    index, count = 0, len(tokens)
+    template = False  # the next top-level `{` opens an INSERT/DELETE template
+    while index < count:
+        word = _word(tokens[index])
+        after = tokens[index + 1 : index + 6]
+        if word == "PREFIX" and len(after) >= 2 and after[1][0] == "iri":
+            resolve.declare(after[0][1].rstrip(":"), resolve.iri(after[1]))
+            index += 3
+            continue
+        if word == "BASE" and after and after[0][0] == "iri":
+            resolve.declare(None, resolve.iri(after[0]))
+            index += 2
+            continue
+        if word in ("INSERT", "DELETE"):
+            template = True
+        elif word == "WHERE":
+            template = _word(tokens[index - 1]) == "DELETE" if index else False
+        elif word in ("WITH", "CREATE", "DROP", "CLEAR", "LOAD", "ADD", "COPY", "MOVE"):
+            found, every = _operation_targets(word, tokens, index, resolve)
+            graphs |= found
+            all_named |= every
+        elif tokens[index] == ("other", "{"):
+            end = _closing(tokens, index)
+            if template:
+                found, unbound = _template_graphs(tokens[index:end], resolve)
+                graphs |= found
+                variable |= unbound
+            template = False
+            index = end
+        index += 1
+    return Targets(frozenset(graphs), all_named, variable)
+
+
+def _operation_targets(
+    word: str, tokens: list[Token], index: int, resolve: _Resolver
+) -> tuple[set[str], bool]:
+    """Graphs one graph-management operation (or `WITH`, `LOAD … INTO`) writes."""
+    rest = [t for t in tokens[index + 1 : index + 9] if _word(t) != "SILENT"]
+    if word in ("DROP", "CLEAR"):
+        first = _word(rest[0]) if rest else ""
+        if first in ("ALL", "NAMED"):
+            return set(), True
+        return _named(rest[1:2] if first == "GRAPH" else rest[:1], resolve), False
+    if word in ("WITH", "CREATE"):
+        return _named(rest[1:2] if rest and _word(rest[0]) == "GRAPH" else rest[:1], resolve), False
+    if word == "LOAD":
+        into = next((i for i, t in enumerate(rest) if _word(t) == "INTO"), None)
+        return (
+            (set(), False) if into is None else (_named(rest[into + 2 : into + 3], resolve), False)
+        )
+    # ADD / COPY / MOVE [GRAPH] source TO [GRAPH] target; MOVE empties its source too
+    terms = [t for t in rest if _word(t) != "GRAPH"]
+    to = next((i for i, t in enumerate(terms) if _word(t) == "TO"), None)
+    if to is None:
+        return set(), False
+    written = terms[to + 1 : to + 2] + (terms[:1] if word == "MOVE" else [])
+    return _named(written, resolve), False
+
+
+UNRESOLVED = "urn:triskel:unresolved"
+"""Stands for a graph name the scan could not resolve: a system graph, so it is refused."""
+
+
+def _named(tokens: list[Token], resolve: _Resolver) -> set[str]:
+    """The IRIs the tokens name; `DEFAULT` names none; anything unresolvable fails closed."""
+    return {resolve.iri(t) or UNRESOLVED for t in tokens if _word(t) not in ("DEFAULT", "GRAPH")}
+
+
+def _template_graphs(tokens: list[Token], resolve: _Resolver) -> tuple[set[str], bool]:
+    """`GRAPH x` names inside a template group: IRIs, and whether one is a variable."""
+    graphs: set[str] = set()
+    variable = False
+    for position, token in enumerate(tokens[:-1]):
+        if _word(token) != "GRAPH":
+            continue
+        following = tokens[position + 1]
+        if following[0] in ("var", "other"):
+            variable = True  # `GRAPH ?g`, or a name the scan cannot read: refused either way
+        else:
+            graphs |= _named([following], resolve)
+    return graphs, variable
+
+
+def _closing(tokens: list[Token], opening: int) -> int:
+    """The index of the `}` closing the `{` at `opening` (the last token if none does)."""
+    depth = 0
+    for index in range(opening, len(tokens)):
+        value = tokens[index]
+        if value == ("other", "{"):
+            depth += 1
+        elif value == ("other", "}"):
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(tokens) - 1

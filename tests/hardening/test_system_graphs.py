@@ -1,0 +1,217 @@
+"""Item 7 of issue 9: system graphs (`urn:triskel:…`, kept reports first) are written by the
+service alone.
+
+A write token used to be able to `PUT` a report graph (then `/reports` answered 500 for
+everyone) and to write report or blank-node graphs through guarded updates, which were never
+validated yet visible to queries. Every case asserts the answer (status and problem+json) and
+that the store did not change.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pytest
+
+from service.store.system_graphs import is_system_graph, service_writes, update_targets
+from tests.hardening.conftest import READ, WRITE, Service, problem_of
+
+REPORT = "urn:triskel:report:20260101T000000000000Z-abcdef"
+TTL = {"Content-Type": "text/turtle"} | WRITE
+TRIG = {"Content-Type": "application/trig"} | WRITE
+NQUADS = {"Content-Type": "application/n-quads"} | WRITE
+UPDATE = {"Content-Type": "application/sparql-update"} | WRITE
+TRIPLE = "<urn:ex:s> <urn:ex:p> <urn:ex:o> .\n"
+
+
+@pytest.fixture
+def kept(service: Service) -> Service:
+    """A service with one data graph and one kept report."""
+    assert service.client.put("/store?graph=urn:ex:data", content=TRIPLE, headers=TTL).is_success
+    assert service.client.post("/validate", headers=WRITE).status_code == 200
+    return service
+
+
+def _refused(service: Service, send: Callable[[], object], status: int = 403) -> dict[str, object]:
+    before = service.fingerprint()
+    body = problem_of(send(), status)
+    assert service.fingerprint() == before
+    return body
+
+
+@pytest.mark.parametrize("method", ["put", "post"])
+@pytest.mark.parametrize("guard", [None, "violation"])
+def test_a_graph_store_write_to_a_report_graph_is_403(
+    kept: Service, method: str, guard: str | None
+) -> None:
+    send = getattr(kept.client, method)
+    params = {"graph": REPORT} | ({"guard": guard} if guard else {})
+    body = _refused(kept, lambda: send("/store", params=params, content=TRIPLE, headers=TTL))
+    assert "system graph, written by the service alone" in str(body["detail"])
+    assert kept.client.get("/reports", headers=READ).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "graph", ["urn:triskel:derived", "URN:Triskel:report:x", "urn:triskel:analytics:people"]
+)
+def test_every_urn_triskel_graph_but_files_and_imports_is_a_system_graph(
+    kept: Service, graph: str
+) -> None:
+    _refused(
+        kept,
+        lambda: kept.client.put("/store", params={"graph": graph}, content=TRIPLE, headers=TTL),
+    )
+
+
+def test_file_and_import_graphs_are_data(service: Service) -> None:
+    for graph in ("urn:triskel:file:example/x.ttl", "urn:triskel:import:csv:ab12"):
+        answer = service.client.put("/store", params={"graph": graph}, content=TRIPLE, headers=TTL)
+        assert answer.status_code == 201, answer.text
+    assert not is_system_graph("urn:triskel:import:csv:ab12")
+
+
+def test_deleting_a_kept_report_through_the_graph_store_is_403(kept: Service) -> None:
+    graph = next(g for g in kept.store.graphs() if g.startswith("urn:triskel:report:"))
+    _refused(kept, lambda: kept.client.delete("/store", params={"graph": graph}, headers=WRITE))
+    assert graph in kept.store.graphs()
+
+
+def test_a_trig_upload_naming_a_report_graph_is_refused(kept: Service) -> None:
+    """An upload may name only its target graph (400), and a system graph as target is 403."""
+    trig = f"<{REPORT}> {{ {TRIPLE} }}"
+    _refused(kept, lambda: kept.client.post("/store?default", content=trig, headers=TRIG), 400)
+    _refused(
+        kept,
+        lambda: kept.client.post("/store", params={"graph": REPORT}, content=trig, headers=TRIG),
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (f"_:g {{ {TRIPLE} }}", TRIG),
+        ("<urn:ex:s> <urn:ex:p> <urn:ex:o> _:g .\n", NQUADS),
+    ],
+    ids=["trig", "nquads"],
+)
+@pytest.mark.parametrize("target", ["default", "graph=urn:ex:data"])
+def test_a_blank_node_graph_name_in_an_upload_is_400(
+    kept: Service, body: str, headers: dict[str, str], target: str
+) -> None:
+    detail = _refused(
+        kept, lambda: kept.client.post(f"/store?{target}", content=body, headers=headers), 400
+    )["detail"]
+    assert "graph" in str(detail)
+
+
+UPDATES = {
+    "insert-data": f"INSERT DATA {{ GRAPH <{REPORT}> {{ {TRIPLE} }} }}",
+    "delete-data": f"DELETE DATA {{ GRAPH <{REPORT}> {{ {TRIPLE} }} }}",
+    "prefixed": f"PREFIX r: <urn:triskel:report:> INSERT DATA {{ GRAPH r:x {{ {TRIPLE} }} }}",
+    "escaped": f"INSERT DATA {{ GRAPH <urn:triskel:\\u0072eport:x> {{ {TRIPLE} }} }}",
+    "cr-comment": f"INSERT DATA {{ <urn:a> <urn:b> 1 }} # x\r; INSERT DATA {{ GRAPH <{REPORT}>"
+    f" {{ {TRIPLE} }} }}",
+    "bnode-graph": f"INSERT {{ GRAPH ?g {{ {TRIPLE} }} }} WHERE {{ BIND(BNODE() AS ?g) }}",
+    "graph-var": "DELETE { GRAPH ?g { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "delete-where": "DELETE WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "with": f"WITH <{REPORT}> DELETE {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}",
+    "drop": f"DROP GRAPH <{REPORT}>",
+    "clear-silent": f"CLEAR SILENT GRAPH <{REPORT}>",
+    "create": "CREATE GRAPH <urn:triskel:report:new>",
+    "drop-all": "DROP ALL",
+    "clear-named": "CLEAR NAMED",
+    "add": f"ADD DEFAULT TO <{REPORT}>",
+    "copy": f"COPY <urn:ex:data> TO GRAPH <{REPORT}>",
+    "move-from": f"MOVE <{REPORT}> TO DEFAULT",
+    "base": f"BASE <urn:triskel:report:y> INSERT DATA {{ GRAPH <> {{ {TRIPLE} }} }}",
+}
+
+
+@pytest.mark.parametrize("guard", [None, "violation"])
+@pytest.mark.parametrize("update", UPDATES.values(), ids=UPDATES.keys())
+def test_an_update_that_may_write_a_system_graph_is_403(
+    kept: Service, update: str, guard: str | None
+) -> None:
+    params = {"guard": guard} if guard else {}
+    body = _refused(
+        kept, lambda: kept.client.post("/update", params=params, content=update, headers=UPDATE)
+    )
+    assert "nothing was written" in str(body["detail"])
+    assert kept.client.get("/reports", headers=READ).status_code == 200
+
+
+ALLOWED = {
+    "read-reports": "INSERT { GRAPH <urn:ex:copy> { ?s ?p ?o } } WHERE { GRAPH ?g { ?s ?p ?o } }",
+    "copy-out": "ADD <{report}> TO <urn:ex:other>",
+    "default": f"INSERT DATA {{ {TRIPLE} }}",
+    "graph-in-string": f"INSERT DATA {{ <urn:a> <urn:b> 'GRAPH <{REPORT}>' }}",
+    "graph-in-comment": f"INSERT DATA {{ <urn:a> <urn:b> 1 }} # GRAPH <{REPORT}>\n",
+    "drop-data": "DROP GRAPH <urn:ex:data>",
+}
+
+
+@pytest.mark.parametrize("update", ALLOWED.values(), ids=ALLOWED.keys())
+def test_updates_that_only_read_system_graphs_still_run(kept: Service, update: str) -> None:
+    report = next(g for g in kept.store.graphs() if g.startswith("urn:triskel:report:"))
+    answer = kept.client.post("/update", content=update.replace("{report}", report), headers=UPDATE)
+    assert answer.status_code == 204, answer.text
+    assert report in kept.store.graphs()
+
+
+def test_drop_all_is_allowed_while_the_store_holds_no_system_graph(service: Service) -> None:
+    assert service.client.put("/store?graph=urn:ex:data", content=TRIPLE, headers=TTL).is_success
+    answer = service.client.post("/update", content="DROP ALL", headers=UPDATE)
+    assert answer.status_code == 204, answer.text
+    assert "urn:ex:data" not in service.store.graphs()
+
+
+def test_the_service_itself_writes_system_graphs(embedded: Service) -> None:
+    with service_writes():
+        embedded.store.update(f"INSERT DATA {{ GRAPH <urn:triskel:derived> {{ {TRIPLE} }} }}")
+    assert "urn:triskel:derived" in embedded.store.graphs()
+
+
+def test_reports_survive_a_malformed_report_graph(
+    kept: Service, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = (
+        f"<{REPORT}> a <http://www.w3.org/ns/shacl#ValidationReport> ;"
+        ' <http://purl.org/dc/terms/identifier> "x" ;'
+        ' <http://purl.org/dc/terms/created> "not a date" ;'
+        " <http://www.w3.org/ns/shacl#conforms> true ;"
+        ' <https://w3id.org/social-business/report#dataFingerprint> "f" ;'
+        ' <https://w3id.org/social-business/report#shapesVersion> "s" ;'
+        ' <https://w3id.org/social-business/report#engine> "e" ;'
+        ' <https://w3id.org/social-business/report#violations> "many" ;'
+        " <https://w3id.org/social-business/report#warnings> 0 ;"
+        " <https://w3id.org/social-business/report#infos> 0 ."
+    )
+    with service_writes():
+        kept.store.load(broken.encode(), media_type="text/turtle", graph=REPORT)
+    with caplog.at_level(logging.WARNING):
+        listed = kept.client.get("/reports", headers=READ)
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()["reports"]) == 1
+    assert any("malformed" in r.getMessage() for r in caplog.records)
+    problem_of(kept.client.get(f"/reports/{REPORT.rsplit(':', 1)[1]}", headers=READ), 404)
+
+
+def test_the_update_scan_is_cheap_on_a_megabyte_insert() -> None:
+    """Measured: the fast path (no keyword at all) and the full scan of 1 MB."""
+    lines = "".join(f'<urn:ex:s{i}> <urn:ex:p> "value {i}" .\n' for i in range(25_000))
+    plain = f"INSERT DATA {{ {lines} }}"
+    named = f"INSERT DATA {{ GRAPH <urn:ex:g> {{ {lines} }} }}"
+    assert len(plain) > 1_000_000
+    started = time.perf_counter()
+    assert update_targets(plain).graphs == frozenset()
+    from service.store.system_graphs import check_update
+
+    check_update(plain, None, list)
+    fast = time.perf_counter() - started
+    started = time.perf_counter()
+    assert update_targets(named).graphs == frozenset({"urn:ex:g"})
+    full = time.perf_counter() - started
+    assert full < 10, full
+    assert fast < full
