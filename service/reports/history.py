@@ -16,6 +16,7 @@ Ids sort by time (`20261127T120501123456Z-3fa2c1`), so a newer report has a larg
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -39,6 +40,22 @@ from service.validation.rdfio import graph_to_triples, triples_to_graph
 from service.validation.shapes import ShapePack
 
 LIST_QUERY = Path(__file__).resolve().parent.parent / "templates" / "report-history.rq"
+ENTRY_QUERY = """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX sbr: <https://w3id.org/social-business/report#>
+SELECT ?g ?id ?created ?fingerprint ?shapes ?engine ?conforms ?violations ?warnings ?infos ?scope
+WHERE {
+  GRAPH ?g {
+    ?g a sh:ValidationReport ; dcterms:identifier ?id ; dcterms:created ?created ;
+      sh:conforms ?conforms ; sbr:dataFingerprint ?fingerprint ; sbr:shapesVersion ?shapes ;
+      sbr:engine ?engine ; sbr:violations ?violations ; sbr:warnings ?warnings ;
+      sbr:infos ?infos .
+    OPTIONAL { ?g sbr:scope ?scope }
+  }
+} LIMIT 1"""
+"""One kept report's entry, `?g` bound to its graph (whose IRI is its report node)."""
+log = logging.getLogger(__name__)
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
 _COUNTS = (("violation", SBR.violations), ("warning", SBR.warnings), ("info", SBR.infos))
 
@@ -106,11 +123,17 @@ def new_entry(
     )
 
 
-def record(store: Store, report: Report, entry: Entry) -> None:
-    """Keep the report and its metadata in the entry's graph (one all-or-nothing load)."""
+MAX_REPORTS = 1_000
+"""Kept reports by default; the oldest are dropped first past it."""
+
+
+def record(store: Store, report: Report, entry: Entry, *, keep: int = MAX_REPORTS) -> None:
+    """Keep the report and its metadata in the entry's graph (one all-or-nothing load), then
+    drop the oldest kept reports beyond the newest `keep`, so the history is bounded."""
     body = as_graph(report, entry).serialize(format="nt", encoding="utf-8")
     with service_writes():
         store.load(body, media_type=NTRIPLES, graph=entry.graph, source=f"report {entry.id}")
+    prune(store, keep=keep)
 
 
 def as_graph(report: Report, entry: Entry) -> Graph:
@@ -132,9 +155,39 @@ def as_graph(report: Report, entry: Entry) -> Graph:
     return graph
 
 
-def entries(store: Store) -> list[Entry]:
-    """Every kept report's entry, newest first."""
-    return [_entry(row) for row in store.select(LIST_QUERY.read_text(encoding="utf-8"))]
+def report_graphs(store: Store) -> list[str]:
+    """The graphs of the kept reports, newest first (ids sort by time)."""
+    return sorted((g for g in store.graphs() if g.startswith(REPORT_GRAPH_PREFIX)), reverse=True)
+
+
+def entries(store: Store, *, limit: int | None = None, offset: int = 0) -> tuple[list[Entry], int]:
+    """A page of kept reports' entries, newest first, and how many reports are kept.
+
+    The page is cut from the sorted list of report graphs before any report is read, so a
+    page costs the same with 100 kept reports as with 100,000. A report graph that does not
+    read as an entry (malformed: written before system graphs were the service's alone) is
+    left out of the page and logged, never a failure of the whole list.
+    """
+    graphs = report_graphs(store)
+    page = graphs[offset:] if limit is None else graphs[offset : offset + limit]
+    found: list[Entry] = []
+    for graph in page:
+        rows = store.select(ENTRY_QUERY, substitutions={"g": ox.NamedNode(graph)})
+        try:
+            found.append(_entry(rows[0]))
+        except (IndexError, KeyError, ValueError, AttributeError) as exc:
+            log.warning("skipped malformed report graph <%s>: %s", graph, type(exc).__name__)
+    return found, len(graphs)
+
+
+def prune(store: Store, *, keep: int) -> list[str]:
+    """Drop the oldest kept reports beyond the newest `keep` (`TRISKEL_MAX_REPORTS`); returns
+    the graphs dropped."""
+    dropped = report_graphs(store)[keep:]
+    with service_writes():
+        for graph in dropped:
+            store.delete_graph(graph)
+    return dropped
 
 
 def read(store: Store, report_id: str) -> tuple[Entry, Report]:
@@ -145,7 +198,11 @@ def read(store: Store, report_id: str) -> tuple[Entry, Report]:
     body = store.export(graph_iri, media_type=NTRIPLES)
     graph = triples_to_graph(ox.parse(body, ox.RdfFormat.N_TRIPLES))  # keeps blank-node ids
     node = URIRef(graph_iri)
-    return _entry_of_graph(graph, node), from_graph(graph, node)
+    try:
+        return _entry_of_graph(graph, node), from_graph(graph, node)
+    except (KeyError, ValueError, TypeError, AttributeError, LookupError) as exc:
+        log.warning("malformed report graph <%s>: %s", graph_iri, type(exc).__name__)
+        raise NotFoundError(f"report {report_id!r} is malformed and cannot be read") from None
 
 
 def _entry(row: Row) -> Entry:

@@ -22,10 +22,21 @@ router = APIRouter(prefix="/reports", tags=["validation"], dependencies=[ReadAcc
 DIFF_TYPES = ("application/json", "text/plain")
 
 
-@router.get("", summary="Kept validation reports, newest first")
-async def list_reports(store: StoreDep) -> dict[str, Any]:
-    """Each kept report's id, time, data fingerprint, shapes version, counts and graph."""
-    return {"reports": [entry.to_dict() for entry in await in_thread(entries, store)]}
+@router.get("", summary="Kept validation reports, newest first, a page at a time")
+async def list_reports(
+    store: StoreDep,
+    limit: Annotated[int, Query(ge=1, le=1000, description="reports per page")] = 100,
+    offset: Annotated[int, Query(ge=0, description="reports to skip")] = 0,
+) -> dict[str, Any]:
+    """Each kept report's id, time, data fingerprint, shapes version, counts and graph; `total`
+    counts every kept report. A malformed report graph is left out (and logged)."""
+    page, total = await in_thread(entries, store, limit=limit, offset=offset)
+    return {
+        "reports": [entry.to_dict() for entry in page],
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+    }
 
 
 @router.get("/{report_id}", response_class=Response, summary="One kept report")
