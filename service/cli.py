@@ -149,7 +149,9 @@ def _store_settings(args: argparse.Namespace) -> Settings:
 
 def _add_load(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser("load", help="load RDF files into the store, all or nothing")
-    parser.add_argument("files", nargs="+", type=Path, metavar="FILE", help="RDF files")
+    parser.add_argument(
+        "files", nargs="+", type=Path, metavar="FILE", help="RDF files or folders (their RDF files)"
+    )
     parser.add_argument(
         "--graph", help="target graph IRI (default: one graph per file; N-Quads/TriG keep theirs)"
     )
@@ -160,19 +162,29 @@ def _add_load(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_load(args: argparse.Namespace) -> int:
+    from service.rdf.formats import rdf_format_named
+    from service.rdf.reader import MEGABYTE, regular_files
     from service.store import open_store
     from service.store.files import load_file
-    from service.store.formats import rdf_format_named
 
-    if args.replace and args.graph and len(args.files) > 1:
+    files = regular_files(args.files)
+    if args.replace and args.graph and len(files) > 1:
         raise InputError("--replace with --graph takes one file (each load replaces the graph)")
     fmt = rdf_format_named(args.format) if args.format else None
     progress = sys.stderr if sys.stderr.isatty() else None
-    store = open_store(_store_settings(args))
+    settings = _store_settings(args)
+    limit = int(settings.max_body_mb * MEGABYTE)
+    store = open_store(settings)
     try:
-        for path in args.files:
+        for path in files:
             done = load_file(
-                store, path, graph=args.graph, replace=args.replace, fmt=fmt, progress=progress
+                store,
+                path,
+                graph=args.graph,
+                replace=args.replace,
+                fmt=fmt,
+                progress=progress,
+                max_bytes=limit,
             )
             print(f"loaded {done.triples} triples from {path} into {done.graph}", file=sys.stderr)
     finally:
@@ -203,8 +215,8 @@ def _add_query(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
+    from service.rdf.formats import rdf_format_named, results_format_named
     from service.store import open_store
-    from service.store.formats import rdf_format_named, results_format_named
     from service.store.syntax import query_form
 
     settings = _store_settings(args)
@@ -269,8 +281,8 @@ def _add_export(commands: argparse._SubParsersAction) -> None:
 
 
 def _run_export(args: argparse.Namespace) -> int:
+    from service.rdf.formats import rdf_format_named
     from service.store import open_store
-    from service.store.formats import rdf_format_named
 
     dataset = args.graph is None
     fmt = rdf_format_named(args.format or ("nq" if dataset else "turtle"))
@@ -297,7 +309,8 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
         nargs="*",
         type=Path,
         metavar="DATA",
-        help="RDF files or folders (a folder: its *.ttl/*.nt/*.jsonld/*.rdf); default: the store",
+        help="RDF files or folders (a folder: its *.ttl/*.nt/*.nq/*.trig/*.jsonld/*.rdf); "
+        "default: the store",
     )
     parser.add_argument(
         "--shapes", action="append", type=Path, default=[], metavar="FILE", help="extra shapes"
@@ -323,15 +336,19 @@ def _add_validate(commands: argparse._SubParsersAction) -> None:
 def _run_validate(args: argparse.Namespace) -> int:
     """Exit 0 when the data conforms, 1 when it does not; the report is written only after
     everything was read and checked, so bad input (exit 2) writes nothing."""
+    from service.rdf.reader import MEGABYTE, regular_files
     from service.reports import render
     from service.reports.diff import read_results
-    from service.validation import from_files, validate
+    from service.validation import from_sources, validate
     from service.validation.progress import PhaseProgress
     from service.validation.rdfio import Source
 
-    shapes = from_files(args.shapes, builtin=not args.no_builtin)
+    limit = int(_store_settings(args).max_body_mb * MEGABYTE)
+    read = [Source.from_path(p, max_bytes=limit) for p in regular_files(args.shapes)]
+    shapes = from_sources(read, builtin=not args.no_builtin)
     previous = read_results(args.against) if args.against else None
-    data = args.data or Source("store", _store_nquads(args), "nquads")
+    files = [Source.from_path(p, max_bytes=limit) for p in regular_files(args.data)]
+    data = files if args.data else Source("store", _store_nquads(args), "nquads")
     with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
         report = validate(
             data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase

@@ -29,12 +29,12 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from service.errors import GuardRefusedError, LimitExceededError, NotFoundError
+from service.rdf.formats import rdf_format_for
+from service.rdf.reader import base_iri_of, check_rdf, graph_node, syntax_error
 from service.reports import to_dict
 from service.reports.diff import Diff
 from service.reports.snapshot import Snapshot
 from service.store.base import Store
-from service.store.formats import rdf_format_for
-from service.store.parsing import base_iri_of, check_rdf, graph_node, syntax_error
 from service.store.scan import check_operations
 from service.store.syntax import query_syntax_error
 from service.store.system_graphs import check_writable

@@ -320,9 +320,8 @@ def laughs() -> bytes:
 
 def test_billion_laughs_is_refused_quickly(store: Store) -> None:
     started = time.monotonic()
-    with pytest.raises(InputError, match="expand") as refused:
+    with pytest.raises(RDFSyntaxError, match="entity declarations are not accepted"):
         store.load(laughs(), media_type=RDF_XML, graph=G)
-    assert type(refused.value) is InputError  # a 400: the document itself is small
     assert time.monotonic() - started < 1.0
     assert store.graphs() == []
 
@@ -337,14 +336,18 @@ def test_deeply_nested_rdf_xml_is_refused_quickly(store: Store) -> None:
     assert time.monotonic() - started < 1.0
 
 
-def test_plain_entities_as_protege_writes_them_are_accepted(store: Store) -> None:
+def test_even_plain_entities_as_protege_writes_them_are_refused(store: Store) -> None:
+    """No entity is declared, so none expands: entities under expat's own amplification
+    factor still turned a 3.4 MB upload into 300 MB of literals."""
     doc = (
         '<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [<!ENTITY e "http://e/">]>\n'
         f'{RDF_OPEN}<rdf:Description rdf:about="&e;a"><e:p rdf:resource="&e;b"/>'
         "</rdf:Description></rdf:RDF>"
     )
-    assert store.load(doc.encode(), media_type=RDF_XML, graph=G) == 1
-    assert rows(store, "SELECT ?o { <http://e/a> ?p ?o }") == [{"o": "http://e/b"}]
+    with pytest.raises(RDFSyntaxError, match="entity 'e'") as refused:
+        store.load(doc.encode(), media_type=RDF_XML, graph=G)
+    assert refused.value.line == 2
+    assert store.graphs() == []
 
 
 def test_malformed_xml_names_line_and_column(store: Store) -> None:

@@ -12,15 +12,16 @@ from types import ModuleType
 import pytest
 
 from service.errors import ForbiddenOperationError, LimitExceededError, UnsupportedFormatError
-from service.store import formats, scan, syntax
-from service.store.deadline import Deadline, QueryRunner
-from service.store.formats import (
+from service.rdf import formats
+from service.rdf.formats import (
     RDF_FORMATS,
     rdf_format_for,
     rdf_format_for_path,
     rdf_format_named,
     results_format_named,
 )
+from service.store import scan, syntax
+from service.store.deadline import Deadline, QueryRunner
 from service.store.progress import ProgressReader
 from service.store.scan import check_operations, dataset_graphs, has_dataset_clause
 

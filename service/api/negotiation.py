@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from service.errors import NotAcceptableError, UnsupportedFormatError
-from service.store.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format_named
+from service.rdf.formats import RDF_FORMATS, RESULTS_FORMATS, rdf_format_named
 
 RESULT_TYPES: tuple[str, ...] = tuple(fmt.media_type for fmt in RESULTS_FORMATS)
 """SELECT answers, default (SPARQL JSON) first."""

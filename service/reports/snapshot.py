@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
 from service.store.base import Store
-from service.store.parsing import graph_node
 from service.validation.rdfio import Source
 
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"

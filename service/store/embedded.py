@@ -33,17 +33,17 @@ from service.errors import (
     StoreError,
     UnsupportedFormatError,
 )
+from service.rdf.formats import EXPORT_PREFIXES, Format, rdf_format_for
+from service.rdf.reader import GraphName, check_rdf, graph_node, read_body, syntax_error
+from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline, QueryRunner
-from service.store.formats import EXPORT_PREFIXES, Format, rdf_format_for
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
-from service.store.parsing import GraphName, check_rdf, graph_node, read_body, syntax_error
 from service.store.results import Answer, capped, serialise
 from service.store.scan import check_nesting, check_operations, has_dataset_clause
 from service.store.syntax import query_syntax_error, unknown_functions
-from service.store.textguard import MAX_NESTING
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -3,17 +3,20 @@
 A file loaded without an explicit graph gets its own graph, `urn:triskel:file:` followed by
 its folder's name and its own (`data/example/practice.ttl` ->
 `urn:triskel:file:example/practice.ttl`), the same on every machine; a dataset file (N-Quads,
-TriG) keeps the graphs it names instead.
+TriG) keeps the graphs it names instead. Files are read by the guarded reader
+(`service.rdf.reader`): regular files only, never more than the body limit.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from service.rdf.formats import Format, rdf_format_for_path
+from service.rdf.reader import MAX_BYTES, open_regular, rdf_files, read_body
 from service.store.base import Store
-from service.store.formats import RDF_FORMATS, Format, rdf_format_for_path
 from service.store.progress import ProgressReader
 
 BIG_FILE = 8 * 1024 * 1024
@@ -43,18 +46,23 @@ def load_file(
     replace: bool = False,
     fmt: Format | None = None,
     progress: TextIO | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Loaded:
-    """Load one file all-or-nothing; draw a progress bar on `progress` for big files."""
+    """Load one file all-or-nothing; draw a progress bar on `progress` for big files.
+
+    `InputError` for anything but a regular file, `TooLargeError` past `max_bytes`.
+    """
     fmt = fmt or rdf_format_for_path(path)
     keep_graphs = graph is None and fmt.is_dataset
     target = None if keep_graphs else graph or file_graph_iri(path)
-    size = path.stat().st_size
-    with path.open("rb") as raw:
+    with open_regular(path) as raw:
+        size = os.fstat(raw.fileno()).st_size
         bar = None
         if progress is not None and size >= BIG_FILE:
             bar = ProgressReader(raw, total=size, label=f"loading {path.name}", out=progress)
+        blob = read_body(bar or raw, max_bytes=max_bytes, source=str(path))
         triples = store.load(
-            bar or raw,
+            blob,
             media_type=fmt.media_type,
             graph=target,
             replace=replace,
@@ -67,7 +75,12 @@ def load_file(
 
 
 def load_directory_if_empty(
-    store: Store, directory: Path, *, ignore_graphs: frozenset[str], progress: TextIO | None = None
+    store: Store,
+    directory: Path,
+    *,
+    ignore_graphs: frozenset[str],
+    progress: TextIO | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> list[Loaded]:
     """Load the RDF files of `directory`, one graph per file, if the store holds no data yet.
 
@@ -77,6 +90,5 @@ def load_directory_if_empty(
     """
     if any(graph not in ignore_graphs for graph in store.graphs()):
         return []
-    suffixes = {f".{ext}" for fmt in RDF_FORMATS for ext in (fmt.extension, *fmt.extensions)}
-    files = sorted(p for p in directory.iterdir() if p.suffix.lower() in suffixes)
-    return [load_file(store, path, progress=progress) for path in files]
+    files = rdf_files([directory])
+    return [load_file(store, path, progress=progress, max_bytes=max_bytes) for path in files]

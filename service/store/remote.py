@@ -39,11 +39,12 @@ from service.errors import (
     QuerySyntaxError,
     StoreError,
 )
+from service.rdf.formats import EXPORT_PREFIXES, rdf_format_for
+from service.rdf.reader import base_iri_of, check_rdf, read_body
+from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline
-from service.store.formats import EXPORT_PREFIXES, rdf_format_for
-from service.store.parsing import base_iri_of, check_rdf, read_body
 from service.store.results import Answer, capped, serialise
 from service.store.scan import (
     calls_as_errors,
@@ -52,7 +53,6 @@ from service.store.scan import (
     where_group_start,
 )
 from service.store.syntax import query_form
-from service.store.textguard import MAX_NESTING
 
 JSON_RESULTS = "application/sparql-results+json"
 NTRIPLES = "application/n-triples"

@@ -25,8 +25,8 @@ from pyoxigraph import (
 )
 
 from service.errors import NotAcceptableError, UnsupportedFormatError
+from service.rdf.formats import rdf_format_for, results_format_for
 from service.store.deadline import Deadline
-from service.store.formats import rdf_format_for, results_format_for
 
 Answer = QuerySolutions | QueryBoolean | QueryTriples
 

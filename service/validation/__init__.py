@@ -43,7 +43,7 @@ rdflib_sparql.install()  # shapes compile and pySHACL parse SPARQL with rdflib, 
 EngineName = Literal["fast", "pyshacl"]
 ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")
 
-Data = PreparedData | Graph | Source | bytes | Path | str | Iterable[Path | str]
+Data = PreparedData | Graph | Source | bytes | Path | str | Iterable[Path | str] | Iterable[Source]
 
 
 def validate(
@@ -58,7 +58,8 @@ def validate(
     """Validate `data` against `shapes` (default: the built-in rules R01-R20).
 
     `data` is prepared data, an rdflib Graph, a `Source`, bytes (with `format`, e.g. "ttl"),
-    or a file or folder path, or several. `fail_on` is the least severity that breaks conformance.
+    or a file or folder path, or several paths or sources. `fail_on` is the least severity
+    that breaks conformance.
     `on_phase` hears "reading data", "checking rules", "building report" as they start.
     Raises InputError subclasses for unreadable data or shapes.
     """
@@ -89,7 +90,10 @@ def prepare_data(data: Data, *, format: str | None = None) -> PreparedData:
         return PreparedData.from_sources([Source("<input>", data, format)])
     if isinstance(data, str | Path):
         return PreparedData.from_paths([Path(data)])
-    return PreparedData.from_paths(Path(p) for p in data)
+    items = list(data)
+    if all(isinstance(item, Source) for item in items):
+        return PreparedData.from_sources(item for item in items if isinstance(item, Source))
+    return PreparedData.from_paths(Path(p) for p in items if not isinstance(p, Source))
 
 
 def engine_named(name: str) -> Engine:

@@ -1,10 +1,10 @@
-"""Read RDF sources for validation and convert terms between pyoxigraph and rdflib.
+"""RDF sources for validation, and terms between pyoxigraph and rdflib.
 
-Every input (data, shapes, the ontology) is parsed by pyoxigraph: it is fast, never fetches
-remote JSON-LD contexts, and reports syntax errors with a line number. Formats and syntax
-errors are named as the store names them (`service.store.formats`, `service.store.parsing`):
-`RDFSyntaxError(source=..., line=...)`, `UnsupportedFormatError`. Terms cross to rdflib with
-the same blank-node ids, so a finding from either engine names the same node.
+Every input (data, shapes, the ontology) is read by the one guarded reader of
+`service.rdf.reader` (pyoxigraph: fast, never fetches, every guard the store's uploads get)
+and named in its errors as the store names them: `RDFSyntaxError(source=..., line=...)`,
+`UnsupportedFormatError`, `TooLargeError`. Terms cross to rdflib with the same blank-node
+ids, so a finding from either engine names the same node.
 """
 
 from __future__ import annotations
@@ -18,11 +18,8 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from service.store.formats import rdf_format_for_path, rdf_format_named
-from service.store.parsing import syntax_error
-
-DATA_SUFFIXES = frozenset({".ttl", ".nt", ".jsonld", ".rdf"})
-"""The files a data folder contributes (DESIGN: a folder = its *.ttl/*.nt/*.jsonld/*.rdf)."""
+from service.rdf.formats import rdf_format_for_path, rdf_format_named
+from service.rdf.reader import MAX_BYTES, load_into, rdf_files, read_file, read_triples
 
 
 @dataclass(frozen=True)
@@ -36,30 +33,18 @@ class Source:
     base: str | None = None
 
     @classmethod
-    def from_path(cls, path: Path) -> Source:
-        """Read a file; the format comes from its extension, the base is the file's URI."""
-        return cls(str(path), path.read_bytes(), format_of(path), path.resolve().as_uri())
-
-
-def format_of(path: Path) -> str:
-    """The format name of a file, from its extension; UnsupportedFormatError otherwise."""
-    return rdf_format_for_path(path).name
-
-
-def rdf_format(name: str) -> ox.RdfFormat:
-    """The pyoxigraph format for a format name, extension or media type."""
-    return rdf_format_named(name).oxigraph
+    def from_path(cls, path: Path, *, max_bytes: int = MAX_BYTES) -> Source:
+        """Read a regular file of at most `max_bytes`; the format comes from its extension,
+        the base is the file's URI."""
+        fmt = rdf_format_for_path(path)
+        return cls(
+            str(path), read_file(path, max_bytes=max_bytes), fmt.name, path.resolve().as_uri()
+        )
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
-    """Files as given, folders replaced by their data files (sorted, not recursive)."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.iterdir() if p.suffix.lower() in DATA_SUFFIXES))
-        else:
-            files.append(path)
-    return files
+    """Files as given, folders replaced by their RDF files (sorted, not recursive)."""
+    return rdf_files(paths)
 
 
 def parse(source: Source) -> list[ox.Triple]:
@@ -67,22 +52,15 @@ def parse(source: Source) -> list[ox.Triple]:
 
     Raises RDFSyntaxError naming the source and line, UnsupportedFormatError for the format.
     """
-    fmt = rdf_format(source.format)
-    try:
-        quads = ox.parse(source.content, fmt, base_iri=source.base, rename_blank_nodes=True)
-        return [q.triple for q in quads]
-    except SyntaxError as exc:
-        raise syntax_error(exc, source.name) from None
+    fmt = rdf_format_named(source.format)
+    return read_triples(source.content, fmt, source=source.name, base_iri=source.base)
 
 
 def load(store: ox.Store, source: Source) -> None:
     """Load a source into the store's default graph, all or nothing (same errors as `parse`).
     Blank nodes get fresh ids per source, so two files never share one by accident."""
-    fmt = rdf_format(source.format)
-    try:
-        store.load(source.content, fmt, base_iri=source.base, to_graph=ox.DefaultGraph())
-    except SyntaxError as exc:
-        raise syntax_error(exc, source.name) from None
+    fmt = rdf_format_named(source.format)
+    load_into(store, source.content, fmt, source=source.name, base_iri=source.base)
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:

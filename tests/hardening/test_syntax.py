@@ -16,7 +16,7 @@ import pytest
 from pyoxigraph import parse
 
 from service.api.negotiation import GRAPH_TYPES
-from service.store.formats import rdf_format_for
+from service.rdf.formats import rdf_format_for
 from tests.api.test_w3c_sparql import MF, MISSING, QUERY_SYNTAX, UPDATE_SYNTAX, _syntax_cases
 from tests.hardening.conftest import READ, WRITE, Service, problem_of
 

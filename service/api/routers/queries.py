@@ -131,11 +131,31 @@ def _body_params(content_type: str | None, body: bytes) -> dict[str, str]:
     )
 
 
+class _Digits(str):
+    """A JSON integer kept as its digits: Python's `int()` refuses over 4,300 digits with a
+    `ValueError` that is no `JSONDecodeError`, and the catalog checks integers anyway."""
+
+
 def _json_params(text: str) -> dict[str, str]:
-    """A JSON object of strings (integers allowed for integer parameters)."""
+    """A JSON object of strings (integers allowed for integer parameters).
+
+    A body nested past Python's recursion limit (`RecursionError`) or with an integer too
+    long for `int()` is bad input like any other JSON that does not parse:
+
+    >>> _json_params('{"n": 12, "name": "x"}')
+    {'n': '12', 'name': 'x'}
+    >>> _json_params("[" * 100_000)
+    Traceback (most recent call last):
+    ...
+    service.errors.InputError: the JSON body is nested too deeply
+    """
     try:
-        value = json.loads(text)
+        value = json.loads(text, parse_int=_Digits)
     except json.JSONDecodeError as exc:
+        raise InputError(f"the JSON body does not parse: {exc}") from None
+    except RecursionError:
+        raise InputError("the JSON body is nested too deeply") from None
+    except ValueError as exc:  # a float literal too long or out of range
         raise InputError(f"the JSON body does not parse: {exc}") from None
     if not isinstance(value, dict):
         raise QueryParameterError("the JSON body must be an object of parameter values")

@@ -1,8 +1,9 @@
-"""One table of the RDF and SPARQL-results formats the store reads and writes.
+"""One table of the RDF and SPARQL-results formats the service reads and writes.
 
-Each RDF format is named three ways (media type, file extension, pyoxigraph `RdfFormat`);
-this module is the only place that maps between them, so the API, the CLI and both store
-backends agree on what `.ttl` or `application/trig` means.
+Each RDF format is named four ways (media type, file extension, pyoxigraph `RdfFormat`, the
+rdflib plugin name); this module is the only place that maps between them, so the API, the
+CLI, both store backends, validation and the ontology export agree on what `.ttl` or
+`application/trig` means. The media types other modules spell out are here as constants.
 
 >>> rdf_format_for("text/turtle; charset=utf-8").extension
 'ttl'
@@ -10,6 +11,10 @@ backends agree on what `.ttl` or `application/trig` means.
 'application/n-quads'
 >>> results_format_for("text/csv").media_type
 'text/csv'
+>>> rdf_format_named("xml").rdflib
+'xml'
+>>> sorted(FOLDER_SUFFIXES)
+['.jsonld', '.nq', '.nt', '.rdf', '.trig', '.ttl']
 """
 
 from __future__ import annotations
@@ -26,12 +31,15 @@ from service.namespaces import SB, SBSH
 
 @dataclass(frozen=True, slots=True)
 class Format:
-    """One serialisation: canonical media type, aliases, file extensions, pyoxigraph format."""
+    """One serialisation: canonical media type, main file extension, pyoxigraph format, rdflib
+    plugin name, media-type aliases and further extensions (accepted for a named file, never
+    picked up from a folder: a `.json` or `.xml` there is rarely RDF)."""
 
     name: str
     media_type: str
     extension: str
     oxigraph: RdfFormat
+    rdflib: str
     aliases: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
 
@@ -41,29 +49,41 @@ class Format:
         return bool(self.oxigraph.supports_datasets)
 
 
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+NQUADS = "application/n-quads"
+TRIG = "application/trig"
+RDFXML = "application/rdf+xml"
+JSONLD = "application/ld+json"
+
 RDF_FORMATS: tuple[Format, ...] = (
-    Format("turtle", "text/turtle", "ttl", RdfFormat.TURTLE, ("application/x-turtle",)),
+    Format("turtle", TURTLE, "ttl", RdfFormat.TURTLE, "turtle", ("application/x-turtle",)),
     Format(
         "ntriples",
-        "application/n-triples",
+        NTRIPLES,
         "nt",
         RdfFormat.N_TRIPLES,
+        "nt",
         ("text/plain", "text/n-triples"),
     ),
-    Format("nquads", "application/n-quads", "nq", RdfFormat.N_QUADS, ("text/x-nquads",)),
-    Format("trig", "application/trig", "trig", RdfFormat.TRIG, ("application/x-trig",)),
+    Format("nquads", NQUADS, "nq", RdfFormat.N_QUADS, "nquads", ("text/x-nquads",)),
+    Format("trig", TRIG, "trig", RdfFormat.TRIG, "trig", ("application/x-trig",)),
     Format(
         "rdfxml",
-        "application/rdf+xml",
+        RDFXML,
         "rdf",
         RdfFormat.RDF_XML,
+        "xml",
         ("application/xml", "text/xml"),
         ("owl", "xml"),
     ),
-    Format("jsonld", "application/ld+json", "jsonld", RdfFormat.JSON_LD, (), ("json",)),
+    Format("jsonld", JSONLD, "jsonld", RdfFormat.JSON_LD, "json-ld", (), ("json",)),
 )
 """Every RDF format we parse and serialise (pyoxigraph's own strict parsers, JSON-LD included:
 pyoxigraph 0.5 parses JSON-LD and never fetches a remote `@context`)."""
+
+FOLDER_SUFFIXES = frozenset(f".{fmt.extension}" for fmt in RDF_FORMATS)
+"""The files a folder contributes when a folder is given for files (load, validate)."""
 
 
 EXPORT_PREFIXES: dict[str, str] = {
