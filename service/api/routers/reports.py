@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -25,18 +26,21 @@ DIFF_TYPES = ("application/json", "text/plain")
 @router.get("", summary="Kept validation reports, newest first, a page at a time")
 async def list_reports(
     store: StoreDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=1000, description="reports per page")] = 100,
     offset: Annotated[int, Query(ge=0, description="reports to skip")] = 0,
 ) -> dict[str, Any]:
-    """Each kept report's id, time, data fingerprint, shapes version, counts and graph; `total`
-    counts every kept report. A malformed report graph is left out (and logged)."""
+    """Each kept report's id, time, data fingerprint, shapes version, counts and graph.
+
+    The body keeps its shape (`{"reports": [...]}`); `X-Total-Count` counts every kept report
+    and, when more follow, `Link: <...>; rel="next"` names the next page. A malformed report
+    graph is left out (and logged)."""
     page, total = await in_thread(entries, store, limit=limit, offset=offset)
-    return {
-        "reports": [entry.to_dict() for entry in page],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    response.headers["X-Total-Count"] = str(total)
+    if offset + limit < total:
+        following = urlencode({"limit": limit, "offset": offset + limit})
+        response.headers["Link"] = f'</reports?{following}>; rel="next"'
+    return {"reports": [entry.to_dict() for entry in page]}
 
 
 @router.get("/{report_id}", response_class=Response, summary="One kept report")
