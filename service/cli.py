@@ -60,11 +60,11 @@ def _run_ontology_check(args: argparse.Namespace) -> int:
 
 
 def _run_ontology_export(args: argparse.Namespace) -> int:
-    """Write the merged ontology in the chosen format to --output or stdout."""
-    from service.ontology import read_graph
-    from service.publishing import export
+    """Write the core ontology document, as `GET /ontology` serves it, to --output or stdout."""
+    from service.publishing import export_document
+    from service.resources import CORE
 
-    text = export(read_graph(), args.format)
+    text = export_document(CORE, args.format)
     if args.output:
         target = Path(args.output)
         target.parent.mkdir(parents=True, exist_ok=True)

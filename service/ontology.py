@@ -1,5 +1,9 @@
 """The ontology files as one rdflib graph, the common input of reasoning, quality and publishing.
 
+Reasoning, validation and the store's ontology graph need the union of the core and what it
+imports, so `read_graph` merges (its `owl:imports` triples are kept, and never followed);
+publishing reads one document at a time (`service.publishing.export_document`).
+
 Parsing goes through `service.validation.rdfio` (pyoxigraph: fast, no remote fetches, syntax
 errors with a line number) so every surface reports a broken file the same way.
 """
@@ -12,7 +16,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import Graph
 
-from service.namespaces import SB
+from service.namespaces import SB, SBR, SBSH
 from service.resources import ONTOLOGY_FILES
 from service.validation.rdfio import Source, graph_to_triples, parse, triples_to_graph
 
@@ -21,6 +25,9 @@ Row = dict[str, str]
 
 PREFIXES: dict[str, str] = {
     "sb": str(SB._NS),
+    "sbr": str(SBR._NS),
+    "sbsh": str(SBSH._NS),
+    "sh": "http://www.w3.org/ns/shacl#",
     "owl": "http://www.w3.org/2002/07/owl#",
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
@@ -34,11 +41,11 @@ PREFIXES: dict[str, str] = {
     "dcmitype": "http://purl.org/dc/dcmitype/",
     "archimate": "http://www.opengroup.org/xsd/archimate/3.0/",
 }
-"""Prefixes bound on the merged graph, so exports read like the hand-written Turtle."""
+"""Prefixes bound on every graph read, so exports read like the hand-written Turtle."""
 
 
 def read_graph(paths: Iterable[Path] = ONTOLOGY_FILES) -> Graph:
-    """Parse RDF files (the product's three ontology files by default) into one graph.
+    """Parse RDF files (the core ontology and the two it imports, by default) into one graph.
 
     Raises RDFSyntaxError naming the file and line, UnsupportedFormatError for an unknown
     extension, OSError for a file that cannot be read.

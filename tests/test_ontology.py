@@ -7,7 +7,6 @@ undeclared `sb:` IRI anywhere in the repository, fails here with the term and fi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Namespace
 from service.namespaces import SB, SBR
 from service.resources import (
     CONCEPTS_FILE,
+    MAPPINGS_FILE,
     ONTOLOGY_FILE,
     ONTOLOGY_FILES,
     ONTOLOGY_IRI,
@@ -208,17 +208,25 @@ def test_no_two_terms_share_a_label() -> None:
 
 
 HEADERS = {
-    "ontology": (_core, ONTOLOGY, f"{ONTOLOGY_IRI}/1.0.0", "sb", SB_NS),
-    "report-vocabulary": (_report, REPORT, f"{REPORT_VOCABULARY_IRI}/1.0.0", "sbr", SBR_NS),
-}
+    "ontology": (ONTOLOGY_FILE, ONTOLOGY, f"{ONTOLOGY_IRI}/1.0.0", "sb", SB_NS),
+    "concepts": (CONCEPTS_FILE, URIRef(f"{ONTOLOGY_IRI}/concepts"),
+                 f"{ONTOLOGY_IRI}/concepts/1.0.0", "sb", SB_NS),
+    "mappings": (MAPPINGS_FILE, URIRef(f"{ONTOLOGY_IRI}/mappings"),
+                 f"{ONTOLOGY_IRI}/mappings/1.0.0", "sb", SB_NS),
+    "report-vocabulary": (REPORT_VOCABULARY_FILE, REPORT, f"{REPORT_VOCABULARY_IRI}/1.0.0", "sbr",
+                          SBR_NS),
+}  # fmt: skip
+"""Every published document: its own header, IRI and version IRI (DESIGN §4, issue 9)."""
 
 
-@pytest.mark.parametrize(("read", "iri", "version", "prefix", "namespace"), HEADERS.values(),
+@pytest.mark.parametrize(("path", "iri", "version", "prefix", "namespace"), HEADERS.values(),
                          ids=HEADERS.keys())  # fmt: skip
 def test_header_metadata(
-    read: Callable[[], Graph], iri: URIRef, version: str, prefix: str, namespace: str
+    path: Path, iri: URIRef, version: str, prefix: str, namespace: str
 ) -> None:
-    graph = read()
+    graph = Graph().parse(path, format="turtle")
+    assert set(graph.subjects(RDF.type, OWL.Ontology)) == {iri}, "one header per document"
+    assert len(set(graph.objects(iri, DCTERMS.title))) == 1
     assert (iri, RDF.type, OWL.Ontology) in graph
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.creator, DCTERMS.created,
                  DCTERMS.modified, OWL.versionInfo):  # fmt: skip
@@ -243,11 +251,18 @@ def test_report_vocabulary_stays_out_of_the_published_ontology() -> None:
 
 
 VOCABULARY_FILES = (*ONTOLOGY_FILES, REPORT_VOCABULARY_FILE)
+IMPORTS = {
+    ONTOLOGY_FILE: {URIRef(f"{ONTOLOGY_IRI}/concepts"), URIRef(f"{ONTOLOGY_IRI}/mappings")},
+    CONCEPTS_FILE: set(),
+    MAPPINGS_FILE: set(),
+    REPORT_VOCABULARY_FILE: set(),
+}
+"""Only the core imports, and only its own two documents: no external vocabulary (DESIGN §4)."""
 
 
 @pytest.mark.parametrize("path", VOCABULARY_FILES, ids=[p.name for p in VOCABULARY_FILES])
-def test_nothing_is_imported(path: Path) -> None:
-    assert not list(Graph().parse(path, format="turtle").triples((None, OWL.imports, None)))
+def test_only_the_core_imports_and_only_its_own_documents(path: Path) -> None:
+    assert set(Graph().parse(path, format="turtle").objects(None, OWL.imports)) == IMPORTS[path]
 
 
 CLASSES = {

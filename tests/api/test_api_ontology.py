@@ -1,5 +1,6 @@
-"""`GET /ontology`, `/ontology/{version}` and `/shapes`: every offered type, 406, validators
-(ETag, Last-Modified, 304), public CORS, and the Turtle served equals the files in ontology/.
+"""`GET /ontology[/...]` and `/shapes`: every offered type, 406, validators (ETag,
+Last-Modified, 304), public CORS; each ontology document is served on its own, equal to its
+file, with one `owl:Ontology` header, its version IRI, and (the core) imports that resolve here.
 
 Publishing reads files, not the store, so one backend (embedded) is enough here.
 """
@@ -12,12 +13,22 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from service.namespaces import SB
-from service.resources import ONTOLOGY_FILES, ONTOLOGY_VERSION
+from service.resources import (
+    CONCEPTS,
+    CORE,
+    DOCUMENTS,
+    MAPPINGS,
+    ONTOLOGY_FILES,
+    ONTOLOGY_IRI,
+    ONTOLOGY_VERSION,
+    REPORT_VOCABULARY,
+    OntologyDocument,
+)
 from service.validation.shapes import BUILTIN_FILES
 
 EMBEDDED = pytest.mark.parametrize("module_client", ["embedded"], indirect=True)
@@ -42,17 +53,81 @@ ONTOLOGY = _union(ONTOLOGY_FILES)
 SHAPES = _union(BUILTIN_FILES)
 
 
+def _path(iri: str) -> str:
+    """Where this server answers for an IRI below the ontology's (the w3id redirect rule)."""
+    assert iri.startswith(ONTOLOGY_IRI), iri
+    return "/ontology" + iri.removeprefix(ONTOLOGY_IRI)
+
+
+SERVED = {
+    "/ontology": CORE,
+    f"/ontology/{ONTOLOGY_VERSION}": CORE,
+    "/ontology/concepts": CONCEPTS,
+    "/ontology/concepts/1.0.0": CONCEPTS,
+    "/ontology/mappings": MAPPINGS,
+    "/ontology/mappings/1.0.0": MAPPINGS,
+    "/ontology/report": REPORT_VOCABULARY,
+    "/ontology/report/1.0.0": REPORT_VOCABULARY,
+}
+"""Every ontology path and the document it serves, written out (not derived) on purpose."""
+DOCUMENT_PATHS = [path for path in SERVED if not path.endswith(ONTOLOGY_VERSION)]
+
+
+def test_every_document_is_served_at_its_iri_and_its_version_iri() -> None:
+    assert set(SERVED.values()) == set(DOCUMENTS)
+    for document in DOCUMENTS:
+        assert SERVED[_path(document.iri)] == document
+        assert SERVED[_path(document.version_iri)] == document
+
+
 @EMBEDDED
-@pytest.mark.parametrize("path", ["/ontology", f"/ontology/{ONTOLOGY_VERSION}"])
+@pytest.mark.parametrize("path", SERVED)
 @pytest.mark.parametrize(("media_type", "syntax"), RDF_TYPES.items())
-def test_the_ontology_in_every_rdf_type_equals_the_files(
+def test_each_document_in_every_rdf_type_equals_its_own_file(
     module_client: TestClient, path: str, media_type: str, syntax: str
 ) -> None:
     response = module_client.get(path, headers={"accept": media_type})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
     served = Graph().parse(data=response.content, format=syntax)
-    assert isomorphic(served, ONTOLOGY)
+    assert isomorphic(served, _union((SERVED[path].path,)))
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", SERVED)
+def test_each_document_has_one_header_its_version_iri_and_its_imports(
+    module_client: TestClient, path: str
+) -> None:
+    """One `owl:Ontology` per document, so OWL tools see one title and every version IRI."""
+    document = SERVED[path]
+    served = Graph().parse(data=module_client.get(path).content, format="turtle")
+    iri = URIRef(document.iri)
+    assert set(served.subjects(RDF.type, OWL.Ontology)) == {iri}
+    assert set(served.objects(iri, OWL.versionIRI)) == {URIRef(document.version_iri)}
+    assert len(set(served.objects(iri, DCTERMS.title))) == 1
+    assert set(served.objects(iri, OWL.imports)) == {URIRef(i) for i in document.imports}
+
+
+def test_the_core_imports_the_concepts_and_the_mappings_only() -> None:
+    assert set(CORE.imports) == {CONCEPTS.iri, MAPPINGS.iri}
+    assert all(not document.imports for document in DOCUMENTS if document is not CORE)
+
+
+@EMBEDDED
+def test_the_core_imports_resolve_on_this_server_to_their_documents(
+    module_client: TestClient,
+) -> None:
+    core = Graph().parse(data=module_client.get("/ontology").content, format="turtle")
+    imports = set(core.objects(URIRef(ONTOLOGY_IRI), OWL.imports))
+    assert imports == {URIRef(CONCEPTS.iri), URIRef(MAPPINGS.iri)}
+    union = Graph() + core
+    for iri in imports:
+        response = module_client.get(_path(str(iri)), headers={"accept": "text/turtle"})
+        assert response.status_code == 200, iri
+        imported = Graph().parse(data=response.content, format="turtle")
+        assert set(imported.subjects(RDF.type, OWL.Ontology)) == {iri}
+        union += imported
+    assert isomorphic(union, ONTOLOGY)
 
 
 @EMBEDDED
@@ -67,7 +142,7 @@ def test_the_shapes_in_every_rdf_type_equal_the_rule_pack(
 
 
 @EMBEDDED
-@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+@pytest.mark.parametrize("path", [*DOCUMENT_PATHS, "/shapes"])
 def test_turtle_is_the_default(module_client: TestClient, path: str) -> None:
     for headers in ({}, {"accept": "*/*"}):
         response = module_client.get(path, headers=headers)
@@ -78,16 +153,33 @@ def test_turtle_is_the_default(module_client: TestClient, path: str) -> None:
 def test_browsers_get_html_documentation_with_an_anchor_per_term(
     module_client: TestClient,
 ) -> None:
+    """The core's page documents the imported values too: `sb:voice` dereferences to it."""
     response = module_client.get("/ontology", headers={"accept": BROWSER})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == "text/html"
     anchors = set(re.findall(r'\bid="([^"]+)"', response.text))
-    classes = {
+    own = {
         str(term).removeprefix(str(SB._NS))
-        for term in ONTOLOGY.subjects(RDF.type, OWL.Class)
+        for kind in (OWL.Class, OWL.NamedIndividual)
+        for term in ONTOLOGY.subjects(RDF.type, kind)
         if str(term).startswith(str(SB._NS))
     }
-    assert classes and classes <= anchors
+    assert {"Practice", "Medium", "voice"} <= own <= anchors
+    assert re.findall(r"<h1>([^<]*)</h1>", response.text) == ["Social business ontology"]
+    for imported in CORE.imports:
+        assert f'href="{imported}"' in response.text
+
+
+@EMBEDDED
+@pytest.mark.parametrize("path", DOCUMENT_PATHS)
+def test_each_document_has_html_under_its_own_header(module_client: TestClient, path: str) -> None:
+    document = SERVED[path]
+    title = Graph().parse(document.path).value(URIRef(document.iri), DCTERMS.title)
+    response = module_client.get(path, headers={"accept": BROWSER})
+    assert response.status_code == 200
+    assert response.headers["content-type"].split(";")[0] == "text/html"
+    assert re.findall(r"<h1>([^<]*)</h1>", response.text) == [str(title)]
+    assert f"<code>{document.version_iri}</code>" in response.text
 
 
 @EMBEDDED
@@ -108,24 +200,35 @@ def test_an_unsupported_accept_is_406_listing_the_offers(
 
 
 @EMBEDDED
-def test_an_unknown_version_is_404(module_client: TestClient) -> None:
-    response = module_client.get("/ontology/9.9.9")
+@pytest.mark.parametrize(
+    "path",
+    ["/ontology/9.9.9", "/ontology/concepts/9.9.9", "/ontology/shapes/1.0.0", "/ontology/1.0.0/x"],
+)
+def test_an_unknown_document_or_version_is_404_naming_what_is_published(
+    module_client: TestClient, path: str
+) -> None:
+    response = module_client.get(path)
     assert response.status_code == 404
-    assert ONTOLOGY_VERSION in response.json()["detail"]
+    detail = response.json()["detail"]
+    assert ONTOLOGY_VERSION in detail
+    assert all(document_path in detail for document_path in DOCUMENT_PATHS)
 
 
 @EMBEDDED
-def test_a_version_serves_the_same_bytes_as_the_current_ontology(
-    module_client: TestClient,
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda document: document.name or "core")
+@pytest.mark.parametrize("accept", [*RDF_TYPES, BROWSER])
+def test_a_version_serves_the_same_bytes_as_the_current_document(
+    module_client: TestClient, document: OntologyDocument, accept: str
 ) -> None:
-    current = module_client.get("/ontology")
-    versioned = module_client.get(f"/ontology/{ONTOLOGY_VERSION}")
+    current = module_client.get(_path(document.iri), headers={"accept": accept})
+    versioned = module_client.get(_path(document.version_iri), headers={"accept": accept})
+    assert current.status_code == versioned.status_code == 200
     assert versioned.content == current.content
     assert versioned.headers["etag"] == current.headers["etag"]
 
 
 @EMBEDDED
-@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+@pytest.mark.parametrize("path", [*DOCUMENT_PATHS, "/shapes"])
 def test_validators_are_a_strong_hash_of_the_bytes_and_the_file_time(
     module_client: TestClient, path: str
 ) -> None:
@@ -142,7 +245,7 @@ def test_validators_are_a_strong_hash_of_the_bytes_and_the_file_time(
 
 
 @EMBEDDED
-@pytest.mark.parametrize("path", ["/ontology", "/shapes"])
+@pytest.mark.parametrize("path", [*DOCUMENT_PATHS, "/shapes"])
 def test_a_known_etag_or_date_answers_304(module_client: TestClient, path: str) -> None:
     first = module_client.get(path)
     etag, modified = first.headers["etag"], first.headers["last-modified"]
@@ -174,7 +277,7 @@ def test_head_gives_the_headers_without_the_body(module_client: TestClient) -> N
 
 
 @EMBEDDED
-@pytest.mark.parametrize("path", ["/ontology", f"/ontology/{ONTOLOGY_VERSION}", "/shapes"])
+@pytest.mark.parametrize("path", [*SERVED, "/shapes"])
 def test_any_origin_may_read_without_credentials(module_client: TestClient, path: str) -> None:
     origin = {"origin": "https://tools.example"}
     response = module_client.get(path, headers=origin)
@@ -207,7 +310,7 @@ def test_cors_stays_off_other_paths_and_methods(module_client: TestClient) -> No
     assert "access-control-allow-origin" not in post.headers
 
 
-PUBLISHED = ("/ontology", f"/ontology/{ONTOLOGY_VERSION}", "/shapes")
+PUBLISHED = (*SERVED, "/shapes")
 
 
 @pytest.mark.parametrize("store_settings", ["embedded"], indirect=True)

@@ -1,10 +1,18 @@
-"""`GET /ontology`, `GET /ontology/{version}` and `GET /shapes`: the product's published files.
+"""`GET /ontology[/...]` and `GET /shapes`: the product's published files.
 
-The ontology (the three files of `ontology/`, merged) is served as Turtle (the default),
-N-Triples, JSON-LD, RDF/XML, or as HTML documentation with an anchor per term for browsers;
-the rule pack (`shapes/alignment.ttl` and `shapes/integrity.ttl`, merged) in the same four RDF
-syntaxes. Like `/sparql`, both need the `read` role unless reads are public
-(`TRISKEL_PUBLIC_READ`) or the server is open.
+Each ontology document is served on its own, at the path that mirrors its IRI below
+`https://w3id.org/social-business` (so one redirect rule makes every IRI resolvable):
+
+    /ontology                 the core (ontology/social-business.ttl), which owl:imports
+    /ontology/concepts        the controlled values (ontology/concepts.ttl) and
+    /ontology/mappings        the mappings to other vocabularies (ontology/mappings.ttl);
+    /ontology/report          the `sbr:` report vocabulary (ontology/report.ttl);
+    /ontology/1.0.0, /ontology/concepts/1.0.0, ...   each at its version IRI.
+
+Each is Turtle (the default), N-Triples, JSON-LD, RDF/XML, or HTML documentation with an
+anchor per term for browsers; the rule pack (`shapes/alignment.ttl` and
+`shapes/integrity.ttl`, merged) in the same four RDF syntaxes. Like `/sparql`, all need the
+`read` role unless reads are public (`TRISKEL_PUBLIC_READ`) or the server is open.
 
 Caches and browser tools are first-class clients, so every answer carries `Vary: Accept`, a
 strong `ETag` (a hash of the bytes served) and `Last-Modified` (the newest source file);
@@ -15,6 +23,7 @@ paths (GET, HEAD, and the OPTIONS preflight; never with cookies), and send a bea
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -22,7 +31,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
-from rdflib.namespace import SH
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,9 +38,8 @@ from service import publishing
 from service.api.deps import ReadAccess, in_thread
 from service.api.negotiation import GRAPH_TYPES, choose
 from service.errors import NotFoundError
-from service.namespaces import SBSH
 from service.ontology import read_graph
-from service.resources import ONTOLOGY_FILES, ONTOLOGY_VERSION
+from service.resources import CORE, DOCUMENTS, OntologyDocument
 from service.validation.shapes import BUILTIN_FILES
 
 HTML = "text/html"
@@ -56,18 +63,31 @@ class Representation:
     modified: datetime
 
 
+Source = OntologyDocument | tuple[Path, ...]
+"""What is published: one ontology document, or files merged into one graph (the shapes)."""
+
+
+def _files(source: Source, media_type: str) -> tuple[Path, ...]:
+    """The files a representation is made from (an HTML page reads the imports too)."""
+    if isinstance(source, OntologyDocument):
+        return publishing.sources(source, FORMAT_OF[media_type])
+    return source
+
+
 def _stamp(files: tuple[Path, ...]) -> tuple[int, ...]:
     """Modification times of the sources: a change to a file renders it again."""
     return tuple(path.stat().st_mtime_ns for path in files)
 
 
-@lru_cache(maxsize=16)
-def _render(files: tuple[Path, ...], media_type: str, stamp: tuple[int, ...]) -> Representation:
-    """Parse the files into one graph and serialise it (cached per files, type and mtimes)."""
-    graph = read_graph(files)
-    graph.bind("sh", SH)
-    graph.bind("sbsh", SBSH._NS)
-    body = publishing.export(graph, FORMAT_OF[media_type]).encode("utf-8")
+@lru_cache(maxsize=64)
+def _render(source: Source, media_type: str, stamp: tuple[int, ...]) -> Representation:
+    """Serialise the source (cached per source, type and mtimes)."""
+    fmt = FORMAT_OF[media_type]
+    if isinstance(source, OntologyDocument):
+        text = publishing.export_document(source, fmt)
+    else:
+        text = publishing.export(read_graph(source), fmt)
+    body = text.encode("utf-8")
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     modified = datetime.fromtimestamp(max(stamp) // 1_000_000_000, tz=UTC)
     return Representation(body, media_type, etag, modified)
@@ -88,10 +108,11 @@ def _not_modified(request: Request, found: Representation) -> bool:
         return False
 
 
-async def _publish(request: Request, files: tuple[Path, ...], offers: tuple[str, ...]) -> Response:
+async def _publish(request: Request, source: Source, offers: tuple[str, ...]) -> Response:
     """Negotiate (406 lists the offers), render in a worker thread, answer 200 or 304."""
     media_type = choose(request.headers.get("accept"), offers)
-    found = await in_thread(_render, files, media_type, _stamp(files))
+    stamp = _stamp(_files(source, media_type))
+    found = await in_thread(_render, source, media_type, stamp)
     headers = {
         "ETag": found.etag,
         "Last-Modified": format_datetime(found.modified, usegmt=True),
@@ -102,28 +123,85 @@ async def _publish(request: Request, files: tuple[Path, ...], offers: tuple[str,
     return Response(found.body, media_type=media_type, headers=headers)
 
 
+def served_path(document: OntologyDocument) -> str:
+    """Where the service publishes a document: `/ontology` plus its IRI below the core's."""
+    return f"/ontology/{document.name}" if document.name else "/ontology"
+
+
+def _published() -> str:
+    """What exists, for the detail of a 404."""
+    return ", ".join(f"{served_path(doc)} (version {doc.version})" for doc in DOCUMENTS)
+
+
 @router.head("/ontology", response_class=Response, include_in_schema=False)
 @router.get(
     "/ontology",
-    summary="The ontology: Turtle, N-Triples, JSON-LD, RDF/XML, or HTML documentation",
+    summary="The core ontology (it imports /ontology/concepts and /ontology/mappings)",
     response_class=Response,
 )
 async def ontology(request: Request) -> Response:
-    """The current version of the ontology, in the syntax `Accept` asks for."""
-    return await _publish(request, ONTOLOGY_FILES, ONTOLOGY_TYPES)
+    """The current version of the core ontology, in the syntax `Accept` asks for: Turtle,
+    N-Triples, JSON-LD, RDF/XML, or HTML documentation of every `sb:` term."""
+    return await _publish(request, CORE, ONTOLOGY_TYPES)
+
+
+def _add_document_routes() -> None:
+    """GET and HEAD for every document but the core, at `served_path`; called before the
+    `/ontology/{version}` route is added, which would otherwise take `concepts` for a version."""
+    for document in DOCUMENTS:
+        if document is CORE:
+            continue
+        endpoint = _document_endpoint(document)
+        path = served_path(document)
+        router.add_api_route(
+            path, endpoint, methods=["HEAD"], response_class=Response, include_in_schema=False
+        )
+        router.add_api_route(
+            path,
+            endpoint,
+            methods=["GET"],
+            summary=f"The ontology <{document.iri}>",
+            response_class=Response,
+            name=f"ontology_{document.name}",
+        )
+
+
+def _document_endpoint(document: OntologyDocument) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        return await _publish(request, document, ONTOLOGY_TYPES)
+
+    endpoint.__doc__ = f"The current version of <{document.iri}>, in the syntax `Accept` asks for."
+    return endpoint
+
+
+_add_document_routes()
 
 
 @router.head("/ontology/{version}", response_class=Response, include_in_schema=False)
 @router.get(
-    "/ontology/{version}", summary="One published version of the ontology", response_class=Response
+    "/ontology/{version}",
+    summary="One published version of the core ontology",
+    response_class=Response,
 )
 async def ontology_version(version: str, request: Request) -> Response:
-    """The ontology as published under `version` (`404` for a version never published)."""
-    if version != ONTOLOGY_VERSION:
-        raise NotFoundError(
-            f"no ontology version {version!r}; published versions: {ONTOLOGY_VERSION}"
-        )
-    return await _publish(request, ONTOLOGY_FILES, ONTOLOGY_TYPES)
+    """The core ontology as published under `version` (`404` for a version never published)."""
+    if version != CORE.version:
+        raise NotFoundError(f"no ontology version {version!r}; published: {_published()}")
+    return await _publish(request, CORE, ONTOLOGY_TYPES)
+
+
+@router.head("/ontology/{name}/{version}", response_class=Response, include_in_schema=False)
+@router.get(
+    "/ontology/{name}/{version}",
+    summary="One published version of an imported ontology or the report vocabulary",
+    response_class=Response,
+)
+async def document_version(name: str, version: str, request: Request) -> Response:
+    """The document `/ontology/{name}` as published under `version` (`404` if never)."""
+    for document in DOCUMENTS:
+        if document is not CORE and document.name == name and document.version == version:
+            return await _publish(request, document, ONTOLOGY_TYPES)
+    raise NotFoundError(f"no ontology {name!r} version {version!r}; published: {_published()}")
 
 
 @router.head("/shapes", response_class=Response, include_in_schema=False)
