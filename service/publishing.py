@@ -26,17 +26,16 @@ from rdflib.namespace import OWL
 
 from service.errors import UnsupportedFormatError
 from service.ontology import Row, read_graph, select
+from service.rdf.formats import rdf_format_named
 from service.resources import OntologyDocument, imports_closure
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 RDF_FORMATS: dict[str, tuple[str, str]] = {
-    "ttl": ("turtle", "text/turtle"),
-    "xml": ("xml", "application/rdf+xml"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "nt": ("nt", "application/n-triples"),
+    name: (rdf_format_named(name).rdflib, rdf_format_named(name).media_type)
+    for name in ("ttl", "xml", "jsonld", "nt")
 }
-"""Export format name -> (rdflib serialiser, media type)."""
+"""Export format name -> (rdflib serialiser, media type), from the one formats table."""
 
 MEDIA_TYPES: dict[str, str] = {
     **{name: media for name, (_, media) in RDF_FORMATS.items()},
