@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     header_timeout_s: float = Field(default=10.0, gt=0)
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str | None = None
+    """The URL clients reach the service at (behind a proxy): the base of the service
+    description, of relative IRIs in queries and updates, and of the graphs `POST /store`
+    creates. Default: the bound address."""
+    served_hosts: str = ""
+    """`Host` names answered besides loopback, the bound host and `public_url`'s host:
+    comma-separated `name` or `name:port`, or `*` for any (a proxy checks Host itself)."""
 
 
 @lru_cache(maxsize=1)

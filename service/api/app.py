@@ -4,6 +4,11 @@ Building an app touches no disk and no network; starting it (the lifespan) opens
 named by the settings, loads the product's ontology into its graph
 (`https://w3id.org/social-business`, replaced on every start so it always matches the code),
 and closes the store on shutdown. Tests build one app per configuration.
+
+Around the routes, outermost first: `EdgeGuard` (served `Host` names, cross-site writes),
+`Compression` (gzip), `PublicCORS` (the published paths). `app.state.base` is the URL the
+service's own IRIs are built on (`TRISKEL_PUBLIC_URL` or the bound address), never the
+caller's `Host`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from service import __version__
 from service.api import problems
 from service.api.auth import AccessPolicy
 from service.api.deps import in_thread
+from service.api.edge import Compression, EdgeGuard, ServedHosts, public_base
 from service.api.routers import (
     alignment,
     graph_store,
@@ -78,7 +84,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 
 def create_app(settings: Settings) -> FastAPI:
-    """Build the app for `settings`; raises `InputError` for a malformed `TRISKEL_TOKENS`."""
+    """Build the app for `settings`; raises `InputError` for a malformed `TRISKEL_TOKENS`
+    (a token listed twice included), `TRISKEL_PUBLIC_URL` or `TRISKEL_SERVED_HOSTS`."""
     app = FastAPI(
         title="Triskel",
         version=__version__,
@@ -89,6 +96,12 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.access = AccessPolicy.from_settings(
         tokens=settings.tokens, public_read=settings.public_read, open=settings.open
     )
+    app.state.base = public_base(
+        host=settings.host, port=settings.port, public_url=settings.public_url
+    )
+    hosts = ServedHosts.build(
+        bound=settings.host, public_url=settings.public_url, extra=settings.served_hosts
+    )
     app.state.guard = Guard(budget_s=settings.validation_timeout_s)
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router):
@@ -98,4 +111,6 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (validate.router, reports.router, alignment.router):
         app.include_router(router)
     app.add_middleware(publishing.PublicCORS)
+    app.add_middleware(Compression)
+    app.add_middleware(EdgeGuard, hosts=hosts)
     return app

@@ -13,7 +13,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import anyio
 from fastapi import Depends, Request
 
-from service.api.auth import AccessPolicy, Role
+from service.api.auth import AccessPolicy, Role, presented_token
 from service.errors import TooLargeError
 from service.settings import Settings
 from service.store.base import Store
@@ -39,19 +39,13 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
-def _bearer(request: Request) -> str | None:
-    """The token of an `Authorization: Bearer` header, or None."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer":
-        return None
-    return token.strip() or None
-
-
 def _require(role: Role) -> Callable[[Request], Awaitable[None]]:
     async def check(request: Request) -> None:
         policy: AccessPolicy = request.app.state.access
         client = request.client.host if request.client else None
-        policy.check(role, _bearer(request), client_host=client)
+        policy.check(
+            role, presented_token(request.headers.get("authorization")), client_host=client
+        )
 
     check.__doc__ = f"Let the request through only with {role.name.lower()} access."
     return check

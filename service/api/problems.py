@@ -19,6 +19,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from service.errors import (
     AuthError,
@@ -53,6 +54,10 @@ STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
     (OntologyInconsistentError, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 """First match wins, so subclasses come before their parents. `AuthError` is decided apart."""
+
+CHALLENGE = 'Basic realm="triskel", Bearer realm="triskel"'
+"""`WWW-Authenticate` of every 401. Basic comes first: Java's HTTP client (Jena) reads only the
+first scheme of a header value, and answers a Basic challenge with the credentials it has."""
 
 _POSITION = re.compile(r"\b(?:at|line)\s+(\d+)[:.,]\s*(?:column\s+)?(\d+)")
 
@@ -102,7 +107,7 @@ async def _triskel_error(request: Request, exc: Exception) -> Response:
     if status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
     line, column = position(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status == HTTPStatus.UNAUTHORIZED else None
+    headers = {"WWW-Authenticate": CHALLENGE} if status == HTTPStatus.UNAUTHORIZED else None
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers = {"Retry-After": "5"}
     findings = exc.findings if isinstance(exc, GuardRefusedError) else None
@@ -111,8 +116,38 @@ async def _triskel_error(request: Request, exc: Exception) -> Response:
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        return _not_allowed(request)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
     return problem(exc.status_code, detail, headers=exc.headers)
+
+
+CANDIDATE_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app fully answers at this path, plus OPTIONS, sorted.
+
+    The router alone names the methods of the first route it found for the path, so a path
+    served by two routes (`GET /sparql` and `POST /sparql`) would advertise only one. Each
+    candidate method is matched against the routes as the router itself would match it.
+    """
+    methods = {"OPTIONS"}
+    for method in CANDIDATE_METHODS:
+        probe = request.scope | {"method": method}
+        if any(route.matches(probe)[0] == Match.FULL for route in request.app.routes):
+            methods.add(method)
+    return sorted(methods)
+
+
+def _not_allowed(request: Request) -> Response:
+    """`OPTIONS` answers 204 with `Allow` (RFC 9110 §9.3.7); another method no route has at
+    this path is a 405 with the full `Allow`."""
+    allow = {"Allow": ", ".join(allowed_methods(request))}
+    if request.method == "OPTIONS":
+        return Response(status_code=HTTPStatus.NO_CONTENT, headers=allow)
+    detail = f"{request.method} is not allowed here; allowed: {allow['Allow']}"
+    return problem(HTTPStatus.METHOD_NOT_ALLOWED, detail, headers=allow)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

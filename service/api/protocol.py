@@ -29,6 +29,7 @@ DATASET_PARAMS: dict[Kind, tuple[str, str]] = {
     "update": ("using-graph-uri", "using-named-graph-uri"),
 }
 OTHER: dict[Kind, Kind] = {"query": "update", "update": "query"}
+PLURAL: dict[Kind, str] = {"query": "queries", "update": "updates"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ def _refuse_other(kind: Kind, values: dict[str, list[str]]) -> None:
     if OTHER[kind] in values:
         where = "POST /update" if kind == "query" else "GET or POST /sparql"
         raise InputError(
-            f"this endpoint runs SPARQL {kind}s; send a SPARQL {OTHER[kind]} to {where}"
+            f"this endpoint runs SPARQL {PLURAL[kind]}; send a SPARQL {OTHER[kind]} to {where}"
         )
 
 

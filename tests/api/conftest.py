@@ -45,8 +45,13 @@ def _settings_factory(
 
 
 def _start(settings: Settings, client: tuple[str, int] = LOOPBACK) -> TestClient:
-    """A `TestClient` whose app has run its lifespan start (the caller must `__exit__` it)."""
-    test_client = TestClient(create_app(settings), client=client)
+    """A `TestClient` whose app has run its lifespan start (the caller must `__exit__` it).
+
+    Requests go to the bound address (`Host: 127.0.0.1:<port>`), as a local client's would:
+    the app answers only the names it is served under, not Starlette's `testserver`.
+    """
+    base_url = f"http://{settings.host}:{settings.port}"
+    test_client = TestClient(create_app(settings), base_url=base_url, client=client)
     test_client.__enter__()
     return test_client
 

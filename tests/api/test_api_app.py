@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
 import errno
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,7 +88,7 @@ def test_an_unexpected_error_is_a_bare_500_and_a_store_failure_a_503(tmp_path: P
     def store_down() -> None:
         raise StoreError("the store at var/store could not be opened")
 
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url="http://localhost:8000", raise_server_exceptions=False) as client:
         response = client.get("/boom")
         assert response.status_code == 500
         assert response.headers["content-type"] == PROBLEM_JSON
@@ -154,3 +156,18 @@ def test_a_full_disk_is_a_507_and_a_syntax_error_gives_its_position() -> None:
         assert status_of(exc) == 507
     assert position(QuerySyntaxError("SPARQL syntax error at 3:7: expected")) == (3, 7)
     assert position(RDFSyntaxError("bad", source="x.ttl", line=1002, column=4)) == (1002, 4)
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "service.api.auth",
+        "service.api.edge",
+        "service.api.routers.graph_store",
+        "service.api.routers.sparql",
+    ],
+)
+def test_the_edge_modules_examples_run(module: str) -> None:
+    """The examples in the docstrings of the HTTP edge are doctests: they cannot rot."""
+    failures, tried = doctest.testmod(importlib.import_module(module))
+    assert tried > 0 and failures == 0

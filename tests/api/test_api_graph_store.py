@@ -33,9 +33,13 @@ def test_post_to_the_store_itself_creates_a_new_graph(client: TestClient) -> Non
     created = client.post("/store", content=OLD, headers=TURTLE)
     assert created.status_code == 201
     location = created.headers["location"]
-    assert location.startswith("http://testserver/store/graphs/")
-    read = client.get("/store", params={"graph": location})
-    assert {str(s) for s in Graph().parse(data=read.text).subjects()} == {f"{EX}old"}
+    assert location.startswith("http://127.0.0.1:8000/store/graphs/")
+    assert location in client.app.state.store.graphs()  # type: ignore[attr-defined]
+    for read in (client.get("/store", params={"graph": location}), client.get(location)):
+        assert read.status_code == 200, read.text
+        assert {str(s) for s in Graph().parse(data=read.text).subjects()} == {f"{EX}old"}
+    missing = location.rsplit("/", 1)[0] + "/00000000-0000-0000-0000-000000000000"
+    assert client.get(missing).status_code == 404
     assert client.put("/store", content=OLD, headers=TURTLE).status_code == 400
 
 

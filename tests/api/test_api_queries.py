@@ -232,7 +232,7 @@ def test_a_queries_folder_of_its_own_is_served(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     app = create_app(Settings(store_path=tmp_path / "store", queries_dir=tmp_path, open=True))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         assert [q["name"] for q in client.get("/queries").json()] == ["all-graphs"]
         assert client.get("/queries/all-graphs").status_code == 200
 

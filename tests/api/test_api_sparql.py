@@ -118,12 +118,14 @@ def test_select_answers_in_the_negotiated_format(
         assert text.splitlines() == ["?name", '"Ada"', '"Bob"', '"Cy"', '"Wiki"']
 
 
-def test_ask_answers_json_or_xml_and_refuses_csv(client: TestClient) -> None:
+def test_ask_answers_json_xml_or_a_csv_table_and_refuses_rdf(client: TestClient) -> None:
     query = {"query": f"ASK {{ <{EX}ada> <{EX}knows> <{EX}bob> }}"}
     assert client.get("/sparql", params=query).json() == {"head": {}, "boolean": True}
     xml = client.get("/sparql", params=query, headers={"accept": "application/sparql-results+xml"})
     assert "<boolean>true</boolean>" in xml.text
-    refused = client.get("/sparql", params=query, headers={"accept": "text/csv"})
+    csv = client.get("/sparql", params=query, headers={"accept": "text/csv"})
+    assert csv.text == "_askResult\r\ntrue\r\n"
+    refused = client.get("/sparql", params=query, headers={"accept": "text/turtle"})
     assert refused.status_code == 406
     assert refused.headers["content-type"] == "application/problem+json"
 
@@ -224,7 +226,7 @@ def test_service_description_says_the_default_graph_is_the_union(client: TestCli
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/turtle")
     graph = Graph().parse(data=response.text, format="turtle")
-    endpoint = URIRef("http://testserver/sparql")
+    endpoint = URIRef("http://127.0.0.1:8000/sparql")
     assert (endpoint, RDF.type, SD.Service) in graph
     assert (endpoint, SD.endpoint, endpoint) in graph
     assert (endpoint, SD.feature, SD.UnionDefaultGraph) in graph
@@ -233,7 +235,7 @@ def test_service_description_says_the_default_graph_is_the_union(client: TestCli
     assert (graph.value(dataset, SD.defaultGraph), RDF.type, SD.Graph) in graph
     named = {graph.value(node, SD.name) for node in graph.objects(dataset, SD.namedGraph)}
     assert named == {URIRef(EX + "people"), URIRef(EX + "tools"), URIRef(ONTOLOGY_IRI)}
-    update = URIRef("http://testserver/update")
+    update = URIRef("http://127.0.0.1:8000/update")
     assert (update, SD.supportedLanguage, SD.SPARQL11Update) in graph
 
 

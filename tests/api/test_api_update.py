@@ -7,6 +7,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from service.api.problems import CHALLENGE
+
 EX = "http://example.org/"
 SPARQL_UPDATE = {"content-type": "application/sparql-update"}
 COUNT_EX = (
@@ -133,7 +135,7 @@ def test_writes_need_a_write_token(make_client: Callable[..., TestClient], token
     insert = {"update": f"INSERT DATA {{ GRAPH <{EX}g> {{ <{EX}a> <{EX}p> 1 }} }}"}
     anonymous = client.post("/update", data=insert)
     assert anonymous.status_code == 401
-    assert anonymous.headers["www-authenticate"] == "Bearer"
+    assert anonymous.headers["www-authenticate"] == CHALLENGE
     reader = client.post("/update", data=insert, headers={"authorization": "Bearer read-token"})
     assert reader.status_code == 403
     wrong = client.post("/update", data=insert, headers={"authorization": "Bearer nope"})

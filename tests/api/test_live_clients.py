@@ -11,6 +11,8 @@ import contextlib
 import os
 import signal
 import threading
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import JSON, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import Unauthorized
 
 from benchmarks import live
 from benchmarks.live import LiveServer
@@ -150,6 +153,48 @@ def test_bearer_tokens_with_real_clients(tmp_path: Path) -> None:
         reader.setQuery(f"ASK {{ <{EX}a> <{EX}p> 1 }}")
         reader.setReturnFormat(JSON)
         assert reader.queryAndConvert()["boolean"] is True
+    finally:
+        secured.stop()
+
+
+def test_basic_credentials_with_real_clients(tmp_path: Path) -> None:
+    """HTTP Basic with the token as password: SPARQLWrapper's `setCredentials`, rdflib's
+    `auth=` (both send credentials at once), and urllib's `HTTPBasicAuthHandler`, which sends
+    them only when a 401 challenges it (as Jena's Java client does)."""
+    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": "read:r-1,write:w-1"}
+    secured = live.start([], env=env, log=tmp_path / "serve.log")
+    try:
+        insert = f"INSERT DATA {{ GRAPH <{EX}basic> {{ <{EX}a> <{EX}p> 1 }} }}"
+        writer = SPARQLWrapper(secured.sparql, updateEndpoint=secured.update)
+        writer.setCredentials("anyone", "w-1")
+        writer.setMethod("POST")
+        writer.setQuery(insert)
+        writer.query()
+
+        reader = Graph(store=SPARQLStore(secured.sparql, auth=("someone", "r-1")))
+        found = reader.query(f"ASK {{ GRAPH <{EX}basic> {{ <{EX}a> <{EX}p> 1 }} }}")
+        assert found.askAnswer is True
+
+        store = SPARQLUpdateStore(secured.sparql, secured.update, auth=("me", "w-1"))
+        dataset = Dataset(store=store)
+        added = dataset.graph(URIRef(f"{EX}basic-rdflib"))  # CREATE GRAPH, then INSERT DATA
+        added.add((URIRef(f"{EX}b"), URIRef(f"{EX}p"), Literal(2)))
+        store.close()
+        rows = reader.query(f"SELECT ?s {{ GRAPH <{EX}basic-rdflib> {{ ?s ?p ?o }} }}")
+        assert [str(row[0]) for row in rows] == [f"{EX}b"]
+
+        wrong = SPARQLWrapper(secured.sparql)
+        wrong.setCredentials("anyone", "not-the-token")
+        wrong.setQuery("ASK {}")
+        with pytest.raises(Unauthorized):
+            wrong.query()
+
+        passwords = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        passwords.add_password(None, secured.url, "anyone", "r-1")
+        opener = urllib.request.build_opener(urllib.request.HTTPBasicAuthHandler(passwords))
+        url = f"{secured.sparql}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        with opener.open(urllib.request.Request(url, headers={"Accept": "text/csv"})) as answer:
+            assert answer.read() == b"_askResult\r\ntrue\r\n"
     finally:
         secured.stop()
 

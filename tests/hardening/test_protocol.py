@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from service.api.auth import AccessPolicy, Role
+from service.api.problems import CHALLENGE
 from service.cli import main
 from tests.api.conftest import TOKENS
 from tests.hardening.conftest import READ, WRITE, Audit, Service, problem_of
@@ -82,10 +83,11 @@ def test_case_21_an_update_on_the_query_endpoint_is_a_400(service: Service) -> N
     [
         ({}, 401),
         ({"Authorization": "Bearer not-a-token-we-know"}, 401),
-        ({"Authorization": "Basic d3JpdGU6d3JpdGUtdG9rZW4="}, 401),
+        ({"Authorization": "Basic d3JpdGU6bm90LWEtdG9rZW4td2Uta25vdw=="}, 401),
+        ({"Authorization": "Basic bm90IGJhc2U2NA"}, 401),
         (READ, 403),
     ],
-    ids=["none", "unknown", "basic", "read-role"],
+    ids=["none", "unknown", "basic-unknown", "basic-malformed", "read-role"],
 )
 def test_case_21_an_update_without_the_write_role_is_refused(
     service: Service,
@@ -98,7 +100,7 @@ def test_case_21_an_update_without_the_write_role_is_refused(
     response = service.client.post("/update", content=INSERT, headers=SPARQL_UPDATE | headers)
     body = problem_of(response, status)
     if status == 401:
-        assert response.headers["www-authenticate"] == "Bearer"
+        assert response.headers["www-authenticate"] == CHALLENGE
     presented = headers.get("Authorization", "").partition(" ")[2]
     for secret in [*TOKENS.values(), presented]:
         if secret:

@@ -50,6 +50,28 @@ async def exists(store: Store, graph: str | None) -> bool:
     return graph is None or graph in await in_thread(store.graphs)
 
 
+NEW_GRAPHS = "/store/graphs/"
+"""Where the graphs created by a POST to the graph store live, under the service's base."""
+
+
+def new_graph_iri(base: str, graph_id: uuid.UUID) -> str:
+    """The IRI of a graph created by a POST to the graph store.
+
+    >>> new_graph_iri("http://127.0.0.1:8000", uuid.UUID(int=1))
+    'http://127.0.0.1:8000/store/graphs/00000000-0000-0000-0000-000000000001'
+    """
+    return f"{base}{NEW_GRAPHS}{graph_id}"
+
+
+async def _read(request: Request, store: Store, name: str | None) -> Response:
+    """Serialise a graph in the negotiated syntax (Turtle by default); 404 if absent."""
+    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
+    if not await exists(store, name):
+        raise NotFoundError(f"no graph named <{name}>")
+    body = await in_thread(store.export, name, media_type=media_type)
+    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+
+
 @router.get("", dependencies=[ReadAccess], response_class=Response, summary="Read a graph")
 @router.head("", dependencies=[ReadAccess], response_class=Response, include_in_schema=False)
 async def read_graph(
@@ -59,12 +81,24 @@ async def read_graph(
     default: DefaultParam = None,
 ) -> Response:
     """Serialise the graph in the negotiated syntax (Turtle by default)."""
-    name = target(graph, default)
-    media_type = choose(request.headers.get("accept"), GRAPH_TYPES)
-    if not await exists(store, name):
-        raise NotFoundError(f"no graph named <{name}>")
-    body = await in_thread(store.export, name, media_type=media_type)
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+    return await _read(request, store, target(graph, default))
+
+
+@router.get(
+    "/graphs/{graph_id}",
+    dependencies=[ReadAccess],
+    response_class=Response,
+    summary="Read a graph created by a POST to the graph store (the URL its Location gave)",
+)
+@router.head(
+    "/graphs/{graph_id}",
+    dependencies=[ReadAccess],
+    response_class=Response,
+    include_in_schema=False,
+)
+async def read_new_graph(request: Request, store: StoreDep, graph_id: uuid.UUID) -> Response:
+    """Direct identification (GSP §4.1) of the graphs `POST /store` creates."""
+    return await _read(request, store, new_graph_iri(request.app.state.base, graph_id))
 
 
 async def _write(
@@ -119,12 +153,12 @@ async def add_to_graph(
 ) -> Response:
     """Add the body's triples to the graph, atomically (201 if it did not exist, else 204).
 
-    POSTed to the graph store itself (GSP §5.5), the body becomes a new graph whose IRI
-    (`.../store/graphs/<uuid>`, read back as `?graph=<that IRI>`) the 201 gives in `Location`.
+    POSTed to the graph store itself (GSP §5.5), the body becomes a new graph
+    `<base>/store/graphs/<uuid>`, named in the 201's `Location` (`new_graph_iri`).
     A `multipart/form-data` body adds every part, each in its own syntax, in one write.
     """
     if graph is None and default is None:
-        new = f"{request.url.replace(query='')}/graphs/{uuid.uuid4()}"
+        new = new_graph_iri(request.app.state.base, uuid.uuid4())
         await _write(request, store, body, new, replace=False, guard=guard)
         return Response(status_code=status.HTTP_201_CREATED, headers={"Location": new})
     name = target(graph, default)

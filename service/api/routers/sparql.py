@@ -6,10 +6,19 @@ a dataset may name only graphs of the store (400 otherwise: nothing is ever fetc
 Answers are negotiated by `Accept` (SELECT/ASK: SPARQL JSON by default, XML, CSV, TSV;
 CONSTRUCT/DESCRIBE: Turtle by default, N-Triples, JSON-LD, RDF/XML). When the row cap cut an
 answer the response says `Triskel-Truncated: true`; every negotiated answer says `Vary: Accept`.
+
+SPARQL 1.1 CSV/TSV define no boolean form; an ASK asked for in CSV or TSV is answered as Jena
+and Fuseki do, a one-column table named `_askResult` with one row, `true` or `false`: a table
+any CSV tool reads, and the form Jena's own result readers turn back into a boolean (Oxigraph
+writes a bare `true`, which a CSV reader takes for a header without rows).
+
+Relative IRIs in a query or update resolve against the endpoint's URL built on the service's
+configured base (`app.state.base`), never on the caller's `Host`.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
@@ -26,13 +35,31 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 DESCRIPTION = Path(__file__).resolve().parent.parent / "service-description.ttl"
 TRUNCATED = "Triskel-Truncated"
 """Response header set to `true` when `TRISKEL_MAX_ROWS` cut the answer."""
+TABLE_TYPES = ("text/csv", "text/tab-separated-values")
+"""Results types without a boolean form: ASK answers in them are built here (`boolean_table`)."""
+ASK_TYPES: tuple[str, ...] = (*BOOLEAN_TYPES, *(t for t in TABLE_TYPES if t not in BOOLEAN_TYPES))
+"""What an ASK answer is offered in, default (SPARQL JSON) first."""
 
 router = APIRouter(tags=["sparql"], dependencies=[ReadAccess])
 
 
 def endpoint_of(request: Request) -> str:
-    """The URL of the endpoint (no query string): the base IRI of the texts sent to it."""
-    return str(request.url.replace(query="", fragment=""))
+    """The URL of the endpoint on the service's base (no query string): the base IRI of the
+    texts sent to it, the same whatever `Host` the caller used."""
+    base: str = request.app.state.base
+    return f"{base}{request.url.path}"
+
+
+def boolean_table(boolean: bool, media_type: str) -> bytes:
+    """An ASK answer as a one-column CSV or TSV table (`_askResult`), as Jena writes it.
+
+    >>> boolean_table(True, "text/csv"), boolean_table(False, "text/tab-separated-values")
+    (b'_askResult\\r\\ntrue\\r\\n', b'?_askResult\\nfalse\\n')
+    """
+    value = "true" if boolean else "false"
+    if media_type == "text/csv":
+        return f"_askResult\r\n{value}\r\n".encode()
+    return f"?_askResult\n{value}\n".encode()
 
 
 def offers(form: str | None) -> tuple[str, ...]:
@@ -40,7 +67,7 @@ def offers(form: str | None) -> tuple[str, ...]:
     if form in ("CONSTRUCT", "DESCRIBE"):
         return GRAPH_TYPES
     if form == "ASK":
-        return BOOLEAN_TYPES
+        return ASK_TYPES
     return RESULT_TYPES
 
 
@@ -56,14 +83,18 @@ def negotiate(request: Request, text: str) -> str:
 async def answer(operation: Operation, request: Request, store: Store) -> Response:
     """Negotiate, run the query in a worker thread (the store enforces the time limit), reply."""
     accept = negotiate(request, operation.text)
+    table = accept in TABLE_TYPES and query_form(operation.text) == "ASK"
     result = await in_thread(
         store.query,
         operation.text,
-        accept=accept,
+        accept=RESULT_TYPES[0] if table else accept,
         default_graph_uris=operation.graphs,
         named_graph_uris=operation.named_graphs,
         base_iri=endpoint_of(request),
     )
+    if table:
+        boolean = bool(json.loads(result.body)["boolean"])
+        result = QueryResult(boolean_table(boolean, accept), accept, result.truncated)
     return respond(result)
 
 
