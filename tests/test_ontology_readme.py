@@ -5,10 +5,8 @@ vocabulary."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import owlready2
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
@@ -43,7 +41,7 @@ def test_readme_turtle_uses_declared_terms(block: str) -> None:
     assert used <= declared, f"undeclared: {sorted(used - declared)}"
 
 
-@pytest.mark.skipif(shutil.which(owlready2.JAVA_EXE) is None, reason="HermiT needs Java")
+@pytest.mark.java
 @pytest.mark.parametrize("block", BLOCKS, ids=IDS)
 def test_readme_turtle_is_consistent_with_the_ontology(block: str) -> None:
     graph = read_graph()
