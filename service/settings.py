@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     public_read: bool = False
     query_timeout_s: float = Field(default=30.0, gt=0)
     max_rows: int = Field(default=100_000, gt=0)
+    query_workers: int = Field(default=4, gt=0)
+    query_memory_mb: int = Field(default=4096, ge=256)
     max_body_mb: float = Field(default=256.0, gt=0)
     validation_timeout_s: float = Field(default=60.0, gt=0)
     max_rdf_nesting: int = Field(default=1_000, gt=0)

@@ -29,8 +29,3 @@ def test_timeout_raises_frees_the_worker_and_others_are_answered(
         store.query(CARTESIAN, accept="text/csv")
     assert time.monotonic() - started < 3.0
     assert store.ask("ASK { ?s ?p '7' }")
-    if isinstance(store, EmbeddedStore):
-        end = time.monotonic() + 5
-        while store.runner.runaways() and time.monotonic() < end:
-            time.sleep(0.05)
-        assert store.runner.runaways() == 0

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import doctest
 import io
-import threading
-import time
 from types import ModuleType
 
 import pytest
 
-from service.errors import ForbiddenOperationError, LimitExceededError, UnsupportedFormatError
+from service.errors import ForbiddenOperationError, UnsupportedFormatError
 from service.rdf import formats
 from service.rdf.formats import (
     RDF_FORMATS,
@@ -21,7 +19,6 @@ from service.rdf.formats import (
     results_format_named,
 )
 from service.store import scan, syntax
-from service.store.deadline import Deadline, QueryRunner
 from service.store.progress import ProgressReader
 from service.store.scan import check_operations, dataset_graphs, has_dataset_clause
 
@@ -116,32 +113,6 @@ def test_progress_bar_tracks_bytes_read() -> None:
     last = out.getvalue().split("\r")[-1]
     assert last.startswith("loading [##############################] 100%")
     assert last.endswith("done\n")
-
-
-def test_runner_caps_abandoned_queries_until_their_workers_are_free() -> None:
-    runner = QueryRunner(workers=4, max_runaways=1)
-    release = threading.Event()
-    with pytest.raises(LimitExceededError, match="TRISKEL_QUERY_TIMEOUT_S"):
-        runner.run(lambda _: release.wait(5), 0.05)
-    with pytest.raises(LimitExceededError, match="still finishing"):
-        runner.run(lambda _: 1, 1.0)
-    release.set()
-    end = time.monotonic() + 5
-    while runner.runaways() and time.monotonic() < end:
-        time.sleep(0.01)
-    assert runner.run(lambda _: 2, 1.0) == 2
-    runner.close()
-
-
-def test_runner_passes_errors_through() -> None:
-    runner = QueryRunner(workers=1)
-
-    def fail(_: Deadline) -> None:
-        raise ForbiddenOperationError("no")
-
-    with pytest.raises(ForbiddenOperationError):
-        runner.run(fail, 1.0)
-    runner.close()
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,9 @@ or any replace is pyoxigraph's `bulk_load` inside the checkpoint journal
 (`service.store.journal`), with readers held off: as fast as `bulk_load` plus one parse, and
 still all-or-nothing, also across SIGKILL.
 
-Queries run on a worker pool with a deadline (`service.store.deadline`); the default graph
-is the union of all graphs unless the caller names a dataset.
+Queries run in worker processes on read-only checkpoints of the store, stopped at their
+deadline (`service.store.workers`); the default graph is the union of all graphs unless the
+caller names a dataset.
 """
 
 from __future__ import annotations
@@ -18,17 +19,17 @@ import shutil
 import tempfile
 import threading
 import traceback
+import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, QueryBoolean, QuerySolutions, Variable
+from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions
 from pyoxigraph import Store as OxStore
 
 from service.errors import (
     InputError,
-    LimitExceededError,
     NotFoundError,
     StoreError,
     UnsupportedFormatError,
@@ -38,14 +39,13 @@ from service.rdf.reader import GraphName, check_rdf, graph_node, read_body, synt
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
-from service.store.deadline import Deadline, QueryRunner
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
-from service.store.results import Answer, capped, serialise
-from service.store.scan import check_nesting, check_operations, has_dataset_clause
-from service.store.syntax import query_syntax_error, unknown_functions
+from service.store.results import Serialised
+from service.store.scan import check_nesting, check_operations
+from service.store.syntax import query_syntax_error
+from service.store.workers import Job, Kind, QueryWorkers, evaluate
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 BULK_THRESHOLD = 100_000
@@ -65,6 +65,8 @@ class EmbeddedStore(Store):
         allowed_hosts: str = "",
         max_rdf_nesting: int = MAX_NESTING,
         bulk_threshold: int = BULK_THRESHOLD,
+        query_workers: int = 4,
+        query_memory_mb: int = 4096,
     ) -> None:
         self.path = path
         self.query_timeout_s = query_timeout_s
@@ -79,7 +81,12 @@ class EmbeddedStore(Store):
         self._reopen_lock = threading.Lock()
         self._database: OxStore | None = None
         self._closed = False
-        self.runner = QueryRunner()
+        self.workers = QueryWorkers(size=query_workers, memory_limit_mb=query_memory_mb)
+        self._generation = 0
+        self._view_lock = threading.Lock()
+        self._view: Path | None = None
+        self._view_generation = -1
+        self._views: list[Path] = []
         self._owner.acquire()  # before recovery: it may replace the folder another uses
         try:
             self._journal.recover()
@@ -87,7 +94,7 @@ class EmbeddedStore(Store):
                 shutil.rmtree(view, ignore_errors=True)
             self._database = self._open()
         except BaseException:
-            self.runner.close()
+            self.workers.close()
             self._owner.release()
             raise
 
@@ -100,6 +107,8 @@ class EmbeddedStore(Store):
             max_rows=settings.max_rows,
             allowed_hosts=settings.allowed_hosts,
             max_rdf_nesting=settings.max_rdf_nesting,
+            query_workers=settings.query_workers,
+            query_memory_mb=settings.query_memory_mb,
         )
 
     def _open(self) -> OxStore:
@@ -136,81 +145,32 @@ class EmbeddedStore(Store):
 
     # -- queries -------------------------------------------------------------------------
 
-    def _answer(
-        self,
-        query: str,
-        default_graph_uris: Sequence[str],
-        named_graph_uris: Sequence[str],
-        substitutions: Mapping[str, Term] | None,
-        base_iri: str | None = None,
-    ) -> Answer:
-        """Parse and start a query (pyoxigraph parses eagerly, evaluates lazily)."""
-        dataset: dict[str, object] = {"use_default_graph_as_union": not has_dataset_clause(query)}
-        if default_graph_uris or named_graph_uris:
-            dataset = {
-                "default_graph": [graph_node(g) for g in default_graph_uris],
-                "named_graphs": [graph_node(g) for g in named_graph_uris] or None,
-            }
-        bound = {Variable(k): v for k, v in (substitutions or {}).items()}
-        try:
-            return self._db.query(  # type: ignore[call-overload]
-                query,
-                substitutions=bound or None,
-                base_iri=base_iri,
-                custom_functions=unknown_functions(query, base_iri),
-                **dataset,
-            )
-        except SyntaxError as exc:
-            raise query_syntax_error(exc) from None
-        except RuntimeError as exc:
-            raise InputError(f"the query cannot be run: {exc}") from None
-        except OSError as exc:
-            raise StoreError(f"the store failed to run the query: {exc}") from exc
+    def _checked(self, job: Job, graphs: Sequence[str] = ()) -> Job:
+        """Refuse what the text may not do (fetches, structure, absent graphs) before any
+        engine sees it."""
+        check_nesting(job.query)
+        check_operations(job.query, allowed_hosts=self.allowed_hosts)
+        self.check_dataset(job.query, graphs, base_iri=job.base_iri)
+        return job
 
-    def _bounded(
-        self,
-        query: str,
-        work: Callable[[Deadline], T],
-        graphs: Sequence[str] = (),
-        base_iri: str | None = None,
-    ) -> T:
-        """Check the text and its dataset, then run `work` on a query worker, under the
-        read lock, in time."""
-        check_nesting(query)
-        check_operations(query, allowed_hosts=self.allowed_hosts)
-        self.check_dataset(query, graphs, base_iri=base_iri)
+    def _job(self, kind: Kind, query: str, **options: Any) -> Job:
+        return Job("", kind, query, self.max_rows, self.query_timeout_s, **options)
 
-        def locked(deadline: Deadline) -> T:
-            with self._rw.reading():
-                return work(deadline)
-
-        return self.runner.run(locked, self.query_timeout_s)
+    def _local(self, job: Job) -> Any:
+        """Run one of the service's own queries here, on the live database: they are known
+        and bounded, and must see the latest write at no cost."""
+        self._checked(job)
+        with self._rw.reading():
+            return evaluate(self._db, job)
 
     def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
-        """Rows of a SELECT; `LimitExceededError` past the timeout or over `max_rows` rows."""
-
-        def work(deadline: Deadline) -> list[Row]:
-            answer = self._answer(query, (), (), substitutions)
-            if not isinstance(answer, QuerySolutions):
-                raise InputError("select() needs a SELECT query")
-            names = [v.value for v in answer.variables]
-            rows, truncated = capped(answer, self.max_rows, deadline)
-            if truncated:
-                raise LimitExceededError(f"the query gives more than {self.max_rows} rows")
-            return [{n: row[n] for n in names if row[n] is not None} for row in rows]
-
-        return self._bounded(query, work)
+        """Rows of one of the service's own SELECTs; `LimitExceededError` over `max_rows`."""
+        rows: list[Row] = self._local(self._job("select", query, substitutions=substitutions))
+        return rows
 
     def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
-        """The answer of an ASK."""
-
-        def work(deadline: Deadline) -> bool:
-            answer = self._answer(query, (), (), substitutions)
-            if not isinstance(answer, QueryBoolean):
-                raise InputError("ask() needs an ASK query")
-            return bool(answer)
-
-        return self._bounded(query, work)
+        """The answer of one of the service's own ASKs."""
+        return bool(self._local(self._job("ask", query, substitutions=substitutions)))
 
     def query(
         self,
@@ -222,22 +182,60 @@ class EmbeddedStore(Store):
         substitutions: Mapping[str, Term] | None = None,
         base_iri: str | None = None,
     ) -> QueryResult:
-        """Run any query form; serialise in `accept` (one canonical media type).
+        """Run any query form in a worker process; serialise in `accept` (one canonical
+        media type). This is the way in for text from outside (the protocol, the CLI).
 
         `accept` must suit the query form: a SPARQL results type for SELECT/ASK, an RDF type
         for CONSTRUCT/DESCRIBE (`NotAcceptableError` otherwise). At most `max_rows` rows or
         triples are returned, with `truncated=True` when more existed.
         """
+        job = self._job(
+            "query",
+            query,
+            accept=accept,
+            default_graph_uris=tuple(default_graph_uris),
+            named_graph_uris=tuple(named_graph_uris),
+            substitutions=substitutions,
+            base_iri=base_iri,
+        )
+        self._checked(job, [*default_graph_uris, *named_graph_uris])
+        done: Serialised = self.workers.run(replace(job, view=self._current_view()))
+        return QueryResult(done.body, done.media_type, done.truncated)
 
-        def work(deadline: Deadline) -> QueryResult:
-            answer = self._answer(
-                query, default_graph_uris, named_graph_uris, substitutions, base_iri
-            )
-            done = serialise(answer, accept, max_rows=self.max_rows, deadline=deadline)
-            return QueryResult(done.body, done.media_type, done.truncated)
+    def _current_view(self) -> str:
+        """The folder of a read-only checkpoint holding every write made so far.
 
-        graphs = [*default_graph_uris, *named_graph_uris]
-        return self._bounded(query, work, graphs, base_iri)
+        Taken under the read lock (so never in the middle of a bulk write) at the first query
+        after a write; views no worker has open any more are deleted here.
+        """
+        with self._view_lock:
+            generation = self._generation
+            if self._view is not None and self._view_generation == generation:
+                return str(self._view)
+            folder = self.path.with_name(f"{self.path.name}.view-{uuid.uuid4().hex}")
+            try:
+                with self._rw.reading():
+                    self._db.backup(str(folder))
+            except OSError as exc:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise StoreError(f"the store could not be read: {self._reason(exc)}") from exc
+            self._view, self._view_generation = folder, generation
+            self._views.append(folder)
+            self.workers.release(keep=str(folder))
+            self._prune_views()
+            return str(folder)
+
+    def _prune_views(self) -> None:
+        """Delete the views that are neither current nor open in a worker."""
+        in_use = self.workers.views_in_use()
+        for view in list(self._views):
+            if view != self._view and str(view) not in in_use:
+                shutil.rmtree(view, ignore_errors=True)
+                self._views.remove(view)
+
+    def _written(self) -> None:
+        """Note that the store changed: the next query takes a new view."""
+        self._generation += 1
 
     # -- writes --------------------------------------------------------------------------
 
@@ -253,6 +251,8 @@ class EmbeddedStore(Store):
                 raise InputError(f"the update failed and changed nothing: {exc}") from None
             except OSError as exc:
                 raise StoreError(f"the update failed and changed nothing: {exc}") from exc
+            finally:
+                self._written()
 
     def load(
         self,
@@ -293,6 +293,8 @@ class EmbeddedStore(Store):
                 raise syntax_error(exc, source) from None
             except OSError as exc:
                 raise StoreError(f"the load failed and changed nothing: {exc}") from exc
+            finally:
+                self._written()
         return checked.quads
 
     def _bulk_write(self, write: _Write, *, replace: bool) -> None:
@@ -336,7 +338,10 @@ class EmbeddedStore(Store):
         with self._write_lock:
             if isinstance(node, NamedNode) and not self._db.contains_named_graph(node):
                 raise NotFoundError(f"no graph {graph}")
-            self._db.remove_graph(node)
+            try:
+                self._db.remove_graph(node)
+            finally:
+                self._written()
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -399,7 +404,7 @@ class EmbeddedStore(Store):
 
     def close(self) -> None:
         """Flush and release the database; closing twice is harmless."""
-        self.runner.close()
+        self.workers.close()
         with self._write_lock, self._rw.writing():
             self._closed = True
             db, self._database = self._database, None
@@ -407,6 +412,8 @@ class EmbeddedStore(Store):
                 db.flush()
                 del db
                 gc.collect()
+            for view in self._views:
+                shutil.rmtree(view, ignore_errors=True)
             self._owner.release()
 
 

@@ -1,0 +1,297 @@
+"""Queries evaluated in child processes, so that no query can take the service down with it.
+
+pyoxigraph 0.5 cannot cancel a query. In a thread, a query past its budget was abandoned by
+its caller but kept its CPU until it ended (four cartesian `COUNT(*)` kept both cores busy
+and every later query was refused), and a query that overflowed the engine's stack or
+allocated without bound killed the whole server, every other client with it. In a worker
+process, the parent waits for the budget and then kills the worker: its CPU is free within
+milliseconds, and a crash costs one worker, respawned, while the caller gets a clear answer.
+A memory ceiling per worker (`RLIMIT_DATA`, `TRISKEL_QUERY_MEMORY_MB`) turns a runaway
+allocation (a `REPLACE` growing a string by 10 GB, an `ORDER BY` over a product) into such a
+crash. Not `RLIMIT_AS`: glibc and RocksDB reserve address space per thread without using
+it, and a ceiling on address space stopped workers from opening the store at all.
+
+Workers read a *view*: a RocksDB checkpoint of the store (hard links, a few milliseconds,
+atomic) opened read-only. The store takes a new one at the first query after a write, so a
+query sees every write answered before it started; the store deletes a view once no worker
+has it open. The pool is bounded: when every worker is busy for longer than a query's
+budget, the query is refused (503) rather than queued without end.
+
+Costs, measured on the example data with 8 clients: see benchmarks/bench_sparql.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import logging
+import multiprocessing
+import queue
+import resource
+import signal
+import threading
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any, Literal
+
+from pyoxigraph import QueryBoolean, QuerySolutions, Variable
+from pyoxigraph import Store as OxStore
+
+from service.errors import InputError, LimitExceededError, StoreError, TriskelError
+from service.rdf.reader import graph_node
+from service.store.deadline import Deadline
+from service.store.results import Answer, capped, serialise
+from service.store.scan import has_dataset_clause
+from service.store.syntax import query_syntax_error, unknown_functions
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["select", "ask", "query"]
+_RELEASE = "release"
+"""Message telling an idle worker to close its view (the store wants to delete it)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query for a worker: what to run, on which view, and how its answer is shaped."""
+
+    view: str
+    kind: Kind
+    query: str
+    max_rows: int
+    timeout_s: float
+    accept: str = ""
+    default_graph_uris: Sequence[str] = ()
+    named_graph_uris: Sequence[str] = ()
+    substitutions: Mapping[str, Any] | None = None
+    base_iri: str | None = None
+
+
+def evaluate(db: OxStore, job: Job) -> Any:
+    """Run `job` on `db`: rows for "select", a bool for "ask", a `Serialised` for "query"."""
+    deadline = Deadline(job.timeout_s)
+    answer = _answer(db, job)
+    if job.kind == "ask":
+        if not isinstance(answer, QueryBoolean):
+            raise InputError("ask() needs an ASK query")
+        return bool(answer)
+    if job.kind == "select":
+        if not isinstance(answer, QuerySolutions):
+            raise InputError("select() needs a SELECT query")
+        names = [v.value for v in answer.variables]
+        rows, truncated = capped(answer, job.max_rows, deadline)
+        if truncated:
+            raise LimitExceededError(f"the query gives more than {job.max_rows} rows")
+        return [{n: row[n] for n in names if row[n] is not None} for row in rows]
+    return serialise(answer, job.accept, max_rows=job.max_rows, deadline=deadline)
+
+
+def _answer(db: OxStore, job: Job) -> Answer:
+    """Parse and start the query; the default graph is the union unless a dataset is named."""
+    dataset: dict[str, object] = {"use_default_graph_as_union": not has_dataset_clause(job.query)}
+    if job.default_graph_uris or job.named_graph_uris:
+        dataset = {
+            "default_graph": [graph_node(g) for g in job.default_graph_uris],
+            "named_graphs": [graph_node(g) for g in job.named_graph_uris] or None,
+        }
+    bound = {Variable(k): v for k, v in (job.substitutions or {}).items()}
+    try:
+        return db.query(  # type: ignore[call-overload,no-any-return]
+            job.query,
+            substitutions=bound or None,
+            base_iri=job.base_iri,
+            custom_functions=unknown_functions(job.query, job.base_iri),
+            **dataset,
+        )
+    except SyntaxError as exc:
+        raise query_syntax_error(exc) from None
+    except RuntimeError as exc:
+        raise InputError(f"the query cannot be run: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"the store failed to run the query: {exc}") from exc
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to kill this worker when its parent goes (no orphan keeps computing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _serve(conn: Connection, memory_limit_bytes: int) -> None:
+    """A worker's life: open views, run jobs, answer `(ok, value)` until the pipe closes."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    if memory_limit_bytes:
+        resource.setrlimit(resource.RLIMIT_DATA, (memory_limit_bytes, memory_limit_bytes))
+    db: OxStore | None = None
+    opened = ""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message == _RELEASE:
+            db, opened = None, ""
+            gc.collect()
+            continue
+        job: Job = message
+        try:
+            if job.view != opened or db is None:
+                db, opened = None, ""
+                db, opened = OxStore.read_only(job.view), job.view
+            conn.send((True, evaluate(db, job)))
+        except TriskelError as exc:
+            conn.send((False, exc))
+        except Exception:
+            conn.send((None, traceback.format_exc()))
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    view: str = ""
+    busy: bool = field(default=False)
+
+    def stop(self) -> None:
+        """Kill the process now and reap it."""
+        with contextlib.suppress(OSError, ValueError):
+            self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+class QueryWorkers:
+    """A bounded pool of query worker processes (see the module docstring)."""
+
+    def __init__(self, *, size: int = 4, memory_limit_mb: int = 4096) -> None:
+        self.size = size
+        self.memory_limit_bytes = memory_limit_mb * 1024 * 1024
+        self._context = multiprocessing.get_context("forkserver")
+        self._context.set_forkserver_preload([__name__])
+        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
+        self._workers: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def run(self, job: Job) -> Any:
+        """Run `job` on a worker within `job.timeout_s`; the value `evaluate` returns.
+
+        Raises what the query raised; `LimitExceededError` when the budget ran out (the
+        worker is killed) or no worker came free in time; `InputError` when the query
+        killed its worker (a crash or the memory ceiling).
+        """
+        worker = self._take(job.timeout_s)
+        try:
+            worker.view = job.view
+            worker.conn.send(job)
+            answered = worker.conn.poll(job.timeout_s)
+            reply = worker.conn.recv() if answered else None
+        except (EOFError, OSError):
+            code = self._discard(worker)
+            raise InputError(
+                f"the query stopped the engine ({_exit_reason(code)}): it is too complex or "
+                "needs more memory than TRISKEL_QUERY_MEMORY_MB allows"
+            ) from None
+        except BaseException:
+            self._discard(worker)
+            raise
+        if reply is None:
+            self._discard(worker)
+            raise LimitExceededError(
+                f"the query ran longer than {job.timeout_s:g} s (TRISKEL_QUERY_TIMEOUT_S) "
+                "and was stopped"
+            )
+        ok, value = reply
+        self._give_back(worker)
+        if ok is True:
+            return value
+        if ok is False:
+            raise value
+        raise RuntimeError(f"a query worker failed:\n{value}")
+
+    def views_in_use(self) -> set[str]:
+        """The views some live worker has open."""
+        with self._lock:
+            return {w.view for w in self._workers if w.view}
+
+    def release(self, keep: str) -> None:
+        """Ask idle workers holding another view than `keep` to close it."""
+        held: list[_Worker] = []
+        while True:
+            try:
+                held.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in held:
+            if worker.view and worker.view != keep:
+                try:
+                    worker.conn.send(_RELEASE)
+                    worker.view = ""
+                except OSError:
+                    self._discard(worker)
+                    continue
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Stop every worker; later calls to `run` are refused."""
+        with self._lock:
+            self._closed = True
+            workers, self._workers = list(self._workers), set()
+        for worker in workers:
+            worker.stop()
+
+    def _take(self, timeout_s: float) -> _Worker:
+        """An idle worker, a new one while the pool is not full, or wait for one in time."""
+        try:
+            worker = self._idle.get_nowait()
+        except queue.Empty:
+            worker = self._spawn() or self._wait(timeout_s)
+        worker.busy = True
+        return worker
+
+    def _wait(self, timeout_s: float) -> _Worker:
+        try:
+            return self._idle.get(timeout=timeout_s)
+        except queue.Empty:
+            raise LimitExceededError(
+                f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again shortly"
+            ) from None
+
+    def _spawn(self) -> _Worker | None:
+        with self._lock:
+            if self._closed:
+                raise StoreError("the store is closed")
+            if len(self._workers) >= self.size:
+                return None
+            parent, child = self._context.Pipe()
+            process = self._context.Process(
+                target=_serve, args=(child, self.memory_limit_bytes), daemon=True
+            )
+            process.start()
+            child.close()
+            worker = _Worker(process, parent)
+            self._workers.add(worker)
+            return worker
+
+    def _give_back(self, worker: _Worker) -> None:
+        worker.busy = False
+        self._idle.put(worker)
+
+    def _discard(self, worker: _Worker) -> int | None:
+        """Kill and forget a worker; its place is refilled at the next need."""
+        with self._lock:
+            self._workers.discard(worker)
+        worker.stop()
+        return worker.process.exitcode
+
+
+def _exit_reason(code: int | None) -> str:
+    """How a worker ended, in words (`-11` is "signal SIGSEGV")."""
+    if code is not None and code < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-code).name}"
+    return f"exit code {code}"
