@@ -40,7 +40,7 @@ SLICE = 10_000
 REPEATS = 5
 CLIENTS = 8
 DURATION_S = 5.0
-GRAPH = "urn:triskel:bench:organisation"
+GRAPH = "urn:bench:organisation"
 JSON = "application/sparql-results+json"
 SMALL_QUERIES = (
     "PREFIX sb: <https://w3id.org/social-business#> ASK { ?c a sb:Conversation }",

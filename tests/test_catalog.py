@@ -54,7 +54,7 @@ def typed(tmp_path: Path) -> NamedQuery:
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[EmbeddedStore]:
     opened = EmbeddedStore(tmp_path / "store")
-    opened.load(DATA, media_type="text/turtle", graph="urn:triskel:test:data")
+    opened.load(DATA, media_type="text/turtle", graph="urn:test:data")
     yield opened
     opened.close()
 

@@ -26,7 +26,7 @@ from service.validation import validate
 CASES_DIR = Path(__file__).parent / "query_cases"
 QUERY_NAMES = sorted(path.stem for path in QUERIES_DIR.glob("*.rq"))
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
-CASE_GRAPH = "urn:triskel:test:case"
+CASE_GRAPH = "urn:test:case"
 ENACTS = "SELECT ?c ?p WHERE { ?c <https://w3id.org/social-business#enacts> ?p }"
 
 

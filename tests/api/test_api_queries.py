@@ -20,7 +20,7 @@ from service.settings import Settings
 
 CASES_DIR = Path(__file__).parent.parent / "query_cases"
 CASES = sorted(path.name for path in CASES_DIR.iterdir() if (path / "expected.csv").is_file())
-CASE_GRAPH = "urn:triskel:test:case"
+CASE_GRAPH = "urn:test:case"
 SALES = {"practice": "https://example.org/case/sales"}
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
 INJECTIONS = ['x" } ; DROP ALL ; #', "x> ?p ?o } UNION { ?s ?p ?o"]
