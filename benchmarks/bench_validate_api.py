@@ -26,7 +26,7 @@ from service.settings import Settings
 
 TARGET_S = 5.0
 SEED = 7
-GRAPH = "urn:triskel:bench:organisation"
+GRAPH = "urn:bench:organisation"
 
 
 def _dataset(size: int) -> tuple[Path, Path]:
@@ -55,7 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     planted = len(read_expected(expected))
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(store_path=Path(folder) / "store", open=True)
-        with TestClient(create_app(settings), client=("127.0.0.1", 50000)) as client:
+        served = f"http://{settings.host}:{settings.port}"  # the edge answers only its own Host
+        app = create_app(settings)
+        with TestClient(app, base_url=served, client=("127.0.0.1", 50000)) as client:
             start = time.perf_counter()
             loaded = client.put(
                 "/store",
