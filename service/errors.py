@@ -16,6 +16,7 @@ TriskelError
 ├── AuthError                           missing or wrong credentials
 ├── LimitExceededError                  a query or validation ran past its time budget
 ├── StoreError (RuntimeError)           the store failed (disk, remote endpoint)
+│   └── DiskFullError                   no space (or quota) left: nothing was written (HTTP 507)
 ├── OntologyInconsistentError           HermiT found the ontology inconsistent
 └── ReasonerUnavailableError (RuntimeError)  no Java runtime to run HermiT
 """
@@ -129,6 +130,13 @@ class LimitExceededError(TriskelError):
 
 class StoreError(TriskelError, RuntimeError):
     """The store could not do what was asked (disk full, remote endpoint down)."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the store is full (or over quota); the write changed nothing.
+
+    Not the server's fault and not over by retrying soon: someone must free space.
+    """
 
 
 class OntologyInconsistentError(TriskelError):

@@ -8,7 +8,6 @@ bug: it is logged with its traceback and answered with a bare 500 that reveals n
 
 from __future__ import annotations
 
-import errno
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -23,6 +22,7 @@ from starlette.routing import Match
 
 from service.errors import (
     AuthError,
+    DiskFullError,
     ForbiddenOperationError,
     GuardRefusedError,
     InputError,
@@ -50,6 +50,7 @@ STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
     (NotFoundError, HTTPStatus.NOT_FOUND),
     (GuardRefusedError, HTTPStatus.CONFLICT),
     (LimitExceededError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (DiskFullError, HTTPStatus.INSUFFICIENT_STORAGE),
     (StoreError, HTTPStatus.SERVICE_UNAVAILABLE),
     (OntologyInconsistentError, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
@@ -80,15 +81,7 @@ def status_of(exc: TriskelError) -> HTTPStatus:
     """The status code for one of the project's errors."""
     if isinstance(exc, AuthError):
         return HTTPStatus.FORBIDDEN if exc.forbidden else HTTPStatus.UNAUTHORIZED
-    if isinstance(exc, StoreError) and _disk_full(exc):
-        return HTTPStatus.INSUFFICIENT_STORAGE
     return next((status for kind, status in STATUS if isinstance(exc, kind)), HTTPStatus(500))
-
-
-def _disk_full(exc: BaseException) -> bool:
-    """True if the store failed because the disk is full (507 rather than 503)."""
-    cause = exc.__cause__ or exc.__context__
-    return isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT)
 
 
 def position(exc: TriskelError) -> tuple[int | None, int | None]:

@@ -13,8 +13,10 @@ caller names a dataset.
 
 from __future__ import annotations
 
+import errno
 import gc
 import logging
+import os
 import shutil
 import tempfile
 import threading
@@ -29,6 +31,7 @@ from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions
 from pyoxigraph import Store as OxStore
 
 from service.errors import (
+    DiskFullError,
     InputError,
     NotFoundError,
     StoreError,
@@ -115,7 +118,7 @@ class EmbeddedStore(Store):
         try:
             return OxStore(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the store: {self._reason(exc)}") from exc
+            raise self._failure("cannot open the store", exc) from exc
 
     def _reason(self, exc: OSError) -> str:
         """An OS error's text without the store's location (answers never name server paths)."""
@@ -124,6 +127,12 @@ class EmbeddedStore(Store):
             .replace(str(self.path.parent.resolve()), "…")
             .replace(str(self.path.parent), "…")
         )
+
+    def _failure(self, what: str, exc: OSError) -> StoreError:
+        """The store error for an OS error during `what`: `DiskFullError` for a full disk,
+        the text without the store's location either way."""
+        kind = DiskFullError if disk_full(exc) else StoreError
+        return kind(f"{what}: {self._reason(exc)}")
 
     @property
     def _db(self) -> OxStore:
@@ -139,7 +148,7 @@ class EmbeddedStore(Store):
                 try:
                     self._journal.recover()
                 except OSError as exc:
-                    raise StoreError(f"the store is unavailable: {self._reason(exc)}") from exc
+                    raise self._failure("the store is unavailable", exc) from exc
                 self._database = self._open()
             return self._database
 
@@ -218,7 +227,7 @@ class EmbeddedStore(Store):
                     self._db.backup(str(folder))
             except OSError as exc:
                 shutil.rmtree(folder, ignore_errors=True)
-                raise StoreError(f"the store could not be read: {self._reason(exc)}") from exc
+                raise self._failure("the store could not be read", exc) from exc
             self._view, self._view_generation = folder, generation
             self._views.append(folder)
             self.workers.release(keep=str(folder))
@@ -250,7 +259,7 @@ class EmbeddedStore(Store):
             except RuntimeError as exc:
                 raise InputError(f"the update failed and changed nothing: {exc}") from None
             except OSError as exc:
-                raise StoreError(f"the update failed and changed nothing: {exc}") from exc
+                raise self._failure("the update failed and changed nothing", exc) from exc
             finally:
                 self._written()
 
@@ -292,7 +301,7 @@ class EmbeddedStore(Store):
             except SyntaxError as exc:
                 raise syntax_error(exc, source) from None
             except OSError as exc:
-                raise StoreError(f"the load failed and changed nothing: {exc}") from exc
+                raise self._failure("the load failed and changed nothing", exc) from exc
             finally:
                 self._written()
         return checked.quads
@@ -340,6 +349,8 @@ class EmbeddedStore(Store):
                 raise NotFoundError(f"no graph {graph}")
             try:
                 self._db.remove_graph(node)
+            except OSError as exc:
+                raise self._failure("the delete failed and changed nothing", exc) from exc
             finally:
                 self._written()
 
@@ -388,7 +399,7 @@ class EmbeddedStore(Store):
             finally:
                 del view
         except OSError as exc:
-            raise StoreError(f"the store could not be read: {self._reason(exc)}") from exc
+            raise self._failure("the store could not be read", exc) from exc
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -409,12 +420,33 @@ class EmbeddedStore(Store):
             self._closed = True
             db, self._database = self._database, None
             if db is not None:
-                db.flush()
+                try:
+                    db.flush()  # committed writes are in the write-ahead log already
+                except OSError as exc:
+                    log.warning("the store could not flush on close: %s", self._reason(exc))
                 del db
                 gc.collect()
             for view in self._views:
                 shutil.rmtree(view, ignore_errors=True)
             self._owner.release()
+
+
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXTS = tuple(os.strerror(code) for code in DISK_FULL)
+
+
+def disk_full(exc: OSError) -> bool:
+    """True if `exc` says the disk is full or over quota.
+
+    pyoxigraph (RocksDB) raises a bare `OSError` whose `errno` is None and whose text alone
+    tells: "IO error: No space left on device: While appending to file: <path>: ...".
+
+    >>> disk_full(OSError("IO error: No space left on device: While appending to file: x"))
+    True
+    >>> disk_full(OSError(errno.ENOSPC, "full")), disk_full(OSError(errno.EROFS, "read-only"))
+    (True, False)
+    """
+    return exc.errno in DISK_FULL or any(text in str(exc) for text in _DISK_FULL_TEXTS)
 
 
 def _named(db: OxStore) -> list[str]:
