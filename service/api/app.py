@@ -38,6 +38,7 @@ from service.api.routers import (
 from service.catalog import Catalog
 from service.guard import Guard
 from service.ontology import read_graph
+from service.rdf.formats import NTRIPLES
 from service.resources import ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
@@ -57,7 +58,7 @@ def load_ontology(store: Store) -> int:
     merged = read_graph().serialize(format="nt", encoding="utf-8")
     return store.load(
         merged,
-        media_type="application/n-triples",
+        media_type=NTRIPLES,
         graph=ONTOLOGY_IRI,
         replace=True,
         source="ontology/*.ttl",

@@ -11,6 +11,7 @@ import json
 from fastapi import Response
 
 from service.api.negotiation import choose
+from service.rdf.formats import JSONLD, NTRIPLES, TURTLE
 from service.reports import to_dict, to_text
 from service.reports.as_rdf import RDF_FORMATS, to_graph
 from service.reports.history import Entry, as_graph
@@ -19,9 +20,9 @@ from service.reports.model import Report
 VIEWS: dict[str, str] = {
     "application/json": "json",
     "text/plain": "text",
-    "text/turtle": "turtle",
-    "application/ld+json": "jsonld",
-    "application/n-triples": "nt",
+    TURTLE: "turtle",
+    JSONLD: "jsonld",
+    NTRIPLES: "nt",
 }
 """Offered media types → report view names. JSON first: the default. `text/plain` before
 N-Triples: the formats table counts `text/plain` as an old name of N-Triples, and ties go

@@ -55,6 +55,7 @@ NQUADS = "application/n-quads"
 TRIG = "application/trig"
 RDFXML = "application/rdf+xml"
 JSONLD = "application/ld+json"
+RESULTS_JSON = "application/sparql-results+json"
 
 RDF_FORMATS: tuple[Format, ...] = (
     Format("turtle", TURTLE, "ttl", RdfFormat.TURTLE, "turtle", ("application/x-turtle",)),
@@ -117,7 +118,7 @@ class ResultsFormat:
 RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
     ResultsFormat(
         "json",
-        "application/sparql-results+json",
+        RESULTS_JSON,
         "srj",
         QueryResultsFormat.JSON,
         ("application/json",),

@@ -6,6 +6,7 @@ render(report, "json" | "text" | "turtle" | "jsonld" | "nt") -> str
 from __future__ import annotations
 
 from service.errors import UnsupportedFormatError
+from service.rdf.formats import JSONLD, NTRIPLES, TURTLE
 from service.reports.as_json import to_dict, to_json
 from service.reports.as_rdf import RDF_FORMATS, to_graph
 from service.reports.as_text import to_text
@@ -15,9 +16,9 @@ FORMATS = ("json", "text", "turtle", "jsonld", "nt")
 MEDIA_TYPES = {
     "json": "application/json",
     "text": "text/plain; charset=utf-8",
-    "turtle": "text/turtle",
-    "jsonld": "application/ld+json",
-    "nt": "application/n-triples",
+    "turtle": TURTLE,
+    "jsonld": JSONLD,
+    "nt": NTRIPLES,
 }
 
 

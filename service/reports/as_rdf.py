@@ -23,12 +23,13 @@ from rdflib.term import Node
 
 from service.errors import InputError
 from service.namespaces import SB, SBR, SBSH
+from service.rdf.formats import rdf_format_named
 from service.reports.context import About
 from service.reports.model import LAYERS, Report, Result, RuleSummary, Score
 from service.validation.model import SEVERITY_IRI, Finding, severity_name
 
-RDF_FORMATS = {"turtle": "turtle", "jsonld": "json-ld", "nt": "nt"}
-"""View names → rdflib serialiser names."""
+RDF_FORMATS = {view: rdf_format_named(view).rdflib for view in ("turtle", "jsonld", "nt")}
+"""View names → rdflib serialiser names, from the one formats table."""
 
 LAYER_IRI = {
     "practice": SB.practiceLayer,

@@ -30,10 +30,11 @@ from rdflib.namespace import DCTERMS, SH, XSD
 
 from service.errors import NotFoundError
 from service.namespaces import SBR
+from service.rdf.formats import NTRIPLES
 from service.reports.as_rdf import from_graph, to_graph
 from service.reports.canonical import canonical_hash
 from service.reports.model import Report
-from service.reports.snapshot import NTRIPLES, REPORT_GRAPH_PREFIX
+from service.reports.snapshot import REPORT_GRAPH_PREFIX
 from service.store.base import Row, Store
 from service.store.system_graphs import service_writes
 from service.validation.rdfio import graph_to_triples, triples_to_graph

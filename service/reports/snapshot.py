@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.rdf.formats import NTRIPLES
 from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
 from service.store.base import Store
@@ -30,7 +31,6 @@ from service.validation.rdfio import Source
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"
 """Every kept report lives in a named graph whose IRI starts with this."""
 
-NTRIPLES = "application/n-triples"
 Export = Callable[[str | None], bytes]
 """Exports one graph (None: the default graph) as N-Triples."""
 

@@ -39,7 +39,7 @@ from service.errors import (
     QuerySyntaxError,
     StoreError,
 )
-from service.rdf.formats import EXPORT_PREFIXES, rdf_format_for
+from service.rdf.formats import EXPORT_PREFIXES, NQUADS, NTRIPLES, RESULTS_JSON, rdf_format_for
 from service.rdf.reader import base_iri_of, check_rdf, read_body
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
@@ -54,9 +54,6 @@ from service.store.scan import (
 )
 from service.store.syntax import query_form
 
-JSON_RESULTS = "application/sparql-results+json"
-NTRIPLES = "application/n-triples"
-NQUADS = "application/n-quads"
 _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 """An IRI that cannot break out of `<...>` in SPARQL text."""
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -169,7 +166,7 @@ class RemoteStore(Store):
         check_operations(query, allowed_hosts=self.allowed_hosts)
         form = query_form(query, base_iri)
         self.check_dataset(query, [*default_graph_uris, *named_graph_uris], base_iri=base_iri)
-        accept = NTRIPLES if form == "GRAPH" else JSON_RESULTS
+        accept = NTRIPLES if form == "GRAPH" else RESULTS_JSON
         data = {
             "query": _with_base(query, base_iri),
             "default-graph-uri": list(default_graph_uris),

@@ -34,10 +34,10 @@ from service.api.negotiation import parse_content_type
 from service.api.report_views import VIEWS, negotiate, report_response
 from service.api.uploads import MULTIPART
 from service.errors import InputError, LimitExceededError, UnsupportedFormatError
-from service.rdf.formats import rdf_format_for, rdf_format_for_path
+from service.rdf.formats import NTRIPLES, rdf_format_for, rdf_format_for_path
 from service.reports.history import Entry, new_entry, record, shapes_version
 from service.reports.model import Report
-from service.reports.snapshot import NTRIPLES, Snapshot
+from service.reports.snapshot import Snapshot
 from service.settings import Settings
 from service.store.base import Store
 from service.validation import EngineName, ShapePack, from_sources, validate
