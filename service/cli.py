@@ -343,11 +343,17 @@ def _run_validate(args: argparse.Namespace) -> int:
     from service.validation.progress import PhaseProgress
     from service.validation.rdfio import Source
 
-    limit = int(_store_settings(args).max_body_mb * MEGABYTE)
-    read = [Source.from_path(p, max_bytes=limit) for p in regular_files(args.shapes)]
-    shapes = from_sources(read, builtin=not args.no_builtin)
+    settings = _store_settings(args)
+    limit = int(settings.max_body_mb * MEGABYTE)
+
+    def source(path: Path) -> Source:
+        return Source.from_path(path, max_bytes=limit, max_nesting=settings.max_rdf_nesting)
+
+    shapes = from_sources(
+        [source(p) for p in regular_files(args.shapes)], builtin=not args.no_builtin
+    )
     previous = read_results(args.against) if args.against else None
-    files = [Source.from_path(p, max_bytes=limit) for p in regular_files(args.data)]
+    files = [source(p) for p in regular_files(args.data)]
     data = files if args.data else Source("store", _store_nquads(args), "nquads")
     with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
         report = validate(

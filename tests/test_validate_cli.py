@@ -190,3 +190,17 @@ def test_without_data_the_store_is_validated(
     code, out, _ = run(capsys, "--store", store, "--engine", "pyshacl", "--format", "json")
     assert code == 1
     assert [(r["rule"], r["value"]) for r in json.loads(out)["results"]] == [("R05", str(SB.video))]
+
+
+def test_files_are_read_with_the_nesting_setting(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`TRISKEL_MAX_RDF_NESTING` bounds what `validate` reads, as it does for `load`."""
+    monkeypatch.setenv("TRISKEL_MAX_RDF_NESTING", "50")
+    deep = tmp_path / "deep.ttl"
+    deep.write_text(f"@prefix : <{EX}> . :s :p {'[ :p ' * 51}1{' ]' * 51} .", encoding="utf-8")
+    code, out, err = run(capsys, str(deep), "--store", str(tmp_path / "store"))
+    assert code == 2 and out == ""
+    assert "nested deeper than 50 levels" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(capsys, GOOD, "--shapes", str(deep), "--store", str(tmp_path / "store"))
+    assert code == 2 and "nested deeper than 50 levels" in err

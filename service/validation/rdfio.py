@@ -20,26 +20,31 @@ from rdflib.term import Node
 
 from service.rdf.formats import rdf_format_for_path, rdf_format_named
 from service.rdf.reader import MAX_BYTES, load_into, rdf_files, read_file, read_triples
+from service.rdf.textguard import MAX_NESTING
 
 
 @dataclass(frozen=True)
 class Source:
-    """One RDF document: its name (for error messages), bytes, format name, and the base IRI
-    its relative IRIs resolve against (None: relative IRIs are a syntax error)."""
+    """One RDF document: its name (for error messages), bytes, format name, the base IRI
+    its relative IRIs resolve against (None: relative IRIs are a syntax error), and the
+    deepest bracket nesting the reader accepts in it (`TRISKEL_MAX_RDF_NESTING` for what a
+    client posts, so `/validate` reads with the limit `/store` does)."""
 
     name: str
     content: bytes
     format: str
     base: str | None = None
+    max_nesting: int = MAX_NESTING
 
     @classmethod
-    def from_path(cls, path: Path, *, max_bytes: int = MAX_BYTES) -> Source:
+    def from_path(
+        cls, path: Path, *, max_bytes: int = MAX_BYTES, max_nesting: int = MAX_NESTING
+    ) -> Source:
         """Read a regular file of at most `max_bytes`; the format comes from its extension,
         the base is the file's URI."""
         fmt = rdf_format_for_path(path)
-        return cls(
-            str(path), read_file(path, max_bytes=max_bytes), fmt.name, path.resolve().as_uri()
-        )
+        content = read_file(path, max_bytes=max_bytes)
+        return cls(str(path), content, fmt.name, path.resolve().as_uri(), max_nesting)
 
 
 def expand_paths(paths: Iterable[Path]) -> list[Path]:
@@ -53,14 +58,27 @@ def parse(source: Source) -> list[ox.Triple]:
     Raises RDFSyntaxError naming the source and line, UnsupportedFormatError for the format.
     """
     fmt = rdf_format_named(source.format)
-    return read_triples(source.content, fmt, source=source.name, base_iri=source.base)
+    return read_triples(
+        source.content,
+        fmt,
+        source=source.name,
+        base_iri=source.base,
+        max_nesting=source.max_nesting,
+    )
 
 
 def load(store: ox.Store, source: Source) -> None:
     """Load a source into the store's default graph, all or nothing (same errors as `parse`).
     Blank nodes get fresh ids per source, so two files never share one by accident."""
     fmt = rdf_format_named(source.format)
-    load_into(store, source.content, fmt, source=source.name, base_iri=source.base)
+    load_into(
+        store,
+        source.content,
+        fmt,
+        source=source.name,
+        base_iri=source.base,
+        max_nesting=source.max_nesting,
+    )
 
 
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:

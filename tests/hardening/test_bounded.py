@@ -180,6 +180,24 @@ def test_case_11_the_nesting_limit_is_a_setting(make_service: Callable[..., Serv
     problem_of(service.client.put("/store?graph=urn:g", content=deeper, headers=TTL), 400)
 
 
+def test_case_11_validate_reads_with_the_nesting_setting(
+    make_service: Callable[..., Service],
+) -> None:
+    """`POST /validate` reads its body and its shapes parts with the limit `/store` uses."""
+    service = make_service(max_rdf_nesting=50)
+    before = service.fingerprint()
+    ok = f"@prefix : <{EX}> . :s :p {'[ :p ' * 50}1{' ]' * 50} ."
+    deeper = f"@prefix : <{EX}> . :s :p {'[ :p ' * 51}1{' ]' * 51} ."
+    posted = {"Content-Type": "text/turtle"} | READ
+    assert service.client.post("/validate", content=ok, headers=posted).status_code == 200
+    body = problem_of(service.client.post("/validate", content=deeper, headers=posted), 400)
+    assert "nested deeper than 50 levels" in body["detail"]
+    parts = {"shapes": ("deep.ttl", deeper.encode(), "text/turtle")}
+    body = problem_of(service.client.post("/validate", files=parts, headers=READ), 400)
+    assert "nested deeper than 50 levels" in body["detail"]
+    assert service.fingerprint() == before
+
+
 def test_case_12_jsonld_nested_100k_deep_is_refused(service: Service) -> None:
     before = service.fingerprint()
     document = '{"@id": "urn:s", "urn:p": ' * DEPTH + '"x"' + "}" * DEPTH

@@ -69,19 +69,21 @@ class Posted:
     shapes: list[Source] = field(default_factory=list)
 
 
-def read_posted(content_type: str | None, body: bytes) -> Posted:
-    """The payload and shapes of a request body (see the module docstring)."""
+def read_posted(content_type: str | None, body: bytes, *, max_nesting: int) -> Posted:
+    """The payload and shapes of a request body (see the module docstring), each to be read
+    with at most `max_nesting` levels of brackets (`TRISKEL_MAX_RDF_NESTING`)."""
     media_type = parse_content_type(content_type).media_type
     if not body and not media_type:
         return Posted()
     if media_type == MULTIPART:
-        return _read_parts(content_type or "", body)
+        return _read_parts(content_type or "", body, max_nesting)
     if not media_type:
         raise UnsupportedFormatError("the body needs a Content-Type naming its RDF syntax")
-    return Posted(data=Source("request body", body, rdf_format_for(media_type).name))
+    fmt = rdf_format_for(media_type)
+    return Posted(data=Source("request body", body, fmt.name, max_nesting=max_nesting))
 
 
-def _read_parts(content_type: str, body: bytes) -> Posted:
+def _read_parts(content_type: str, body: bytes, max_nesting: int) -> Posted:
     head = f"Content-Type: {content_type}\r\n\r\n".encode()
     message = message_from_bytes(head + body, policy=email.policy.HTTP)
     if not message.is_multipart():
@@ -93,13 +95,13 @@ def _read_parts(content_type: str, body: bytes) -> Posted:
         name = part.get_param("name", header="content-disposition")
         if name not in ("data", "shapes"):
             raise InputError(f"unknown multipart part {name!r}: send 'data' and/or 'shapes'")
-        (data if name == "data" else shapes).append(_part_source(part, str(name)))
+        (data if name == "data" else shapes).append(_part_source(part, str(name), max_nesting))
     if len(data) > 1:
         raise InputError("send at most one 'data' part")
     return Posted(data=data[0] if data else None, shapes=shapes)
 
 
-def _part_source(part: EmailMessage, name: str) -> Source:
+def _part_source(part: EmailMessage, name: str, max_nesting: int) -> Source:
     """A part as a source, in the syntax of its `Content-Type` or else its file name."""
     filename = part.get_filename()
     media_type = part.get_content_type() if part.get("content-type") else ""
@@ -113,7 +115,7 @@ def _part_source(part: EmailMessage, name: str) -> Source:
         fmt = rdf_format_for(media_type)
     content = part.get_payload(decode=True)
     assert isinstance(content, bytes)
-    return Source(filename or f"the '{name}' part", content, fmt.name)
+    return Source(filename or f"the '{name}' part", content, fmt.name, max_nesting=max_nesting)
 
 
 def shapes_pack(store: Store, posted: list[Source], options: Options) -> ShapePack:
@@ -186,7 +188,9 @@ async def validate_endpoint(
 ) -> Response:
     """The report, in the negotiated type; a kept report's id is in `Location`."""
     media_type = negotiate(request.headers.get("accept"))
-    posted = read_posted(request.headers.get("content-type"), body)
+    posted = read_posted(
+        request.headers.get("content-type"), body, max_nesting=settings.max_rdf_nesting
+    )
     options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
     until = time.monotonic() + settings.validation_timeout_s
     report, entry = await in_budget(settings, partial(run, store, posted, options, until=until))
