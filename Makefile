@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# JavaScript clients the live tests run (Comunica), pinned by their lock file.
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 
 .PHONY: serve test bench lint docs clean
 
@@ -15,7 +18,11 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/triskel serve --host 127.0.0.1 --port 8000 --open --load-if-empty data/example
 
-test: $(STAMP)
+$(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
+test: $(STAMP) $(CLIENTS_STAMP)
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -29,4 +36,4 @@ docs: $(STAMP)
 	$(BIN)/triskel ontology export --format html --output docs/index.html
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(CLIENTS)/node_modules

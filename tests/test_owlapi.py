@@ -31,52 +31,21 @@ from service.resources import (
     REPORT_VOCABULARY_FILE,
     imports_closure,
 )
+from tests.jvm import compile_main, require
 
-JAR_DIR = Path("/usr/share/java")
 SOURCE = Path(__file__).parent / "owlapi" / "ProfileCheck.java"
 BAD_CASE = Path(__file__).parent / "owlapi" / "bad-punning.ttl"
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
 VOCABULARY_FILES = (*ONTOLOGY_FILES, REPORT_VOCABULARY_FILE)
-OTHER_SLF4J_BINDINGS = re.compile(
-    r"slf4j-(jdk14|log4j12|nop|jcl|migrator)|maven3-slf4j-provider|log4j-over-slf4j|"
-    r"jul-to-slf4j|jcl-over-slf4j"
-)
 PROBLEM_LINE = re.compile(r"^(VIOLATION|PUNNING|LOAD-FAILED|UNMAPPED)", re.MULTILINE)
 PROBLEM_LOG = re.compile(r"illegal|punning|redeclar", re.IGNORECASE)
-
-
-def _classpath() -> str:
-    """Every unversioned jar of /usr/share/java, with slf4j-simple as the only binding."""
-    jars = [
-        jar
-        for jar in sorted(JAR_DIR.glob("*.jar"))
-        if not re.search(r"-\d[\d.]*(-[a-z]+)?\.jar$", jar.name)
-        and not OTHER_SLF4J_BINDINGS.search(jar.name)
-    ]
-    return ":".join(str(jar) for jar in jars)
 
 
 @pytest.fixture(scope="module")
 def checker(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """The java command line that runs the compiled ProfileCheck, minus the file argument."""
-    missing = [tool for tool in ("java", "javac") if shutil.which(tool) is None]
-    if not (JAR_DIR / "owlapi-distribution.jar").exists():
-        missing.append(f"Debian's libowlapi-java ({JAR_DIR}/owlapi-distribution.jar)")
-    if missing:
-        pytest.fail(
-            f"the OWL API check needs {', '.join(missing)}: install a JDK and libowlapi-java "
-            "(.ci/run does)",
-            pytrace=False,
-        )
-    classes = tmp_path_factory.mktemp("owlapi")
-    classpath = _classpath()
-    subprocess.run(
-        ["javac", "-d", str(classes), "-cp", classpath, str(SOURCE)],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return ["java", "-cp", f"{classpath}:{classes}", "ProfileCheck"]
+    require("owlapi-distribution.jar", "libowlapi-java")
+    return compile_main(SOURCE, tmp_path_factory.mktemp("owlapi"))
 
 
 def _check(

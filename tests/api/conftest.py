@@ -99,3 +99,20 @@ def make_client(
     yield make
     for test_client in reversed(clients):
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def serve_env(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, str]:
+    """Environment naming a fresh store of the parametrised backend for `triskel serve` in a
+    subprocess (`benchmarks.live`): a new folder, or the test Oxigraph server emptied first."""
+    if request.param == "embedded":
+        return {"TRISKEL_STORE_PATH": str(tmp_path_factory.mktemp("live") / "store")}
+    server = request.getfixturevalue("oxigraph_server")
+    httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
+    return {
+        "TRISKEL_SPARQL_URL": server.query_url,
+        "TRISKEL_SPARQL_UPDATE_URL": server.update_url,
+        "TRISKEL_GSP_URL": server.gsp_url,
+    }

@@ -31,30 +31,14 @@ EX = "http://example.org/"
 SB = "https://w3id.org/social-business#"
 
 
-@pytest.fixture(scope="module", params=["embedded", "remote"])
-def backend_env(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, str]:
-    """Environment naming the store of the parametrised backend (remote: emptied first)."""
-    if request.param == "embedded":
-        return {"TRISKEL_STORE_PATH": str(tmp_path_factory.mktemp("live") / "store")}
-    server = request.getfixturevalue("oxigraph_server")
-    httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
-    return {
-        "TRISKEL_SPARQL_URL": server.query_url,
-        "TRISKEL_SPARQL_UPDATE_URL": server.update_url,
-        "TRISKEL_GSP_URL": server.gsp_url,
-    }
-
-
 @pytest.fixture(scope="module")
 def server(
-    backend_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    serve_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[LiveServer]:
     """`triskel serve --open --load-if-empty data/example`, as `make serve` runs it."""
     log = tmp_path_factory.mktemp("log") / "serve.log"
     args = ["--open", "--load-if-empty", str(DATA_DIR / "example")]
-    running = live.start(args, env=backend_env, log=log)
+    running = live.start(args, env=serve_env, log=log)
     yield running
     running.stop()
 
