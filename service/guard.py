@@ -13,10 +13,10 @@ own write lock still serialises the write itself; the guard's lock only widens t
 exclusive section to cover the check. Writes from outside the service (another client of a
 remote endpoint) are not seen by this lock.
 
-A client's write never reaches a system graph (`service.store.system_graphs`): updates are
-refused by the store's own checks (`Store.check_update`), loads and deletes here, since the
-store writes and deletes whatever graph the service asks it to (kept reports are written and
-dropped by the service itself).
+A client's write never reaches a system graph (`service.store.system_graphs`): updates and
+loads are refused by the store's own checks (`Store.check_update`, `Store.check_upload`),
+deletes here, since the store deletes whatever graph the service asks it to (kept reports are
+dropped by the service itself). A guarded load is refused before its trial too.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from service.errors import GuardRefusedError, LimitExceededError, NotFoundError
 from service.rdf.formats import rdf_format_for
-from service.rdf.reader import base_iri_of, check_rdf, graph_node, syntax_error
+from service.rdf.reader import base_iri_of, graph_node, syntax_error
 from service.reports import to_dict
 from service.reports.diff import Diff
 from service.reports.snapshot import Snapshot
@@ -72,10 +72,10 @@ class Load(Write):
     source: str = "request body"
 
     def refuse_early(self, store: Store) -> None:
-        check_writable([self.graph])
+        fmt = rdf_format_for(self.media_type)
+        store.check_upload(self.data, fmt, graph=self.graph, source=self.source, keep_graphs=False)
 
     def apply(self, store: Store) -> None:
-        check_writable([self.graph])
         store.load(
             self.data,
             media_type=self.media_type,
@@ -85,8 +85,9 @@ class Load(Write):
         )
 
     def try_on(self, copy: ox.Store) -> None:
+        """The data passed the store's own checks in `refuse_early` (each `Write` is tried
+        only after that)."""
         fmt = rdf_format_for(self.media_type)
-        check_rdf(self.data, fmt, graph=self.graph, source=self.source)
         node = graph_node(self.graph)
         if self.replace:
             _clear(copy, node)

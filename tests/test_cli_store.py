@@ -86,3 +86,37 @@ def test_broken_load_changes_nothing(files: Path, capsys: pytest.CaptureFixture[
     assert run(capsys, "load", str(files / "broken.ttl"), "--store", store)[0] == 2
     code, out, _ = run(capsys, "export", "--store", store)
     assert (code, out) == (0, "")
+
+
+REPORT = "urn:triskel:report:x"
+REFUSED_LOADS = {
+    "graph-option": ("org.ttl", TTL, ["--graph", REPORT], "system graph"),
+    "trig-names-it": ("d.trig", f"<{REPORT}> {{ <urn:a> <urn:b> 1 }}", [], "system graph"),
+    "trig-blank-graph": ("d.trig", "_:g { <urn:a> <urn:b> 1 }", [], "blank-node graph"),
+    "nquads-blank-graph": ("d.nq", "<urn:a> <urn:b> <urn:c> _:g .\n", [], "blank-node graph"),
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "options", "message"), REFUSED_LOADS.values(), ids=REFUSED_LOADS
+)
+def test_load_refuses_system_and_blank_node_graphs(
+    files: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+    text: str,
+    options: list[str],
+    message: str,
+) -> None:
+    """System graphs are written by the service alone, whoever loads (exit 2, one line)."""
+    store = str(files / "store")
+    assert run(capsys, "load", str(files / "org.ttl"), "--store", store)[0] == 0
+    before = run(capsys, "export", "--store", store)
+    (files / name).write_text(text)
+    for replace in ([], ["--replace"]):
+        code, out, err = run(
+            capsys, "load", str(files / name), *options, *replace, "--store", store
+        )
+        assert (code, out) == (2, "")
+        assert err.count("\n") == 1 and message in err, err
+    assert run(capsys, "export", "--store", store) == before

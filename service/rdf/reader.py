@@ -12,7 +12,9 @@ functions, so they all get the same guards, in this order:
 3. Turtle, TriG, JSON-LD: bracket nesting bounded (`textguard`);
 4. RDF 1.2 triple terms are refused with the line and column of the first one: pyoxigraph
    parses them, but JSON-LD export, SPARQL results and pySHACL then fail on them;
-5. a quad naming a graph other than the upload's target is refused (`check_rdf`).
+5. a quad naming a graph other than the upload's target is refused, and a graph named by a
+   blank node anywhere (`check_rdf`): such a graph cannot be addressed afterwards, to read,
+   validate, replace or delete it.
 
 Syntax errors are `RDFSyntaxError` with the source, line and column pyoxigraph gives.
 
@@ -324,8 +326,10 @@ def check_rdf(
 ) -> Checked:
     """Parse all of `data` once, keeping nothing but a count, to prove it can be loaded.
 
-    The errors of `read_quads`, and, unless `keep_graphs`, `InputError` for a quad naming
-    a graph other than the target. The store then parses the same bytes again while
+    The errors of `read_quads`, `InputError` for a quad in a graph named by a blank node
+    and, unless `keep_graphs`, for a quad naming a graph other than the target. Whether a
+    graph may be written at all is the store's decision (system graphs), taken on the target
+    and on `Checked.graphs`. The store then parses the same bytes again while
     writing (the parse is ~10% of a bulk load; a list of Python quads would cost more time
     and ten times the memory).
     """
@@ -340,6 +344,11 @@ def check_rdf(
         name = quad.graph_name
         if name not in named:
             named.add(name)
+            if isinstance(name, BlankNode):
+                raise InputError(
+                    f"{source or 'upload'}: a quad names the blank-node graph {name}; "
+                    "name graphs by IRIs"
+                )
             if not keep_graphs and name != target and not isinstance(name, DefaultGraph):
                 raise InputError(
                     f"{source or 'upload'}: a quad names graph {name} but the upload "

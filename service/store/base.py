@@ -15,9 +15,13 @@ from typing import IO
 from pyoxigraph import BlankNode, Literal, NamedNode
 
 from service.errors import NotFoundError, UnknownGraphError
+from service.rdf.formats import Format
+from service.rdf.reader import Checked, check_rdf
+from service.rdf.textguard import MAX_NESTING
 from service.store.scan import check_operations, dataset_graphs
 from service.store.syntax import check_update_syntax
 from service.store.system_graphs import check_update as check_system_graphs
+from service.store.system_graphs import check_writable
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -65,6 +69,34 @@ class Store(ABC):
 
     allowed_hosts: str = ""
     """Hosts `LOAD` and `SERVICE` may reach (`TRISKEL_ALLOWED_HOSTS`); none by default."""
+    max_rdf_nesting: int = MAX_NESTING
+    """Deepest bracket nesting read in an upload (`TRISKEL_MAX_RDF_NESTING`)."""
+
+    def check_upload(
+        self,
+        data: bytes,
+        fmt: Format,
+        *,
+        graph: str | None,
+        source: str | None,
+        keep_graphs: bool,
+    ) -> Checked:
+        """What every backend checks before an upload is written, for every caller (the API,
+        `triskel load`, the service itself): the target may be written (a system graph is
+        `ForbiddenOperationError` unless the service writes it, `service.store.system_graphs`),
+        the data reads (the guarded reader's `check_rdf`), and every graph it fills may be
+        written too (a dataset's own graph names, with `keep_graphs`)."""
+        check_writable([graph])
+        checked = check_rdf(
+            data,
+            fmt,
+            graph=graph,
+            source=source,
+            keep_graphs=keep_graphs,
+            max_nesting=self.max_rdf_nesting,
+        )
+        check_writable(name.value for name in checked.graphs if isinstance(name, NamedNode))
+        return checked
 
     def check_update(self, update: str, *, base_iri: str | None = None) -> None:
         """What every backend checks before an update reaches an engine, in this order so the

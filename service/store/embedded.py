@@ -1,10 +1,10 @@
 """The embedded store: pyoxigraph on disk, all-or-nothing loads, bounded queries.
 
-Every upload is parsed completely once (`check_rdf`) before anything is written. Writes are
-serialised by one lock. A small add is then one RocksDB transaction (`Store.load`); a big add
-or any replace is pyoxigraph's `bulk_load` inside the checkpoint journal
-(`service.store.journal`), with readers held off: as fast as `bulk_load` plus one parse, and
-still all-or-nothing, also across SIGKILL.
+Every upload is parsed completely once (`Store.check_upload`, which also refuses a system
+graph) before anything is written. Writes are serialised by one lock. A small add is then one
+RocksDB transaction (`Store.load`); a big add or any replace is pyoxigraph's `bulk_load`
+inside the checkpoint journal (`service.store.journal`), with readers held off: as fast as
+`bulk_load` plus one parse, and still all-or-nothing, also across SIGKILL.
 
 Queries run in worker processes on read-only checkpoints of the store, stopped at their
 deadline (`service.store.workers`); the default graph is the union of all graphs unless the
@@ -38,7 +38,7 @@ from service.errors import (
     UnsupportedFormatError,
 )
 from service.rdf.formats import EXPORT_PREFIXES, Format, rdf_format_for
-from service.rdf.reader import GraphName, check_rdf, graph_node, read_body, syntax_error
+from service.rdf.reader import GraphName, graph_node, read_body, syntax_error
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
@@ -282,14 +282,7 @@ class EmbeddedStore(Store):
         fmt = rdf_format_for(media_type)
         keep_graphs = keep_graphs and fmt.is_dataset
         blob = read_body(data)
-        checked = check_rdf(
-            blob,
-            fmt,
-            graph=graph,
-            source=source,
-            keep_graphs=keep_graphs,
-            max_nesting=self.max_rdf_nesting,
-        )
+        checked = self.check_upload(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
         write = _Write(blob, fmt, None if keep_graphs else graph_node(graph), checked.graphs)
         with self._write_lock:
             try:

@@ -40,7 +40,7 @@ from service.errors import (
     StoreError,
 )
 from service.rdf.formats import EXPORT_PREFIXES, NQUADS, NTRIPLES, RESULTS_JSON, rdf_format_for
-from service.rdf.reader import base_iri_of, check_rdf, read_body
+from service.rdf.reader import base_iri_of, read_body
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
@@ -262,14 +262,7 @@ class RemoteStore(Store):
         if keep_graphs and replace:
             raise InputError("the remote store cannot replace every graph of a dataset at once")
         blob = read_body(data)
-        checked = check_rdf(
-            blob,
-            fmt,
-            graph=graph,
-            source=source,
-            keep_graphs=keep_graphs,
-            max_nesting=self.max_rdf_nesting,
-        )
+        checked = self.check_upload(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
         quads = parse(blob, fmt.oxigraph, base_iri=base_iri_of(graph))
         if keep_graphs:
             body = serialize(quads, format=RdfFormat.N_QUADS) or b""

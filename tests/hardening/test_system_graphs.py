@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
+from service.errors import ForbiddenOperationError, InputError
 from service.store.system_graphs import (
     check_update,
     is_system_graph,
@@ -109,6 +110,44 @@ def test_a_blank_node_graph_name_in_an_upload_is_400(
         kept, lambda: kept.client.post(f"/store?{target}", content=body, headers=headers), 400
     )["detail"]
     assert "graph" in str(detail)
+
+
+FINE_TRIG = f"<urn:ex:fine> {{ {TRIPLE} }}\n"
+FINE_NQUADS = "<urn:ex:s> <urn:ex:p> <urn:ex:o> <urn:ex:fine> .\n"
+DATASETS = {
+    "trig-report": (TRIG, f"{FINE_TRIG}<{REPORT}> {{ {TRIPLE} }}", ForbiddenOperationError),
+    "nquads-report": (
+        NQUADS,
+        f'{FINE_NQUADS}<urn:ex:s> <urn:ex:p> "1" <{REPORT}> .',
+        ForbiddenOperationError,
+    ),
+    "trig-blank": (TRIG, f"{FINE_TRIG}_:g {{ {TRIPLE} }}", InputError),
+    "nquads-blank": (NQUADS, f'{FINE_NQUADS}<urn:ex:s> <urn:ex:p> "1" _:g .', InputError),
+}
+
+
+@pytest.mark.parametrize(("headers", "data", "error"), DATASETS.values(), ids=DATASETS)
+def test_a_dataset_load_keeping_its_graphs_refuses_system_and_blank_node_graphs(
+    kept: Service, headers: dict[str, str], data: str, error: type[Exception]
+) -> None:
+    """The store's own load entrance (what `triskel load` of a dataset uses) checks every
+    graph the data names, on both backends, and writes nothing."""
+    before = kept.fingerprint()
+    with pytest.raises(error, match=r"system graph|blank-node graph"):
+        kept.store.load(
+            data.encode(),
+            media_type=headers["Content-Type"],
+            graph=None,
+            keep_graphs=True,
+        )
+    assert kept.fingerprint() == before
+
+
+def test_a_load_into_a_system_graph_is_refused_by_the_store_itself(kept: Service) -> None:
+    before = kept.fingerprint()
+    with pytest.raises(ForbiddenOperationError, match="system graph"):
+        kept.store.load(TRIPLE.encode(), media_type="text/turtle", graph=REPORT)
+    assert kept.fingerprint() == before
 
 
 UPDATES = {
