@@ -22,7 +22,7 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(CLIENTS_STAMP)
 
-test: $(STAMP) $(CLIENTS_STAMP)
+test: $(STAMP) $(CLIENTS_STAMP) lint
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)
@@ -31,6 +31,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 docs: $(STAMP)
 	$(BIN)/triskel ontology export --format html --output docs/index.html

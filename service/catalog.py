@@ -90,7 +90,7 @@ def _parse_parameter(value: str) -> Parameter:
         raise ValueError(f"param name {name!r} is not a SPARQL variable name")
     if kind not in PARAM_TYPES:
         raise ValueError(f"unknown param type {kind!r} (expected one of {', '.join(PARAM_TYPES)})")
-    return Parameter(name, kind, description)  # type: ignore[arg-type]  # checked just above
+    return Parameter(name, kind, description)
 
 
 def _parse_header(text: str) -> tuple[str, str, tuple[Parameter, ...]]:
@@ -207,7 +207,7 @@ def _check_executes(query: NamedQuery) -> None:
     is not in the projection (it could then never be substituted); both become ValueError.
     """
     placeholders = {p.name: _PLACEHOLDERS[p.type] for p in query.parameters}
-    substitutions = {
+    substitutions: dict[pyoxigraph.Variable, Term | pyoxigraph.Triple] = {
         pyoxigraph.Variable(name): term
         for name, term in bind_parameters(query, placeholders).items()
     }

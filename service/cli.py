@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from service import __version__
 from service.errors import InputError, TriskelError
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _add_ontology(commands: argparse._SubParsersAction) -> None:
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+"""What `add_subparsers` returns: each command adds its parser to it."""
+
+
+def _add_ontology(commands: Commands) -> None:
     parser = commands.add_parser("ontology", help="check or export the ontology")
     sub = parser.add_subparsers(dest="ontology_command", required=True)
     check = sub.add_parser("check", help="HermiT consistency and offline quality checks")
@@ -74,7 +78,7 @@ def _run_ontology_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_serve(commands: argparse._SubParsersAction) -> None:
+def _add_serve(commands: Commands) -> None:
     parser = commands.add_parser("serve", help="run the HTTP service (SPARQL, Graph Store, API)")
     parser.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default 8000)")
@@ -147,7 +151,7 @@ def _store_settings(args: argparse.Namespace) -> Settings:
     return Settings(store_path=Path(args.store)) if args.store else Settings()
 
 
-def _add_load(commands: argparse._SubParsersAction) -> None:
+def _add_load(commands: Commands) -> None:
     parser = commands.add_parser("load", help="load RDF files into the store, all or nothing")
     parser.add_argument(
         "files", nargs="+", type=Path, metavar="FILE", help="RDF files or folders (their RDF files)"
@@ -192,7 +196,7 @@ def _run_load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_query(commands: argparse._SubParsersAction) -> None:
+def _add_query(commands: Commands) -> None:
     parser = commands.add_parser("query", help="run a SPARQL query over the store")
     parser.add_argument(
         "query", nargs="?", metavar="QUERY|@FILE.rq", help="query text, or @ and a file"
@@ -269,7 +273,7 @@ def _named_params(pairs: Sequence[str]) -> dict[str, str]:
     return params
 
 
-def _add_export(commands: argparse._SubParsersAction) -> None:
+def _add_export(commands: Commands) -> None:
     parser = commands.add_parser("export", help="write a graph or the whole store as RDF")
     parser.add_argument(
         "--graph", help="graph IRI, or 'default' (default: every graph, as N-Quads or TriG)"
@@ -300,7 +304,7 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_validate(commands: argparse._SubParsersAction) -> None:
+def _add_validate(commands: Commands) -> None:
     parser = commands.add_parser(
         "validate", help="check data against the alignment rules R01-R20 (and your own shapes)"
     )

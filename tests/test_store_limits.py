@@ -9,7 +9,6 @@ import pytest
 
 from service.errors import LimitExceededError
 from service.store import Store
-from service.store.embedded import EmbeddedStore
 
 CARTESIAN = "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """27 million rows over 300 triples: streams rows for far longer than the budget."""

@@ -30,7 +30,8 @@ GRAPH_TYPES: tuple[str, ...] = tuple(
 """CONSTRUCT and DESCRIBE answers and Graph Store reads, default (Turtle) first."""
 
 ALIASES: Mapping[str, tuple[str, ...]] = {
-    fmt.media_type: fmt.aliases for fmt in (*RDF_FORMATS, *RESULTS_FORMATS)
+    **{fmt.media_type: fmt.aliases for fmt in RDF_FORMATS},
+    **{fmt.media_type: fmt.aliases for fmt in RESULTS_FORMATS},
 }
 """Other names clients send for a format, by its canonical media type (from the formats table)."""
 

@@ -112,7 +112,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
         return _not_allowed(request)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem(exc.status_code, detail, headers=exc.headers)
+    return problem(exc.status_code, detail, headers=dict(exc.headers or {}))
 
 
 CANDIDATE_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
@@ -127,7 +127,7 @@ def allowed_methods(request: Request) -> list[str]:
     """
     methods = {"OPTIONS"}
     for method in CANDIDATE_METHODS:
-        probe = request.scope | {"method": method}
+        probe = {**request.scope, "method": method}
         if any(route.matches(probe)[0] == Match.FULL for route in request.app.routes):
             methods.add(method)
     return sorted(methods)

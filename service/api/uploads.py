@@ -38,6 +38,8 @@ def merge_parts(content_type: str, body: bytes, *, max_nesting: int) -> bytes:
     for part in message.iter_parts():
         fmt = rdf_format_for(part.get_content_type())
         data = part.get_payload(decode=True)
+        if not isinstance(data, bytes):
+            raise InputError("a multipart part without a body")
         name = part.get_filename() or "a multipart part"
         triples += read_triples(data, fmt, source=name, max_nesting=max_nesting)
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""

@@ -36,6 +36,7 @@ x.nt, line 1, column 27: RDF 1.2 triple terms are not supported
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -74,7 +75,10 @@ not listed: it is always checked quad by quad)."""
 
 
 def read_body(
-    data: bytes | IO[bytes], *, max_bytes: int | None = None, source: str | None = None
+    data: bytes | IO[bytes] | io.RawIOBase,
+    *,
+    max_bytes: int | None = None,
+    source: str | None = None,
 ) -> bytes:
     """The whole upload as bytes (every load parses all of it before writing anything),
     `TooLargeError` past `max_bytes` (None: the caller bounded it already)."""

@@ -78,7 +78,9 @@ def check_xml(data: bytes, *, source: str | None, max_depth: int = MAX_DEPTH) ->
             )
         raise _Refused(f"DTD entity declarations are not accepted in RDF/XML (entity {name!r})")
 
-    def external(_context: str, _base: str | None, system_id: str, _public: str | None) -> int:
+    def external(
+        _context: str, _base: str | None, system_id: str | None, _public: str | None
+    ) -> int:
         raise _Refused(f"external entity {system_id} is not read: the service fetches no entity")
 
     parser.StartElementHandler = start

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rdflib import BNode, Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
 from rdflib.term import Node
 
@@ -207,7 +207,11 @@ def _read_summary(graph: Graph, node: Node) -> RuleSummary:
 
 
 def _layers(graph: Graph, node: Node) -> tuple[str, ...]:
-    names = {_LAYER_NAME[o] for o in graph.objects(node, SB.layer) if o in _LAYER_NAME}
+    names = {
+        _LAYER_NAME[o]
+        for o in graph.objects(node, SB.layer)
+        if isinstance(o, URIRef) and o in _LAYER_NAME
+    }
     return tuple(name for name in LAYERS if name in names)
 
 

@@ -98,6 +98,8 @@ class Context:
         """Organisation → the practices it owns, directly or through its units."""
         owned: dict[Node, set[Node]] = {}
         for quad in self._store.quads_for_pattern(None, _OWNED_BY, None, _DEFAULT):
+            if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
+                continue  # never stored: the reader refuses triple terms
             for org in self._self_and_ancestors(quad.object):
                 owned.setdefault(to_rdflib(org), set()).add(to_rdflib(quad.subject))
         return owned
@@ -150,12 +152,16 @@ class Context:
         return cls in self._types[node]
 
     def _objects(self, subject: OxTerm, predicate: ox.NamedNode) -> Iterator[OxTerm]:
+        if isinstance(subject, ox.Literal):
+            return
         for quad in self._store.quads_for_pattern(subject, predicate, None, _DEFAULT):
-            yield quad.object
+            if not isinstance(quad.object, ox.Triple):  # never stored: the reader refuses them
+                yield quad.object
 
     def _subjects(self, predicate: ox.NamedNode, obj: OxTerm) -> Iterator[OxTerm]:
         for quad in self._store.quads_for_pattern(None, predicate, obj, _DEFAULT):
-            yield quad.subject
+            if not isinstance(quad.subject, ox.Triple):
+                yield quad.subject
 
 
 def _sorted(terms: Iterable[OxTerm]) -> tuple[Node, ...]:

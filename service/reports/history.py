@@ -119,7 +119,7 @@ def new_entry(
         shapes_version=shapes,
         engine=engine,
         scope=scope,
-        counts=dict(report.counts),
+        counts={name: count for name, count in report.counts.items()},
         conforms=report.conforms,
     )
 

@@ -404,7 +404,7 @@ class EmbeddedStore(Store):
             node = graph_node(graph)
             answer = self._db.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=node)
             assert isinstance(answer, QuerySolutions)
-            return int(next(iter(answer))["n"].value)  # type: ignore[union-attr]
+            return int(next(iter(answer))["n"].value)
 
     def close(self) -> None:
         """Flush and release the database; closing twice is harmless."""

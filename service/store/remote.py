@@ -320,7 +320,7 @@ class RemoteStore(Store):
 
     def _count(self, query: str, substitutions: Mapping[str, Term]) -> int:
         answer = self._answer(query, substitutions=substitutions)
-        return int(next(iter(answer))["n"].value)  # type: ignore[arg-type,index,union-attr]
+        return int(next(iter(answer))["n"].value)  # type: ignore[arg-type]
 
     def close(self) -> None:
         """Close the HTTP connections."""

@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, QueryTriples
+from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
+from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import Store as OxStore
 from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseUpdate
@@ -28,6 +29,8 @@ from service.store.scan import check_nesting, check_operations, extension_functi
 
 rdflib_sparql.install()  # updates with LOAD or SERVICE are parsed by rdflib, on any thread
 
+FunctionValue = NamedNode | BlankNode | OxLiteral | Triple | None
+"""What a pyoxigraph custom function may return (None: an evaluation error)."""
 QueryForm = Literal["SELECT", "ASK", "GRAPH"]
 """What a query answers: rows, a boolean, or triples (CONSTRUCT and DESCRIBE)."""
 
@@ -37,21 +40,21 @@ def query_syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(f"SPARQL syntax {exc.msg or exc}")
 
 
-def _evaluation_error(*_: object) -> None:
+def _evaluation_error(*_: object) -> FunctionValue:
     """An unknown function's value: none, which the engine treats as an evaluation error."""
     return None
 
 
 def unknown_functions(
     query: str, base_iri: str | None = None
-) -> dict[NamedNode, Callable[..., None]]:
+) -> dict[NamedNode, Callable[..., FunctionValue]]:
     """pyoxigraph `custom_functions` making every extension function the query calls an error.
 
     pyoxigraph refuses a query that calls a function it does not know; SPARQL 1.1 §17.1 says
     such a call is an evaluation error (a `BIND` leaves its variable unbound, a `FILTER`
     rejects the row), so each one gets a function that returns no value.
     """
-    functions: dict[NamedNode, Callable[..., None]] = {}
+    functions: dict[NamedNode, Callable[..., FunctionValue]] = {}
     for iri in extension_functions(query, base_iri):
         try:
             functions[NamedNode(iri)] = _evaluation_error

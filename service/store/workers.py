@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from pyoxigraph import QueryBoolean, QuerySolutions, Variable
+from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
 
 from service.errors import InputError, LimitExceededError, StoreError, TriskelError
@@ -91,20 +91,25 @@ def evaluate(db: OxStore, job: Job) -> Any:
 
 def _answer(db: OxStore, job: Job) -> Answer:
     """Parse and start the query; the default graph is the union unless a dataset is named."""
-    dataset: dict[str, object] = {"use_default_graph_as_union": not has_dataset_clause(job.query)}
-    if job.default_graph_uris or job.named_graph_uris:
-        dataset = {
-            "default_graph": [graph_node(g) for g in job.default_graph_uris],
-            "named_graphs": [graph_node(g) for g in job.named_graph_uris] or None,
-        }
     bound = {Variable(k): v for k, v in (job.substitutions or {}).items()}
+    functions = unknown_functions(job.query, job.base_iri)
     try:
-        return db.query(  # type: ignore[call-overload,no-any-return]
+        if job.default_graph_uris or job.named_graph_uris:
+            named = [graph_node(g) for g in job.named_graph_uris]
+            return db.query(
+                job.query,
+                substitutions=bound or None,
+                base_iri=job.base_iri,
+                custom_functions=functions,
+                default_graph=[graph_node(g) for g in job.default_graph_uris],
+                named_graphs=[g for g in named if isinstance(g, NamedNode)] or None,
+            )
+        return db.query(
             job.query,
             substitutions=bound or None,
             base_iri=job.base_iri,
-            custom_functions=unknown_functions(job.query, job.base_iri),
-            **dataset,
+            custom_functions=functions,
+            use_default_graph_as_union=not has_dataset_clause(job.query),
         )
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None

@@ -17,7 +17,7 @@ text has exactly the algebra's structure:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
@@ -113,7 +113,7 @@ def exists_pattern(expr: CompValue) -> CompValue:
     if graph.name in ("GroupGraphPatternSub", "SubSelect"):
         graph = translateGroupGraphPattern(graph)
         expr["graph"] = graph
-    return graph
+    return cast(CompValue, graph)
 
 
 def _relational(expr: CompValue) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal as Kind
+from typing import TypedDict
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH
@@ -39,6 +40,15 @@ _NOT_CONSTRAINTS = frozenset(
         SH.group, SH.defaultValue, SH.sparql, SH.declare, SH.prefixes, SH.flags,
     }
 )  # fmt: skip
+
+
+class _Common(TypedDict):
+    """What every constraint of one shape shares."""
+
+    shape: Node
+    rule: str
+    severity: Severity
+    path: URIRef | None
 
 
 @dataclass(frozen=True)
@@ -165,7 +175,7 @@ def _shape_constraints(
     path_node = graph.value(shape, SH.path)
     path = path_text(graph, path_node) if path_node is not None else None
     _refuse_unknown_parameters(graph, shape, nested=path is not None)
-    common = {
+    common: _Common = {
         "shape": shape,
         "rule": pack.rule_of(shape),
         "severity": severity_name(graph.value(shape, SH.severity)),
@@ -199,7 +209,7 @@ def _sparql(
     constraint: Node,
     target: CompValue,
     path: str | None,
-    common: dict[str, object],
+    common: _Common,
     use_minus: bool,
 ) -> CompiledConstraint:
     graph = pack.graph
@@ -224,7 +234,7 @@ def _sparql(
         value_from=value_from,
         relations=plan.relations,
         shapes_graph=plan.shapes_graph,
-        **common,  # type: ignore[arg-type]
+        **common,
     )
 
 

@@ -82,9 +82,7 @@ def store_select(store: ox.Store) -> Select:
         names = [v.value for v in solutions.variables]
         for solution in solutions:
             yield {
-                name: to_rdflib(value)  # type: ignore[arg-type]
-                for name in names
-                if (value := solution[name]) is not None
+                name: to_rdflib(value) for name in names if (value := solution[name]) is not None
             }
 
     return select

@@ -34,14 +34,18 @@ Severity = Literal["violation", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = ("violation", "warning", "info")
 """From most to least severe."""
 
-_BY_IRI: dict[Node, Severity] = {SH.Violation: "violation", SH.Warning: "warning", SH.Info: "info"}
+_BY_IRI: dict[URIRef, Severity] = {
+    SH.Violation: "violation",
+    SH.Warning: "warning",
+    SH.Info: "info",
+}
 SEVERITY_IRI: dict[Severity, URIRef] = {name: URIRef(iri) for iri, name in _BY_IRI.items()}
 
 
 def severity_name(iri: Node | None) -> Severity:
     """sh:Violation → "violation" etc. SHACL allows other severity IRIs; they count as
     violations, because the spec makes any result break conformance."""
-    return _BY_IRI.get(iri, "violation") if iri is not None else "violation"
+    return _BY_IRI.get(iri, "violation") if isinstance(iri, URIRef) else "violation"
 
 
 @dataclass(frozen=True)

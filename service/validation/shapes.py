@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import TypeGuard
 
 from pyparsing import ParseException
 from rdflib import Graph, Literal, URIRef
@@ -223,9 +224,13 @@ def _owners(graph: Graph) -> dict[Node, Node]:
     return owner
 
 
+def _is_layer(node: Node) -> TypeGuard[URIRef]:
+    return isinstance(node, URIRef) and node in _LAYER_NAMES
+
+
 def _info(graph: Graph, shape: Node) -> RuleInfo:
     layers = sorted(
-        (_LAYER_NAMES[layer] for layer in graph.objects(shape, SB.layer) if layer in _LAYER_NAMES),
+        (_LAYER_NAMES[layer] for layer in graph.objects(shape, SB.layer) if _is_layer(layer)),
         key=list(_LAYER_NAMES.values()).index,
     )
     return RuleInfo(

@@ -9,12 +9,14 @@ SPARQL-based targets (`sh:target`) are not compiled.
 
 from __future__ import annotations
 
+from typing import cast
+
 from rdflib import BNode, Graph, Variable
 from rdflib.namespace import OWL, RDF, RDFS, SH
 from rdflib.paths import MulPath, SequencePath
 from rdflib.plugins.sparql.algebra import BGP, Project, ToMultiSet, Union
 from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from service.validation.algebra_text import Unsupported
 from service.validation.rewrite import THIS
@@ -50,13 +52,19 @@ def _declared(graph: Graph, shape: Node) -> list[CompValue]:
     classes = list(graph.objects(shape, SH.targetClass))
     if not isinstance(shape, BNode) and _is_class(graph, shape):
         classes.append(shape)
-    parts.extend(BGP([(THIS, _INSTANCE_OF, c)]) for c in classes)
+    parts.extend(_bgp(THIS, _INSTANCE_OF, c) for c in classes)
     nodes = list(graph.objects(shape, SH.targetNode))
     if nodes:
         parts.append(ToMultiSet(CompValue("values", res=[{THIS: n} for n in nodes])))
-    parts.extend(BGP([(THIS, p, _ANY)]) for p in graph.objects(shape, SH.targetSubjectsOf))
-    parts.extend(BGP([(_ANY, p, THIS)]) for p in graph.objects(shape, SH.targetObjectsOf))
+    parts.extend(_bgp(THIS, p, _ANY) for p in graph.objects(shape, SH.targetSubjectsOf))
+    parts.extend(_bgp(_ANY, p, THIS) for p in graph.objects(shape, SH.targetObjectsOf))
     return parts
+
+
+def _bgp(subject: object, predicate: object, obj: object) -> CompValue:
+    """One triple pattern; rdflib's algebra takes paths and variables where its type hints
+    say identifiers."""
+    return BGP([cast(tuple[Identifier, Identifier, Identifier], (subject, predicate, obj))])
 
 
 def _is_class(graph: Graph, shape: Node) -> bool:
