@@ -24,6 +24,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 MAX_HEADER_BYTES = 64 * 1024
 """Most bytes of a request line plus headers (nginx's default large buffers hold 32 KB)."""
+SHUTDOWN_GRACE_S = 5
+"""How long SIGTERM waits for answers in progress before cancelling them; the store then
+closes, which stops the query workers still computing (a stop never waits for a query's
+whole budget)."""
 
 
 class HeaderTimeoutH11Protocol(H11Protocol):
@@ -82,6 +86,7 @@ def run(app: Any, *, host: str, port: int, access_log: bool, header_timeout_s: f
         port=port,
         http=protocol,
         h11_max_incomplete_event_size=MAX_HEADER_BYTES,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
         log_level="info",
         access_log=access_log,
     )
