@@ -9,7 +9,8 @@ TriskelError
 │   ├── QueryParameterError             a named-query parameter of the wrong type
 │   ├── ShapesError                     a shapes file that is not usable SHACL
 │   ├── ForbiddenOperationError         SERVICE, LOAD... refused by policy
-│   ├── UnknownGraphError               a dataset (FROM, USING, graph-uri) names an absent graph
+│   ├── OperationFailedError            a well-formed update the store cannot apply (DROP of
+│   │                                   an absent graph without SILENT): nothing changed
 │   └── TooLargeError                   a body or literal over a configured limit
 ├── NotFoundError (LookupError)         an unknown graph, query or report
 ├── GuardRefusedError                   a guarded write would add findings; nothing written
@@ -88,11 +89,12 @@ class ForbiddenOperationError(InputError):
     """An operation refused by policy (outbound fetches, updates on the query endpoint)."""
 
 
-class UnknownGraphError(InputError):
-    """A query's or update's dataset names a graph the store does not hold.
+class OperationFailedError(InputError):
+    """A well-formed update allowed by policy that fails by SPARQL 1.1 Update's own rules.
 
-    Other engines fetch such a graph from the web or a file; ours never do, and answering
-    it as an empty graph would hide the mistake, so the caller is told instead.
+    `DROP`, `CLEAR`, `MOVE` of a graph the store does not hold, or `CREATE` of one it does,
+    each without `SILENT` (Update §3.2): the syntax is fine and nothing was refused, so the
+    caller is told apart from both. The whole request changed nothing.
     """
 
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from pyoxigraph import Literal, NamedNode, RdfFormat, parse
@@ -20,7 +20,6 @@ from service.errors import (
     RDFSyntaxError,
     StoreError,
     TooLargeError,
-    UnknownGraphError,
 )
 from service.store import Store
 
@@ -284,19 +283,26 @@ def test_keywords_inside_strings_and_iris_are_not_operations(store: Store) -> No
     assert rows(store, query) == []
 
 
-def test_a_dataset_names_only_graphs_of_the_store(store: Store) -> None:
+def test_a_dataset_naming_an_absent_graph_reads_an_empty_graph(
+    store: Store, tmp_path: Path
+) -> None:
+    """`FROM`, `FROM NAMED`, `USING` and the protocol's graph parameters naming a graph the
+    store does not hold read it as empty (as Fuseki and Oxigraph do), and never fetch it: a
+    file holding a triple, named by its own `file:` IRI, gives nothing."""
     store.load(turtle(1), media_type=TURTLE, graph=G)
-    absent = "graph <http://127.0.0.1:9/x> is not in the store; remote graphs are never fetched"
-    with pytest.raises(UnknownGraphError, match=re.escape(absent)):
-        store.query("SELECT * FROM <http://127.0.0.1:9/x> { ?s ?p ?o }", accept=JSON)
-    with pytest.raises(UnknownGraphError, match=re.escape("<http://127.0.0.1:9/x>")):
-        store.query("ASK {}", accept=JSON, named_graph_uris=["http://127.0.0.1:9/x"])
-    with pytest.raises(UnknownGraphError, match="file:///etc/hostname"):
-        store.select("PREFIX f: <file:///etc/> SELECT * FROM NAMED f:hostname { }")
-    with pytest.raises(UnknownGraphError, match=re.escape("<http://127.0.0.1:9/x>")):
-        store.update(
-            "INSERT { <urn:a> <urn:b> 1 } USING <x> WHERE { }", base_iri="http://127.0.0.1:9/"
+    bait = tmp_path / "bait.nt"
+    bait.write_text('<urn:s> <urn:p> "bait" .\n')
+    absent = bait.as_uri()
+    assert rows(store, f"SELECT * FROM <{absent}> {{ ?s ?p ?o }}") == []
+    assert rows(store, f"SELECT * FROM NAMED <{absent}> {{ GRAPH ?g {{ ?s ?p ?o }} }}") == []
+    for dataset in ({"default_graph_uris": [absent]}, {"named_graph_uris": [absent]}):
+        answer = store.query(
+            "SELECT * { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }", accept=JSON, **dataset
         )
+        assert json.loads(answer.body)["results"]["bindings"] == []
+    before = snapshot(store)
+    store.update(f"INSERT {{ GRAPH <{H}> {{ ?s ?p ?o }} }} USING <{absent}> WHERE {{ ?s ?p ?o }}")
+    assert snapshot(store) == before
     assert len(rows(store, f"SELECT * FROM <{G}> {{ ?s ?p ?o }}")) == 1
     store.update(f"INSERT {{ <urn:a> <urn:b> 1 }} USING <{G}> WHERE {{ }}")
     assert store.count(None) == 1

@@ -20,7 +20,7 @@ from service.rdf.formats import (
 )
 from service.store import scan, syntax
 from service.store.progress import ProgressReader
-from service.store.scan import check_operations, dataset_graphs, has_dataset_clause
+from service.store.scan import check_operations, has_dataset_clause
 
 
 @pytest.mark.parametrize("module", [formats, scan, syntax], ids=lambda m: m.__name__)
@@ -80,27 +80,6 @@ def test_harmless_or_allowed_texts_pass(text: str) -> None:
 def test_dataset_clause_is_a_keyword_not_a_string() -> None:
     assert has_dataset_clause("SELECT * FROM NAMED <http://g> { GRAPH ?g { ?s ?p ?o } }")
     assert not has_dataset_clause("SELECT * { ?s ?p 'FROM' } # FROM <x>")
-
-
-@pytest.mark.parametrize(
-    ("text", "graphs"),
-    [
-        ("SELECT * { ?s ?p 'FROM <file:///x>' } # FROM <http://y/>", []),
-        (
-            "BASE <http://b/> SELECT * FROM <g> FROM NAMED <file:///etc/passwd> { }",
-            ["http://b/g", "file:///etc/passwd"],
-        ),
-        (
-            "PREFIX e: <http://e/> DELETE { } USING e:a USING NAMED <http://e/b> WHERE { }",
-            ["http://e/a", "http://e/b"],
-        ),
-        ("INSERT DATA { GRAPH <http://e/a> { } } ; INSERT { } USING <http://e/a> WHERE { }", []),
-        ("INSERT { } USING <http://e/a> WHERE { GRAPH <http://e/a> { } }", ["http://e/a"]),
-    ],
-)
-def test_dataset_graphs_are_the_iris_after_from_and_using(text: str, graphs: list[str]) -> None:
-    """Only keywords count; an earlier operation's `GRAPH <g>` exempts a later `USING <g>`."""
-    assert dataset_graphs(text) == graphs
 
 
 def test_progress_bar_tracks_bytes_read() -> None:

@@ -30,6 +30,7 @@ from service.errors import (
     NotAcceptableError,
     NotFoundError,
     OntologyInconsistentError,
+    OperationFailedError,
     QuerySyntaxError,
     RDFSyntaxError,
     StoreError,
@@ -56,6 +57,20 @@ STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
 )
 """First match wins, so subclasses come before their parents. `AuthError` is decided apart."""
 
+PROBLEM_TYPES = "https://w3id.org/social-business/problems#"
+"""Namespace of the problem `type`s (RFC 9457 §3.1.1) that tell failures of SPARQL and RDF
+apart, so that a client (and the W3C suites' harness) can: a syntax error, a refusal by
+policy, and an operation that is well-formed and allowed but fails by the standard's rules."""
+
+KINDS: tuple[tuple[type[TriskelError], str, str], ...] = (
+    (QuerySyntaxError, "syntax", "Syntax error"),
+    (RDFSyntaxError, "syntax", "Syntax error"),
+    (ForbiddenOperationError, "policy", "Refused by policy"),
+    (OperationFailedError, "operation-failed", "Operation failed"),
+)
+"""Error kind, `type` fragment and `title`; any other problem is `about:blank` titled by its
+status phrase."""
+
 CHALLENGE = 'Basic realm="triskel", Bearer realm="triskel"'
 """`WWW-Authenticate` of every 401. Basic comes first: Java's HTTP client (Jena) reads only the
 first scheme of a header value, and answers a Basic challenge with the credentials it has."""
@@ -68,13 +83,31 @@ def problem(
     detail: str,
     *,
     headers: dict[str, str] | None = None,
+    kind: TriskelError | None = None,
     **extensions: Any,
 ) -> JSONResponse:
-    """A problem+json response; `extensions` add members such as `line` and `column`."""
+    """A problem+json response; `kind`, the error answered, picks its `type` and `title`
+    (`type_of`); `extensions` add members such as `line` and `column`."""
     status = HTTPStatus(status)
-    body = {"type": "about:blank", "title": status.phrase, "status": status.value}
+    type_, title = type_of(kind) if kind is not None else ("about:blank", "")
+    body = {"type": type_, "title": title or status.phrase, "status": status.value}
     body |= {"detail": detail} | {k: v for k, v in extensions.items() if v is not None}
     return JSONResponse(body, status_code=status.value, headers=headers, media_type=PROBLEM_JSON)
+
+
+def type_of(exc: TriskelError) -> tuple[str, str]:
+    """The problem `type` URI and `title` for one of the project's errors; ("about:blank",
+    "") when its kind has none, so the title is the status phrase.
+
+    >>> type_of(QuerySyntaxError("SPARQL syntax error at 1:8: expected"))
+    ('https://w3id.org/social-business/problems#syntax', 'Syntax error')
+    >>> type_of(NotFoundError("no graph <g>"))
+    ('about:blank', '')
+    """
+    for kind, fragment, title in KINDS:
+        if isinstance(exc, kind):
+            return PROBLEM_TYPES + fragment, title
+    return "about:blank", ""
 
 
 def status_of(exc: TriskelError) -> HTTPStatus:
@@ -104,7 +137,9 @@ async def _triskel_error(request: Request, exc: Exception) -> Response:
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers = {"Retry-After": "5"}
     findings = exc.findings if isinstance(exc, GuardRefusedError) else None
-    return problem(status, str(exc), headers=headers, line=line, column=column, findings=findings)
+    return problem(
+        status, str(exc), headers=headers, kind=exc, line=line, column=column, findings=findings
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -14,11 +14,11 @@ from typing import IO
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
-from service.errors import NotFoundError, UnknownGraphError
+from service.errors import NotFoundError
 from service.rdf.formats import Format
 from service.rdf.reader import Checked, check_rdf
 from service.rdf.textguard import MAX_NESTING
-from service.store.scan import check_operations, dataset_graphs
+from service.store.scan import check_operations
 from service.store.syntax import check_update_syntax
 from service.store.system_graphs import check_update as check_system_graphs
 from service.store.system_graphs import check_writable
@@ -100,42 +100,25 @@ class Store(ABC):
 
     def check_update(self, update: str, *, base_iri: str | None = None) -> None:
         """What every backend checks before an update reaches an engine, in this order so the
-        caller hears of the first problem: syntax (400 with its position), policy (`LOAD` /
-        `SERVICE`, then writes that may reach a system graph: 403,
-        `service.store.system_graphs`), then the dataset it names. A refused update never
-        runs anywhere."""
+        caller hears of the first problem: syntax (400 with its position), then policy
+        (`LOAD` / `SERVICE`, then writes that may reach a system graph: 403,
+        `service.store.system_graphs`). A refused update never runs anywhere.
+
+        A dataset (`USING`, `using-graph-uri`) naming a graph the store does not hold is an
+        empty graph, as in Fuseki and Oxigraph: the engines read datasets from the store only
+        and never fetch one, so there is nothing to refuse."""
         check_update_syntax(update, base_iri)
         check_operations(update, allowed_hosts=self.allowed_hosts)
         check_system_graphs(update, base_iri, self.graphs)
-        self.check_dataset(update, base_iri=base_iri)
-
-    def check_dataset(
-        self, text: str, graphs: Sequence[str] = (), *, base_iri: str | None = None
-    ) -> None:
-        """Refuse a dataset that names a graph the store does not hold (`UnknownGraphError`).
-
-        The dataset is the text's `FROM [NAMED]` / `USING [NAMED]` plus `graphs`, the
-        protocol's `default-graph-uri` / `named-graph-uri`. Other engines would fetch such a
-        graph from the web or a file (DESIGN §8); ours read only the store, so an absent
-        graph is a mistake to report, not an empty graph to answer from. Both backends call
-        this before the engine sees the text.
-        """
-        named = [*dataset_graphs(text, base_iri), *graphs]
-        if not named:
-            return
-        held = set(self.graphs())
-        for iri in named:
-            if iri not in held:
-                raise UnknownGraphError(
-                    f"graph <{iri}> is not in the store; remote graphs are never fetched"
-                )
 
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL 1.1 Update atomically: all operations or none.
 
         A syntax error is reported before any policy refusal (`LOAD`, `SERVICE`); relative
-        IRIs resolve against `base_iri`.
+        IRIs resolve against `base_iri`. An update that fails by the rules of SPARQL 1.1
+        Update itself (`DROP` of an absent graph without `SILENT`) is an
+        `OperationFailedError`, and changes nothing.
         """
 
     @abstractmethod

@@ -32,8 +32,8 @@ from pyoxigraph import Store as OxStore
 
 from service.errors import (
     DiskFullError,
-    InputError,
     NotFoundError,
+    OperationFailedError,
     StoreError,
     UnsupportedFormatError,
 )
@@ -154,12 +154,10 @@ class EmbeddedStore(Store):
 
     # -- queries -------------------------------------------------------------------------
 
-    def _checked(self, job: Job, graphs: Sequence[str] = ()) -> Job:
-        """Refuse what the text may not do (fetches, structure, absent graphs) before any
-        engine sees it."""
+    def _checked(self, job: Job) -> Job:
+        """Refuse what the text may not do (fetches, structure) before any engine sees it."""
         check_nesting(job.query)
         check_operations(job.query, allowed_hosts=self.allowed_hosts)
-        self.check_dataset(job.query, graphs, base_iri=job.base_iri)
         return job
 
     def _job(self, kind: Kind, query: str, **options: Any) -> Job:
@@ -207,7 +205,7 @@ class EmbeddedStore(Store):
             substitutions=substitutions,
             base_iri=base_iri,
         )
-        self._checked(job, [*default_graph_uris, *named_graph_uris])
+        self._checked(job)
         done: Serialised = self.workers.run(replace(job, view=self._current_view()))
         return QueryResult(done.body, done.media_type, done.truncated)
 
@@ -257,7 +255,8 @@ class EmbeddedStore(Store):
             except SyntaxError as exc:
                 raise query_syntax_error(exc) from None
             except RuntimeError as exc:
-                raise InputError(f"the update failed and changed nothing: {exc}") from None
+                failed = f"the update failed and changed nothing: {exc}"
+                raise OperationFailedError(failed) from None
             except OSError as exc:
                 raise self._failure("the update failed and changed nothing", exc) from exc
             finally:

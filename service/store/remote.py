@@ -9,7 +9,10 @@ are read back in one fixed format and re-serialised here under the same row cap.
 What the remote must do: apply each update and each Graph Store `PUT`/`POST` atomically
 (Oxigraph, Fuseki/TDB2, GraphDB do), and give the union of all graphs as the default graph
 when a query names no dataset: Oxigraph server does so for the `union-default-graph` request
-parameter sent here; other engines need it configured (Fuseki `unionDefaultGraph`). A whole
+parameter sent here; other engines need it configured (Fuseki `unionDefaultGraph`); and read
+a dataset (`FROM`, `USING`, `default-graph-uri`) from its own graphs, an absent one empty,
+never fetched (Oxigraph server and a Fuseki dataset service do; a trap listener proves it for
+Oxigraph in `tests/hardening/test_outbound.py`). A whole
 dataset is read and written at the Graph Store URL without `graph`/`default` (Oxigraph and
 Fuseki accept N-Quads there).
 """
@@ -36,7 +39,7 @@ from service.errors import (
     InputError,
     LimitExceededError,
     NotFoundError,
-    QuerySyntaxError,
+    OperationFailedError,
     StoreError,
 )
 from service.rdf.formats import EXPORT_PREFIXES, NQUADS, NTRIPLES, RESULTS_JSON, rdf_format_for
@@ -52,7 +55,7 @@ from service.store.scan import (
     has_dataset_clause,
     where_group_start,
 )
-from service.store.syntax import query_form
+from service.store.syntax import operation_failure, query_form
 
 _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 """An IRI that cannot break out of `<...>` in SPARQL text."""
@@ -165,7 +168,6 @@ class RemoteStore(Store):
         query = _bind(query, substitutions or {})
         check_operations(query, allowed_hosts=self.allowed_hosts)
         form = query_form(query, base_iri)
-        self.check_dataset(query, [*default_graph_uris, *named_graph_uris], base_iri=base_iri)
         accept = NTRIPLES if form == "GRAPH" else RESULTS_JSON
         data = {
             "query": _with_base(query, base_iri),
@@ -241,8 +243,14 @@ class RemoteStore(Store):
         self.check_update(update, base_iri=base_iri)
         try:
             self._send("POST", self.update_url, data={"update": _with_base(update, base_iri)})
-        except InputError as exc:
-            if isinstance(exc, QuerySyntaxError):
+        except (InputError, StoreError) as exc:
+            # Engines answer a failed operation with 400 or 500 (Oxigraph): ours if the
+            # update fails by the standard's rules on the graphs the remote holds.
+            reason = operation_failure(update, self.graphs(), base_iri)
+            if reason is not None:
+                failed = f"the update failed and changed nothing: {reason}"
+                raise OperationFailedError(failed) from None
+            if isinstance(exc, StoreError):
                 raise
             raise InputError(f"the update failed and changed nothing: {exc}") from None
 

@@ -20,9 +20,9 @@ run time, is always refused. Where the engine may read the text otherwise than i
 * a text that does not hold the letters `SERVICE` or `LOAD` at all, in any case, cannot
   fetch: no escape spells a keyword (pyoxigraph reads `\\u0053ERVICE` as a syntax error).
 
-`FROM`/`FROM NAMED` (queries) and `USING`/`USING NAMED` (updates) may name only graphs of
-the store (`dataset_graphs` lists them for `Store.check_dataset`): our engines never fetch
-them, but an absent graph answering as an empty one would hide the mistake.
+`FROM`/`FROM NAMED` (queries) and `USING`/`USING NAMED` (updates) fetch nothing: both
+engines (pyoxigraph, and Oxigraph server or Fuseki behind the remote store) read a dataset
+from the store only, and a graph it does not hold is an empty graph.
 
 2. Refuse text too deep or too long for the engine (`service.store.complexity`): pyoxigraph's
 recursive parser and evaluator crash the whole process (a segmentation fault, not an
@@ -59,7 +59,6 @@ __all__ = [
     "check_complexity",
     "check_nesting",
     "check_operations",
-    "dataset_graphs",
     "extension_functions",
     "has_dataset_clause",
     "where_group_start",
@@ -67,7 +66,6 @@ __all__ = [
 
 _FETCHING = re.compile("SERVICE|LOAD")
 _MAY_FETCH = re.compile("service|load", re.IGNORECASE)
-_DATASET = frozenset({"FROM", "USING"})
 BUILT_IN_FUNCTIONS = (
     "http://www.w3.org/2001/XMLSchema#",
     "http://www.opengis.net/def/function/geosparql/",
@@ -98,38 +96,6 @@ def has_dataset_clause(query: str) -> bool:
 
 
 _FROM = frozenset({"FROM", "FROMNAMED"})
-
-
-def dataset_graphs(text: str, base_iri: str | None = None) -> list[str]:
-    """The graph IRIs a query's `FROM [NAMED]` or an update's `USING [NAMED]` clauses name,
-    except those named after `GRAPH` earlier in the text, so that an update may use a graph
-    it has just written (`INSERT DATA { GRAPH <g> {...} } ; ... USING <g>`, as the W3C
-    protocol tests do). The exemption opens no fetch: our engines never fetch a graph.
-
-    Prefixed names and relative IRIs resolve through the text's `PREFIX` and `BASE`, else
-    against `base_iri`.
-
-    >>> dataset_graphs("PREFIX g: <http://g/> SELECT * FROM g:a FROM NAMED <b> { }", "http://h/")
-    ['http://g/a', 'http://h/b']
-    >>> dataset_graphs("CREATE GRAPH <a> ; INSERT { } USING <a> USING NAMED <b> WHERE { }")
-    ['b']
-    """
-    found: list[str] = []
-    written: set[str] = set()
-    for found_tokens, index, prefixes, base in _walk(text, base_iri or ""):
-        token = found_tokens[index]
-        keyword = token.text.upper().removesuffix("NAMED") if token.kind == "name" else ""
-        if keyword != "GRAPH" and keyword not in _DATASET:
-            continue
-        rest = [t for t in found_tokens[index + 1 : index + 3] if t.text.upper() != "NAMED"]
-        iri = _target(rest[0], prefixes, base) if rest else None
-        if iri is None:
-            continue
-        if keyword == "GRAPH":
-            written.add(iri)
-        elif iri not in written:
-            found.append(iri)
-    return found
 
 
 def where_group_start(query: str) -> int:

@@ -14,7 +14,7 @@ answer format.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Literal
 
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
@@ -105,6 +105,39 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
         raise query_syntax_error(exc) from None
     except (RuntimeError, OSError):
         return
+
+
+def operation_failure(
+    update: str, graphs: Iterable[str], base_iri: str | None = None
+) -> str | None:
+    """Why a well-formed update fails by SPARQL 1.1 Update's own rules on a store holding
+    the named `graphs`, or None if it does not.
+
+    Those rules (`DROP`/`CLEAR`/`MOVE` of an absent graph, `CREATE` of a present one,
+    without `SILENT`) depend on which graphs exist, not on what they hold, so the update is
+    run on an in-memory store holding the same graphs, empty. The remote store asks this
+    when its endpoint refused an update, to tell such a failure from a fault of the
+    endpoint. An update that mentions `LOAD` or `SERVICE` is never run here (it could fetch).
+
+    >>> operation_failure("DROP GRAPH <http://ex/g>", [])
+    'The graph <http://ex/g> does not exist'
+    >>> operation_failure("DROP GRAPH <http://ex/g>", ["http://ex/g"]) is None
+    True
+    """
+    try:
+        check_operations(update, allowed_hosts="")
+    except ForbiddenOperationError:
+        return None
+    store = OxStore()
+    for graph in graphs:
+        store.add_graph(NamedNode(graph))
+    try:
+        store.update(update, base_iri=base_iri)
+    except (SyntaxError, OSError):
+        return None
+    except RuntimeError as exc:
+        return str(exc)
+    return None
 
 
 def _parse_only(update: str) -> None:

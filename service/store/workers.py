@@ -90,7 +90,11 @@ def evaluate(db: OxStore, job: Job) -> Any:
 
 
 def _answer(db: OxStore, job: Job) -> Answer:
-    """Parse and start the query; the default graph is the union unless a dataset is named."""
+    """Parse and start the query; the default graph is the union unless a dataset is named.
+
+    A protocol dataset (`default-graph-uri`, `named-graph-uri`) is exactly the graphs it
+    names, as `FROM` without `FROM NAMED` has no named graphs (Query §13.2, Protocol
+    §2.1.4); a graph the store does not hold is empty."""
     bound = {Variable(k): v for k, v in (job.substitutions or {}).items()}
     functions = unknown_functions(job.query, job.base_iri)
     try:
@@ -102,7 +106,7 @@ def _answer(db: OxStore, job: Job) -> Answer:
                 base_iri=job.base_iri,
                 custom_functions=functions,
                 default_graph=[graph_node(g) for g in job.default_graph_uris],
-                named_graphs=[g for g in named if isinstance(g, NamedNode)] or None,
+                named_graphs=[g for g in named if isinstance(g, NamedNode)],
             )
         return db.query(
             job.query,

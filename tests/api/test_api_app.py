@@ -21,12 +21,12 @@ from service.errors import (
     LimitExceededError,
     NotAcceptableError,
     NotFoundError,
+    OperationFailedError,
     QuerySyntaxError,
     RDFSyntaxError,
     StoreError,
     TooLargeError,
     TriskelError,
-    UnknownGraphError,
     UnsupportedFormatError,
 )
 from service.resources import ONTOLOGY_VERSION
@@ -135,7 +135,7 @@ def test_the_public_surface_is_the_factory() -> None:
         (UnsupportedFormatError("text/x"), 415),
         (TooLargeError("big"), 413),
         (ForbiddenOperationError("LOAD"), 403),
-        (UnknownGraphError("graph <g> is not in the store"), 400),
+        (OperationFailedError("the graph <g> does not exist"), 400),
         (QuerySyntaxError("SPARQL syntax error at 3:7: expected"), 400),
         (NotFoundError("graph"), 404),
         (LimitExceededError("slow"), 503),
@@ -163,6 +163,7 @@ def test_a_full_disk_is_a_507_and_a_syntax_error_gives_its_position() -> None:
     [
         "service.api.auth",
         "service.api.edge",
+        "service.api.problems",
         "service.api.routers.graph_store",
         "service.api.routers.sparql",
     ],

@@ -142,15 +142,32 @@ def test_a_guarded_update_may_not_load(client: TestClient) -> None:
     assert dataset(client) == before
 
 
-def test_a_guarded_update_naming_an_absent_graph_fails_as_unguarded(client: TestClient) -> None:
-    """The dataset check comes before the trial: 400 as without a guard, not a 409 although
-    the trial run would add a Violation (a conversation with no participant, R13)."""
+def test_a_guarded_update_that_fails_by_the_standard_fails_as_unguarded(
+    client: TestClient,
+) -> None:
+    """An update that fails by SPARQL Update's own rules (`DROP` of an absent graph) is the
+    same 400 `operation-failed` with a guard as without, not a 409 although its first
+    operation alone would add a Violation (a conversation with no participant, R13)."""
+    before = dataset(client)
+    update = (
+        "INSERT DATA { <urn:test:c> a <https://w3id.org/social-business#Conversation> } ; "
+        "DROP GRAPH <urn:test:absent>"
+    )
+    answer = client.post("/update", params={"guard": "violation"}, content=update, headers=UPDATE)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["type"].endswith("#operation-failed")
+    assert "urn:test:absent" in answer.json()["detail"]
+    assert dataset(client) == before
+
+
+def test_a_guarded_update_reads_an_absent_graph_as_empty(client: TestClient) -> None:
+    """`USING` a graph the store does not hold is an empty graph: `WHERE {}` still has its one
+    solution, so the trial adds the R13 Violation and the guard refuses (409)."""
     before = dataset(client)
     update = (
         "INSERT { <urn:test:c> a <https://w3id.org/social-business#Conversation> } "
         "USING <urn:test:absent> WHERE {}"
     )
     answer = client.post("/update", params={"guard": "violation"}, content=update, headers=UPDATE)
-    assert answer.status_code == 400
-    assert "urn:test:absent" in answer.json()["detail"]
+    assert answer.status_code == 409, answer.text
     assert dataset(client) == before

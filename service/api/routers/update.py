@@ -1,8 +1,8 @@
 """`POST /update`: the SPARQL 1.1 Protocol update operation. Atomic; needs write access.
 
 `using-graph-uri` / `using-named-graph-uri` give each `DELETE/INSERT ... WHERE` operation its
-dataset as `USING` clauses (Protocol §2.2.3); an update that names its own dataset too is a 400,
-and so is a dataset naming a graph that is not in the store.
+dataset as `USING` clauses (Protocol §2.2.3); an update that names its own dataset too is a 400.
+A graph of the dataset that the store does not hold is an empty graph, never fetched.
 `?guard=violation|warning` refuses (409) an update that would add a finding at that severity
 or above (`service.api.guarding`).
 """
