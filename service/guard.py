@@ -28,7 +28,12 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from service.errors import GuardRefusedError, LimitExceededError, NotFoundError
+from service.errors import (
+    GuardRefusedError,
+    LimitExceededError,
+    NotFoundError,
+    OperationFailedError,
+)
 from service.rdf.formats import rdf_format_for
 from service.rdf.reader import base_iri_of, graph_node, syntax_error
 from service.reports import to_dict
@@ -137,6 +142,8 @@ class Update(Write):
             copy.update(self.text, base_iri=self.base_iri)
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
+        except RuntimeError as exc:  # the copy holds the same graphs: it fails as the store would
+            raise OperationFailedError(f"the update failed and changed nothing: {exc}") from None
 
 
 def _clear(copy: ox.Store, node: ox.NamedNode | ox.DefaultGraph) -> None:
