@@ -167,6 +167,7 @@ class SBR(DefinedNamespace):
     violations: URIRef
     warnings: URIRef
     infos: URIRef
+    resultsKept: URIRef
 
 
 __all__ = ["SB", "SBR", "SBSH"]

@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     query_memory_mb: int = Field(default=4096, ge=256)
     max_body_mb: float = Field(default=256.0, gt=0)
     validation_timeout_s: float = Field(default=60.0, gt=0)
+    validation_workers: int = Field(default=2, gt=0)
+    """Validations computing at once (each keeps a core busy)."""
+    validation_queue: int = Field(default=8, ge=0)
+    """Validations waiting for a place; past it `POST /validate` answers 503 at once."""
+    max_reports: int = Field(default=1_000, gt=0)
+    """Kept validation reports; past it the oldest are dropped first."""
+    max_report_results: int = Field(default=10_000, gt=0)
+    """Results a kept report holds; past it the first ones and the whole validation's counts
+    (the answer to the caller still carries every result)."""
     max_rdf_nesting: int = Field(default=1_000, gt=0)
     allowed_hosts: str = ""
     queries_dir: Path = QUERIES_DIR

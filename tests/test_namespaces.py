@@ -148,10 +148,17 @@ REPORT_CASE = Path(__file__).parent / "report_cases" / "scores.ttl"
 @pytest.fixture(scope="module")
 def kept_report() -> Graph:
     """The graph a kept report of the scores case is stored as (results with their context,
-    scores of practices and organisations, rule summaries, history metadata)."""
+    scores of practices and organisations, rule summaries, history metadata), kept with
+    one result of several so that `sbr:resultsKept` is used too."""
     report = validate([REPORT_CASE])
+    assert len(report.results) > 1
     entry = new_entry(
-        report, fingerprint="sha256:0", shapes="sha256:1", engine="fast", scope="urn:example:g"
+        report,
+        fingerprint="sha256:0",
+        shapes="sha256:1",
+        engine="fast",
+        scope="urn:example:g",
+        max_results=1,
     )
     return as_graph(report, entry)
 

@@ -24,6 +24,7 @@ from service.api import problems
 from service.api.auth import AccessPolicy
 from service.api.deps import in_thread
 from service.api.edge import Compression, EdgeGuard, ServedHosts, public_base
+from service.api.pools import Admission
 from service.api.routers import (
     alignment,
     graph_store,
@@ -104,6 +105,7 @@ def create_app(settings: Settings) -> FastAPI:
         bound=settings.host, public_url=settings.public_url, extra=settings.served_hosts
     )
     app.state.guard = Guard(budget_s=settings.validation_timeout_s)
+    app.state.validations = Admission(settings.validation_workers, settings.validation_queue)
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router):
         app.include_router(router)

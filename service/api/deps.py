@@ -7,14 +7,13 @@ one process can hold several apps with different settings, and tests override no
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Annotated, ParamSpec, TypeVar
 
-import anyio
 from fastapi import Depends, Request
 
 from service.api.auth import AccessPolicy, Role, presented_token
-from service.errors import TooLargeError
+from service.api.pools import STORE_CALLS, Admission
+from service.errors import AuthError, TooLargeError
 from service.settings import Settings
 from service.store.base import Store
 
@@ -53,6 +52,20 @@ def _require(role: Role) -> Callable[[Request], Awaitable[None]]:
 
 ReadAccess = Depends(_require(Role.READ))
 WriteAccess = Depends(_require(Role.WRITE))
+_check_write = _require(Role.WRITE)
+
+
+async def can_write(request: Request) -> bool:
+    """True if the request would pass `WriteAccess`: for reads whose side effects (a kept
+    report) a read-only caller may cause only within bounds."""
+    try:
+        await _check_write(request)
+    except AuthError:
+        return False
+    return True
+
+
+CanWrite = Annotated[bool, Depends(can_write)]
 
 
 async def read_body(request: Request, settings: SettingsDep) -> bytes:
@@ -86,9 +99,19 @@ BodyDep = Annotated[bytes, Depends(read_body)]
 
 
 async def in_thread(func: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-    """Run a blocking store call in a worker thread so the event loop keeps answering.
+    """Run a blocking store call in a thread of the store-call pool (`pools.STORE_CALLS`)
+    so the event loop keeps answering, and `/health` and validations keep their own threads.
 
     Query time limits are the store's (it abandons a query past `TRISKEL_QUERY_TIMEOUT_S`
-    and raises `LimitExceededError`), so one slow query holds one worker, never the server.
+    and raises `LimitExceededError`), so one slow query holds one thread, never the server.
     """
-    return await anyio.to_thread.run_sync(partial(func, *args, **kwargs))
+    return await STORE_CALLS.run(func, *args, **kwargs)
+
+
+async def get_validations(request: Request) -> Admission:
+    """The app's admission of validations (`TRISKEL_VALIDATION_WORKERS`, `..._QUEUE`)."""
+    admission: Admission = request.app.state.validations
+    return admission
+
+
+ValidationsDep = Annotated[Admission, Depends(get_validations)]

@@ -2,6 +2,11 @@
 `/reports/{id}`). JSON is the default; Turtle, JSON-LD and N-Triples give the W3C
 `sh:ValidationReport`; `text/plain` the readable table. A report kept in the history says
 so: its JSON has a `report` member (id, time, fingerprint...), its RDF the metadata triples.
+
+A kept report may hold only the first of its results (`TRISKEL_MAX_REPORT_RESULTS`): then
+every answer naming it carries `Triskel-Report-Truncated` ("<kept> of <found> results kept") and
+its entry `"truncated": true`; read back, its JSON says `"truncated": true` at the top, with
+the counts and `conforms` of the whole validation.
 """
 
 from __future__ import annotations
@@ -40,8 +45,13 @@ def report_response(report: Report, entry: Entry | None, media_type: str) -> Res
     headers = {"Vary": "Accept"}
     if entry is not None:
         headers["Location"] = f"/reports/{entry.id}"
+        if entry.truncated:
+            found = sum(entry.counts.values())
+            headers["Triskel-Report-Truncated"] = f"{entry.results_kept} of {found} results kept"
     if view == "json":
         document = to_dict(report) | ({"report": entry.to_dict()} if entry else {})
+        if entry is not None and len(report.results) < sum(entry.counts.values()):
+            document |= {"truncated": True, "counts": entry.counts, "conforms": entry.conforms}
         body = json.dumps(document, ensure_ascii=False, indent=2)
     elif view == "text":
         body, media_type = to_text(report), "text/plain; charset=utf-8"

@@ -5,8 +5,10 @@ Each kept report is a named graph `urn:triskel:report:<id>` holding the W3C
 plus its metadata: `dcterms:identifier` (the id), `dcterms:created`, `sbr:dataFingerprint`
 (the canonical hash of the validated data, `snapshot`), `sbr:shapesVersion` (the same hash of
 the shapes), `sbr:engine`, `sbr:scope` (the graph validated, absent for the whole store) and
-the counts `sbr:violations`, `sbr:warnings`, `sbr:infos`. Since the history is ordinary RDF,
-teams can query past reports with SPARQL; `templates/report-history.rq` is the list query.
+the counts `sbr:violations`, `sbr:warnings`, `sbr:infos` (of the whole validation), and
+`sbr:resultsKept` when only the first results are kept (`TRISKEL_MAX_REPORT_RESULTS`).
+Since the history is ordinary RDF, teams can query past reports with SPARQL;
+`templates/report-history.rq` is the list query.
 
 A kept report reads back whole, except that its blank nodes (a property shape without an
 IRI as `sourceShape`, a blank-node focus) carry the labels the store gave them.
@@ -19,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,7 @@ PREFIX sh: <http://www.w3.org/ns/shacl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sbr: <https://w3id.org/social-business/report#>
 SELECT ?g ?id ?created ?fingerprint ?shapes ?engine ?conforms ?violations ?warnings ?infos ?scope
+       ?kept
 WHERE {
   GRAPH ?g {
     ?g a sh:ValidationReport ; dcterms:identifier ?id ; dcterms:created ?created ;
@@ -53,9 +56,19 @@ WHERE {
       sbr:engine ?engine ; sbr:violations ?violations ; sbr:warnings ?warnings ;
       sbr:infos ?infos .
     OPTIONAL { ?g sbr:scope ?scope }
+    OPTIONAL { ?g sbr:resultsKept ?kept }
   }
 } LIMIT 1"""
 """One kept report's entry, `?g` bound to its graph (whose IRI is its report node)."""
+SAME_QUERY = """
+PREFIX sbr: <https://w3id.org/social-business/report#>
+ASK {
+  GRAPH ?g {
+    ?g sbr:dataFingerprint ?fingerprint ; sbr:shapesVersion ?shapes ; sbr:engine ?engine .
+    %s
+  }
+}"""
+"""Is a report of this data, these shapes and this engine kept (scope pattern filled in)?"""
 log = logging.getLogger(__name__)
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
 _COUNTS = (("violation", SBR.violations), ("warning", SBR.warnings), ("info", SBR.infos))
@@ -73,6 +86,13 @@ class Entry:
     scope: str | None
     counts: dict[str, int]
     conforms: bool
+    results_kept: int | None = None
+    """How many results the kept report holds when it holds fewer than were found."""
+
+    @property
+    def truncated(self) -> bool:
+        """True if the kept report holds only the first of its results."""
+        return self.results_kept is not None
 
     @property
     def graph(self) -> str:
@@ -91,6 +111,8 @@ class Entry:
             "counts": self.counts,
             "conforms": self.conforms,
             "graph": self.graph,
+            "truncated": self.truncated,
+            "results_kept": self.results_kept,
         }
 
 
@@ -107,10 +129,23 @@ def shapes_version(pack: ShapePack) -> str:
     return canonical_hash(ox.serialize(quads, format=ox.RdfFormat.N_QUADS) or b"")
 
 
+MAX_REPORTS = 1_000
+"""Kept reports by default (`TRISKEL_MAX_REPORTS`); the oldest are dropped first past it."""
+MAX_RESULTS = 10_000
+"""Results a kept report holds by default (`TRISKEL_MAX_REPORT_RESULTS`)."""
+
+
 def new_entry(
-    report: Report, *, fingerprint: str, shapes: str, engine: str, scope: str | None
+    report: Report,
+    *,
+    fingerprint: str,
+    shapes: str,
+    engine: str,
+    scope: str | None,
+    max_results: int = MAX_RESULTS,
 ) -> Entry:
-    """A history entry for a report just made (a fresh, time-ordered id)."""
+    """A history entry for a report just made (a fresh, time-ordered id); past `max_results`
+    results the kept report will hold the first `max_results`."""
     now = datetime.now(UTC)
     return Entry(
         id=f"{now:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(3)}",
@@ -121,16 +156,32 @@ def new_entry(
         scope=scope,
         counts={name: count for name, count in report.counts.items()},
         conforms=report.conforms,
+        results_kept=max_results if len(report.results) > max_results else None,
     )
 
 
-MAX_REPORTS = 1_000
-"""Kept reports by default; the oldest are dropped first past it."""
+def already_kept(store: Store, entry: Entry) -> bool:
+    """True if a kept report already validated the same data (fingerprint) against the same
+    shapes with the same engine and scope: keeping this one would add nothing."""
+    scope = (
+        "FILTER NOT EXISTS { ?g sbr:scope ?any }" if entry.scope is None else "?g sbr:scope ?scope"
+    )
+    substitutions: dict[str, ox.NamedNode | ox.Literal] = {
+        "fingerprint": ox.Literal(entry.fingerprint),
+        "shapes": ox.Literal(entry.shapes_version),
+        "engine": ox.Literal(entry.engine),
+    }
+    if entry.scope is not None:
+        substitutions["scope"] = ox.NamedNode(entry.scope)
+    return store.ask(SAME_QUERY % scope, substitutions=substitutions)
 
 
 def record(store: Store, report: Report, entry: Entry, *, keep: int = MAX_REPORTS) -> None:
     """Keep the report and its metadata in the entry's graph (one all-or-nothing load), then
-    drop the oldest kept reports beyond the newest `keep`, so the history is bounded."""
+    drop the oldest kept reports beyond the newest `keep`, so the history is bounded. A
+    truncated entry keeps only the report's first `entry.results_kept` results."""
+    if entry.results_kept is not None:
+        report = replace(report, results=report.results[: entry.results_kept])
     body = as_graph(report, entry).serialize(format="nt", encoding="utf-8")
     with service_writes():
         store.load(body, media_type=NTRIPLES, graph=entry.graph, source=f"report {entry.id}")
@@ -153,6 +204,9 @@ def as_graph(report: Report, entry: Entry) -> Graph:
         graph.add((node, predicate, value))
     if entry.scope is not None:
         graph.add((node, SBR.scope, URIRef(entry.scope)))
+    if entry.results_kept is not None:
+        graph.add((node, SBR.resultsKept, Literal(entry.results_kept)))
+        graph.set((node, SH.conforms, Literal(entry.conforms)))  # of every result, not the kept
     return graph
 
 
@@ -217,6 +271,7 @@ def _entry(row: Row) -> Entry:
         scope=None if scope is None else scope.value,
         counts={name: int(row[f"{name}s"].value) for name, _ in _COUNTS},
         conforms=row["conforms"].value == "true",
+        results_kept=None if row.get("kept") is None else int(row["kept"].value),
     )
 
 
@@ -225,6 +280,7 @@ def _entry_of_graph(graph: Graph, node: URIRef) -> Entry:
         return str(graph.value(node, predicate) or "")
 
     scope = graph.value(node, SBR.scope)
+    kept = graph.value(node, SBR.resultsKept)
     return Entry(
         id=text(DCTERMS.identifier),
         created=datetime.fromisoformat(text(DCTERMS.created)),
@@ -234,4 +290,5 @@ def _entry_of_graph(graph: Graph, node: URIRef) -> Entry:
         scope=None if scope is None else str(scope),
         counts={name: int(text(p) or 0) for name, p in _COUNTS},
         conforms=text(SH.conforms) == "true",
+        results_kept=None if kept is None else int(str(kept)),
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from service.api.deps import ReadAccess, SettingsDep, StoreDep
+from service.api.deps import ReadAccess, SettingsDep, StoreDep, ValidationsDep
 from service.api.routers.validate import in_budget
 from service.reports.alignment import summary
 from service.reports.snapshot import Snapshot
@@ -26,6 +26,8 @@ def _summary(store: Store) -> dict[str, Any]:
 
 
 @router.get("/alignment", summary="Alignment per practice and per organisation")
-async def alignment(store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
+async def alignment(
+    store: StoreDep, settings: SettingsDep, validations: ValidationsDep
+) -> dict[str, Any]:
     """Scores and findings of every practice and organisation in the store."""
-    return await in_budget(settings, lambda: _summary(store))
+    return await in_budget(settings, validations, lambda: _summary(store))

@@ -6,7 +6,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from service import __version__
-from service.api.deps import StoreDep, in_thread
+from service.api.deps import StoreDep
+from service.api.pools import HEALTH
 from service.resources import ONTOLOGY_VERSION
 from service.store.base import Store
 
@@ -32,7 +33,7 @@ def _measure(store: Store) -> tuple[int, int]:
 @router.head("/health", response_model=Health, include_in_schema=False)
 async def health(store: StoreDep) -> Health:
     """Touch the store (count its quads and graphs) and report the versions in service."""
-    triples, graphs = await in_thread(_measure, store)
+    triples, graphs = await HEALTH.run(_measure, store)  # never behind other work
     return Health(
         status="ok",
         version=__version__,

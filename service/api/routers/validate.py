@@ -2,16 +2,28 @@
 
 * No body: the whole store (its data graphs and the ontology, never the report-history
   graphs), or with `graph=` one named graph. The report is kept in the history
-  (`/reports/{id}`, given in `Location`).
+  (`/reports/{id}`, given in `Location`): see "What is kept" below.
 * An RDF body (its `Content-Type` names the syntax), or a `multipart/form-data` part named
   `data`: that payload alone. The store is not touched and nothing is kept.
 * Custom shapes: `multipart/form-data` parts named `shapes`, and/or graphs of the store named
   by `shapes_graph=`; next to the built-in rules R01-R20 unless `no_builtin=true`.
+
+What is kept: the history is the store's validations, bounded. A validation against posted
+shapes is never kept (those shapes are not the store's state). A caller with write access
+has every validation of the store kept, as the governance record. A caller with only the
+read role has it kept only when no kept report already holds the same data fingerprint,
+shapes version, engine and scope: repeated validations of an unchanged store add nothing,
+so a read-only caller adds at most one report per store state and (scope, engine, shapes
+graphs) choice, and only writers change the store state. At most `TRISKEL_MAX_REPORTS`
+reports are kept (oldest dropped first), each with at most `TRISKEL_MAX_REPORT_RESULTS`
+results (the first ones, and the whole validation's counts; the answer to the caller still
+carries every result and says what was kept, `service.api.report_views`).
 * `fail_on`, `engine` as in `triskel validate`; the report by `Accept` (JSON by default).
 
 A multipart part without a usable `Content-Type` is read by its file name's extension.
-Validation runs in a worker thread within `TRISKEL_VALIDATION_TIMEOUT_S`, so it never holds
-up other requests; past the budget the caller gets 503 and nothing is kept.
+Validation runs in a validation thread (`service.api.pools.Admission`: a few at once, a short
+queue, 503 with `Retry-After` beyond it) within `TRISKEL_VALIDATION_TIMEOUT_S`, so it never
+holds up other requests; past the budget the caller gets 503 and nothing is kept.
 """
 
 from __future__ import annotations
@@ -29,13 +41,21 @@ from typing import Annotated, TypeVar
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 
-from service.api.deps import BodyDep, ReadAccess, SettingsDep, StoreDep
+from service.api.deps import (
+    BodyDep,
+    CanWrite,
+    ReadAccess,
+    SettingsDep,
+    StoreDep,
+    ValidationsDep,
+)
 from service.api.negotiation import parse_content_type
+from service.api.pools import Admission
 from service.api.report_views import VIEWS, negotiate, report_response
 from service.api.uploads import MULTIPART
 from service.errors import InputError, LimitExceededError, UnsupportedFormatError
 from service.rdf.formats import NTRIPLES, rdf_format_for, rdf_format_for_path
-from service.reports.history import Entry, new_entry, record, shapes_version
+from service.reports.history import Entry, already_kept, new_entry, record, shapes_version
 from service.reports.model import Report
 from service.reports.snapshot import Snapshot
 from service.settings import Settings
@@ -59,6 +79,20 @@ class Options:
     builtin: bool = True
     fail_on: Severity = "violation"
     engine: EngineName = "fast"
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How the history takes this call's report (see "What is kept" above)."""
+
+    max_reports: int
+    max_results: int
+    writer: bool
+
+    @classmethod
+    def of(cls, settings: Settings, *, writer: bool) -> Keeping:
+        """The history's bounds from the settings, for a caller with or without writes."""
+        return cls(settings.max_reports, settings.max_report_results, writer)
 
 
 @dataclass(frozen=True)
@@ -128,11 +162,17 @@ def shapes_pack(store: Store, posted: list[Source], options: Options) -> ShapePa
 
 
 def run(
-    store: Store, posted: Posted, options: Options, *, until: float = math.inf
+    store: Store,
+    posted: Posted,
+    options: Options,
+    keeping: Keeping,
+    *,
+    until: float = math.inf,
 ) -> tuple[Report, Entry | None]:
-    """Validate what the request names; keep the report when the store was validated,
-    unless the budget (`until`, a `time.monotonic()` instant) is spent: the caller has
-    been told 503 by then, so a report kept later would be one nobody asked for."""
+    """Validate what the request names; keep the report when `keeping` allows (see "What
+    is kept"), unless the budget (`until`, a `time.monotonic()` instant) is spent: the
+    caller has been told 503 by then, so a report kept later would be one nobody asked
+    for."""
     pack = shapes_pack(store, posted.shapes, options)
     check = partial(validate, shapes=pack, engine=options.engine, fail_on=options.fail_on)
     if posted.data is not None:
@@ -141,25 +181,31 @@ def run(
         return check(posted.data), None
     snapshot = Snapshot.of_store(store, options.graph)
     report = check(snapshot.source())
+    if posted.shapes:
+        return report, None
     entry = new_entry(
         report,
         fingerprint=snapshot.fingerprint(),
         shapes=shapes_version(pack),
         engine=options.engine,
         scope=options.graph,
+        max_results=keeping.max_results,
     )
+    if not keeping.writer and already_kept(store, entry):
+        return report, None
     if time.monotonic() > until:
         raise LimitExceededError("the validation ran past its budget; its report is not kept")
-    record(store, report, entry)
+    record(store, report, entry, keep=keeping.max_reports)
     return report, entry
 
 
-async def in_budget(settings: Settings, func: Callable[[], T]) -> T:
-    """Run `func` in a worker thread; past the validation budget answer `LimitExceededError`
-    at once (the worker finishes on its own and its result is dropped)."""
+async def in_budget(settings: Settings, validations: Admission, func: Callable[[], T]) -> T:
+    """Run `func` in a validation thread; past the validation budget answer
+    `LimitExceededError` at once (the thread finishes on its own, holding its place, and its
+    result is dropped)."""
     try:
         with anyio.fail_after(settings.validation_timeout_s):
-            return await anyio.to_thread.run_sync(func, abandon_on_cancel=True)
+            return await validations.run(func)
     except TimeoutError:
         raise LimitExceededError(
             f"the validation ran longer than {settings.validation_timeout_s:g} s "
@@ -178,6 +224,8 @@ async def validate_endpoint(
     store: StoreDep,
     settings: SettingsDep,
     body: BodyDep,
+    writer: CanWrite,
+    validations: ValidationsDep,
     graph: Annotated[str | None, Query(description="validate only this named graph")] = None,
     shapes_graph: Annotated[
         list[str] | None, Query(description="a graph of the store holding extra shapes")
@@ -192,6 +240,8 @@ async def validate_endpoint(
         request.headers.get("content-type"), body, max_nesting=settings.max_rdf_nesting
     )
     options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
+    keeping = Keeping.of(settings, writer=writer)
     until = time.monotonic() + settings.validation_timeout_s
-    report, entry = await in_budget(settings, partial(run, store, posted, options, until=until))
+    work = partial(run, store, posted, options, keeping, until=until)
+    report, entry = await in_budget(settings, validations, work)
     return report_response(report, entry, media_type)
