@@ -9,6 +9,11 @@ SPARQL with rdflib (compiling shapes, checking user shapes and `LOAD` updates), 
 pySHACL inside `Graph.query`; all of it goes through two grammar entry points, `Query` and
 `UpdateUnit`. `install()` puts both under one lock. A parse takes milliseconds, and pySHACL's
 validation is bound by the GIL anyway, so the lock costs nothing measurable.
+
+`install()` also mends one parse action: rdflib 7 builds a negative decimal (`-0.5`) by
+negating the parsed literal, and `Literal.__neg__` raises `TypeError` for an `xsd:decimal`,
+so a valid query or update holding one failed to parse with an error no caller expects (a
+fuzzed `INSERT DATA { ... -0.5 } ; LOAD <...>` answered 500 instead of the policy's 403).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from pyparsing import ParseResults
+from rdflib import Literal
 from rdflib.plugins.sparql import parser
 
 _LOCK = threading.Lock()
@@ -33,8 +40,22 @@ def _serialised(parse: Callable[..., Any]) -> Callable[..., Any]:
     return locked
 
 
+def _negative_decimal(tokens: ParseResults) -> Literal:
+    """`-` and a decimal: the decimal literal with the sign written into its lexical form.
+
+    >>> install()
+    >>> where = parser.parseQuery("SELECT * { ?s ?p -0.5 }")[1]["where"]
+    >>> where["part"][0]["triples"][0][2].n3()
+    '"-0.5"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    """
+    literal: Literal = tokens[0]
+    return Literal(f"-{literal}", datatype=literal.datatype)
+
+
 def install() -> None:
-    """Serialise `parse_string` of rdflib's query and update grammars (idempotent)."""
+    """Serialise `parse_string` of rdflib's query and update grammars and mend the negative
+    decimal's parse action (idempotent)."""
+    parser.DECIMAL_NEGATIVE.set_parse_action(_negative_decimal)
     for grammar in (parser.Query, parser.UpdateUnit):
         if not getattr(grammar.parse_string, "serialised", False):
             grammar.parse_string = _serialised(grammar.parse_string)  # type: ignore[method-assign]

@@ -141,6 +141,7 @@ def test_case_02_a_dataset_of_graphs_in_the_store_is_read(service: Service) -> N
         "LOAD <file:///etc/passwd>",
         "LOAD <http://127.0.0.1/x> INTO GRAPH <urn:g>",
         "LOAD SILENT <TRAP> INTO GRAPH <urn:g>",
+        "INSERT DATA { <urn:s> <urn:p> -0.5 } ; LOAD <http://127.0.0.1/x>",  # found by fuzzing
     ],
 )
 def test_case_03_load_is_refused_not_a_silent_204(
