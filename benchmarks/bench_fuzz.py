@@ -11,9 +11,11 @@ every breach with its exact input. Returns 1 if the rule broke (any crash, 500 o
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 
 from benchmarks.fuzz.runner import run_live
+from benchmarks.generate import OUT_DIR
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,8 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=300)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv if argv is not None else [])
-    report = run_live(seconds=args.seconds, seed=args.seed)
-    print(f"seed {args.seed}, {args.seconds:g} s")
+    folder = OUT_DIR / "fuzz"  # a fresh store each run; the server's log stays to read
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    report = run_live(seconds=args.seconds, seed=args.seed, folder=folder)
+    print(f"seed {args.seed}, {args.seconds:g} s; server log: {folder / 'serve.log'}")
     for line in report.lines():
         print(line)
     for breach in report.breaches:

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
@@ -31,6 +32,8 @@ MARGIN_S = 7.0
 """What an answer may take past the timeout: queueing behind the other fuzzer, killing a
 worker, serialising."""
 HEALTH_EVERY_S = 0.25
+
+Breach = Literal["crash", "500", "late", "health"]
 
 
 @dataclass
@@ -47,17 +50,21 @@ class Report:
 
     tallies: dict[str, Tally] = field(default_factory=dict)
     breaches: list[str] = field(default_factory=list)
-    crashes: int = 0
-    server_errors: int = 0
-    late: int = 0
+    counts: Counter[Breach] = field(default_factory=Counter)
     health_polls: int = 0
     health_worst_s: float = 0.0
-    health_failures: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def breach(self, kind: Breach, text: str) -> None:
+        """Note a breach of the rule and what caused it (the fuzzers' threads share this)."""
+        with self._lock:
+            self.counts[kind] += 1
+            self.breaches.append(text)
 
     @property
     def held(self) -> bool:
         """True when the run kept the rule."""
-        return not (self.crashes or self.server_errors or self.late or self.health_failures)
+        return not self.counts.total()
 
     def lines(self) -> list[str]:
         """The figures as printed by `make bench`."""
@@ -66,9 +73,9 @@ class Report:
             counts = ", ".join(f"{status}: {n}" for status, n in sorted(tally.statuses.items()))
             out.append(f"{name}: {tally.cases} cases ({counts})")
         out.append(
-            f"crashes: {self.crashes}; 500s: {self.server_errors}; "
-            f"answers past {QUERY_TIMEOUT_S + MARGIN_S:g} s: {self.late}; "
-            f"/health: {self.health_polls} polls, {self.health_failures} failed, "
+            f"crashes: {self.counts['crash']}; 500s: {self.counts['500']}; "
+            f"answers past {QUERY_TIMEOUT_S + MARGIN_S:g} s: {self.counts['late']}; "
+            f"/health: {self.health_polls} polls, {self.counts['health']} failed, "
             f"worst {self.health_worst_s:.2f} s"
         )
         return out
@@ -95,20 +102,16 @@ def _fuzz(url: str, name: str, stream: Iterator[Case], until: float, report: Rep
             try:
                 answer = _send(client, case)
             except httpx.TimeoutException:
-                report.late += 1
-                report.breaches.append(f"no answer within {budget:g} s:\n{case.describe()}")
+                report.breach("late", f"no answer within {budget:g} s:\n{case.describe()}")
                 continue
             except httpx.TransportError as exc:
-                report.crashes += 1
-                report.breaches.append(f"connection lost ({exc!r}):\n{case.describe()}")
+                report.breach("crash", f"connection lost ({exc!r}):\n{case.describe()}")
                 continue
             tally.statuses[answer.status_code] += 1
             if answer.status_code == 500:
-                report.server_errors += 1
-                report.breaches.append(f"500 {answer.text[:300]}\n{case.describe()}")
+                report.breach("500", f"500 {answer.text[:300]}\n{case.describe()}")
             elif time.monotonic() - start > budget:
-                report.late += 1
-                report.breaches.append(f"answered after {budget:g} s:\n{case.describe()}")
+                report.breach("late", f"answered after {budget:g} s:\n{case.describe()}")
 
 
 def _watch(url: str, stop: threading.Event, report: Report) -> None:
@@ -123,8 +126,7 @@ def _watch(url: str, stop: threading.Event, report: Report) -> None:
             report.health_worst_s = max(report.health_worst_s, time.monotonic() - start)
             report.health_polls += 1
             if status != 200:
-                report.health_failures += 1
-                report.breaches.append(f"/health answered {status or 'nothing'}")
+                report.breach("health", f"/health answered {status or 'nothing'}")
 
 
 def _seed_store(url: str) -> None:
@@ -185,14 +187,12 @@ def run_live(
 def _check_alive(server: live.LiveServer, report: Report) -> None:
     """A crash is the process gone or `/health` not 200 after the run."""
     if server.process.poll() is not None:
-        report.crashes += 1
         tail = server.log.read_text(errors="replace")[-2_000:]
-        report.breaches.append(f"the server exited with {server.process.returncode}:\n{tail}")
+        report.breach("crash", f"the server exited with {server.process.returncode}:\n{tail}")
         return
     try:
         status = httpx.get(f"{server.url}/health", timeout=QUERY_TIMEOUT_S + MARGIN_S).status_code
     except httpx.HTTPError:
         status = 0
     if status != 200:
-        report.crashes += 1
-        report.breaches.append(f"/health answered {status or 'nothing'} after the run")
+        report.breach("crash", f"/health answered {status or 'nothing'} after the run")
