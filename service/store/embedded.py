@@ -45,7 +45,7 @@ from service.store.base import QueryResult, Row, Store, Term
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
 from service.store.results import Serialised
-from service.store.scan import check_nesting, check_operations
+from service.store.scan import check_nesting, check_operations, check_triple_terms
 from service.store.syntax import query_syntax_error
 from service.store.workers import Job, Kind, QueryWorkers, evaluate
 
@@ -157,6 +157,7 @@ class EmbeddedStore(Store):
     def _checked(self, job: Job) -> Job:
         """Refuse what the text may not do (fetches, structure) before any engine sees it."""
         check_nesting(job.query)
+        check_triple_terms(job.query)
         check_operations(job.query, allowed_hosts=self.allowed_hosts)
         return job
 

@@ -28,7 +28,10 @@ from the store only, and a graph it does not hold is an empty graph.
 recursive parser and evaluator crash the whole process (a segmentation fault, not an
 exception) on a few thousand nested groups or chained operators.
 
-3. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
+3. Refuse RDF 1.2 triple terms (`check_triple_terms`): the engine parses SPARQL 1.2, but the
+rest of the service (results, exports, validation) takes RDF 1.1 only, as uploads do.
+
+4. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
 is asked for only when it does not, since both engines let the union option override `FROM`.
 
 >>> check_operations("SELECT * { ?s ?p 'SERVICE <http://x/>' }", allowed_hosts="")
@@ -49,6 +52,7 @@ from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from service.errors import ForbiddenOperationError, InputError
+from service.rdf.xmlguard import TRIPLE_TERMS
 from service.store.complexity import MAX_NESTING, check_complexity
 from service.store.sparqltokens import Token, ambiguous_iri, tokens, unescape_iri
 
@@ -59,6 +63,7 @@ __all__ = [
     "check_complexity",
     "check_nesting",
     "check_operations",
+    "check_triple_terms",
     "extension_functions",
     "has_dataset_clause",
     "where_group_start",
@@ -84,6 +89,67 @@ def check_nesting(text: str) -> None:
     service.errors.InputError: the query is too complex: brackets nested deeper than 256 levels
     """
     check_complexity(text)
+
+
+_MAY_NAME_TRIPLE_TERMS = re.compile(r"<<|>>|\{\||~|triple|subject|predicate|object", re.IGNORECASE)
+"""Text without any of these cannot hold RDF 1.2 triple-term syntax or functions."""
+_TRIPLE_FUNCTIONS = ("TRIPLE", "SUBJECT", "PREDICATE", "OBJECT")
+"""RDF 1.2 functions that make or take apart triple terms (`isTRIPLE` ends with `TRIPLE`)."""
+
+
+def check_triple_terms(text: str) -> None:
+    """Raise `InputError` ("RDF 1.2 triple terms are not supported") for text that writes a
+    triple term or calls a triple-term function; syntax is left to the engine.
+
+    pyoxigraph 0.5 parses SPARQL 1.2: `<<( s p o )>>`, `<< s p o >>`, `~ reifier`,
+    annotations `{| p o |}` and the functions `TRIPLE`, `SUBJECT`, `PREDICATE`, `OBJECT`,
+    `isTRIPLE`. Uploads refuse triple terms (`service.rdf.reader`) because the JSON-LD export,
+    the SPARQL results and pySHACL fail on them; an update could store them all the same and
+    a query could answer with one, so they are refused here too. None of these forms is
+    SPARQL 1.1, so no 1.1 text is refused, with one exception: `<` glued to an IRI
+    (`?o<<http://e/>`), which the engine may read as `<<`; write `?o < <http://e/>`.
+
+    >>> check_triple_terms("SELECT * { ?s ?p ?o FILTER(?o < <http://e/>) } # <<(")
+    >>> check_triple_terms("INSERT DATA { <a:s> <a:p> <<( <a:s> <a:p> 1 )>> }")
+    Traceback (most recent call last):
+    ...
+    service.errors.InputError: RDF 1.2 triple terms are not supported ('<<' at line 1 column 27)
+    """
+    if not _MAY_NAME_TRIPLE_TERMS.search(text):
+        return
+    found = tokens(text)
+    for index, token in enumerate(found):
+        following = found[index + 1] if index + 1 < len(found) else None
+        if _triple_term_syntax(token, following):
+            shown = token.text + (following.text[0] if following else "")
+            line = text.count("\n", 0, token.start) + 1
+            column = token.start - (text.rfind("\n", 0, token.start) + 1) + 1
+            raise InputError(f"{TRIPLE_TERMS} ({shown!r} at line {line} column {column})")
+
+
+def _triple_term_syntax(token: Token, following: Token | None) -> bool:
+    """True when `token` (and the one after it) starts triple-term syntax or a triple-term
+    function call as the engine may read it.
+
+    `<<` and `>>` are single terminals, so only glued brackets count; the tokens may show
+    `<<(?s?p?o)>>` as `<`, the IRI `<(?s?p?o)>`, `>`, hence any token that starts with `<`
+    glued to a `<`. A function name is matched at the end of a word, since the engine reads
+    keywords with no word boundary (`FILTERisTRIPLE(?o)` is `FILTER isTRIPLE(?o)`).
+    """
+    if following is None:
+        return token.kind == "other" and token.text == "~"
+    glued = following.start == token.start + len(token.text)
+    if token.kind == "other":
+        pair = (token.text, following.text[:1])
+        if token.text == "~" or pair == ("{", "|"):
+            return True
+        return glued and pair in (("<", "<"), (">", ">")) and following.kind in ("other", "iri")
+    return (
+        token.kind == "name"
+        and ":" not in token.text
+        and following.text == "("
+        and token.text.upper().endswith(_TRIPLE_FUNCTIONS)
+    )
 
 
 def has_dataset_clause(query: str) -> bool:

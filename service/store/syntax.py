@@ -25,7 +25,12 @@ from rdflib.plugins.sparql.parser import parseUpdate
 
 from service import rdflib_sparql
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
-from service.store.scan import check_nesting, check_operations, extension_functions
+from service.store.scan import (
+    check_nesting,
+    check_operations,
+    check_triple_terms,
+    extension_functions,
+)
 
 rdflib_sparql.install()  # updates with LOAD or SERVICE are parsed by rdflib, on any thread
 
@@ -66,10 +71,12 @@ def unknown_functions(
 def query_form(query: str, base_iri: str | None = None) -> QueryForm:
     """The form of a query; `QuerySyntaxError` (with line:column) if it does not parse.
 
-    `InputError` when it parses but the engine cannot run it, or is nested too deep for the
-    engine's parser to survive (`check_nesting`).
+    `InputError` when it parses but the engine cannot run it, is nested too deep for the
+    engine's parser to survive (`check_nesting`) or writes RDF 1.2 triple terms
+    (`check_triple_terms`).
     """
     check_nesting(query)
+    check_triple_terms(query)
     try:
         functions = unknown_functions(query, base_iri)
         answer = OxStore().query(query, base_iri=base_iri, custom_functions=functions)
@@ -91,9 +98,11 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
     An update that names no outside source runs on an empty in-memory store (pyoxigraph
     parses the whole text before running any operation). One with `LOAD` or `SERVICE` could
     make even that store fetch, so it is only parsed, by rdflib's parser, and the policy
-    check that follows decides on it. Text nested too deep is refused first (`check_nesting`).
+    check that follows decides on it. Text nested too deep is refused first (`check_nesting`),
+    then text with RDF 1.2 triple terms (`check_triple_terms`).
     """
     check_nesting(update)
+    check_triple_terms(update)
     try:
         check_operations(update, allowed_hosts="")
     except ForbiddenOperationError:
