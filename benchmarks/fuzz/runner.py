@@ -90,12 +90,15 @@ def _send(client: httpx.Client, case: Case) -> httpx.Response:
     return client.request(case.method, case.path, content=case.body, headers=headers)
 
 
-def _fuzz(url: str, name: str, stream: Iterator[Case], until: float, report: Report) -> None:
-    """Send cases from `stream` until the monotonic time `until`, noting every breach."""
+def _fuzz(
+    url: str, name: str, stream: Iterator[Case], until: float, most: int, report: Report
+) -> None:
+    """Send cases from `stream` until the monotonic time `until` or `most` cases, noting every
+    breach."""
     tally = report.tallies.setdefault(name, Tally())
     budget = QUERY_TIMEOUT_S + MARGIN_S
     with httpx.Client(base_url=url, timeout=budget) as client:
-        while time.monotonic() < until:
+        while time.monotonic() < until and tally.cases < most:
             case = next(stream)
             tally.cases += 1
             start = time.monotonic()
@@ -141,14 +144,15 @@ def _seed_store(url: str) -> None:
             answer.raise_for_status()
 
 
-def fuzz(url: str, *, seconds: float, seed: int) -> Report:
-    """Run both fuzzers at once against the server at `url` for `seconds`."""
+def fuzz(url: str, *, seconds: float, seed: int, most: int = 10**9) -> Report:
+    """Run both fuzzers at once against the server at `url` for `seconds`, or until each has
+    sent `most` cases (a fixed count gives the same inputs on a fast or a slow machine)."""
     report = Report()
     until = time.monotonic() + seconds
     stop = threading.Event()
     streams = {"sparql": sparql.cases(seed), "rdf": rdf.cases(seed)}
     workers = [
-        threading.Thread(target=_fuzz, args=(url, name, stream, until, report))
+        threading.Thread(target=_fuzz, args=(url, name, stream, until, most, report))
         for name, stream in streams.items()
     ]
     watcher = threading.Thread(target=_watch, args=(url, stop, report))
@@ -163,7 +167,12 @@ def fuzz(url: str, *, seconds: float, seed: int) -> Report:
 
 
 def run_live(
-    *, seconds: float, seed: int, folder: Path | None = None, port: int | None = None
+    *,
+    seconds: float,
+    seed: int,
+    most: int = 10**9,
+    folder: Path | None = None,
+    port: int | None = None,
 ) -> Report:
     """Start `triskel serve --open` on a fresh store with short timeouts (in `folder`, on
     `port`, if given), fuzz it, check it is still alive and healthy, stop it."""
@@ -177,7 +186,7 @@ def run_live(
         server = live.start(["--open"], log=where / "serve.log", env=env, port=port)
         try:
             _seed_store(server.url)
-            report = fuzz(server.url, seconds=seconds, seed=seed)
+            report = fuzz(server.url, seconds=seconds, seed=seed, most=most)
             _check_alive(server, report)
         finally:
             server.stop()
