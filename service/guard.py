@@ -58,6 +58,11 @@ class Write(ABC):
     def try_on(self, copy: ox.Store) -> None:
         """Make the same write on an in-memory pyoxigraph store; never fetches anything."""
 
+    def creates(self, store: Store) -> bool:
+        """True when applying the write now would create the graph it names (Graph Store
+        201); asked under the guard's lock, so two racing writes cannot both be first."""
+        return False
+
     def refuse_early(self, store: Store) -> None:
         """Raise the error the store itself would raise for this write, before any trial, so
         that a guarded write fails as the unguarded one would (400 or 403, not a 409 from the
@@ -75,6 +80,9 @@ class Load(Write):
     graph: str | None
     replace: bool = False
     source: str = "request body"
+
+    def creates(self, store: Store) -> bool:
+        return self.graph is not None and self.graph not in store.graphs()
 
     def refuse_early(self, store: Store) -> None:
         fmt = rdf_format_for(self.media_type)
@@ -160,8 +168,10 @@ class Guard:
         self.budget_s = budget_s
         self._lock = threading.Lock()
 
-    def apply(self, store: Store, write: Write, *, level: Severity | None = None) -> None:
+    def apply(self, store: Store, write: Write, *, level: Severity | None = None) -> bool:
         """Apply `write`; with a `level`, only if it adds no finding at `level` or above.
+        Returns whether the write created the graph it names (`Write.creates`, decided in the
+        same exclusive section as the write: of two racing PUTs to a new graph, one creates).
 
         Raises `GuardRefusedError` (nothing written) listing the new findings, or
         `LimitExceededError` (nothing written) when the check ran past the validation budget.
@@ -169,7 +179,9 @@ class Guard:
         with self._lock:
             if level is not None:
                 self._check(store, write, level, time.monotonic() + self.budget_s)
+            created = write.creates(store)
             write.apply(store)
+            return created
 
     def _check(self, store: Store, write: Write, level: Severity, deadline: float) -> None:
         write.refuse_early(store)

@@ -23,7 +23,9 @@ GuardParam = Annotated[
 ]
 
 
-async def write(request: Request, store: Store, change: Write, level: GuardLevel | None) -> None:
-    """Apply `change` through the app's guard, in a worker thread."""
+async def write(request: Request, store: Store, change: Write, level: GuardLevel | None) -> bool:
+    """Apply `change` through the app's guard, in a worker thread; True when it created the
+    graph it names (`Guard.apply`)."""
     guard: Guard = request.app.state.guard
-    await in_thread(guard.apply, store, change, level=level)
+    created: bool = await in_thread(guard.apply, store, change, level=level)
+    return created

@@ -110,7 +110,8 @@ async def _write(
     replace: bool,
     guard: GuardLevel | None,
 ) -> Response:
-    """Load a PUT or POST body into the graph; 201 if this created it, else 204."""
+    """Load a PUT or POST body into the graph; 201 if this created it, else 204 (decided
+    under the guard's lock, with the write: of two racing writes to a new graph one is 201)."""
     header = request.headers.get("content-type", "")
     media_type = parse_content_type(header).media_type
     if not media_type:
@@ -119,8 +120,7 @@ async def _write(
         limit = request.app.state.settings.max_rdf_nesting
         body = await in_thread(merge_parts, header, body, max_nesting=limit)
         media_type = NTRIPLES
-    created = not await exists(store, name)
-    await write(request, store, Load(body, media_type, name, replace=replace), guard)
+    created = await write(request, store, Load(body, media_type, name, replace=replace), guard)
     return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
 
 
