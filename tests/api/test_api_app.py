@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import doctest
-import errno
 import importlib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +15,7 @@ from service.api import create_app
 from service.api.problems import PROBLEM_JSON, position, status_of
 from service.errors import (
     AuthError,
+    DiskFullError,
     ForbiddenOperationError,
     InputError,
     LimitExceededError,
@@ -147,13 +147,8 @@ def test_each_error_kind_has_its_status(exc: TriskelError, status: int) -> None:
 
 
 def test_a_full_disk_is_a_507_and_a_syntax_error_gives_its_position() -> None:
-    try:
-        try:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        except OSError as cause:
-            raise StoreError("the update failed") from cause
-    except StoreError as exc:
-        assert status_of(exc) == 507
+    assert status_of(DiskFullError("the update failed: the disk is full")) == 507
+    assert status_of(StoreError("the endpoint is down")) == 503
     assert position(QuerySyntaxError("SPARQL syntax error at 3:7: expected")) == (3, 7)
     assert position(RDFSyntaxError("bad", source="x.ttl", line=1002, column=4)) == (1002, 4)
 
