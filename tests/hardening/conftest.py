@@ -239,3 +239,22 @@ def service(make_service: Callable[..., Service]) -> Service:
 def embedded(make_embedded: Callable[..., Service]) -> Service:
     """A service with default limits on the embedded store."""
     return make_embedded()
+
+
+class FailingDisk:
+    """A pyoxigraph store whose `writes` raise the `OSError` that `error()` makes, as on a full
+    or read-only disk; every other call reaches the real store."""
+
+    def __init__(self, db: Any, error: Callable[[], OSError], writes: frozenset[str]) -> None:
+        self._db, self._error, self._writes = db, error, writes
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._writes:
+            return self._fail
+        return getattr(self._db, name)
+
+    def __len__(self) -> int:
+        return len(self._db)
+
+    def _fail(self, *_args: object, **_kwargs: object) -> None:
+        raise self._error()

@@ -26,6 +26,7 @@ from tests.hardening.conftest import (
     TOKEN_SPEC,
     WRITE,
     Audit,
+    FailingDisk,
     Service,
     problem_of,
 )
@@ -118,28 +119,10 @@ def _send_ignoring_disconnect(client: httpx.Client, method: str, url: str, body:
         client.request(method.upper(), url, content=body, headers=NT | WRITE)
 
 
-class FailingDisk:
-    """A pyoxigraph store whose writes fail like a full or read-only disk.
-
-    `remove_graph` still runs (a replace drops the old graph first), so a bulk write fails
-    midway, after the store has already changed: the journal must put it back.
-    """
-
-    WRITES = frozenset({"load", "bulk_load", "update", "extend", "bulk_extend", "add"})
-
-    def __init__(self, db: Any, code: int) -> None:
-        self._db, self._code = db, code
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self.WRITES:
-            return self._fail
-        return getattr(self._db, name)
-
-    def __len__(self) -> int:
-        return len(self._db)
-
-    def _fail(self, *_args: object, **_kwargs: object) -> None:
-        raise OSError(self._code, os.strerror(self._code))
+FAILING_WRITES = frozenset({"load", "bulk_load", "update", "extend", "bulk_extend", "add"})
+"""What fails in these cases; `remove_graph` still runs (a replace drops the old graph first),
+so a bulk write fails midway, after the store has already changed: the journal must put it
+back."""
 
 
 @pytest.mark.parametrize(
@@ -153,7 +136,9 @@ def test_case_18_a_failing_disk_during_a_commit_changes_nothing(
     client.put(f"/store?graph={GRAPH}", content=triples(100, "old"), headers=NT | WRITE)
     before = embedded.fingerprint()
     store: Any = embedded.store
-    store._database = FailingDisk(store._database, code)
+    store._database = FailingDisk(
+        store._database, lambda: OSError(code, os.strerror(code)), FAILING_WRITES
+    )
     if write == "update":
         response = client.post(
             "/update",

@@ -6,7 +6,7 @@ file it was appending to in the text. Observed on a 3 MB tmpfs (`mount -t tmpfs 
 `Store.load`, `update`, `remove_graph` and `Store(path)` itself raise
 ``OSError('IO error: No space left on device: While appending to file:
 <store>/000008.log: No space left on device')``, `bulk_load` the same about a `bulk-*.sst`.
-`FullDisk` raises exactly that, so the tests need no mount (and no root).
+`full_disk` raises exactly that, so the tests need no mount (and no root).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pytest
 
 import service.store.embedded as embedded_module
 from service.cli import main
-from tests.hardening.conftest import READ, WRITE, Service, problem_of
+from tests.hardening.conftest import READ, WRITE, FailingDisk, Service, problem_of
 
 GRAPH = "urn:kept"
 NT = {"Content-Type": "application/n-triples"}
@@ -35,24 +35,12 @@ def enospc(store_path: Path, file: str = "000008.log") -> OSError:
     )
 
 
-class FullDisk:
+FULL_DISK_WRITES = frozenset({"load", "bulk_load", "update", "remove_graph", "add_graph", "flush"})
+
+
+def full_disk(db: Any, store_path: Path) -> FailingDisk:
     """A pyoxigraph store on a full disk: every write raises what pyoxigraph raises."""
-
-    WRITES = frozenset({"load", "bulk_load", "update", "remove_graph", "add_graph", "flush"})
-
-    def __init__(self, db: Any, store_path: Path) -> None:
-        self._db, self._path = db, store_path
-
-    def __getattr__(self, name: str) -> Any:
-        if name in self.WRITES:
-            return self._fail
-        return getattr(self._db, name)
-
-    def __len__(self) -> int:
-        return len(self._db)
-
-    def _fail(self, *_args: object, **_kwargs: object) -> None:
-        raise enospc(self._path)
+    return FailingDisk(db, lambda: enospc(store_path), FULL_DISK_WRITES)
 
 
 ONE = b'<urn:a> <urn:p> "2" .\n'
@@ -77,7 +65,7 @@ def test_a_full_disk_answers_507_names_no_path_and_changes_nothing(
     before = embedded.fingerprint()
     store: Any = embedded.store
     real = store._database
-    store._database = FullDisk(real, store.path)
+    store._database = full_disk(real, store.path)
     try:
         response = WRITES[write](embedded)
     finally:
@@ -95,7 +83,9 @@ def test_the_cli_on_a_full_disk_exits_2_with_one_line(
     data.write_bytes(ONE)
     folder = tmp_path / "store"
     real_store = embedded_module.OxStore
-    monkeypatch.setattr(embedded_module, "OxStore", lambda path: FullDisk(real_store(path), folder))
+    monkeypatch.setattr(
+        embedded_module, "OxStore", lambda path: full_disk(real_store(path), folder)
+    )
     code = main(["load", str(data), "--graph", GRAPH, "--store", str(folder)])
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1, err
