@@ -146,3 +146,17 @@ def test_a_query_sees_every_earlier_write_and_views_do_not_pile_up(
 def test_a_job_names_its_view() -> None:
     job = Job("", "ask", "ASK {}", 10, 1.0)
     assert replace(job, view="v").view == "v" and job.view == ""
+
+
+def test_a_view_waited_for_is_not_deleted_by_later_writes(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """A task may wait for a free worker while writes take newer views: the view it was
+    given stays on disk until it is done, and goes at the next view after that."""
+    with store._pinned_view() as pinned:
+        store.load(b"<urn:s> <urn:p> <urn:o> .", media_type=NT, graph="urn:later")
+        assert store._current_view() != pinned
+        assert Path(pinned).is_dir(), "a view a task waits to read was deleted"
+    store.load(b"<urn:s> <urn:p> <urn:o2> .", media_type=NT, graph="urn:later")
+    store._current_view()
+    assert not Path(pinned).exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from pyoxigraph import BlankNode, Literal, NamedNode
 
@@ -22,6 +22,7 @@ from service.store.scan import check_operations
 from service.store.syntax import check_update_syntax
 from service.store.system_graphs import check_update as check_system_graphs
 from service.store.system_graphs import check_writable
+from service.store.workers import Task, WorkerPool
 
 Term = NamedNode | BlankNode | Literal
 Row = dict[str, Term]
@@ -171,6 +172,16 @@ class Store(ABC):
             except NotFoundError:
                 continue
         return exported
+
+    def run_in_worker(self, pool: WorkerPool, task_for: Callable[[str | None], Task]) -> Any:
+        """Run the task `task_for(view)` in one of `pool`'s worker processes; its value.
+
+        `view` is the folder of a read-only view of the store's current state, which the
+        worker opens in place (`Views.open`), kept on disk while a worker may read it; None
+        when the backend has no views (engines reached over SPARQL 1.1), and the task then
+        carries the data it needs. `task_for` runs here, in the caller's process.
+        """
+        return pool.run(task_for(None))
 
     @abstractmethod
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:

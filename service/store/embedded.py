@@ -22,7 +22,10 @@ import tempfile
 import threading
 import traceback
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+import weakref
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
@@ -47,7 +50,7 @@ from service.store.locks import ProcessLock, ReadWriteLock
 from service.store.results import Serialised
 from service.store.scan import check_nesting, check_operations, check_triple_terms
 from service.store.syntax import query_syntax_error
-from service.store.workers import Job, Kind, QueryWorkers, evaluate
+from service.store.workers import Job, Kind, Task, WorkerPool, evaluate
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +87,11 @@ class EmbeddedStore(Store):
         self._reopen_lock = threading.Lock()
         self._database: OxStore | None = None
         self._closed = False
-        self.workers = QueryWorkers(size=query_workers, memory_limit_mb=query_memory_mb)
+        self.workers = WorkerPool(size=query_workers, memory_limit_mb=query_memory_mb)
+        self._pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet([self.workers])
+        self._pinned: Counter[str] = Counter()
         self._generation = 0
-        self._view_lock = threading.Lock()
+        self._view_lock = threading.RLock()
         self._view: Path | None = None
         self._view_generation = -1
         self._views: list[Path] = []
@@ -207,14 +212,40 @@ class EmbeddedStore(Store):
             base_iri=base_iri,
         )
         self._checked(job)
-        done: Serialised = self.workers.run(replace(job, view=self._current_view()))
+        done: Serialised = self.run_in_worker(
+            self.workers, lambda view: replace(job, view=view or "")
+        )
         return QueryResult(done.body, done.media_type, done.truncated)
+
+    def run_in_worker(self, pool: WorkerPool, task_for: Callable[[str | None], Task]) -> Any:
+        """Run `task_for(view)` in `pool` on a view holding every write made so far; the view
+        stays on disk until the task is done and no worker of any pool has it open."""
+        with self._view_lock:
+            self._pools.add(pool)
+        with self._pinned_view() as view:
+            return pool.run(task_for(view))
+
+    @contextmanager
+    def _pinned_view(self) -> Iterator[str]:
+        """The current view, never deleted while the context lasts (a task may wait for a
+        free worker for a while, and writes in the meantime take newer views)."""
+        with self._view_lock:
+            view = self._current_view()
+            self._pinned[view] += 1
+        try:
+            yield view
+        finally:
+            with self._view_lock:
+                self._pinned[view] -= 1
+                if self._pinned[view] <= 0:
+                    del self._pinned[view]
 
     def _current_view(self) -> str:
         """The folder of a read-only checkpoint holding every write made so far.
 
         Taken under the read lock (so never in the middle of a bulk write) at the first query
-        after a write; views no worker has open any more are deleted here.
+        after a write; views no worker has open and no task is waiting to read are deleted
+        here.
         """
         with self._view_lock:
             generation = self._generation
@@ -229,13 +260,15 @@ class EmbeddedStore(Store):
                 raise self._failure("the store could not be read", exc) from exc
             self._view, self._view_generation = folder, generation
             self._views.append(folder)
-            self.workers.release(keep=str(folder))
+            for pool in list(self._pools):
+                pool.release(keep=str(folder))
             self._prune_views()
             return str(folder)
 
     def _prune_views(self) -> None:
-        """Delete the views that are neither current nor open in a worker."""
-        in_use = self.workers.views_in_use()
+        """Delete the views that are neither current, nor open in a worker, nor pinned."""
+        in_use = {view for pool in list(self._pools) for view in pool.views_in_use()}
+        in_use.update(self._pinned)
         for view in list(self._views):
             if view != self._view and str(view) not in in_use:
                 shutil.rmtree(view, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Queries evaluated in child processes, so that no query can take the service down with it.
+"""Work evaluated in child processes, so that no query or validation can take the service down.
 
 pyoxigraph 0.5 cannot cancel a query. In a thread, a query past its budget was abandoned by
 its caller but kept its CPU until it ended (four cartesian `COUNT(*)` kept both cores busy
@@ -16,6 +16,11 @@ atomic) opened read-only. The store takes a new one at the first query after a w
 query sees every write answered before it started; the store deletes a view once no worker
 has it open. The pool is bounded: when every worker is busy for longer than a query's
 budget, the query is refused (503) rather than queued without end.
+
+One pool implementation serves every kind of work: a pool runs *tasks*, picklable objects
+whose `run(views)` the child calls with its cache of opened views (`Views`). A query is one
+kind of task (`Job`); a validation, defined where validations are, is another, in a pool of
+its own (`Wording` names the kind and its settings in the pool's messages).
 
 Costs, measured on the example data with 8 clients: see benchmarks/bench_sparql.py.
 """
@@ -35,7 +40,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
@@ -54,6 +59,58 @@ _RELEASE = "release"
 """Message telling an idle worker to close its view (the store wants to delete it)."""
 
 
+class Views:
+    """A worker's opened read-only views: the last one stays open for the next task on it.
+
+    Opening a view costs milliseconds, but its caches warm up with use; one view at a time,
+    since a view the store has moved past is about to be deleted."""
+
+    def __init__(self) -> None:
+        self._db: OxStore | None = None
+        self._path = ""
+
+    def open(self, path: str) -> OxStore:
+        """The view at `path`, opened read-only (the one already open when it is that one)."""
+        if path != self._path or self._db is None:
+            self.close()
+            self._db, self._path = OxStore.read_only(path), path
+        return self._db
+
+    def close(self) -> None:
+        """Close the open view, if any."""
+        self._db, self._path = None, ""
+        gc.collect()
+
+
+class Task(Protocol):
+    """Work for a worker process: picklable, run in the child as `task.run(views)`.
+
+    `view` names the view the task reads ("" for none: the task carries its data), so that
+    the store keeps that view on disk while a worker may have it open; `timeout_s` is its
+    budget, after which the worker is killed."""
+
+    @property
+    def view(self) -> str: ...
+
+    @property
+    def timeout_s(self) -> float: ...
+
+    def run(self, views: Views) -> Any:
+        """Do the work in the child; the value goes back to the caller, pickled."""
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How a pool's failures name its kind of work and the settings that bound it."""
+
+    what: str
+    timeout_setting: str
+    memory_setting: str
+
+
+QUERIES = Wording("query", "TRISKEL_QUERY_TIMEOUT_S", "TRISKEL_QUERY_MEMORY_MB")
+
+
 @dataclass(frozen=True)
 class Job:
     """One query for a worker: what to run, on which view, and how its answer is shaped."""
@@ -68,6 +125,10 @@ class Job:
     named_graph_uris: Sequence[str] = ()
     substitutions: Mapping[str, Any] | None = None
     base_iri: str | None = None
+
+    def run(self, views: Views) -> Any:
+        """Evaluate the query on its view (see `evaluate`)."""
+        return evaluate(views.open(self.view), self)
 
 
 def evaluate(db: OxStore, job: Job) -> Any:
@@ -130,32 +191,30 @@ def _die_with_parent() -> None:
 
 
 def _serve(conn: Connection, memory_limit_bytes: int) -> None:
-    """A worker's life: open views, run jobs, answer `(ok, value)` until the pipe closes."""
+    """A worker's life: run tasks, answer `(status, value)` until the pipe closes.
+
+    Status "ok" carries the task's value, "error" a `TriskelError` to raise as it is, "bug"
+    the traceback of anything else."""
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     if memory_limit_bytes:
         resource.setrlimit(resource.RLIMIT_DATA, (memory_limit_bytes, memory_limit_bytes))
-    db: OxStore | None = None
-    opened = ""
+    views = Views()
     while True:
         try:
             message = conn.recv()
         except (EOFError, OSError):
             return
         if message == _RELEASE:
-            db, opened = None, ""
-            gc.collect()
+            views.close()
             continue
-        job: Job = message
+        task: Task = message
         try:
-            if job.view != opened or db is None:
-                db, opened = None, ""
-                db, opened = OxStore.read_only(job.view), job.view
-            conn.send((True, evaluate(db, job)))
+            conn.send(("ok", task.run(views)))
         except TriskelError as exc:
-            conn.send((False, exc))
+            conn.send(("error", exc))
         except Exception:
-            conn.send((None, traceback.format_exc()))
+            conn.send(("bug", traceback.format_exc()))
 
 
 @dataclass(eq=False)
@@ -173,12 +232,15 @@ class _Worker:
         self.conn.close()
 
 
-class QueryWorkers:
-    """A bounded pool of query worker processes (see the module docstring)."""
+class WorkerPool:
+    """A bounded pool of worker processes for one kind of task (see the module docstring)."""
 
-    def __init__(self, *, size: int = 4, memory_limit_mb: int = 4096) -> None:
+    def __init__(
+        self, *, size: int = 4, memory_limit_mb: int = 4096, wording: Wording = QUERIES
+    ) -> None:
         self.size = size
         self.memory_limit_bytes = memory_limit_mb * 1024 * 1024
+        self.wording = wording
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__])
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
@@ -186,24 +248,25 @@ class QueryWorkers:
         self._lock = threading.Lock()
         self._closed = False
 
-    def run(self, job: Job) -> Any:
-        """Run `job` on a worker within `job.timeout_s`; the value `evaluate` returns.
+    def run(self, task: Task) -> Any:
+        """Run `task` on a worker within `task.timeout_s`; the value its `run` returns.
 
-        Raises what the query raised; `LimitExceededError` when the budget ran out (the
-        worker is killed) or no worker came free in time; `InputError` when the query
-        killed its worker (a crash or the memory ceiling).
+        Raises what the task raised; `LimitExceededError` when the budget ran out (the
+        worker is killed) or no worker came free in time; `InputError` when the task killed
+        its worker (a crash or the memory ceiling).
         """
-        worker = self._take(job.timeout_s)
+        said = self.wording
+        worker = self._take(task.timeout_s)
         try:
-            worker.view = job.view
-            worker.conn.send(job)
-            answered = worker.conn.poll(job.timeout_s)
+            worker.view = task.view
+            worker.conn.send(task)
+            answered = worker.conn.poll(task.timeout_s)
             reply = worker.conn.recv() if answered else None
         except (EOFError, OSError):
             code = self._discard(worker)
             raise InputError(
-                f"the query stopped the engine ({_exit_reason(code)}): it is too complex or "
-                "needs more memory than TRISKEL_QUERY_MEMORY_MB allows"
+                f"the {said.what} stopped the engine ({_exit_reason(code)}): it is too complex "
+                f"or needs more memory than {said.memory_setting} allows"
             ) from None
         except BaseException:
             self._discard(worker)
@@ -211,16 +274,19 @@ class QueryWorkers:
         if reply is None:
             self._discard(worker)
             raise LimitExceededError(
-                f"the query ran longer than {job.timeout_s:g} s (TRISKEL_QUERY_TIMEOUT_S) "
+                f"the {said.what} ran longer than {task.timeout_s:g} s ({said.timeout_setting}) "
                 "and was stopped"
             )
-        ok, value = reply
+        return self._answer(worker, *reply)
+
+    def _answer(self, worker: _Worker, status: str, value: Any) -> Any:
+        """The value of a worker's reply, or its error raised (see `_serve`)."""
         self._give_back(worker)
-        if ok is True:
+        if status == "ok":
             return value
-        if ok is False:
+        if status == "error":
             raise value
-        raise RuntimeError(f"a query worker failed:\n{value}")
+        raise RuntimeError(f"a {self.wording.what} worker failed:\n{value}")
 
     def views_in_use(self) -> set[str]:
         """The views some live worker has open."""
@@ -267,7 +333,8 @@ class QueryWorkers:
             return self._idle.get(timeout=timeout_s)
         except queue.Empty:
             raise LimitExceededError(
-                f"all {self.size} query workers stayed busy for {timeout_s:g} s; try again shortly"
+                f"all {self.size} {self.wording.what} workers stayed busy for {timeout_s:g} s; "
+                "try again shortly"
             ) from None
 
     def _spawn(self) -> _Worker | None:
