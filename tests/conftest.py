@@ -64,7 +64,10 @@ def oxigraph_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Oxigra
     """A live `oxigraph serve` on 127.0.0.1 for the whole session."""
     executable = Path(sys.executable).with_name("oxigraph")
     if not executable.exists():
-        pytest.skip("the `oxigraph` console script (PyPI package oxigraph) is not installed")
+        pytest.fail(
+            "the `oxigraph` console script (PyPI package oxigraph) is not installed",
+            pytrace=False,
+        )
     port = free_port()
     location = tmp_path_factory.mktemp("oxigraph")
     command = [str(executable), "serve", "--location", str(location)]

@@ -52,7 +52,6 @@ def pack() -> ShapePack:
     return load_builtin()
 
 
-@pytest.mark.skipif(not EXAMPLE.is_dir(), reason="data/example is not there")
 def test_example_organisation(pack: ShapePack) -> None:
     keys = _agree(PreparedData.from_paths([EXAMPLE]), pack)
     assert keys, "the example organisation is meant to break rules"

@@ -74,7 +74,6 @@ DECLARATION_PITFALLS = [p for p in PITFALLS if p.code in {"P34", "P35"}]
 EXAMPLE_FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
 
 
-@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example/ has no Turtle file yet")
 @pytest.mark.parametrize(
     "pitfall", DECLARATION_PITFALLS, ids=[p.code for p in DECLARATION_PITFALLS]
 )

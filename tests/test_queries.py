@@ -92,7 +92,6 @@ def test_query_returns_the_expected_rows(catalog: Catalog, store: EmbeddedStore,
     assert actual[1:] == expected[1:]
 
 
-@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example has no Turtle files yet")
 def test_every_query_runs_over_the_example(catalog: Catalog, store: EmbeddedStore) -> None:
     with _case_data(store, EXAMPLE_FILES):
         for name in QUERY_NAMES:
@@ -109,7 +108,6 @@ COUNT_RULES = {
 }
 
 
-@pytest.mark.skipif(not EXAMPLE_FILES, reason="data/example has no Turtle files yet")
 def test_queries_agree_with_the_rules_on_the_example(
     catalog: Catalog, store: EmbeddedStore
 ) -> None:

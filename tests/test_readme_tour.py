@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 
@@ -42,7 +41,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     running.stop()
 
 
-@pytest.mark.skipif(shutil.which("curl") is None, reason="the tour uses curl, not installed here")
 def test_the_readme_tour_runs_as_printed(server: LiveServer) -> None:
     done = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", tour_block()],

@@ -9,7 +9,6 @@ set must equal the expected one exactly, so a case also proves which rules do NO
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -29,15 +28,6 @@ SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 
 Key = tuple[str, str, Node, Node | None]
-
-FAST_MISSING = importlib.util.find_spec("service.validation.fast") is None
-
-
-def _engine_param(name: str) -> object:
-    marks = []
-    if name == "fast" and FAST_MISSING:
-        marks.append(pytest.mark.skip(reason="service/validation/fast.py is not written yet"))
-    return pytest.param(name, marks=marks, id=name)
 
 
 def expected(path: Path) -> tuple[bool, set[Key]]:
@@ -65,7 +55,7 @@ def _as_graph(path: Path) -> Graph:
     return triples_to_graph(parse(Source.from_path(path)))
 
 
-@pytest.mark.parametrize("engine", [_engine_param(e) for e in ENGINES])
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
 def test_case(case: Path, engine: str) -> None:
     conforms, results = expected(case)

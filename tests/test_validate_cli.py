@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import re
@@ -133,17 +132,11 @@ def _iri(curie: str) -> URIRef:
     return URIRef({"ex": EX, "sb": str(SB._NS)}[prefix] + local)
 
 
-FAST_MISSING = importlib.util.find_spec("service.validation.fast") is None
-
-
 @pytest.fixture(
     scope="module",
     params=[
         "pyshacl",
-        pytest.param(
-            "fast",
-            marks=pytest.mark.skipif(FAST_MISSING, reason="service/validation/fast.py is absent"),
-        ),
+        "fast",
     ],
 )
 def example_report(request: pytest.FixtureRequest) -> dict[str, object]:

@@ -5,7 +5,7 @@ the `fast` engine. Partial compliance, as the suite defines it: the exit code sa
 the data conforms as `sh:conforms` expects (`--fail-on info`: any result breaks
 conformance, as in SHACL), or, where the test expects `sht:Failure`, the command fails with
 exit 2. The suite is found through `TRISKEL_W3C_DIR` (default `../shared/w3c` next to the
-repository); the test skips when it is not there. Known exceptions are listed in
+repository); without it the run fails at collection. Known exceptions are listed in
 `KNOWN_FAILURES` with a reason each; an exception that starts passing fails the test, so
 the list cannot go stale.
 """
@@ -21,13 +21,13 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from service.cli import main
-from tests.w3c import W3C_DIR, missing
+from tests.w3c import W3C_DIR, required
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")
 
 SUITE = W3C_DIR / "shacl" / "tests"
-MANIFEST = SUITE / "manifest.ttl"
+MANIFEST = required(SUITE / "manifest.ttl", "SHACL")
 
 KNOWN_FAILURES: dict[str, str] = {}
 """Test file (relative to the suite) → why the fast engine does not pass it. Empty: all 120
@@ -73,12 +73,10 @@ def _test(path: Path) -> tuple[Path, Path, bool | None]:
 CASES = _cases()
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=missing("SHACL"))
 def test_suite_is_complete() -> None:
     assert len(CASES) == 120, "the approved suite has 120 sht:Validate tests (98 core, 22 sparql)"
 
 
-@pytest.mark.skipif(not MANIFEST.is_file(), reason=missing("SHACL"))
 @pytest.mark.parametrize("case", CASES, ids=[str(c.relative_to(SUITE)) for c in CASES])
 def test_w3c(case: Path, capsys: pytest.CaptureFixture[str]) -> None:
     name = str(case.relative_to(SUITE))

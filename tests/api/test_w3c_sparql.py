@@ -17,7 +17,8 @@ exceptions and no graph is added for the suites' sake (an absent graph is an emp
 
 A syntax-error answer is a 400 problem document of `type` `…/problems#syntax`
 (`service.api.problems`). The suites are found through `TRISKEL_W3C_DIR` (default
-`../shared/w3c` beside the repository); without them these tests skip and say so.
+`../shared/w3c` beside the repository); without them the run fails at collection, saying where it
+looked.
 """
 
 from __future__ import annotations
@@ -40,15 +41,20 @@ from rdflib.compare import isomorphic
 
 from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES
 from service.api.problems import PROBLEM_TYPES
-from tests.w3c import W3C_DIR, missing
+from tests.w3c import W3C_DIR, required
 
-QUERY_SYNTAX = W3C_DIR / "sparql11-syntax-query/sparql/sparql11/syntax-query/manifest.ttl"
-UPDATE_SYNTAX = W3C_DIR / "sparql11-protocol/sparql/sparql11/syntax-update-1/manifest.ttl"
-PROTOCOL = W3C_DIR / "sparql11-protocol/sparql/sparql11/protocol/manifest.ttl"
-GRAPH_STORE = (
-    W3C_DIR / "sparql11-protocol/sparql/sparql11/graph-store-protocol/manifest-indirect.ttl"
+SUITE = "SPARQL 1.1"
+QUERY_SYNTAX = required(
+    W3C_DIR / "sparql11-syntax-query/sparql/sparql11/syntax-query/manifest.ttl", SUITE
 )
-MISSING = missing("SPARQL 1.1")
+UPDATE_SYNTAX = required(
+    W3C_DIR / "sparql11-protocol/sparql/sparql11/syntax-update-1/manifest.ttl", SUITE
+)
+PROTOCOL = required(W3C_DIR / "sparql11-protocol/sparql/sparql11/protocol/manifest.ttl", SUITE)
+GRAPH_STORE = required(
+    W3C_DIR / "sparql11-protocol/sparql/sparql11/graph-store-protocol/manifest-indirect.ttl",
+    SUITE,
+)
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -82,9 +88,7 @@ def _manifest(path: Path) -> tuple[Graph, list[URIRef]]:
 
 
 def _syntax_cases(path: Path, kinds: dict[URIRef, int]) -> list[object]:
-    """(file, expected status) per test of the given kinds; one skip mark when absent."""
-    if not path.exists():
-        return [pytest.param(None, 0, marks=pytest.mark.skip(reason=MISSING))]
+    """(file, expected status) per test of the given kinds."""
     graph, entries = _manifest(path)
     cases = []
     for entry in entries:
@@ -104,8 +108,6 @@ UPDATE_CASES = _syntax_cases(
 
 
 def test_the_suites_have_the_expected_size() -> None:
-    if not QUERY_SYNTAX.exists():
-        pytest.skip(MISSING)
     assert [case.values[1] for case in QUERY_CASES].count(200) == 63
     assert [case.values[1] for case in QUERY_CASES].count(400) == 31
     assert [case.values[1] for case in UPDATE_CASES].count(204) == 41
@@ -204,8 +206,6 @@ def _exchanges(graph: Graph, entry: URIRef) -> Iterator[Exchange]:
 
 
 def _protocol_cases() -> list[object]:
-    if not PROTOCOL.exists():
-        return [pytest.param(None, None, marks=pytest.mark.skip(reason=MISSING))]
     graph, entries = _manifest(PROTOCOL)
     cases = []
     for entry in entries:
@@ -270,8 +270,6 @@ def test_protocol(module_client: TestClient, exchanges: list[Exchange], data: di
 
 
 def _graph_store_cases() -> list[object]:
-    if not GRAPH_STORE.exists():
-        return [pytest.param(None, marks=pytest.mark.skip(reason=MISSING))]
     graph, entries = _manifest(GRAPH_STORE)
     return [
         pytest.param(list(_exchanges(graph, entry)), id=name)
