@@ -69,7 +69,7 @@ def evaluate(
     return [
         finding
         for c in compiled.constraints
-        for finding in _findings(c, select(derived.render(c.query, inline)))
+        for finding in findings_of(c, select(derived.render(c.query, inline)))
     ]
 
 
@@ -105,7 +105,8 @@ def _private_copy(store: ox.Store) -> ox.Store:
     return copy
 
 
-def _findings(constraint: CompiledConstraint, rows: Iterable[Row]) -> Iterator[Finding]:
+def findings_of(constraint: CompiledConstraint, rows: Iterable[Row]) -> Iterator[Finding]:
+    """The findings of one constraint's query rows (one per focus and value)."""
     seen: set[tuple[Node, Node | None]] = set()
     for row in rows:
         focus = row["this"]

@@ -67,6 +67,13 @@ class PreparedData:
         return cls._finish(store)
 
     @classmethod
+    def from_quads(cls, quads: Iterable[ox.Quad]) -> PreparedData:
+        """Quads of any graphs (merged into one default graph, as files are)."""
+        store = ox.Store()
+        store.extend(quads)
+        return cls._finish(store)
+
+    @classmethod
     def from_graph(cls, graph: Graph) -> PreparedData:
         """An rdflib graph (not modified; blank-node ids are kept)."""
         store = ox.Store()
@@ -121,6 +128,20 @@ def _materialise(store: ox.Store) -> None:
 def _ontology_triples() -> tuple[ox.Triple, ...]:
     """The ontology and concepts, parsed once per process."""
     return tuple(t for path in ONTOLOGY_SOURCES for t in parse(Source.from_path(path)))
+
+
+def ontology_triples() -> tuple[ox.Triple, ...]:
+    """The ontology and concepts.ttl triples every prepared store holds."""
+    return _ontology_triples()
+
+
+def hierarchies() -> tuple[
+    Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]],
+    Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]],
+]:
+    """sub → all its strict supers, for properties and for classes (the entailments
+    `PreparedData` materialises)."""
+    return _hierarchies()
 
 
 @lru_cache(maxsize=1)

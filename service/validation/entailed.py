@@ -1,0 +1,137 @@
+"""The prepared data kept up to date by deltas, without preparing it again.
+
+`EntailedData` holds two pyoxigraph stores:
+
+* `base`: the user's quads as written (each in its graph) and the ontology and concepts in
+  a graph of their own (`ONTOLOGY_GRAPH`) — what the entailments are computed from;
+* `view`: in its default graph exactly what `PreparedData` would hold for the same quads
+  (named graphs merged, ontology added, subproperty and subclass entailments materialised),
+  so the compiled rule queries run on it unchanged. Its named graphs are the validator's
+  own (derived relations, focus lists, the shapes graph).
+
+`apply(delta)` writes a delta to `base` and returns how the view's default graph must change
+— without writing it, because the live validator looks at the old and new view together
+before it settles. A view triple stays as long as any quad of any graph (or the ontology)
+supports it: `(s, p, o)` by a quad `(s, q, o)` with `q` = `p` or a subproperty of `p`,
+`(s, rdf:type, C)` also by `(s, rdf:type, D)` with `D` a subclass of `C`; so removing
+`sb:initiator` keeps `sb:participant` when the user also states it, or states it in another
+graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib.namespace import RDF
+
+from service.validation.prepare import PreparedData, hierarchies, ontology_triples
+
+ONTOLOGY_GRAPH = ox.NamedNode("urn:triskel:live:ontology")
+"""Where `base` keeps the ontology and concepts (never a user graph: `urn:triskel:` graphs
+are the service's own)."""
+
+_TYPE = ox.NamedNode(str(RDF.type))
+_DEFAULT = ox.DefaultGraph()
+
+Subject = ox.NamedNode | ox.BlankNode
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A write: quads removed, then quads added (SPARQL Update's order). Quads already
+    absent or already present change nothing."""
+
+    added: frozenset[ox.Quad] = field(default_factory=frozenset)
+    removed: frozenset[ox.Quad] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, *, added: Iterable[ox.Quad] = (), removed: Iterable[ox.Quad] = ()) -> Delta:
+        return cls(frozenset(added), frozenset(removed))
+
+
+@dataclass(frozen=True)
+class ViewChange:
+    """Triples the view's default graph gains and loses."""
+
+    added: frozenset[ox.Triple]
+    removed: frozenset[ox.Triple]
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+class EntailedData:
+    """The user's quads and the prepared view of them, patched together."""
+
+    def __init__(self, quads: Iterable[ox.Quad]) -> None:
+        self.base = ox.Store()
+        self.base.extend(quads)
+        self.base.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
+                         for t in ontology_triples())  # fmt: skip
+        user = (q for q in self.base if q.graph_name != ONTOLOGY_GRAPH)
+        self.view = PreparedData.from_quads(user).store
+        supers_p, supers_c = hierarchies()
+        self._supers_p = supers_p
+        self._supers_c = supers_c
+        self._subs_p = _inverse(supers_p)
+        self._subs_c = _inverse(supers_c)
+
+    def user_quads(self) -> Iterator[ox.Quad]:
+        """The user's quads as they are now."""
+        return (q for q in self.base if q.graph_name != ONTOLOGY_GRAPH)
+
+    def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
+        """The quads of one user graph (for whole-graph replace and delete)."""
+        return list(self.base.quads_for_pattern(None, None, None, graph))
+
+    def apply(self, delta: Delta) -> ViewChange:
+        """Write `delta` to `base`; return the view change it implies (not yet applied)."""
+        removed = [q for q in delta.removed if q in self.base and q.graph_name != ONTOLOGY_GRAPH]
+        for quad in removed:
+            self.base.remove(quad)
+        added = [q for q in delta.added if q not in self.base]
+        self.base.extend(added)
+        candidates = {c for q in (*removed, *added) for c in self._entailed(q.triple)}
+        gained, lost = set(), set()
+        for triple in candidates:
+            before = ox.Quad(triple.subject, triple.predicate, triple.object, _DEFAULT) in self.view
+            after = self._supported(triple)
+            if after and not before:
+                gained.add(triple)
+            elif before and not after:
+                lost.add(triple)
+        return ViewChange(frozenset(gained), frozenset(lost))
+
+    def _entailed(self, triple: ox.Triple) -> Iterator[ox.Triple]:
+        """The triple and what the ontology's axioms derive from it."""
+        yield triple
+        s, p, o = triple.subject, triple.predicate, triple.object
+        for sup in self._supers_p.get(p, ()):
+            yield ox.Triple(s, sup, o)
+        if p == _TYPE and isinstance(o, ox.NamedNode):
+            for sup in self._supers_c.get(o, ()):
+                yield ox.Triple(s, _TYPE, sup)
+
+    def _supported(self, triple: ox.Triple) -> bool:
+        s, p, o = triple.subject, triple.predicate, triple.object
+        for q in (p, *self._subs_p.get(p, ())):
+            if next(self.base.quads_for_pattern(s, q, o, None), None) is not None:
+                return True
+        if p == _TYPE and isinstance(o, ox.NamedNode):
+            for sub in self._subs_c.get(o, ()):
+                if next(self.base.quads_for_pattern(s, _TYPE, sub, None), None) is not None:
+                    return True
+        return False
+
+
+def _inverse(
+    supers: Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]],
+) -> dict[ox.NamedNode, tuple[ox.NamedNode, ...]]:
+    subs: dict[ox.NamedNode, list[ox.NamedNode]] = {}
+    for sub, ups in supers.items():
+        for up in ups:
+            subs.setdefault(up, []).append(sub)
+    return {up: tuple(found) for up, found in subs.items()}

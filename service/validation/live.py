@@ -1,0 +1,311 @@
+"""Live validation: the current findings, patched from each write's delta.
+
+`LiveValidation` keeps, for one dataset and one `ShapePack`, the prepared view of the data
+(`entailed.EntailedData`), the derived relations the compiled queries share (as triples of
+the view's graph `derived.GRAPH_IRI`) and the current findings of every compiled
+constraint, by focus node. `apply(delta)`:
+
+1. writes the delta and adds the view triples it gains, so the view holds old and new data;
+2. finds, per derived relation, the subjects whose pairs may change (`dependency`), takes
+   away the lost triples and recomputes those subjects' pairs; adds the new pairs, puts the
+   lost triples back for a moment and finds, per constraint, the focus nodes whose results
+   may change — through the old and the new data at once, so a removal counts as much as an
+   addition;
+3. settles the view (lost triples and pairs out) and re-checks each constraint for its focus
+   nodes only (its query joined with a focus list, `focus_query`), replacing their findings.
+
+A constraint the analysis cannot follow (`Plan.whole`), or a change with no chain to the
+focus, is re-checked for every focus node, and roots the compiler leaves to pySHACL are run
+whole on every change; `Outcome.whole` names those rules. Findings always equal a fresh
+`validate` of the same quads (tests/test_live_differential.py proves it on random writes).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+from rdflib import BNode, URIRef
+from rdflib.term import Node
+
+from service.validation import derived, fast, reference
+from service.validation.compile import CompiledConstraint, compile_pack
+from service.validation.compile_sparql import SHAPES_GRAPH_IRI
+from service.validation.dependency import Change, Connector, Plan, affected, analyse
+from service.validation.entailed import Delta, EntailedData, ViewChange
+from service.validation.model import Finding
+from service.validation.rdfio import graph_to_triples, to_oxigraph, to_rdflib, triples_to_graph
+from service.validation.shapes import ShapePack
+
+FOCUS_GRAPH = ox.NamedNode("urn:triskel:live:focus")
+"""The view's graph listing the focus nodes of one re-check (blank nodes included, which a
+VALUES clause could not name)."""
+_FOCUS = "<urn:triskel:live:focus>"
+_TARGET = "{ SELECT DISTINCT ?this WHERE { "
+_DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
+_DEFAULT = ox.DefaultGraph()
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one write did to the findings."""
+
+    opened: frozenset[Finding]
+    closed: frozenset[Finding]
+    rechecked: Mapping[str, int]
+    """Rule → focus nodes re-checked (rules re-checked whole are in `whole`)."""
+    whole: frozenset[str]
+    """Rules re-checked for every focus node."""
+
+
+def focus_query(query: str, variable: str = "this") -> str:
+    """`query` with its target sub-selects joined with the focus list.
+
+    >>> text = focus_query("SELECT ?this WHERE { { SELECT DISTINCT ?this WHERE { ?this a ?c } } }")
+    >>> text.split("WHERE ")[2]
+    '{ GRAPH <urn:triskel:live:focus> { ?this <urn:triskel:live:focus> ?this } ?this a ?c } } }'
+    """
+    pattern = f"GRAPH {_FOCUS} {{ ?{variable} {_FOCUS} ?{variable} }} "
+    if variable != "this":
+        return re.sub(r"WHERE \{ ", lambda m: m.group(0) + pattern, query, count=1)
+    return query.replace(_TARGET, _TARGET + pattern)
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """A compiled constraint with its restricted query and dependency plan."""
+
+    constraint: CompiledConstraint
+    restricted: str
+    plan: Plan
+
+
+@dataclass(frozen=True)
+class _Relation:
+    name: str
+    predicate: ox.NamedNode
+    select: str
+    restricted: str
+    plan: Plan
+
+
+class LiveValidation:
+    """The findings of `pack` on a dataset, kept current by `apply`."""
+
+    def __init__(self, quads: Iterable[ox.Quad], pack: ShapePack) -> None:
+        self.pack = pack
+        self.data = EntailedData(quads)
+        view = self.data.view
+        compiled = compile_pack(pack)
+        self._compiled = compiled
+        if compiled.reads_shapes_graph():
+            shapes = ox.NamedNode(str(SHAPES_GRAPH_IRI))
+            view.extend(
+                ox.Quad(t.subject, t.predicate, t.object, shapes)
+                for t in graph_to_triples(pack.graph)
+            )
+        self._relations = tuple(_relation(r) for r in compiled.relations_used())
+        for relation in self._relations:
+            rows = view.query(relation.select)
+            assert isinstance(rows, ox.QuerySolutions)
+            view.extend(ox.Quad(r["s"], relation.predicate, r["o"], _DERIVED) for r in rows)
+        self._checks = tuple(_checked(c) for c in compiled.constraints)
+        self._findings: list[dict[Node, frozenset[Finding]]] = [
+            _by_focus(self._run(c.constraint, c.constraint.query)) for c in self._checks
+        ]
+        self._fallback = self._run_fallback()
+
+    def findings(self) -> list[Finding]:
+        """The current findings (one per result, as `fast.run` gives them)."""
+        found = [f for table in self._findings for group in table.values() for f in group]
+        return found + list(self._fallback)
+
+    def apply(self, delta: Delta) -> Outcome:
+        """Write `delta` and bring the findings up to date."""
+        before = set(self.findings())
+        view = self.data.view
+        change = self.data.apply(delta)
+        view.extend(_quad(t) for t in change.added)
+        pending = [(r, self._affected(r.plan, _changes(change))) for r in self._relations]
+        _remove(view, change.removed, _DEFAULT)
+        derived_added, derived_removed = self._recompute(pending)
+        view.extend(derived_added)
+        view.extend(_quad(t) for t in change.removed)
+        changes = [
+            *_changes(change),
+            *(_derived_change(q) for q in (*derived_added, *derived_removed)),
+        ]
+        targets = [self._affected(c.plan, changes) for c in self._checks]
+        _remove(view, change.removed, _DEFAULT)
+        for quad in derived_removed:
+            view.remove(quad)
+        rechecked: dict[str, int] = {}
+        whole: set[str] = set()
+        for index, foci in enumerate(targets):
+            check = self._checks[index]
+            rule = check.constraint.rule
+            if foci is None:
+                self._findings[index] = _by_focus(
+                    self._run(check.constraint, check.constraint.query)
+                )
+                whole.add(rule)
+            elif foci:
+                self._recheck(index, foci)
+                rechecked[rule] = rechecked.get(rule, 0) + len(foci)
+        if self._compiled.fallback and change:
+            self._fallback = self._run_fallback()
+            whole.update(self.pack.rule_of(root) for root in self._compiled.fallback)
+        after = set(self.findings())
+        return Outcome(
+            frozenset(after - before), frozenset(before - after), rechecked, frozenset(whole)
+        )
+
+    def _affected(self, plan: Plan, changes: list[Change]) -> set[Term] | None:
+        """Focus nodes whose results `changes` may change; None: all of them."""
+        if plan.whole is not None:
+            return None if changes else set()
+        requests, whole = affected(plan, changes)
+        if whole:
+            return None
+        found: set[Term] = set()
+        for connector, seeds in requests.items():
+            found.update(self._connect(connector, seeds))
+        return found
+
+    def _connect(self, connector: Connector, seeds: set[Node]) -> Iterator[Term]:
+        if not connector.body:
+            yield from (to_oxigraph(s) for s in seeds)
+            return
+        named = [s for s in seeds if not _is_blank(s)]
+        runs: list[tuple[str, dict[ox.Variable, Term | ox.Triple] | None]] = []
+        if named:
+            values = f"VALUES ?{connector.seed} {{ {' '.join(s.n3() for s in named)} }}"
+            runs.append((connector.query(values), None))
+        for seed in seeds:
+            if _is_blank(seed):
+                runs.append(
+                    (connector.query(), {ox.Variable(str(connector.seed)): to_oxigraph(seed)})
+                )
+        for text, substitutions in runs:
+            rows = self.data.view.query(text, substitutions=substitutions)
+            assert isinstance(rows, ox.QuerySolutions)
+            for row in rows:
+                value = row[str(connector.focus)]
+                if value is not None:
+                    yield value
+
+    def _recompute(
+        self, pending: list[tuple[_Relation, set[Term] | None]]
+    ) -> tuple[list[ox.Quad], list[ox.Quad]]:
+        """New and old pairs of the derived relations for their affected subjects."""
+        added: list[ox.Quad] = []
+        removed: list[ox.Quad] = []
+        view = self.data.view
+        for relation, subjects in pending:
+            if subjects is not None and not subjects:
+                continue
+            if subjects is None:
+                old = set(view.quads_for_pattern(None, relation.predicate, None, _DERIVED))
+                text = relation.select
+            else:
+                old = {
+                    q
+                    for s in subjects
+                    if not isinstance(s, ox.Literal)
+                    for q in view.quads_for_pattern(s, relation.predicate, None, _DERIVED)
+                }
+                self._set_focus(subjects)
+                text = relation.restricted
+            rows = view.query(text)
+            assert isinstance(rows, ox.QuerySolutions)
+            new = {ox.Quad(r["s"], relation.predicate, r["o"], _DERIVED) for r in rows}
+            added.extend(new - old)
+            removed.extend(old - new)
+        return added, removed
+
+    def _recheck(self, index: int, foci: set[Term]) -> None:
+        check = self._checks[index]
+        self._set_focus(foci)
+        found = _by_focus(self._run(check.constraint, check.restricted))
+        table = self._findings[index]
+        for focus in foci:
+            key = to_rdflib(focus)
+            if key in found:
+                table[key] = found[key]
+            else:
+                table.pop(key, None)
+
+    def _set_focus(self, foci: Iterable[Term]) -> None:
+        view = self.data.view
+        for quad in list(view.quads_for_pattern(None, None, None, FOCUS_GRAPH)):
+            view.remove(quad)
+        predicate = ox.NamedNode(FOCUS_GRAPH.value)
+        view.extend(
+            ox.Quad(f, predicate, f, FOCUS_GRAPH) for f in foci if not isinstance(f, ox.Literal)
+        )
+
+    def _run(self, constraint: CompiledConstraint, query: str) -> list[Finding]:
+        select = fast.store_select(self.data.view)
+        return list(fast.findings_of(constraint, select(derived.render(query, None))))
+
+    def _run_fallback(self) -> list[Finding]:
+        if not self._compiled.fallback:
+            return []
+        view = self.data.view
+        graph = triples_to_graph(
+            q.triple for q in view.quads_for_pattern(None, None, None, _DEFAULT)
+        )
+        return reference.run_on(graph, self._compiled.fallback_graph(), self.pack)
+
+
+def _checked(constraint: CompiledConstraint) -> _Checked:
+    query = derived.render(constraint.query, None)
+    return _Checked(constraint, focus_query(constraint.query), analyse(query, "this"))
+
+
+def _relation(relation: derived.Relation) -> _Relation:
+    select = relation.select()
+    predicate = ox.NamedNode(derived.RELATION_PREFIX + relation.name)
+    return _Relation(
+        relation.name, predicate, select, focus_query(select, "s"), analyse(select, "s")
+    )
+
+
+def _by_focus(findings: Iterable[Finding]) -> dict[Node, frozenset[Finding]]:
+    table: dict[Node, set[Finding]] = {}
+    for finding in findings:
+        table.setdefault(finding.focus, set()).add(finding)
+    return {focus: frozenset(group) for focus, group in table.items()}
+
+
+def _changes(change: ViewChange) -> list[Change]:
+    return [
+        Change(to_rdflib(t.subject), URIRef(t.predicate.value), to_rdflib(t.object))  # type: ignore[arg-type]
+        for t in (*change.added, *change.removed)
+    ]
+
+
+def _derived_change(quad: ox.Quad) -> Change:
+    return Change(
+        to_rdflib(quad.subject),  # type: ignore[arg-type]
+        URIRef(quad.predicate.value),
+        to_rdflib(quad.object),  # type: ignore[arg-type]
+        derived.GRAPH_IRI,
+    )
+
+
+def _quad(triple: ox.Triple) -> ox.Quad:
+    return ox.Quad(triple.subject, triple.predicate, triple.object, _DEFAULT)
+
+
+def _remove(store: ox.Store, triples: Iterable[ox.Triple], graph: ox.DefaultGraph) -> None:
+    for triple in triples:
+        store.remove(_quad(triple))
+
+
+def _is_blank(node: Node) -> bool:
+    return isinstance(node, BNode)
