@@ -375,14 +375,13 @@ def _run_validate(args: argparse.Namespace) -> int:
 
 def _print_diff(report: Report, previous: list[JsonResult], args: argparse.Namespace) -> int:
     """Print the diff against the earlier report; 1 when a new finding is at --fail-on or above."""
-    import json
-
     from service.reports import to_dict
+    from service.reports.as_json import dumps
     from service.reports.diff import Diff
 
     diff = Diff.between(to_dict(report)["results"], previous)
     if args.format == "json":
-        sys.stdout.write(json.dumps(diff.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(diff.to_dict()).decode("utf-8") + "\n")
     else:
         sys.stdout.write(diff.to_text())
     return 1 if diff.new_at_least(args.fail_on) else 0

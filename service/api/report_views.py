@@ -11,13 +11,12 @@ the counts and `conforms` of the whole validation.
 
 from __future__ import annotations
 
-import json
-
 from fastapi import Response
 
 from service.api.negotiation import choose
 from service.rdf.formats import JSONLD, NTRIPLES, TURTLE
 from service.reports import to_dict, to_text
+from service.reports.as_json import dumps
 from service.reports.as_rdf import RDF_FORMATS, to_graph
 from service.reports.history import Entry, as_graph
 from service.reports.model import Report
@@ -52,10 +51,10 @@ def report_response(report: Report, entry: Entry | None, media_type: str) -> Res
         document = to_dict(report) | ({"report": entry.to_dict()} if entry else {})
         if entry is not None and len(report.results) < sum(entry.counts.values()):
             document |= {"truncated": True, "counts": entry.counts, "conforms": entry.conforms}
-        body = json.dumps(document, ensure_ascii=False, indent=2)
+        body = dumps(document)
     elif view == "text":
-        body, media_type = to_text(report), "text/plain; charset=utf-8"
+        body, media_type = to_text(report).encode("utf-8"), "text/plain; charset=utf-8"
     else:
         graph = as_graph(report, entry) if entry else to_graph(report)
-        body = graph.serialize(format=RDF_FORMATS[view])
-    return Response(body.encode("utf-8"), media_type=media_type, headers=headers)
+        body = graph.serialize(format=RDF_FORMATS[view]).encode("utf-8")
+    return Response(body, media_type=media_type, headers=headers)

@@ -2,7 +2,10 @@
 people, and which conversations each practice and organisation is accountable for.
 
 Lookups go to the prepared pyoxigraph store by triple pattern, so deriving context costs a
-few index probes per finding even at a million triples (no rdflib graph is built).
+few index probes per finding even at a million triples (no rdflib graph is built). Each
+pyoxigraph term met is turned into its rdflib term once: the same conversations, practices
+and people recur across thousands of findings, and building rdflib terms was the larger
+part of a million-triple report's context.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class Context:
         self._store = data.store
         self._types: dict[OxTerm, frozenset[OxTerm]] = {}
         self._about: dict[OxTerm, About] = {}
+        self._terms: dict[OxTerm, Node] = {}
 
     def about(self, focus: Node, value: Node | None) -> About:
         """Context of a finding from its focus node and value.
@@ -70,7 +74,7 @@ class Context:
         found = self._about[node]
         if value is None or not self._is_a(to_oxigraph(value), _PERSON):
             return found
-        people = tuple(sorted({*_sorted(self._people_of(node)), value}, key=str))
+        people = tuple(sorted({*self._sorted(self._people_of(node)), value}, key=str))
         return About(found.conversations, found.practices, people)
 
     def _about_focus(self, node: OxTerm) -> About:
@@ -84,15 +88,15 @@ class Context:
             for p in self._objects(c, _PARTICIPANT)
             if self._is_a(p, _PERSON)
         }
-        return About(_sorted(conversations), _sorted(practices), _sorted(people))
+        return About(self._sorted(conversations), self._sorted(practices), self._sorted(people))
 
     def practices(self) -> list[Node]:
         """Every practice in the data, sorted."""
-        return list(_sorted(self._subjects(_TYPE, _PRACTICE)))
+        return list(self._sorted(self._subjects(_TYPE, _PRACTICE)))
 
     def conversations_enacting(self, practice: Node) -> list[Node]:
         """The conversations that enact a practice."""
-        return list(_sorted(self._subjects(_ENACTS, to_oxigraph(practice))))
+        return list(self._sorted(self._subjects(_ENACTS, to_oxigraph(practice))))
 
     def owned_practices(self) -> dict[Node, set[Node]]:
         """Organisation → the practices it owns, directly or through its units."""
@@ -101,7 +105,7 @@ class Context:
             if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
                 continue  # never stored: the reader refuses triple terms
             for org in self._self_and_ancestors(quad.object):
-                owned.setdefault(to_rdflib(org), set()).add(to_rdflib(quad.subject))
+                owned.setdefault(self._term(org), set()).add(self._term(quad.subject))
         return owned
 
     def label(self, node: Node) -> str:
@@ -163,6 +167,12 @@ class Context:
             if not isinstance(quad.subject, ox.Triple):
                 yield quad.subject
 
+    def _sorted(self, terms: Iterable[OxTerm]) -> tuple[Node, ...]:
+        return tuple(sorted({self._term(t) for t in terms}, key=str))
 
-def _sorted(terms: Iterable[OxTerm]) -> tuple[Node, ...]:
-    return tuple(sorted({to_rdflib(t) for t in terms}, key=str))
+    def _term(self, term: OxTerm) -> Node:
+        """The rdflib term, converted once per term."""
+        found = self._terms.get(term)
+        if found is None:
+            found = self._terms[term] = to_rdflib(term)
+        return found

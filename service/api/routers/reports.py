@@ -6,7 +6,6 @@ report comes in the same types as from `/validate`; a diff in JSON (default) or 
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,6 +15,7 @@ from service.api.deps import ReadAccess, StoreDep, in_thread
 from service.api.negotiation import choose
 from service.api.report_views import negotiate, report_response
 from service.reports import to_dict
+from service.reports.as_json import dumps
 from service.reports.diff import Diff
 from service.reports.history import entries, read
 
@@ -70,5 +70,4 @@ async def diff_reports(
     if media_type == "text/plain":
         return Response(diff.to_text(), media_type="text/plain; charset=utf-8")
     document = {"report": report_id, "against": against, **diff.to_dict()}
-    body = json.dumps(document, ensure_ascii=False, indent=2)
-    return Response(body, media_type=media_type, headers={"Vary": "Accept"})
+    return Response(dumps(document), media_type=media_type, headers={"Vary": "Accept"})
