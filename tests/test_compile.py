@@ -128,11 +128,8 @@ def test_unsupported_shapes_fall_back_one_by_one() -> None:
 
 
 def test_compiled_queries_run_on_any_store(make_store: Callable[..., Store]) -> None:
-    """The same compiled queries on the embedded store and on `oxigraph serve` over HTTP.
-
-    The shared test server may still be finishing a query an earlier test abandoned (it
-    cannot cancel one either), so this test allows it a longer budget."""
-    store = make_store(query_timeout_s=240)
+    """The same compiled queries on the embedded store and on `oxigraph serve` over HTTP."""
+    store = make_store()
     pack = load_builtin()
     data = PreparedData.from_paths([EXAMPLE])
     triples = data.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())

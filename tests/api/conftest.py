@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from service.api import create_app
 from service.settings import Settings
+from tests.oxigraph import remote_server
 
 TOKENS = {"read": "read-token", "write": "write-token", "admin": "admin-token"}
 LOOPBACK = ("127.0.0.1", 50000)
@@ -31,7 +32,7 @@ def _settings_factory(
     if backend == "embedded":
         paths = iter(range(100))
         return lambda: {"store_path": folder / f"store-{next(paths)}"}
-    server = request.getfixturevalue("oxigraph_server")
+    server = remote_server(request)
 
     def remote() -> dict[str, Any]:
         httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
@@ -109,7 +110,7 @@ def serve_env(
     subprocess (`benchmarks.live`): a new folder, or the test Oxigraph server emptied first."""
     if request.param == "embedded":
         return {"TRISKEL_STORE_PATH": str(tmp_path_factory.mktemp("live") / "store")}
-    server = request.getfixturevalue("oxigraph_server")
+    server = remote_server(request)
     httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
     return {
         "TRISKEL_SPARQL_URL": server.query_url,

@@ -34,6 +34,7 @@ from fastapi.testclient import TestClient
 from service.settings import Settings
 from service.store.base import Store
 from tests.api.conftest import TOKENS, _settings_factory, _start
+from tests.oxigraph import remote_server
 from tests.w3c import W3C_DIR
 
 REPO = Path(__file__).resolve().parents[2]
@@ -215,7 +216,7 @@ def make_service(
     """Services on the parametrised backend (both, for the cases about the protocol)."""
     if request.param == "remote":
         audit.active = False  # the server is the test's own: starting it is not a case
-        base_url = request.getfixturevalue("oxigraph_server").base_url
+        base_url = remote_server(request).base_url
         audit.ports.add(int(base_url.rsplit(":", 1)[1]))
         audit.active = True
     yield from _service_factory(_settings_factory(request.param, tmp_path, request), audit)
