@@ -11,11 +11,16 @@ connection on HTTP/1.1 when the answer is not 101.
 h11 also bounds what a client may send before its headers end (`MAX_HEADER_BYTES`, a 400
 past it), and `HeaderTimeoutH11Protocol` closes a connection whose headers do not arrive in
 `header_timeout_s`: a client trickling an endless header cannot hold memory or a connection.
+
+uvicorn logs two warnings for every request that offers an upgrade it does not perform
+(`Unsupported upgrade request.`, then a hint about WebSocket libraries); from Java's client
+that is every request, so `UpgradeNoiseFilter` drops exactly those two messages.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 import h11
@@ -28,6 +33,41 @@ SHUTDOWN_GRACE_S = 5
 """How long SIGTERM waits for answers in progress before cancelling them; the store then
 closes, which stops the query workers still computing (a stop never waits for a query's
 whole budget)."""
+
+
+UPGRADE_WARNINGS = frozenset(
+    {
+        "Unsupported upgrade request.",
+        "No supported WebSocket library detected. Please use \"pip install 'uvicorn[standard]'\", "
+        "or install 'websockets' or 'wsproto' manually.",
+    }
+)
+"""What uvicorn's h11 protocol logs for an upgrade it does not perform. The service answers
+such a request on HTTP/1.1 as it should, and serves no WebSocket, so neither says anything."""
+
+
+class UpgradeNoiseFilter(logging.Filter):
+    """Drops uvicorn's `UPGRADE_WARNINGS` and lets every other record through.
+
+    >>> noise = UpgradeNoiseFilter()
+    >>> noise.filter(logging.makeLogRecord({"msg": "Unsupported upgrade request."}))
+    False
+    >>> noise.filter(logging.makeLogRecord({"msg": "Invalid HTTP request received."}))
+    True
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() not in UPGRADE_WARNINGS
+
+
+def quiet_upgrade_warnings() -> None:
+    """Install `UpgradeNoiseFilter` on the logger uvicorn's protocols warn on (once).
+
+    uvicorn's logging setup adds handlers and levels to that logger but keeps its filters, so
+    this may run before `uvicorn.run`."""
+    logger = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, UpgradeNoiseFilter) for f in logger.filters):
+        logger.addFilter(UpgradeNoiseFilter())
 
 
 class HeaderTimeoutH11Protocol(H11Protocol):
@@ -77,6 +117,7 @@ class HeaderTimeoutH11Protocol(H11Protocol):
 
 def run(app: Any, *, host: str, port: int, access_log: bool, header_timeout_s: float) -> None:
     """Serve `app` until SIGINT/SIGTERM (blocks)."""
+    quiet_upgrade_warnings()
     protocol = type(
         "TriskelH11Protocol", (HeaderTimeoutH11Protocol,), {"header_timeout_s": header_timeout_s}
     )

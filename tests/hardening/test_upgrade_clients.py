@@ -100,6 +100,23 @@ def test_an_update_that_offers_h2c_is_applied(server: LiveServer) -> None:
     assert "four" in _objects(server)
 
 
+def test_an_upgrade_offer_is_answered_without_a_warning(server: LiveServer) -> None:
+    """uvicorn warned twice ("Unsupported upgrade request." and a WebSocket hint) on each
+    request offering h2c, which Java's client does on every request; its other lines stay."""
+    logged = server.log.read_text()
+    for _ in range(3):
+        answer = _raw(server, "GET", "/health", UPGRADE, b"")
+        assert answer.startswith(b"HTTP/1.1 200")
+    _raw(server, "GET", "/health", b"Host: a second one\r\n", b"")  # a 400 uvicorn warns of
+    deadline = time.monotonic() + 10
+    new = ""
+    while "Invalid HTTP request received." not in new and time.monotonic() < deadline:
+        time.sleep(0.05)  # the log is written after the answers; the last warning ends it
+        new = server.log.read_text()[len(logged) :]
+    assert "Invalid HTTP request received." in new
+    assert "upgrade" not in new.lower() and "WebSocket" not in new
+
+
 def test_java_http_client_put_query_and_update(
     server: LiveServer, java_client: list[str], tmp_path: Path
 ) -> None:
