@@ -169,5 +169,13 @@ class SBR(DefinedNamespace):
     infos: URIRef
     resultsKept: URIRef
 
+    # -- findings ledger --
+    Validation: URIRef
+    FindingContext: URIRef
+    opened: URIRef
+    closed: URIRef
+    finding: URIRef
+    previous: URIRef
+
 
 __all__ = ["SB", "SBR", "SBSH"]

@@ -37,7 +37,12 @@ class Settings(BaseSettings):
     validation_queue: int = Field(default=8, ge=0)
     """Validations waiting for a place; past it `POST /validate` answers 503 at once."""
     max_reports: int = Field(default=1_000, gt=0)
-    """Kept validation reports; past it the oldest are dropped first."""
+    """Kept validation reports at most, whatever `history_keep` says; past it the oldest are
+    dropped first."""
+    history_keep: str | None = Field(default=None, pattern=r"^[1-9][0-9]*d?$")
+    """Retention of the report history within `max_reports`: `N` keeps the newest N reports,
+    `Nd` the reports of the last N days; None keeps `max_reports`. Older reports are
+    compacted away (`service.reports.history`)."""
     max_report_results: int = Field(default=10_000, gt=0)
     """Results a kept report holds; past it the first ones and the whole validation's counts
     (the answer to the caller still carries every result)."""

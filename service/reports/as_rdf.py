@@ -15,7 +15,7 @@ be queried with SPARQL and read back whole (`from_graph`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
@@ -26,7 +26,8 @@ from service.namespaces import SB, SBR, SBSH
 from service.rdf.formats import rdf_format_named
 from service.reports.context import About
 from service.reports.model import LAYERS, Report, Result, RuleSummary, Score
-from service.validation.model import SEVERITY_IRI, Finding, severity_name
+from service.reports.terms import finding_id, term_text
+from service.validation.model import SEVERITY_IRI, Finding, Severity, severity_name
 
 RDF_FORMATS = {view: rdf_format_named(view).rdflib for view in ("turtle", "jsonld", "nt")}
 """View names → rdflib serialiser names, from the one formats table."""
@@ -64,13 +65,25 @@ def to_graph(report: Report, *, node: Node | None = None) -> Graph:
 
 
 def _add_result(graph: Graph, result: Result) -> BNode:
-    finding = result.finding
     node = BNode()
+    add_finding(graph, node, result.finding)
+    _add_texts(graph, node, label=result.label, meaning=result.meaning)
+    if result.remediation:
+        graph.add((node, SBSH.remediation, Literal(result.remediation)))
+    _add_layers(graph, node, result.layers)
+    add_about(graph, node, result.about)
+    return node
+
+
+def add_finding(graph: Graph, node: Node, finding: Finding) -> None:
+    """The finding's own statements on `node`: what SHACL says of a result, and its short
+    id (`terms.finding_id`)."""
     graph.add((node, RDF.type, SH.ValidationResult))
     graph.add((node, SH.focusNode, finding.focus))
     graph.add((node, SH.resultSeverity, SEVERITY_IRI[finding.severity]))
     graph.add((node, SH.sourceShape, finding.shape))
-    graph.add((node, DCTERMS.identifier, Literal(result.id)))
+    ident = finding_id(finding.rule, term_text(finding.focus), term_text(finding.value))
+    graph.add((node, DCTERMS.identifier, Literal(ident)))
     graph.add((node, SBR.rule, Literal(finding.rule)))
     if finding.message:
         graph.add((node, SH.resultMessage, Literal(finding.message)))
@@ -81,21 +94,25 @@ def _add_result(graph: Graph, result: Result) -> BNode:
     ):
         if term is not None:
             graph.add((node, predicate, term))
-    _add_texts(graph, node, label=result.label, meaning=result.meaning)
-    if result.remediation:
-        graph.add((node, SBSH.remediation, Literal(result.remediation)))
-    _add_layers(graph, node, result.layers)
-    about = result.about
+
+
+def add_about(graph: Graph, node: Node, about: About) -> None:
+    """The conversations, practices and people a finding concerns, on `node`."""
     for predicate, terms in zip(
         _ABOUT, (about.conversations, about.practices, about.people), strict=True
     ):
         for term in terms:
             graph.add((node, predicate, term))
-    return node
 
 
 def _add_score(graph: Graph, kind: str, score: Score) -> BNode:
     node = BNode()
+    add_score(graph, node, kind, score)
+    return node
+
+
+def add_score(graph: Graph, node: Node, kind: str, score: Score) -> None:
+    """An alignment score's statements on `node` (`kind`: "practice" or "organisation")."""
     graph.add((node, SBR.kind, Literal(kind)))
     graph.add((node, SBR.subject, score.subject))
     _add_texts(graph, node, label=score.label, meaning="")
@@ -103,11 +120,16 @@ def _add_score(graph: Graph, kind: str, score: Score) -> BNode:
     graph.add((node, SBR.aligned, Literal(score.aligned)))
     for practice in score.practices:
         graph.add((node, SBR.practice, practice))
-    return node
 
 
 def _add_summary(graph: Graph, summary: RuleSummary) -> BNode:
     node = BNode()
+    add_summary(graph, node, summary)
+    return node
+
+
+def add_summary(graph: Graph, node: Node, summary: RuleSummary) -> None:
+    """A rule summary's statements on `node`."""
     graph.add((node, SBR.rule, Literal(summary.rule)))
     graph.add((node, SBR.severity, SEVERITY_IRI[summary.severity]))
     graph.add((node, SBR.findingCount, Literal(summary.count)))
@@ -115,7 +137,6 @@ def _add_summary(graph: Graph, summary: RuleSummary) -> BNode:
     _add_layers(graph, node, summary.layers)
     if summary.shape is not None:
         graph.add((node, SH.sourceShape, summary.shape))
-    return node
 
 
 def _add_texts(graph: Graph, node: Node, *, label: str, meaning: str) -> None:
@@ -137,31 +158,62 @@ def from_graph(graph: Graph, node: Node) -> Report:
     Results come back in the order `validate` gives them (sorted by rule, severity, focus,
     value, shape and message), scores and summaries in the order `Report.build` gives them.
     """
-    results = sorted(
-        (_read_result(graph, r) for r in graph.objects(node, SH.result)),
+    return assemble(
+        [_read_result(graph, r) for r in graph.objects(node, SH.result)],
+        [read_score(graph, s) for s in graph.objects(node, SBR.score)],
+        [read_summary(graph, s) for s in graph.objects(node, SBR.ruleSummary)],
+        severity_name(graph.value(node, SBR.failOn)),
+    )
+
+
+def assemble(
+    results: Iterable[Result],
+    scores: Iterable[tuple[str, Score]],
+    summaries: Iterable[RuleSummary],
+    fail_on: Severity,
+) -> Report:
+    """A report from its parts in any order: results in the order `validate` gives them
+    (sorted by rule, severity, focus, value, shape and message), scores and summaries in
+    the order `Report.build` gives them."""
+    ordered = sorted(
+        results,
         key=lambda r: tuple(str(x) for x in (*r.finding.key, r.finding.shape, r.finding.message)),
     )
-    scores = [_read_score(graph, s) for s in graph.objects(node, SBR.score)]
+    scored = list(scores)
     by_kind = {
-        kind: tuple(sorted((s for k, s in scores if k == kind), key=lambda s: str(s.subject)))
+        kind: tuple(sorted((s for k, s in scored if k == kind), key=lambda s: str(s.subject)))
         for kind in ("practice", "organisation")
     }
-    summaries = sorted(
-        (_read_summary(graph, s) for s in graph.objects(node, SBR.ruleSummary)),
-        key=lambda s: s.rule,
-    )
     return Report(
-        tuple(results),
-        severity_name(graph.value(node, SBR.failOn)),
+        tuple(ordered),
+        fail_on,
         by_kind["practice"],
         by_kind["organisation"],
-        tuple(summaries),
+        tuple(sorted(summaries, key=lambda s: s.rule)),
     )
 
 
 def _read_result(graph: Graph, node: Node) -> Result:
     one = graph.value
-    finding = Finding(
+    return Result(
+        finding=read_finding(graph, node),
+        label=_text(one(node, RDFS.label)),
+        meaning=_text(one(node, RDFS.comment)),
+        layers=_layers(graph, node),
+        remediation=_text(one(node, SBSH.remediation)),
+        about=read_about(graph, node),
+    )
+
+
+def read_about(graph: Graph, node: Node) -> About:
+    """The conversations, practices and people `add_about` wrote on `node`."""
+    return About(*(_sorted(graph.objects(node, p)) for p in _ABOUT))
+
+
+def read_finding(graph: Graph, node: Node) -> Finding:
+    """The finding `add_finding` wrote on `node`."""
+    one = graph.value
+    return Finding(
         rule=_text(one(node, SBR.rule)),
         severity=severity_name(one(node, SH.resultSeverity)),
         focus=_required(one(node, SH.focusNode), node),
@@ -171,18 +223,10 @@ def _read_result(graph: Graph, node: Node) -> Result:
         shape=_required(one(node, SH.sourceShape), node),
         component=one(node, SH.sourceConstraintComponent),  # type: ignore[arg-type]
     )
-    about = About(*(_sorted(graph.objects(node, p)) for p in _ABOUT))
-    return Result(
-        finding=finding,
-        label=_text(one(node, RDFS.label)),
-        meaning=_text(one(node, RDFS.comment)),
-        layers=_layers(graph, node),
-        remediation=_text(one(node, SBSH.remediation)),
-        about=about,
-    )
 
 
-def _read_score(graph: Graph, node: Node) -> tuple[str, Score]:
+def read_score(graph: Graph, node: Node) -> tuple[str, Score]:
+    """The kind and the score `add_score` wrote on `node`."""
     one = graph.value
     score = Score(
         subject=_required(one(node, SBR.subject), node),
@@ -194,7 +238,8 @@ def _read_score(graph: Graph, node: Node) -> tuple[str, Score]:
     return _text(one(node, SBR.kind)), score
 
 
-def _read_summary(graph: Graph, node: Node) -> RuleSummary:
+def read_summary(graph: Graph, node: Node) -> RuleSummary:
+    """The rule summary `add_summary` wrote on `node`."""
     one = graph.value
     return RuleSummary(
         rule=_text(one(node, SBR.rule)),

@@ -1,17 +1,27 @@
-"""Report history: every validation of the store is kept in the store itself.
+"""Report history: every kept validation of the store, as a header plus ledger events.
 
-Each kept report is a named graph `urn:triskel:report:<id>` holding the W3C
-`sh:ValidationReport` (with the finding context of `as_rdf`) on the node of the same IRI,
-plus its metadata: `dcterms:identifier` (the id), `dcterms:created`, `sbr:dataFingerprint`
-(the canonical hash of the validated data, `snapshot`), `sbr:shapesVersion` (the same hash of
-the shapes), `sbr:engine`, `sbr:scope` (the graph validated, absent for the whole store) and
-the counts `sbr:violations`, `sbr:warnings`, `sbr:infos` (of the whole validation), and
-`sbr:resultsKept` when only the first results are kept (`TRISKEL_MAX_REPORT_RESULTS`).
-Since the history is ordinary RDF, teams can query past reports with SPARQL;
-`templates/report-history.rq` is the list query.
+Each kept report is a named graph `urn:triskel:report:<id>` holding a header on the node of
+the same IRI: `dcterms:identifier` (the id), `dcterms:created`, `sh:conforms`, `sbr:failOn`,
+`sbr:dataFingerprint` (the canonical hash of the validated data, `snapshot`),
+`sbr:shapesVersion` (the same hash of the shapes), `sbr:engine`, `sbr:scope` (the graph
+validated, absent for the whole store), the counts `sbr:violations`, `sbr:warnings`,
+`sbr:infos` (of the whole validation), `sbr:resultsKept` when only the first results are
+kept (`TRISKEL_MAX_REPORT_RESULTS`), `sbr:previous` (the previous kept report of the same
+scope, engine and shapes: a *series*) and `prov:wasGeneratedBy` its `sbr:Validation`, which
+`sbr:opened` and `sbr:closed` the findings, contexts, scores and rule summaries that changed
+since `sbr:previous` (`service.reports.ledger`; their descriptions live once in the ledger
+graph). The oldest kept report of a series opens everything current at its time. So 100
+validations of an unchanged store add 100 headers and nothing else.
 
-A kept report reads back whole, except that its blank nodes (a property shape without an
-IRI as `sourceShape`, a blank-node focus) carry the labels the store gave them.
+`read` reconstructs the whole report (results, scores, summaries) by replaying its series up
+to it; blank nodes (a property shape without an IRI as `sourceShape`, a blank-node focus)
+come back with the labels the store gave them. Since the history is ordinary RDF, teams can
+query it with SPARQL; `templates/report-history.rq` is the list query.
+
+Retention: at most `TRISKEL_MAX_REPORTS` reports are kept, and `TRISKEL_HISTORY_KEEP` (a
+count, `100`, or an age, `30d`) may keep fewer; the oldest go first. When a series loses its
+oldest reports, its oldest survivor is rewritten as the series' base (it opens every item
+current at its time), and ledger items no kept report mentions any more are removed.
 
 Ids sort by time (`20261127T120501123456Z-3fa2c1`), so a newer report has a larger id.
 """
@@ -21,24 +31,27 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SH, XSD
+from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from service.errors import NotFoundError
 from service.namespaces import SBR
-from service.rdf.formats import NTRIPLES
-from service.reports.as_rdf import from_graph, to_graph
+from service.rdf.formats import NQUADS, NTRIPLES
+from service.reports import ledger
+from service.reports.as_rdf import to_graph
 from service.reports.canonical import canonical_hash
 from service.reports.model import Report
 from service.reports.snapshot import REPORT_GRAPH_PREFIX
 from service.store.base import Row, Store
 from service.store.system_graphs import service_writes
+from service.validation.model import SEVERITY_IRI, severity_name
 from service.validation.rdfio import graph_to_triples, triples_to_graph
 from service.validation.shapes import ShapePack
 
@@ -69,6 +82,14 @@ ASK {
   }
 }"""
 """Is a report of this data, these shapes and this engine kept (scope pattern filled in)?"""
+SERIES_QUERY = """
+PREFIX sbr: <https://w3id.org/social-business/report#>
+SELECT ?g ?shapes ?engine ?scope WHERE {
+  GRAPH ?g { ?g sbr:shapesVersion ?shapes ; sbr:engine ?engine . OPTIONAL { ?g sbr:scope ?scope } }
+}"""
+"""The kept reports' series keys (filtered by `?shapes` and `?engine` when bound)."""
+VALIDATION_PREFIX = "urn:triskel:validation:"
+"""The activity of a kept report with id `x` is `urn:triskel:validation:x`."""
 log = logging.getLogger(__name__)
 _ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
 _COUNTS = (("violation", SBR.violations), ("warning", SBR.warnings), ("info", SBR.infos))
@@ -176,26 +197,108 @@ def already_kept(store: Store, entry: Entry) -> bool:
     return store.ask(SAME_QUERY % scope, substitutions=substitutions)
 
 
-def record(store: Store, report: Report, entry: Entry, *, keep: int = MAX_REPORTS) -> None:
-    """Keep the report and its metadata in the entry's graph (one all-or-nothing load), then
-    drop the oldest kept reports beyond the newest `keep`, so the history is bounded. A
-    truncated entry keeps only the report's first `entry.results_kept` results."""
+@dataclass(frozen=True)
+class Retention:
+    """How much history is kept: at most `reports` reports, none older than `days` days.
+
+    >>> Retention.of(1000, "100"), Retention.of(50, "100").reports, Retention.of(1000, "30d").days
+    (Retention(reports=100, days=None), 50, 30)
+    """
+
+    reports: int = MAX_REPORTS
+    days: int | None = None
+
+    @classmethod
+    def of(cls, max_reports: int, keep: str | None) -> Retention:
+        """From `TRISKEL_MAX_REPORTS` (the ceiling) and `TRISKEL_HISTORY_KEEP` (`N` reports or
+        `Nd` days; None: the ceiling alone)."""
+        if keep is None:
+            return cls(max_reports)
+        if keep.endswith("d"):
+            return cls(max_reports, int(keep[:-1]))
+        return cls(min(max_reports, int(keep)))
+
+    def dropped(self, graphs: list[str], now: datetime) -> list[str]:
+        """Of report graphs newest first, those past the count or older than the age."""
+        beyond = graphs[self.reports :]
+        if self.days is None:
+            return beyond
+        oldest = now - timedelta(days=self.days)
+        return [g for g in graphs[: self.reports] if _made(g) < oldest] + beyond
+
+
+def _made(graph: str) -> datetime:
+    """When a report was made, read from its id (ids start with the time)."""
+    stamp = graph.removeprefix(REPORT_GRAPH_PREFIX)[:22]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+
+
+_WRITING = threading.Lock()
+"""One history write at a time in this process: each is counted against the previous one."""
+
+
+def record(
+    store: Store, report: Report, entry: Entry, *, retention: Retention | None = None
+) -> None:
+    """Keep the report: its header and the ledger items it opens and closes since the
+    previous report of its series, with the descriptions of newly opened items (one
+    all-or-nothing load); then apply `retention`. A truncated entry keeps only the report's
+    first `entry.results_kept` results."""
     if entry.results_kept is not None:
         report = replace(report, results=report.results[: entry.results_kept])
-    body = as_graph(report, entry).serialize(format="nt", encoding="utf-8")
-    with service_writes():
-        store.load(body, media_type=NTRIPLES, graph=entry.graph, source=f"report {entry.id}")
-    prune(store, keep=keep)
+    with _WRITING:
+        members = series(store, entry)
+        current = ledger.replay(ledger.events_of(body) for _, body in _exported(store, members))
+        made = ledger.items(report)
+        opened = sorted(set(made) - current)
+        closed = sorted(current - set(made))
+        descriptions = Graph()
+        for item in ledger.missing(store, (made[iri] for iri in opened)):
+            item.add_to(descriptions)
+        made_header = header(report, entry, members[-1] if members else None, opened, closed)
+        body = ox.serialize(
+            [
+                *ledger.quads(descriptions, ledger.LEDGER_GRAPH),
+                *ledger.quads(made_header, entry.graph),
+            ],
+            format=ox.RdfFormat.N_QUADS,
+        )
+        with service_writes():
+            store.load(
+                body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=entry.id
+            )
+        prune(store, retention or Retention())
 
 
-def as_graph(report: Report, entry: Entry) -> Graph:
-    """The graph a kept report is stored as: the report on the node `entry.graph`, plus the
-    entry's metadata on the same node."""
+def header(
+    report: Report, entry: Entry, previous: str | None, opened: list[str], closed: list[str]
+) -> Graph:
+    """A kept report's graph: its metadata, and the activity with its ledger events."""
     node = URIRef(entry.graph)
-    graph = to_graph(report, node=node)
+    graph = Graph()
+    activity = URIRef(VALIDATION_PREFIX + entry.id)
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SBR.failOn, SEVERITY_IRI[report.fail_on]))
+    graph.add((node, PROV.wasGeneratedBy, activity))
+    graph.add((activity, RDF.type, SBR.Validation))
+    graph.add((activity, PROV.endedAtTime, _time(entry)))
+    if previous is not None:
+        graph.add((node, SBR.previous, URIRef(previous)))
+    for predicate, items in ((SBR.opened, opened), (SBR.closed, closed)):
+        for item in items:
+            graph.add((activity, predicate, URIRef(item)))
+    _add_metadata(graph, node, entry)
+    return graph
+
+
+def _time(entry: Entry) -> Literal:
+    return Literal(entry.created.isoformat(), datatype=XSD.dateTime)
+
+
+def _add_metadata(graph: Graph, node: URIRef, entry: Entry) -> None:
     for predicate, value in (
         (DCTERMS.identifier, Literal(entry.id)),
-        (DCTERMS.created, Literal(entry.created.isoformat(), datatype=XSD.dateTime)),
+        (DCTERMS.created, _time(entry)),
         (SBR.dataFingerprint, Literal(entry.fingerprint)),
         (SBR.shapesVersion, Literal(entry.shapes_version)),
         (SBR.engine, Literal(entry.engine)),
@@ -206,7 +309,45 @@ def as_graph(report: Report, entry: Entry) -> Graph:
         graph.add((node, SBR.scope, URIRef(entry.scope)))
     if entry.results_kept is not None:
         graph.add((node, SBR.resultsKept, Literal(entry.results_kept)))
-        graph.set((node, SH.conforms, Literal(entry.conforms)))  # of every result, not the kept
+    graph.set((node, SH.conforms, Literal(entry.conforms)))  # of every result, not the kept
+
+
+def series(store: Store, entry: Entry) -> list[str]:
+    """The kept report graphs of the entry's series (same scope, engine and shapes), oldest
+    first, up to and including the entry's own if it is kept."""
+    rows = store.select(
+        SERIES_QUERY,
+        substitutions={
+            "shapes": ox.Literal(entry.shapes_version),
+            "engine": ox.Literal(entry.engine),
+        },
+    )
+    scope = None if entry.scope is None else entry.scope
+    found = {
+        row["g"].value
+        for row in rows
+        if (None if row.get("scope") is None else row["scope"].value) == scope
+    }
+    return sorted(g for g in found if g.startswith(REPORT_GRAPH_PREFIX) and g <= entry.graph)
+
+
+def _exported(store: Store, graphs: list[str]) -> list[tuple[str | None, bytes]]:
+    """The graphs as N-Triples, in the order given (read from one state of the store)."""
+    wanted = set(graphs)
+
+    def select(names: list[str]) -> list[str | None]:
+        return [name for name in names if name in wanted]
+
+    exported = dict(store.export_graphs(select, media_type=NTRIPLES))
+    return [(g, exported[g]) for g in graphs if g in exported]
+
+
+def as_graph(report: Report, entry: Entry) -> Graph:
+    """A kept report as its views show it: the report on the node `entry.graph`, plus the
+    entry's metadata on the same node (the store keeps a header and ledger events)."""
+    node = URIRef(entry.graph)
+    graph = to_graph(report, node=node)
+    _add_metadata(graph, node, entry)
     return graph
 
 
@@ -235,29 +376,74 @@ def entries(store: Store, *, limit: int | None = None, offset: int = 0) -> tuple
     return found, len(graphs)
 
 
-def prune(store: Store, *, keep: int) -> list[str]:
-    """Drop the oldest kept reports beyond the newest `keep` (`TRISKEL_MAX_REPORTS`); returns
-    the graphs dropped."""
-    dropped = report_graphs(store)[keep:]
+def prune(store: Store, retention: Retention) -> list[str]:
+    """Drop the kept reports `retention` no longer keeps (the oldest first), rewrite each
+    affected series' oldest survivor as its base, and remove the ledger items no kept report
+    mentions any more; returns the graphs dropped."""
+    dropped = retention.dropped(report_graphs(store), datetime.now(UTC))
+    if not dropped:
+        return []
+    gone = set(dropped)
+    mentioned: set[str] = set()
     with service_writes():
+        for members in _series_of(store, gone):
+            exported = _exported(store, members)
+            mentioned |= {i for g, body in exported if g in gone for _, i in ledger.events_of(body)}
+            survivors = [i for i, (g, _) in enumerate(exported) if g not in gone]
+            if survivors:
+                _rebase(store, exported[: survivors[0] + 1])
         for graph in dropped:
             store.delete_graph(graph)
+        ledger.forget(store, mentioned - ledger.still_used(store, mentioned))
     return dropped
 
 
+def _series_of(store: Store, graphs: set[str]) -> list[list[str]]:
+    """Every series (graphs oldest first) holding one of `graphs`."""
+    keys: dict[tuple[str, str, str | None], list[str]] = {}
+    for row in store.select(SERIES_QUERY):
+        scope = row.get("scope")
+        key = (row["shapes"].value, row["engine"].value, None if scope is None else scope.value)
+        keys.setdefault(key, []).append(row["g"].value)
+    return [sorted(m) for m in keys.values() if graphs.intersection(m)]
+
+
+def _rebase(store: Store, exported: list[tuple[str | None, bytes]]) -> None:
+    """Rewrite the last of these report graphs (a series from its start) as a base: it opens
+    every item current at its time, closes none and has no previous report."""
+    graph, body = exported[-1]
+    assert graph is not None
+    current = ledger.replay(ledger.events_of(b) for _, b in exported)
+    activity = ox.NamedNode(VALIDATION_PREFIX + graph.removeprefix(REPORT_GRAPH_PREFIX))
+    kept = [
+        t
+        for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
+        if t.predicate.value not in (ledger.OPENED, ledger.CLOSED, str(SBR.previous))
+    ]
+    opened = ox.NamedNode(ledger.OPENED)
+    kept += [ox.Triple(activity, opened, ox.NamedNode(item)) for item in sorted(current)]
+    rewritten = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES) or b""
+    store.load(rewritten, media_type=NTRIPLES, graph=graph, replace=True, source=graph)
+
+
 def read(store: Store, report_id: str) -> tuple[Entry, Report]:
-    """A kept report and its entry; `NotFoundError` when there is none with that id."""
+    """A kept report, reconstructed from its series, and its entry; `NotFoundError` when
+    there is none with that id."""
     graph_iri = report_graph(report_id)
     if graph_iri not in store.graphs():
         raise NotFoundError(f"no report {report_id!r}")
     body = store.export(graph_iri, media_type=NTRIPLES)
-    graph = triples_to_graph(ox.parse(body, ox.RdfFormat.N_TRIPLES))  # keeps blank-node ids
+    graph = triples_to_graph(ox.parse(body, ox.RdfFormat.N_TRIPLES))
     node = URIRef(graph_iri)
     try:
-        return _entry_of_graph(graph, node), from_graph(graph, node)
+        entry = _entry_of_graph(graph, node)
+        fail_on = severity_name(graph.value(node, SBR.failOn))
     except (KeyError, ValueError, TypeError, AttributeError, LookupError) as exc:
         log.warning("malformed report graph <%s>: %s", graph_iri, type(exc).__name__)
         raise NotFoundError(f"report {report_id!r} is malformed and cannot be read") from None
+    members = series(store, entry)
+    current = ledger.replay(ledger.events_of(b) for _, b in _exported(store, members))
+    return entry, ledger.report_of(store, current, fail_on)
 
 
 def _entry(row: Row) -> Entry:

@@ -10,12 +10,14 @@ the conversations of the practices it (or a unit under it) owns.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from rdflib import BNode
 from rdflib.term import Node
 
+from service.reports.blanks import name_in_graph, name_in_store
 from service.reports.context import About, Context
 from service.reports.terms import finding_id, term_text
 from service.validation.model import SEVERITIES, Finding, Severity
@@ -93,6 +95,9 @@ class Report:
     practices: tuple[Score, ...]
     organisations: tuple[Score, ...]
     rules: tuple[RuleSummary, ...]
+    names: Mapping[Node, str] = field(default_factory=dict, compare=False, repr=False)
+    """Content names of the blank nodes the results name (`service.reports.blanks`), so
+    finding ids in the history survive export and reload; empty for a report read back."""
 
     @classmethod
     def build(
@@ -113,7 +118,9 @@ class Report:
             _organisation_score(org, owned, context, scores)
             for org, owned in sorted(context.owned_practices().items(), key=lambda kv: str(kv[0]))
         )
-        return cls(results, fail_on, practices, organisations, _rule_summaries(results, pack))
+        summaries = _rule_summaries(results, pack)
+        names = _blank_names(results, data, pack)
+        return cls(results, fail_on, practices, organisations, summaries, names)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -170,6 +177,20 @@ def _result(finding: Finding, pack: ShapePack, context: Context) -> Result:
         remediation=info.remediation if info else "",
         about=context.about(finding.focus, finding.value),
     )
+
+
+def _blank_names(results: Iterable[Result], data: PreparedData, pack: ShapePack) -> dict[Node, str]:
+    """Content names of the blank foci and values (from the data) and of the blank paths and
+    shapes (from the shapes graph) among the results."""
+    names: dict[Node, str] = {}
+    for result in results:
+        f = result.finding
+        for term, in_data in ((f.focus, True), (f.value, True), (f.path, False), (f.shape, False)):
+            if isinstance(term, BNode) and term not in names:
+                names[term] = (
+                    name_in_store(data.store, term) if in_data else name_in_graph(pack.graph, term)
+                )
+    return names
 
 
 def _practice_score(practice: Node, context: Context, broken: set[Node]) -> Score:

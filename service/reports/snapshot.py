@@ -1,9 +1,9 @@
 """What a validation of the store reads, and the fingerprint that names that state.
 
 A validation of the store reads its default graph and every named graph (the ontology graph
-included) except the report-history graphs (`urn:triskel:report:...`): a past report is not
-data, and keeping it out means validating twice in a row sees the same data and gives the
-same fingerprint.
+included) except the system graphs (kept reports `urn:triskel:report:...`, the findings ledger
+`urn:triskel:ledger`): a past report is not data, and keeping it out means validating twice in
+a row sees the same data and gives the same fingerprint.
 
 The fingerprint is the SHA-256 of the canonical dataset: one N-Quads statement per line,
 sorted, with blank nodes relabelled canonically (`service.reports.canonical`: W3C RDFC-1.0
@@ -26,6 +26,7 @@ from service.rdf.formats import NTRIPLES
 from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
 from service.store.base import Store
+from service.store.system_graphs import is_system_graph
 from service.validation.rdfio import Source
 
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"
@@ -35,14 +36,10 @@ Export = Callable[[str | None], bytes]
 """Exports one graph (None: the default graph) as N-Triples."""
 
 
-def is_report_graph(name: str | None) -> bool:
-    """True for a report-history graph, which validation and fingerprints leave out."""
-    return name is not None and name.startswith(REPORT_GRAPH_PREFIX)
-
-
 def validated_graphs(names: Iterable[str]) -> list[str]:
-    """The named graphs a validation of the store reads: all but the report-history ones."""
-    return [name for name in names if not is_report_graph(name)]
+    """The named graphs a validation of the store reads: all but the system graphs (kept
+    reports, the findings ledger: `service.store.system_graphs`)."""
+    return [name for name in names if not is_system_graph(name)]
 
 
 @dataclass(frozen=True)
@@ -54,7 +51,7 @@ class Snapshot:
     @classmethod
     def of_store(cls, store: Store, graph: str | None = None) -> Snapshot:
         """One named graph (`NotFoundError` if absent), or without `graph` the whole store
-        less its report-history graphs, all read from one state of the store."""
+        less its system graphs, all read from one state of the store."""
         if graph is not None:
             return cls(((graph, store.export(graph, media_type=NTRIPLES)),))
 

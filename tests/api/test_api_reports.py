@@ -106,12 +106,15 @@ def test_fingerprint_ignores_blank_node_labels_and_follows_the_data(client: Test
 
 
 def test_kept_reports_answer_sparql(client: TestClient) -> None:
+    """A kept report's validation opens its findings; the ledger graph describes them."""
     kept = validate(client)["report"]
     query = """
     PREFIX sh: <http://www.w3.org/ns/shacl#>
     PREFIX sbr: <https://w3id.org/social-business/report#>
+    PREFIX prov: <http://www.w3.org/ns/prov#>
     SELECT ?g (COUNT(?r) AS ?n) WHERE {
-      GRAPH ?g { ?report a sh:ValidationReport ; sh:result ?r . ?r sbr:rule "R09" }
+      GRAPH ?g { ?report a sh:ValidationReport ; prov:wasGeneratedBy ?v . ?v sbr:opened ?r }
+      GRAPH <urn:triskel:ledger> { ?r a sh:ValidationResult ; sbr:rule "R09" }
     } GROUP BY ?g"""
     answer = client.post(
         "/sparql", data={"query": query}, headers={"accept": "application/sparql-results+json"}

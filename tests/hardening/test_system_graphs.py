@@ -267,7 +267,7 @@ def test_the_update_scan_is_cheap_on_a_megabyte_insert() -> None:
 
 
 def test_reports_page_and_the_history_is_bounded(embedded: Service) -> None:
-    from service.reports.history import entries, prune
+    from service.reports.history import Retention, entries, prune
 
     for _ in range(3):
         assert embedded.client.post("/validate", headers=WRITE).status_code == 200
@@ -278,5 +278,5 @@ def test_reports_page_and_the_history_is_bounded(embedded: Service) -> None:
     assert len(page["reports"]) == 2
     newest = embedded.client.get("/reports", headers=READ).json()["reports"]
     assert [r["id"] for r in newest[1:]] == [r["id"] for r in page["reports"]]
-    dropped = prune(embedded.store, keep=1)
+    dropped = prune(embedded.store, Retention(1))
     assert len(dropped) == 2 and entries(embedded.store)[1] == 1

@@ -15,9 +15,10 @@ read role has it kept only when no kept report already holds the same data finge
 shapes version, engine and scope: repeated validations of an unchanged store add nothing,
 so a read-only caller adds at most one report per store state and (scope, engine, shapes
 graphs) choice, and only writers change the store state. At most `TRISKEL_MAX_REPORTS`
-reports are kept (oldest dropped first), each with at most `TRISKEL_MAX_REPORT_RESULTS`
-results (the first ones, and the whole validation's counts; the answer to the caller still
-carries every result and says what was kept, `service.api.report_views`).
+reports are kept, fewer if `TRISKEL_HISTORY_KEEP` says so (oldest dropped first), each with
+at most `TRISKEL_MAX_REPORT_RESULTS` results (the first ones, and the whole validation's
+counts; the answer to the caller still carries every result and says what was kept,
+`service.api.report_views`).
 * `fail_on`, `engine` as in `triskel validate`; the report by `Accept` (JSON by default).
 
 A multipart part without a usable `Content-Type` is read by its file name's extension.
@@ -55,7 +56,14 @@ from service.api.report_views import VIEWS, negotiate, report_response
 from service.api.uploads import MULTIPART
 from service.errors import InputError, LimitExceededError, UnsupportedFormatError
 from service.rdf.formats import NTRIPLES, rdf_format_for, rdf_format_for_path
-from service.reports.history import Entry, already_kept, new_entry, record, shapes_version
+from service.reports.history import (
+    Entry,
+    Retention,
+    already_kept,
+    new_entry,
+    record,
+    shapes_version,
+)
 from service.reports.model import Report
 from service.reports.snapshot import Snapshot
 from service.settings import Settings
@@ -85,14 +93,15 @@ class Options:
 class Keeping:
     """How the history takes this call's report (see "What is kept" above)."""
 
-    max_reports: int
+    retention: Retention
     max_results: int
     writer: bool
 
     @classmethod
     def of(cls, settings: Settings, *, writer: bool) -> Keeping:
         """The history's bounds from the settings, for a caller with or without writes."""
-        return cls(settings.max_reports, settings.max_report_results, writer)
+        retention = Retention.of(settings.max_reports, settings.history_keep)
+        return cls(retention, settings.max_report_results, writer)
 
 
 @dataclass(frozen=True)
@@ -195,7 +204,7 @@ def run(
         return report, None
     if time.monotonic() > until:
         raise LimitExceededError("the validation ran past its budget; its report is not kept")
-    record(store, report, entry, keep=keeping.max_reports)
+    record(store, report, entry, retention=keeping.retention)
     return report, entry
 
 
