@@ -142,7 +142,11 @@ class Update(Write):
         store.update(self.text, base_iri=self.base_iri)
 
     def refuse_early(self, store: Store) -> None:
+        """Also tries the update on the store first (`Store.try_update`): the trial on the
+        copy runs in this process, and only an update that finished within the update
+        budget there reaches it (the copy holds a part of the same graphs)."""
         store.check_update(self.text, base_iri=self.base_iri)
+        store.try_update(self.text, base_iri=self.base_iri)
 
     def try_on(self, copy: ox.Store) -> None:
         check_operations(self.text, allowed_hosts="")  # the copy never fetches, allowed host or not

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     open: bool = False
     public_read: bool = False
     query_timeout_s: float = Field(default=30.0, gt=0)
+    update_timeout_s: float | None = Field(default=None, gt=0)
+    """Budget of an update that evaluates a pattern (its dry run in a worker process, where
+    it is stopped past the budget); default: `query_timeout_s`."""
     max_rows: int = Field(default=100_000, gt=0)
     query_workers: int = Field(default=4, gt=0)
     query_memory_mb: int = Field(default=4096, ge=256)

@@ -18,12 +18,12 @@ from service.rdf.formats import (
     rdf_format_named,
     results_format_named,
 )
-from service.store import scan, syntax
+from service.store import disk, scan, syntax
 from service.store.progress import ProgressReader
 from service.store.scan import check_operations, has_dataset_clause
 
 
-@pytest.mark.parametrize("module", [formats, scan, syntax], ids=lambda m: m.__name__)
+@pytest.mark.parametrize("module", [formats, disk, scan, syntax], ids=lambda m: m.__name__)
 def test_docstring_examples(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert tried > 0 and failures == 0

@@ -160,3 +160,33 @@ def test_a_view_waited_for_is_not_deleted_by_later_writes(
     store.load(b"<urn:s> <urn:p> <urn:o2> .", media_type=NT, graph="urn:later")
     store._current_view()
     assert not Path(pinned).exists()
+
+
+PRODUCT_UPDATE = (
+    "INSERT { GRAPH <urn:x> { ?a ?b ?c } } WHERE { GRAPH ?x { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } }"
+)
+
+
+def test_an_update_past_its_budget_is_stopped_and_leaves_nothing(
+    store: EmbeddedStore, tmp_path: Path
+) -> None:
+    """The trial's worker is killed at the update budget (which defaults to the query
+    budget); neither the store nor its folder keeps anything of it."""
+    started = time.monotonic()
+    with pytest.raises(LimitExceededError, match="TRISKEL_UPDATE_TIMEOUT_S"):
+        store.update(PRODUCT_UPDATE)
+    assert time.monotonic() - started < store.update_timeout_s + 5
+    assert store.update_timeout_s == store.query_timeout_s
+    assert store.graphs() == ["http://e/g"] and store.count("http://e/g") == 300
+    assert not list(tmp_path.glob("store.view-update-*"))
+    store.update("DELETE WHERE { GRAPH <http://e/g> { <http://e/s1> ?p ?o } }")
+    assert store.count("http://e/g") == 299
+
+
+def test_only_an_update_that_evaluates_a_pattern_is_tried(store: EmbeddedStore) -> None:
+    store.update("INSERT DATA { GRAPH <urn:d> { <urn:s> <urn:p> 1 } } ; DROP GRAPH <urn:d>")
+    assert not store.update_workers._workers
+    store.update(
+        "INSERT { GRAPH <urn:d> { ?s <urn:q> 2 } } WHERE { GRAPH <http://e/g> { ?s ?p '7' } }"
+    )
+    assert len(store.update_workers._workers) == 1 and store.count("urn:d") == 1

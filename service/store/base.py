@@ -112,6 +112,19 @@ class Store(ABC):
         check_operations(update, allowed_hosts=self.allowed_hosts)
         check_system_graphs(update, base_iri, self.graphs)
 
+    def try_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Try an update on a throwaway copy of the store within the update budget, and
+        raise what applying it would raise; the store is not changed. The guard calls it
+        before its own trial, so a guarded update is bounded as an unguarded one is.
+
+        The embedded store tries an update that evaluates a pattern in a worker process it
+        can kill (`EmbeddedStore.try_update`). This default does nothing: a remote endpoint
+        evaluates updates in its own process, under its own limits (Oxigraph server has no
+        update timeout; a runaway update holds that server, not this one, whose request
+        gives up after `query_timeout_s`).
+        """
+        return
+
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL 1.1 Update atomically: all operations or none.

@@ -9,14 +9,21 @@ inside the checkpoint journal (`service.store.journal`), with readers held off: 
 Queries run in worker processes on read-only checkpoints of the store, stopped at their
 deadline (`service.store.workers`); the default graph is the union of all graphs unless the
 caller names a dataset.
+
+An update that evaluates a pattern (`DELETE/INSERT … WHERE`, `DELETE WHERE`) has no bound on
+its cost, and pyoxigraph cannot stop one: a three-way product held the write lock for
+minutes, every other write waiting, and a runaway allocation killed the server. So under the
+write lock it is first tried on a writable checkpoint of the current state in a worker
+process (`try_update`), killed at the update budget (503, nothing written, the lock released
+at once) or at the memory ceiling (400); only an update that finished there is applied here,
+to the same state, where it costs what it cost there. Other updates (`INSERT DATA`, `DROP`...)
+are applied at once.
 """
 
 from __future__ import annotations
 
-import errno
 import gc
 import logging
-import os
 import shutil
 import tempfile
 import threading
@@ -45,11 +52,18 @@ from service.rdf.reader import GraphName, graph_node, read_body, syntax_error
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
+from service.store.disk import disk_full
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
 from service.store.results import Serialised
-from service.store.scan import check_nesting, check_operations, check_triple_terms
+from service.store.scan import (
+    check_nesting,
+    check_operations,
+    check_triple_terms,
+    evaluates_patterns,
+)
 from service.store.syntax import query_syntax_error
+from service.store.trial import UPDATES, UpdateTrial
 from service.store.workers import Job, Kind, Task, WorkerPool, evaluate
 
 log = logging.getLogger(__name__)
@@ -73,9 +87,11 @@ class EmbeddedStore(Store):
         bulk_threshold: int = BULK_THRESHOLD,
         query_workers: int = 4,
         query_memory_mb: int = 4096,
+        update_timeout_s: float | None = None,
     ) -> None:
         self.path = path
         self.query_timeout_s = query_timeout_s
+        self.update_timeout_s = update_timeout_s or query_timeout_s
         self.max_rows = max_rows
         self.allowed_hosts = allowed_hosts
         self.max_rdf_nesting = max_rdf_nesting
@@ -90,6 +106,8 @@ class EmbeddedStore(Store):
         self.workers = WorkerPool(size=query_workers, memory_limit_mb=query_memory_mb)
         self._pools: weakref.WeakSet[WorkerPool] = weakref.WeakSet([self.workers])
         self._pinned: Counter[str] = Counter()
+        self.update_workers = WorkerPool(size=1, memory_limit_mb=query_memory_mb, wording=UPDATES)
+        """Updates are tried one at a time, under the write lock: one worker never waits."""
         self._generation = 0
         self._view_lock = threading.RLock()
         self._view: Path | None = None
@@ -103,6 +121,7 @@ class EmbeddedStore(Store):
             self._database = self._open()
         except BaseException:
             self.workers.close()
+            self.update_workers.close()
             self._owner.release()
             raise
 
@@ -117,6 +136,7 @@ class EmbeddedStore(Store):
             max_rdf_nesting=settings.max_rdf_nesting,
             query_workers=settings.query_workers,
             query_memory_mb=settings.query_memory_mb,
+            update_timeout_s=settings.update_timeout_s,
         )
 
     def _open(self) -> OxStore:
@@ -281,9 +301,11 @@ class EmbeddedStore(Store):
     # -- writes --------------------------------------------------------------------------
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run."""
+        """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run, an
+        update that evaluates a pattern is applied only after its trial (`try_update`)."""
         self.check_update(update, base_iri=base_iri)
         with self._write_lock:
+            self.try_update(update, base_iri=base_iri)
             try:
                 self._db.update(update, base_iri=base_iri)
             except SyntaxError as exc:
@@ -295,6 +317,30 @@ class EmbeddedStore(Store):
                 raise self._failure("the update failed and changed nothing", exc) from exc
             finally:
                 self._written()
+
+    def try_update(self, update: str, *, base_iri: str | None = None) -> None:
+        """Apply an update that evaluates a pattern to a throwaway checkpoint of the current
+        state in a worker process, within `update_timeout_s`; the store is not changed.
+
+        Raises what applying it would raise (`OperationFailedError`, `QuerySyntaxError`),
+        `LimitExceededError` past the budget (the worker is killed), `InputError` when it
+        crashed its worker or passed the memory ceiling. Each trial has its own checkpoint
+        (a writable one cannot be shared), deleted afterwards; named like the views, so a
+        crash's leftovers are deleted at the next start.
+        """
+        if not evaluates_patterns(update):
+            return
+        folder = self.path.with_name(f"{self.path.name}.view-update-{uuid.uuid4().hex}")
+        try:
+            with self._rw.reading():
+                self._db.backup(str(folder))
+            self.update_workers.run(
+                UpdateTrial(str(folder), update, self.update_timeout_s, base_iri)
+            )
+        except OSError as exc:
+            raise self._failure("the update could not be tried and changed nothing", exc) from exc
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def load(
         self,
@@ -442,6 +488,7 @@ class EmbeddedStore(Store):
     def close(self) -> None:
         """Flush and release the database; closing twice is harmless."""
         self.workers.close()
+        self.update_workers.close()
         with self._write_lock, self._rw.writing():
             self._closed = True
             db, self._database = self._database, None
@@ -455,24 +502,6 @@ class EmbeddedStore(Store):
             for view in self._views:
                 shutil.rmtree(view, ignore_errors=True)
             self._owner.release()
-
-
-DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
-_DISK_FULL_TEXTS = tuple(os.strerror(code) for code in DISK_FULL)
-
-
-def disk_full(exc: OSError) -> bool:
-    """True if `exc` says the disk is full or over quota.
-
-    pyoxigraph (RocksDB) raises a bare `OSError` whose `errno` is None and whose text alone
-    tells: "IO error: No space left on device: While appending to file: <path>: ...".
-
-    >>> disk_full(OSError("IO error: No space left on device: While appending to file: x"))
-    True
-    >>> disk_full(OSError(errno.ENOSPC, "full")), disk_full(OSError(errno.EROFS, "read-only"))
-    (True, False)
-    """
-    return exc.errno in DISK_FULL or any(text in str(exc) for text in _DISK_FULL_TEXTS)
 
 
 def _named(db: OxStore) -> list[str]:

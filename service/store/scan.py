@@ -34,6 +34,9 @@ rest of the service (results, exports, validation) takes RDF 1.1 only, as upload
 4. Tell whether a query names its own dataset (`FROM`/`FROM NAMED`): the union default graph
 is asked for only when it does not, since both engines let the union option override `FROM`.
 
+5. Tell whether an update may evaluate a graph pattern (`evaluates_patterns`), the part of an
+update whose cost has no bound: the store tries those in a worker process first.
+
 >>> check_operations("SELECT * { ?s ?p 'SERVICE <http://x/>' }", allowed_hosts="")
 >>> check_operations("LOAD <file:///etc/passwd>", allowed_hosts="")
 Traceback (most recent call last):
@@ -64,6 +67,7 @@ __all__ = [
     "check_nesting",
     "check_operations",
     "check_triple_terms",
+    "evaluates_patterns",
     "extension_functions",
     "has_dataset_clause",
     "where_group_start",
@@ -162,6 +166,26 @@ def has_dataset_clause(query: str) -> bool:
 
 
 _FROM = frozenset({"FROM", "FROMNAMED"})
+
+_MAY_MATCH = re.compile("where", re.IGNORECASE)
+
+
+def evaluates_patterns(update: str) -> bool:
+    """True when an update may evaluate a graph pattern: `DELETE`/`INSERT … WHERE` or
+    `DELETE WHERE`, whose cost grows with the data and the pattern without bound.
+
+    Every such operation needs the keyword `WHERE` (Update grammar, `Modify` and
+    `DeleteWhere`; pyoxigraph refuses a modify without it) and no escape spells a keyword,
+    so text without those letters, in any case, evaluates none: `INSERT DATA`, `DELETE
+    DATA`, `CLEAR`, `DROP`, `CREATE`, `ADD`/`COPY`/`MOVE` (a copy, linear in the graph) and
+    `LOAD`. The letters in a string, an IRI or a comment only cost a needless trial.
+
+    >>> evaluates_patterns("DELETE { ?s ?p ?o } wHeRe { ?s ?p ?o }")
+    True
+    >>> evaluates_patterns("INSERT DATA { <a:s> <a:p> 1 } ; DROP SILENT GRAPH <a:g>")
+    False
+    """
+    return _MAY_MATCH.search(update) is not None
 
 
 def where_group_start(query: str) -> int:

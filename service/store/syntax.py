@@ -2,11 +2,12 @@
 
 pyoxigraph parses a query eagerly and evaluates it lazily, so asking an empty in-memory
 store parses the text, tells its form from the answer's type, and evaluates nothing. An
-update is run against an empty in-memory store: its syntax errors are raised before any
-operation runs, and what fails afterwards (a `DROP GRAPH` of a graph that empty store does
-not have) says nothing about the text and is ignored. The remote store uses these checks so
-that a syntax error never reaches the remote endpoint; the CLI uses `query_form` to pick an
-answer format.
+update is given to an empty store opened read-only (`_parser`): pyoxigraph parses the whole
+text, raising its syntax errors, and then fails to start the transaction, before any
+operation runs. Running it on an empty writable store instead evaluated its patterns: a
+`WHERE` of three 1,000-value `VALUES` blocks needs no data and computed for minutes. The
+remote store uses these checks so that a syntax error never reaches the remote endpoint; the
+CLI uses `query_form` to pick an answer format.
 
 >>> query_form("PREFIX ex: <http://example.org/> ASK { ex:a ?p ?o }")
 'ASK'
@@ -14,7 +15,10 @@ answer format.
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Literal
 
 from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, QueryTriples, Triple
@@ -29,6 +33,7 @@ from service.store.scan import (
     check_nesting,
     check_operations,
     check_triple_terms,
+    evaluates_patterns,
     extension_functions,
 )
 
@@ -93,12 +98,11 @@ def query_form(query: str, base_iri: str | None = None) -> QueryForm:
 
 
 def check_update_syntax(update: str, base_iri: str | None = None) -> None:
-    """`QuerySyntaxError` if the update does not parse; nothing of it runs anywhere real.
+    """`QuerySyntaxError` if the update does not parse; nothing of it runs anywhere.
 
-    An update that names no outside source runs on an empty in-memory store (pyoxigraph
-    parses the whole text before running any operation). One with `LOAD` or `SERVICE` could
-    make even that store fetch, so it is only parsed, by rdflib's parser, and the policy
-    check that follows decides on it. Text nested too deep is refused first (`check_nesting`),
+    An update that names no outside source is parsed by pyoxigraph itself (`_parser`). One
+    with `LOAD` or `SERVICE` is parsed by rdflib's parser, and the policy check that follows
+    decides on it. Text nested too deep is refused first (`check_nesting`),
     then text with RDF 1.2 triple terms (`check_triple_terms`).
     """
     check_nesting(update)
@@ -109,11 +113,26 @@ def check_update_syntax(update: str, base_iri: str | None = None) -> None:
         _parse_only(update)
         return
     try:
-        OxStore().update(update, base_iri=base_iri)
+        _parser().update(update, base_iri=base_iri)
     except SyntaxError as exc:
         raise query_syntax_error(exc) from None
     except (RuntimeError, OSError):
-        return
+        return  # parsed; the read-only store refused to run it
+
+
+@lru_cache(maxsize=1)
+def _parser() -> OxStore:
+    """An empty store opened read-only, whose `update` parses and never runs anything.
+
+    Its folder is deleted at once: a read-only RocksDB reads its files when it opens, and
+    an update fails before reading any data, so nothing is left behind, even after a crash.
+    """
+    folder = tempfile.mkdtemp(prefix="triskel-parser-")
+    try:
+        OxStore(folder).flush()  # the writable store is closed again when this line ends
+        return OxStore.read_only(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def operation_failure(
@@ -126,13 +145,17 @@ def operation_failure(
     without `SILENT`) depend on which graphs exist, not on what they hold, so the update is
     run on an in-memory store holding the same graphs, empty. The remote store asks this
     when its endpoint refused an update, to tell such a failure from a fault of the
-    endpoint. An update that mentions `LOAD` or `SERVICE` is never run here (it could fetch).
+    endpoint. An update that mentions `LOAD` or `SERVICE` is never run here (it could fetch),
+    nor one that evaluates a pattern (`evaluates_patterns`): on no data at all, `VALUES`
+    blocks alone can keep it computing for minutes, in this process.
 
     >>> operation_failure("DROP GRAPH <http://ex/g>", [])
     'The graph <http://ex/g> does not exist'
     >>> operation_failure("DROP GRAPH <http://ex/g>", ["http://ex/g"]) is None
     True
     """
+    if evaluates_patterns(update):
+        return None
     try:
         check_operations(update, allowed_hosts="")
     except ForbiddenOperationError:
