@@ -74,16 +74,23 @@ def evaluate(
 
 
 def store_select(store: ox.Store) -> Select:
-    """A `Select` over a pyoxigraph store."""
+    """A `Select` over a pyoxigraph store. Each term is turned into its rdflib term once
+    per `Select`: the rule queries of a million-triple organisation give ~90k rows over far
+    fewer distinct terms, and building rdflib terms was most of the Python time."""
+    terms: dict[ox.NamedNode | ox.BlankNode | ox.Literal, Node] = {}
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal) -> Node:
+        found = terms.get(value)
+        if found is None:
+            found = terms[value] = to_rdflib(value)
+        return found
 
     def select(query: str) -> Iterator[Row]:
         solutions = store.query(query)
         assert isinstance(solutions, ox.QuerySolutions)
         names = [v.value for v in solutions.variables]
         for solution in solutions:
-            yield {
-                name: to_rdflib(value) for name in names if (value := solution[name]) is not None
-            }
+            yield {name: term(value) for name in names if (value := solution[name]) is not None}
 
     return select
 
