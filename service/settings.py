@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     """Validations computing at once (each keeps a core busy)."""
     validation_queue: int = Field(default=8, ge=0)
     """Validations waiting for a place; past it `POST /validate` answers 503 at once."""
+    validation_memory_mb: int = Field(default=4096, ge=256)
+    """Memory ceiling of each validation worker process (a validation past it is stopped)."""
     max_reports: int = Field(default=1_000, gt=0)
     """Kept validation reports at most, whatever `history_keep` says; past it the oldest are
     dropped first."""

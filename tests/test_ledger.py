@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from service.api.routers.validate import Keeping, Options, Posted, run
 from service.reports import ledger
 from service.reports.history import Retention, entries, read, report_graphs
+from service.reports.validations import Keeping, Options, Posted, Validations
 from service.store.embedded import EmbeddedStore
 from service.store.files import load_directory_if_empty
 from service.validation import validate
@@ -22,6 +24,14 @@ _:%s <urn:test:name> "someone" .
 """
 
 
+@pytest.fixture(scope="module")
+def validations() -> Iterator[Validations]:
+    """One validation worker for the module's validations."""
+    made = Validations(workers=1)
+    yield made
+    made.close()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> EmbeddedStore:
     made = EmbeddedStore(tmp_path / "store")
@@ -29,9 +39,11 @@ def store(tmp_path: Path) -> EmbeddedStore:
     return made
 
 
-def keep(store: EmbeddedStore, retention: Retention = KEEP_ALL) -> str:
+def keep(validations: Validations, store: EmbeddedStore, retention: Retention = KEEP_ALL) -> str:
     """Validate the whole store as a writer (always kept); the kept report's graph."""
-    _, entry = run(store, Posted(), Options(), Keeping(retention, 10_000, writer=True))
+    keeping = Keeping(retention, 10_000, writer=True)
+    until = time.monotonic() + 300
+    _, entry = validations.run(store, Posted(), Options(), keeping, until=until)
     assert entry is not None
     return entry.graph
 
@@ -43,12 +55,12 @@ def test_blank_foci_have_the_same_ids_whatever_their_labels() -> None:
 
 
 def test_a_hundred_validations_of_an_unchanged_store_add_only_headers(
-    store: EmbeddedStore,
+    validations: Validations, store: EmbeddedStore
 ) -> None:
-    first = keep(store)
+    first = keep(validations, store)
     ledger_size = store.count(ledger.LEDGER_GRAPH)
     before = store.count(all_graphs=True)
-    graphs = [keep(store) for _ in range(100)]
+    graphs = [keep(validations, store) for _ in range(100)]
     headers = [store.count(g) for g in graphs]
     assert store.count(ledger.LEDGER_GRAPH) == ledger_size
     assert store.count(all_graphs=True) - before == sum(headers)
@@ -56,21 +68,23 @@ def test_a_hundred_validations_of_an_unchanged_store_add_only_headers(
     assert read(store, graphs[-1].rsplit(":", 1)[-1])[1] == read(store, first.rsplit(":", 1)[-1])[1]
 
 
-def test_retention_compacts_the_oldest_reports_into_a_base(store: EmbeddedStore) -> None:
-    whole = keep(store)
+def test_retention_compacts_the_oldest_reports_into_a_base(
+    validations: Validations, store: EmbeddedStore
+) -> None:
+    whole = keep(validations, store)
     report = read(store, whole.rsplit(":", 1)[-1])[1]
     store.update(
         "INSERT DATA { GRAPH <urn:test:more> { <urn:test:p> a "
         "<https://w3id.org/social-business#Person> } }"
     )
-    later = keep(store)
-    keep(store, Retention(2))
+    later = keep(validations, store)
+    keep(validations, store, Retention(2))
     assert report_graphs(store)[-1] == later, "the oldest was dropped"
     assert entries(store)[1] == 2
     rebuilt = read(store, later.rsplit(":", 1)[-1])[1]
     assert len(rebuilt.results) == len(report.results) + 1
     store.delete_graph("urn:test:more")
-    keep(store, Retention(1))
+    keep(validations, store, Retention(1))
     only = report_graphs(store)
     assert len(only) == 1
     assert read(store, only[0].rsplit(":", 1)[-1])[1] == report

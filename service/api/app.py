@@ -40,6 +40,7 @@ from service.catalog import Catalog
 from service.guard import Guard
 from service.ontology import read_graph
 from service.rdf.formats import NTRIPLES
+from service.reports.validations import Validations
 from service.resources import ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
@@ -68,18 +69,20 @@ def load_ontology(store: Store) -> int:
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     """The lifespan of an app for `settings`: read the named queries (a broken file stops the
-    start, naming it), open the store, load the ontology, close."""
+    start, naming it), open the store and the validation workers, load the ontology, close."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.catalog = await in_thread(Catalog.load, settings.queries_dir)
         store = await in_thread(open_store, settings)
+        validator = Validations.from_settings(settings)
         try:
             triples = await in_thread(load_ontology, store)
             log.info("ontology loaded into <%s>: %d triples", ONTOLOGY_IRI, triples)
-            app.state.store = store
+            app.state.store, app.state.validator = store, validator
             yield
         finally:
+            await in_thread(validator.close)
             await in_thread(store.close)
 
     return lifespan

@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from service.api.auth import AccessPolicy, Role, presented_token
 from service.api.pools import STORE_CALLS, Admission
 from service.errors import AuthError, TooLargeError
+from service.reports.validations import Validations
 from service.settings import Settings
 from service.store.base import Store
 
@@ -115,3 +116,12 @@ async def get_validations(request: Request) -> Admission:
 
 
 ValidationsDep = Annotated[Admission, Depends(get_validations)]
+
+
+async def get_validator(request: Request) -> Validations:
+    """The app's validation workers (`TRISKEL_VALIDATION_WORKERS`, `..._MEMORY_MB`)."""
+    validator: Validations = request.app.state.validator
+    return validator
+
+
+ValidatorDep = Annotated[Validations, Depends(get_validator)]

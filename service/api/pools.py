@@ -9,9 +9,10 @@ and `/health` waited 8-44 s behind them. Here each kind of work has its own boun
   Store reads and writes, reports);
 * `Admission`, one per app: validations, CPU-heavy and long. At most `workers` compute at
   once and `queue` more wait; beyond that the caller gets `LimitExceededError` (503 with
-  `Retry-After`) at once. A validation abandoned at its budget (its caller already has a 503)
-  keeps its place until its thread really ends, since a Python thread cannot be stopped: so
-  the CPU spent on validations, abandoned or not, stays within `workers` cores.
+  `Retry-After`) at once. The thread only waits: the validation computes in a worker process
+  (`service.reports.validations`), killed at the same budget. A validation abandoned at its
+  budget (its caller already has a 503) keeps its place until its thread ends, which is when
+  its worker is killed: so the CPU spent on validations stays within `workers` cores.
 """
 
 from __future__ import annotations

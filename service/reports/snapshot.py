@@ -12,16 +12,19 @@ data gives the same fingerprint whatever blank-node labels a load or an export c
 whatever order the graphs were listed, in time linear in the data.
 
 A snapshot keeps each graph as the N-Triples the store exported (bytes, not Python terms):
-at 100k triples, building term objects would cost more than the validation itself.
+at 100k triples, building term objects would cost more than the validation itself. A
+validation of the embedded store needs no snapshot: it reads a view of the store in place
+(`validated_graphs_of`, `fingerprint_of`, in a validation worker).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.errors import NotFoundError
 from service.rdf.formats import NTRIPLES
 from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
@@ -32,14 +35,38 @@ from service.validation.rdfio import Source
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"
 """Every kept report lives in a named graph whose IRI starts with this."""
 
-Export = Callable[[str | None], bytes]
-"""Exports one graph (None: the default graph) as N-Triples."""
-
 
 def validated_graphs(names: Iterable[str]) -> list[str]:
     """The named graphs a validation of the store reads: all but the system graphs (kept
     reports, the findings ledger: `service.store.system_graphs`)."""
     return [name for name in names if not is_system_graph(name)]
+
+
+def validated_graphs_of(
+    db: ox.Store, scope: str | None = None
+) -> list[ox.NamedNode | ox.DefaultGraph]:
+    """The graphs of a pyoxigraph store a validation reads: the named graph `scope`
+    (`NotFoundError` if absent), or the default graph and every named graph but the
+    report-history ones."""
+    if scope is not None:
+        node = graph_node(scope)
+        if isinstance(node, ox.NamedNode) and not db.contains_named_graph(node):
+            raise NotFoundError(f"no graph {scope}")
+        return [node]
+    names = [g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)]
+    return [ox.DefaultGraph(), *(ox.NamedNode(n) for n in validated_graphs(sorted(names)))]
+
+
+def quads_of(db: ox.Store, graphs: Iterable[ox.NamedNode | ox.DefaultGraph]) -> Iterator[ox.Quad]:
+    """Every quad of `graphs` in `db`, graph after graph."""
+    for graph in graphs:
+        yield from db.quads_for_pattern(None, None, None, graph)
+
+
+def fingerprint_of(db: ox.Store, graphs: Iterable[ox.NamedNode | ox.DefaultGraph]) -> str:
+    """The fingerprint of `graphs` read in place: equal to a `Snapshot`'s of the same data."""
+    dumped = ox.serialize(quads_of(db, graphs), format=ox.RdfFormat.N_QUADS)
+    return canonical_hash(dumped or b"")
 
 
 @dataclass(frozen=True)
@@ -63,17 +90,13 @@ class Snapshot:
     @classmethod
     def of_memory(cls, store: ox.Store) -> Snapshot:
         """The validated graphs of an in-memory pyoxigraph store (a would-be state)."""
-        names = [g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
 
-        def export(name: str | None) -> bytes:
-            dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph_node(name))
-            return dumped or b""
+        def export(graph: ox.NamedNode | ox.DefaultGraph) -> tuple[str | None, bytes]:
+            dumped = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+            name = graph.value if isinstance(graph, ox.NamedNode) else None
+            return name, dumped or b""
 
-        return cls._exported([None, *validated_graphs(sorted(names))], export)
-
-    @classmethod
-    def _exported(cls, names: Iterable[str | None], export: Export) -> Snapshot:
-        return cls(tuple((name, export(name)) for name in names))
+        return cls(tuple(export(graph) for graph in validated_graphs_of(store)))
 
     def source(self, name: str = "store") -> Source:
         """The triples of every graph as one N-Triples validation source (graphs merged;

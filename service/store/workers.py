@@ -232,17 +232,31 @@ class _Worker:
         self.conn.close()
 
 
+_PRELOAD = {__name__}
+"""Modules the fork server imports before its first worker, for every pool's tasks (one fork
+server serves them all: a worker then starts with them imported, in milliseconds)."""
+
+
 class WorkerPool:
-    """A bounded pool of worker processes for one kind of task (see the module docstring)."""
+    """A bounded pool of worker processes for one kind of task (see the module docstring).
+
+    `preload` names modules its tasks need, imported once in the fork server when it starts
+    (pools made before the first worker starts share it)."""
 
     def __init__(
-        self, *, size: int = 4, memory_limit_mb: int = 4096, wording: Wording = QUERIES
+        self,
+        *,
+        size: int = 4,
+        memory_limit_mb: int = 4096,
+        wording: Wording = QUERIES,
+        preload: Sequence[str] = (),
     ) -> None:
         self.size = size
         self.memory_limit_bytes = memory_limit_mb * 1024 * 1024
         self.wording = wording
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload([__name__])
+        _PRELOAD.update(preload)
+        self._context.set_forkserver_preload(sorted(_PRELOAD))
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._workers: set[_Worker] = set()
         self._lock = threading.Lock()

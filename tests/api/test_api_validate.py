@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from service.api.routers.validate import Keeping, Options, Posted, run
 from service.cli import main
 from service.errors import LimitExceededError
+from service.reports.history import Retention
+from service.reports.validations import Keeping, Options, Posted
 from service.resources import DATA_DIR
 
 EXAMPLE = DATA_DIR / "example"
@@ -211,8 +212,11 @@ def test_past_the_budget_the_caller_is_answered_and_nothing_is_kept(
 
 def test_a_run_past_its_budget_keeps_no_report(client: TestClient) -> None:
     store = client.app.state.store  # type: ignore[attr-defined]
+    validator = client.app.state.validator  # type: ignore[attr-defined]
     with pytest.raises(LimitExceededError):
-        run(store, Posted(), Options(), Keeping(1_000, 10_000, writer=True), until=0.0)
+        validator.run(
+            store, Posted(), Options(), Keeping(Retention(), 10_000, writer=True), until=0.0
+        )
     assert client.get("/reports").json() == {"reports": []}
 
 

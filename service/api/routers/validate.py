@@ -22,18 +22,18 @@ counts; the answer to the caller still carries every result and says what was ke
 * `fail_on`, `engine` as in `triskel validate`; the report by `Accept` (JSON by default).
 
 A multipart part without a usable `Content-Type` is read by its file name's extension.
-Validation runs in a validation thread (`service.api.pools.Admission`: a few at once, a short
+Validation runs in a validation worker process (`service.reports.validations`, reading the
+embedded store in place) admitted by `service.api.pools.Admission` (a few at once, a short
 queue, 503 with `Retry-After` beyond it) within `TRISKEL_VALIDATION_TIMEOUT_S`, so it never
-holds up other requests; past the budget the caller gets 503 and nothing is kept.
+holds up other requests; past the budget the caller gets 503, the worker is killed and
+nothing is kept.
 """
 
 from __future__ import annotations
 
 import email.policy
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import EmailMessage
 from functools import partial
@@ -49,26 +49,17 @@ from service.api.deps import (
     SettingsDep,
     StoreDep,
     ValidationsDep,
+    ValidatorDep,
 )
 from service.api.negotiation import parse_content_type
 from service.api.pools import Admission
 from service.api.report_views import VIEWS, negotiate, report_response
 from service.api.uploads import MULTIPART
 from service.errors import InputError, LimitExceededError, UnsupportedFormatError
-from service.rdf.formats import NTRIPLES, rdf_format_for, rdf_format_for_path
-from service.reports.history import (
-    Entry,
-    Retention,
-    already_kept,
-    new_entry,
-    record,
-    shapes_version,
-)
-from service.reports.model import Report
-from service.reports.snapshot import Snapshot
+from service.rdf.formats import rdf_format_for, rdf_format_for_path
+from service.reports.validations import Keeping, Options, Posted
 from service.settings import Settings
-from service.store.base import Store
-from service.validation import EngineName, ShapePack, from_sources, validate
+from service.validation import EngineName
 from service.validation.model import Severity
 from service.validation.rdfio import Source
 
@@ -76,40 +67,6 @@ router = APIRouter(tags=["validation"], dependencies=[ReadAccess])
 
 T = TypeVar("T")
 _UNTYPED = {"", "application/octet-stream", "text/plain"}
-
-
-@dataclass(frozen=True)
-class Options:
-    """What a `POST /validate` asks for besides its body."""
-
-    graph: str | None = None
-    shapes_graphs: tuple[str, ...] = ()
-    builtin: bool = True
-    fail_on: Severity = "violation"
-    engine: EngineName = "fast"
-
-
-@dataclass(frozen=True)
-class Keeping:
-    """How the history takes this call's report (see "What is kept" above)."""
-
-    retention: Retention
-    max_results: int
-    writer: bool
-
-    @classmethod
-    def of(cls, settings: Settings, *, writer: bool) -> Keeping:
-        """The history's bounds from the settings, for a caller with or without writes."""
-        retention = Retention.of(settings.max_reports, settings.history_keep)
-        return cls(retention, settings.max_report_results, writer)
-
-
-@dataclass(frozen=True)
-class Posted:
-    """The RDF a request carries: a data payload (or None: the store) and shapes files."""
-
-    data: Source | None = None
-    shapes: list[Source] = field(default_factory=list)
 
 
 def read_posted(content_type: str | None, body: bytes, *, max_nesting: int) -> Posted:
@@ -161,57 +118,10 @@ def _part_source(part: EmailMessage, name: str, max_nesting: int) -> Source:
     return Source(filename or f"the '{name}' part", content, fmt.name, max_nesting=max_nesting)
 
 
-def shapes_pack(store: Store, posted: list[Source], options: Options) -> ShapePack:
-    """Posted shapes plus shapes graphs of the store, next to the built-in rules if asked."""
-    stored = [
-        Source(f"<{iri}>", store.export(iri, media_type=NTRIPLES), "nt")
-        for iri in options.shapes_graphs
-    ]
-    return from_sources([*posted, *stored], builtin=options.builtin)
-
-
-def run(
-    store: Store,
-    posted: Posted,
-    options: Options,
-    keeping: Keeping,
-    *,
-    until: float = math.inf,
-) -> tuple[Report, Entry | None]:
-    """Validate what the request names; keep the report when `keeping` allows (see "What
-    is kept"), unless the budget (`until`, a `time.monotonic()` instant) is spent: the
-    caller has been told 503 by then, so a report kept later would be one nobody asked
-    for."""
-    pack = shapes_pack(store, posted.shapes, options)
-    check = partial(validate, shapes=pack, engine=options.engine, fail_on=options.fail_on)
-    if posted.data is not None:
-        if options.graph is not None:
-            raise InputError("validate either a posted payload or graph=, not both")
-        return check(posted.data), None
-    snapshot = Snapshot.of_store(store, options.graph)
-    report = check(snapshot.source())
-    if posted.shapes:
-        return report, None
-    entry = new_entry(
-        report,
-        fingerprint=snapshot.fingerprint(),
-        shapes=shapes_version(pack),
-        engine=options.engine,
-        scope=options.graph,
-        max_results=keeping.max_results,
-    )
-    if not keeping.writer and already_kept(store, entry):
-        return report, None
-    if time.monotonic() > until:
-        raise LimitExceededError("the validation ran past its budget; its report is not kept")
-    record(store, report, entry, retention=keeping.retention)
-    return report, entry
-
-
 async def in_budget(settings: Settings, validations: Admission, func: Callable[[], T]) -> T:
     """Run `func` in a validation thread; past the validation budget answer
-    `LimitExceededError` at once (the thread finishes on its own, holding its place, and its
-    result is dropped)."""
+    `LimitExceededError` at once (the thread ends on its own, holding its place until then:
+    a worker process it waits on is killed at the same budget)."""
     try:
         with anyio.fail_after(settings.validation_timeout_s):
             return await validations.run(func)
@@ -235,6 +145,7 @@ async def validate_endpoint(
     body: BodyDep,
     writer: CanWrite,
     validations: ValidationsDep,
+    validator: ValidatorDep,
     graph: Annotated[str | None, Query(description="validate only this named graph")] = None,
     shapes_graph: Annotated[
         list[str] | None, Query(description="a graph of the store holding extra shapes")
@@ -251,6 +162,6 @@ async def validate_endpoint(
     options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
     keeping = Keeping.of(settings, writer=writer)
     until = time.monotonic() + settings.validation_timeout_s
-    work = partial(run, store, posted, options, keeping, until=until)
+    work = partial(validator.run, store, posted, options, keeping, until=until)
     report, entry = await in_budget(settings, validations, work)
     return report_response(report, entry, media_type)

@@ -1,0 +1,234 @@
+"""Validations in worker processes: stopped at their budget, the store read in place.
+
+In a thread, a validation past `TRISKEL_VALIDATION_TIMEOUT_S` was abandoned by its caller
+(503) but kept computing: pySHACL on a large store or an expensive posted shape held a core
+for minutes, and nothing could stop it. Here every validation is a task (`Check`) for a pool
+of worker processes of its own (`service.store.WorkerPool`, `TRISKEL_VALIDATION_WORKERS` of
+them, each under `TRISKEL_VALIDATION_MEMORY_MB`): at the budget the worker is killed, its CPU
+free at once, and a new one takes its place at the next need.
+
+What the worker reads:
+
+* the embedded store: a read-only view of its current state (`Store.run_in_worker`), opened
+  in place; the prepared data is built straight from its quads and the fingerprint computed
+  from the same graphs (no N-Triples export and re-parse, and one consistent state even while
+  others write: a graph deleted meanwhile is still there for this validation);
+* the remote store: its graphs exported here (`Snapshot`), the bytes sent over;
+* a posted payload: its bytes, sent over.
+
+The worker sends back the report and, for a validation of the store against its own shapes,
+the history entry it would be kept under; whether it is kept is decided here, with the store
+(see `Validations.run`).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from functools import partial
+
+import pyoxigraph as ox
+
+from service.errors import InputError, LimitExceededError
+from service.rdf.formats import NTRIPLES
+from service.reports.history import (
+    Entry,
+    Retention,
+    already_kept,
+    new_entry,
+    record,
+    shapes_version,
+)
+from service.reports.model import Report
+from service.reports.snapshot import Snapshot, fingerprint_of, quads_of, validated_graphs_of
+from service.settings import Settings
+from service.store import Store, Views, Wording, WorkerPool
+from service.validation import EngineName, PreparedData, ShapePack, from_sources, validate
+from service.validation.model import Severity
+from service.validation.rdfio import Source
+
+WORDING = Wording("validation", "TRISKEL_VALIDATION_TIMEOUT_S", "TRISKEL_VALIDATION_MEMORY_MB")
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a validation asks for besides its data: a scope (one named graph), shapes graphs
+    of the store, the built-in rules or not, the least failing severity, the engine."""
+
+    graph: str | None = None
+    shapes_graphs: tuple[str, ...] = ()
+    builtin: bool = True
+    fail_on: Severity = "violation"
+    engine: EngineName = "fast"
+
+
+@dataclass(frozen=True)
+class Posted:
+    """The RDF a caller sends: a data payload (or None: the store) and shapes files."""
+
+    data: Source | None = None
+    shapes: list[Source] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Keeping:
+    """How the history takes a report: its bounds, and whether the caller may write (a
+    writer's validations of the store are always kept, a reader's only when no kept report
+    has the same fingerprint, shapes, engine and scope)."""
+
+    retention: Retention
+    max_results: int
+    writer: bool
+
+    @classmethod
+    def of(cls, settings: Settings, *, writer: bool) -> Keeping:
+        """The history's bounds from the settings, for a caller with or without writes."""
+        retention = Retention.of(settings.max_reports, settings.history_keep)
+        return cls(retention, settings.max_report_results, writer)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One validation, as a task for a validation worker (picklable: options and bytes).
+
+    Its data is a view of the embedded store (`view`), the store's graphs exported
+    (`snapshot`, the remote store) or a posted payload (`data`). `stored_shapes` are shapes
+    graphs already read (when there is no view to read them from)."""
+
+    options: Options
+    posted_shapes: tuple[Source, ...]
+    max_results: int
+    timeout_s: float = 0.0
+    view: str = ""
+    snapshot: Snapshot | None = None
+    data: Source | None = None
+    stored_shapes: tuple[Source, ...] = ()
+
+    def run(self, views: Views) -> tuple[Report, Entry | None]:
+        """The report, and the entry it would be kept under (None: never kept, for a posted
+        payload or posted shapes)."""
+        db = views.open(self.view) if self.view else None
+        pack = from_sources(
+            [*self.posted_shapes, *self.stored_shapes, *_shapes_graphs(db, self.options)],
+            builtin=self.options.builtin,
+        )
+        prepared, fingerprint = self._prepared(db)
+        report = validate(
+            prepared, shapes=pack, engine=self.options.engine, fail_on=self.options.fail_on
+        )
+        if fingerprint is None:
+            return report, None
+        return report, self._entry(report, fingerprint(), pack)
+
+    def _prepared(self, db: ox.Store | None) -> tuple[PreparedData, Callable[[], str] | None]:
+        """The data to validate and, when the report may be kept, how to fingerprint it."""
+        keepable = not self.posted_shapes
+        if self.data is not None:
+            return PreparedData.from_sources([self.data]), None
+        if self.snapshot is not None:
+            snapshot = self.snapshot
+            return PreparedData.from_sources([snapshot.source()]), (
+                snapshot.fingerprint if keepable else None
+            )
+        if db is None:
+            raise InputError("a validation needs data: a view, a snapshot or a payload")
+        graphs = validated_graphs_of(db, self.options.graph)
+        prepared = PreparedData.from_quads(quads_of(db, graphs))
+        return prepared, (partial(fingerprint_of, db, graphs) if keepable else None)
+
+    def _entry(self, report: Report, fingerprint: str, pack: ShapePack) -> Entry:
+        return new_entry(
+            report,
+            fingerprint=fingerprint,
+            shapes=shapes_version(pack),
+            engine=self.options.engine,
+            scope=self.options.graph,
+            max_results=self.max_results,
+        )
+
+
+def _shapes_graphs(db: ox.Store | None, options: Options) -> list[Source]:
+    """The shapes graphs the options name, read from the view (none without one: the caller
+    read them into `Check.stored_shapes`)."""
+    if db is None:
+        return []
+    return [
+        Source(f"<{iri}>", _dump(db, iri), "nt")
+        for iri in options.shapes_graphs
+        for _ in validated_graphs_of(db, iri)  # NotFoundError for an absent graph
+    ]
+
+
+def _dump(db: ox.Store, iri: str) -> bytes:
+    return db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(iri)) or b""
+
+
+def _stored_shapes(store: Store, options: Options) -> tuple[Source, ...]:
+    """The shapes graphs the options name, read from the live store."""
+    return tuple(
+        Source(f"<{iri}>", store.export(iri, media_type=NTRIPLES), "nt")
+        for iri in options.shapes_graphs
+    )
+
+
+def _left(until: float) -> float:
+    """Seconds left before `until` (a `time.monotonic()` instant); none left is a 503."""
+    left = until - time.monotonic()
+    if left <= 0:
+        raise LimitExceededError("the validation ran past its budget; its report is not kept")
+    return left
+
+
+class Validations:
+    """A service's validation workers, and the one way to run a validation (`run`)."""
+
+    def __init__(self, *, workers: int = 2, memory_limit_mb: int = 4096) -> None:
+        self.pool = WorkerPool(
+            size=workers, memory_limit_mb=memory_limit_mb, wording=WORDING, preload=[__name__]
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Validations:
+        """`TRISKEL_VALIDATION_WORKERS` workers under `TRISKEL_VALIDATION_MEMORY_MB` each."""
+        return cls(
+            workers=settings.validation_workers,
+            memory_limit_mb=settings.validation_memory_mb,
+        )
+
+    def run(
+        self, store: Store, posted: Posted, options: Options, keeping: Keeping, *, until: float
+    ) -> tuple[Report, Entry | None]:
+        """Validate what the caller names in a worker, stopped at `until` (a
+        `time.monotonic()` instant: `LimitExceededError`); keep the report when `keeping`
+        allows, and only within the budget (the caller has been told 503 past it, so a
+        report kept later would be one nobody asked for)."""
+        check = Check(options, tuple(posted.shapes), keeping.max_results)
+        if posted.data is not None:
+            if options.graph is not None:
+                raise InputError("validate either a posted payload or graph=, not both")
+            shapes = _stored_shapes(store, options)
+            payload = replace(check, data=posted.data, stored_shapes=shapes)
+            report, _ = self.pool.run(replace(payload, timeout_s=_left(until)))
+            return report, None
+        report, entry = store.run_in_worker(self.pool, partial(_on, store, check, until))
+        if entry is None:
+            return report, None
+        if not keeping.writer and already_kept(store, entry):
+            return report, None
+        _left(until)
+        record(store, report, entry, retention=keeping.retention)
+        return report, entry
+
+    def close(self) -> None:
+        """Stop the workers (one still computing is killed)."""
+        self.pool.close()
+
+
+def _on(store: Store, check: Check, until: float, view: str | None) -> Check:
+    """`check` on the store's view, or without one on its graphs exported here."""
+    if view is not None:
+        return replace(check, view=view, timeout_s=_left(until))
+    snapshot = Snapshot.of_store(store, check.options.graph)
+    shapes = _stored_shapes(store, check.options)
+    return replace(check, snapshot=snapshot, stored_shapes=shapes, timeout_s=_left(until))
