@@ -57,12 +57,11 @@ from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
 from service.store.results import Serialised
 from service.store.scan import (
-    check_nesting,
     check_operations,
     check_triple_terms,
     evaluates_patterns,
 )
-from service.store.syntax import query_syntax_error
+from service.store.syntax import query_syntax_error, silenced
 from service.store.trial import UPDATES, UpdateTrial
 from service.store.workers import Job, Kind, Task, WorkerPool, evaluate
 
@@ -180,11 +179,12 @@ class EmbeddedStore(Store):
     # -- queries -------------------------------------------------------------------------
 
     def _checked(self, job: Job) -> Job:
-        """Refuse what the text may not do (fetches, structure) before any engine sees it."""
-        check_nesting(job.query)
-        check_triple_terms(job.query)
-        check_operations(job.query, allowed_hosts=self.allowed_hosts)
-        return job
+        """Refuse what the text may not do (fetches, structure) before any engine sees it;
+        the job to run has each refused `SERVICE SILENT` failed silently (`silenced`)."""
+        query = silenced(job.query, allowed_hosts=self.allowed_hosts)
+        check_triple_terms(query)
+        check_operations(query, allowed_hosts=self.allowed_hosts)
+        return replace(job, query=query)
 
     def _job(self, kind: Kind, query: str, **options: Any) -> Job:
         return Job("", kind, query, self.max_rows, self.query_timeout_s, **options)
@@ -192,7 +192,7 @@ class EmbeddedStore(Store):
     def _local(self, job: Job) -> Any:
         """Run one of the service's own queries here, on the live database: they are known
         and bounded, and must see the latest write at no cost."""
-        self._checked(job)
+        job = self._checked(job)
         with self._rw.reading():
             return evaluate(self._db, job)
 
@@ -231,7 +231,7 @@ class EmbeddedStore(Store):
             substitutions=substitutions,
             base_iri=base_iri,
         )
-        self._checked(job)
+        job = self._checked(job)
         done: Serialised = self.run_in_worker(
             self.workers, lambda view: replace(job, view=view or "")
         )

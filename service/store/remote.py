@@ -55,7 +55,7 @@ from service.store.scan import (
     has_dataset_clause,
     where_group_start,
 )
-from service.store.syntax import operation_failure, query_form
+from service.store.syntax import operation_failure, query_form, silenced
 
 _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 """An IRI that cannot break out of `<...>` in SPARQL text."""
@@ -165,7 +165,7 @@ class RemoteStore(Store):
         base_iri: str | None = None,
     ) -> Answer:
         """Check the query locally, run it remotely, read the answer back as pyoxigraph's."""
-        query = _bind(query, substitutions or {})
+        query = silenced(_bind(query, substitutions or {}), allowed_hosts=self.allowed_hosts)
         check_operations(query, allowed_hosts=self.allowed_hosts)
         form = query_form(query, base_iri)
         accept = NTRIPLES if form == "GRAPH" else RESULTS_JSON

@@ -20,6 +20,12 @@ run time, is always refused. Where the engine may read the text otherwise than i
 * a text that does not hold the letters `SERVICE` or `LOAD` at all, in any case, cannot
   fetch: no escape spells a keyword (pyoxigraph reads `\\u0053ERVICE` as a syntax error).
 
+A `SERVICE SILENT` whose target would be refused is not refused: `silence_refused_services`
+replaces it by `{}` before evaluation, since SPARQL 1.1 Federated Query §4 makes a failed
+SILENT service the single empty solution (the join identity), and refusing to fetch is such a
+failure. Only the plain form `SERVICE SILENT <iri> { ... }` (or a prefixed name, or a
+variable) is rewritten; every other `SERVICE` left in the text is then refused as above.
+
 `FROM`/`FROM NAMED` (queries) and `USING`/`USING NAMED` (updates) fetch nothing: both
 engines (pyoxigraph, and Oxigraph server or Fuseki behind the remote store) read a dataset
 from the store only, and a graph it does not hold is an empty graph.
@@ -70,6 +76,7 @@ __all__ = [
     "evaluates_patterns",
     "extension_functions",
     "has_dataset_clause",
+    "silence_refused_services",
     "where_group_start",
 ]
 
@@ -334,6 +341,78 @@ def _check_keyword(
             )
 
 
+def silence_refused_services(text: str, *, allowed_hosts: str) -> str:
+    """The text with each `SERVICE SILENT <target> { ... }` that would be refused replaced by
+    `{}`, the empty group: what a SILENT service that failed gives.
+
+    A variable target (`SERVICE SILENT ?s { ... }`) is known only at run time: it is replaced
+    when no host is allowed (whatever `?s` is bound to, the fetch would be refused, so every
+    call fails silently) and left, to be refused, when some host is. A pattern whose brackets
+    do not nest, a target with an undeclared prefix, and any text whose IRIs are ambiguous
+    (`sparqltokens.ambiguous_iri`) are left as they are, for `check_operations` to refuse: the
+    rewrite only ever removes text, and the result must still pass `check_operations`.
+
+    >>> silence_refused_services(
+    ...     "SELECT * { ?s ?p ?o SERVICE SILENT <http://x/> { ?s ?q [ ?r {} ] } }", allowed_hosts=""
+    ... )
+    'SELECT * { ?s ?p ?o {} }'
+    >>> silence_refused_services("ASK { SERVICE SILENT <http://x/> {} }", allowed_hosts="x")
+    'ASK { SERVICE SILENT <http://x/> {} }'
+    """
+    if not _MAY_FETCH.search(text) or ambiguous_iri(tokens(text)) is not None:
+        return text
+    cuts: list[tuple[int, int]] = []
+    resume = 0
+    for found, index, prefixes, base in _walk(text):
+        if index < resume or not _refused_silent_service(
+            found, index, prefixes, base, allowed_hosts
+        ):
+            continue
+        closing = _matching(found, index + 3)
+        if closing is not None:
+            cuts.append((found[index].start, found[closing].start + 1))
+            resume = closing + 1
+    for start, end in reversed(cuts):
+        text = f"{text[:start]}{{}}{text[end:]}"
+    return text
+
+
+def _refused_silent_service(
+    found: tuple[Token, ...], index: int, prefixes: dict[str, str], base: str, allowed_hosts: str
+) -> bool:
+    """True when `found[index:index + 4]` is `SERVICE SILENT target {` and the target is a
+    variable with no host allowed, or names a host that is not allowed."""
+    words = found[index : index + 4]
+    if len(words) < 4 or [t.text.upper() for t in words[:2]] != ["SERVICE", "SILENT"]:
+        return False
+    target, opening = words[2], words[3]
+    if words[0].kind != "name" or opening.kind != "other" or opening.text != "{":
+        return False
+    if target.kind == "var":
+        return not any(host.strip() for host in allowed_hosts.split(","))
+    iri = _target(target, prefixes, base)
+    return iri is not None and not _allowed(iri, allowed_hosts)
+
+
+_PAIRS = {"{": "}", "(": ")", "[": "]"}
+
+
+def _matching(found: tuple[Token, ...], opening: int) -> int | None:
+    """The index of the bracket closing the one at `opening`, or None when the brackets
+    between them do not nest properly or it is never closed."""
+    expected: list[str] = []
+    for index in range(opening, len(found)):
+        token = found[index]
+        if token.opens():
+            expected.append(_PAIRS[token.text])
+        elif token.closes():
+            if not expected or expected.pop() != token.text:
+                return None
+            if not expected:
+                return index
+    return None
+
+
 def _keyword_position(
     name: str, found: tuple[Token, ...], index: int, after: int, depth: int
 ) -> bool:
@@ -396,21 +475,9 @@ def calls_as_errors(query: str, base_iri: str | None = None) -> str:
             continue
         iri = _target(token, prefixes, base)
         if iri and not iri.startswith(BUILT_IN_FUNCTIONS):
-            resume = _closing(found, index + 1) + 1
+            closing = _matching(found, index + 1)
+            resume = (len(found) - 1 if closing is None else closing) + 1
             cuts.append((token.start, found[resume - 1].start + 1))
     for start, end in reversed(cuts):
         query = f"{query[:start]}COALESCE(){query[end:]}"
     return query
-
-
-def _closing(found: tuple[Token, ...], opening: int) -> int:
-    """The index of the `)` that closes the `(` at `opening` (the last token if none does)."""
-    depth = 0
-    for index in range(opening, len(found)):
-        if found[index].opens() and found[index].text == "(":
-            depth += 1
-        elif found[index].closes() and found[index].text == ")":
-            depth -= 1
-            if depth == 0:
-                return index
-    return len(found) - 1

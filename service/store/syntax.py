@@ -18,6 +18,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Literal
 
@@ -25,7 +26,7 @@ from pyoxigraph import BlankNode, NamedNode, QueryBoolean, QuerySolutions, Query
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import Store as OxStore
 from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from service import rdflib_sparql
 from service.errors import ForbiddenOperationError, InputError, QuerySyntaxError
@@ -35,9 +36,11 @@ from service.store.scan import (
     check_triple_terms,
     evaluates_patterns,
     extension_functions,
+    silence_refused_services,
 )
+from service.store.sparqltokens import tokens
 
-rdflib_sparql.install()  # updates with LOAD or SERVICE are parsed by rdflib, on any thread
+rdflib_sparql.install()  # text with LOAD or SERVICE is parsed by rdflib, on any thread
 
 FunctionValue = NamedNode | BlankNode | OxLiteral | Triple | None
 """What a pyoxigraph custom function may return (None: an evaluation error)."""
@@ -95,6 +98,31 @@ def query_form(query: str, base_iri: str | None = None) -> QueryForm:
         return "ASK"
     assert isinstance(answer, QueryTriples)
     return "GRAPH"
+
+
+def silenced(query: str, *, allowed_hosts: str) -> str:
+    """The query to evaluate: each `SERVICE SILENT` the policy would refuse replaced by the
+    empty group, the answer of a service that failed silently
+    (`scan.silence_refused_services`); `QuerySyntaxError` when the text as sent does not
+    parse.
+
+    The text as sent is checked because the rewrite drops the service's pattern, syntax
+    errors included; it is only parsed, by rdflib's parser (it names a service, so no engine
+    may evaluate it). Text nested too deep for a parser is refused first (`check_nesting`).
+
+    >>> silenced("ASK { SERVICE SILENT <http://x/> { ?s ?p ?o } }", allowed_hosts="")
+    'ASK { {} }'
+    >>> try:
+    ...     silenced("ASK { SERVICE SILENT <http://x/> { ?s ?p } }", allowed_hosts="")
+    ... except QuerySyntaxError as exc:
+    ...     print(exc)
+    SPARQL syntax error at 1:7: Expected AskQuery
+    """
+    check_nesting(query)
+    evaluated = silence_refused_services(query, allowed_hosts=allowed_hosts)
+    if evaluated != query:
+        _parse_only(query, parseQuery)
+    return evaluated
 
 
 def check_update_syntax(update: str, base_iri: str | None = None) -> None:
@@ -172,11 +200,51 @@ def operation_failure(
     return None
 
 
-def _parse_only(update: str) -> None:
-    """Parse with rdflib's SPARQL grammar without evaluating anything."""
+def _parse_only(text: str, parse: Callable[[str], object] = parseUpdate) -> None:
+    """Parse with rdflib's SPARQL grammar (an update's, or `parseQuery`) without evaluating
+    anything.
+
+    Two differences from the engine are taken out first, neither changing the syntax:
+    rdflib ends a comment at LF only, the engine at CR too, so each CR is read as LF (outside
+    strings both are whitespace; a long string takes either); and rdflib's `SERVICE` rule
+    searches the whole text again for each service, which recurses without end on a nested
+    one, so each is read as `GRAPH` (`_services_as_graphs`).
+
+    The parse runs on a thread of its own. pyparsing leaves the exceptions it backtracks on
+    in reference cycles with their frames, and each frame links to its caller's: parsed on
+    the caller's thread, those cycles kept the caller's frames alive, and with them the
+    pyoxigraph answers a store method later held in its locals; the garbage collector then
+    freed those on another thread, which pyoxigraph refuses (an error in the log)."""
+    with ThreadPoolExecutor(1, thread_name_prefix="sparql-parse") as parser:
+        error = parser.submit(_syntax_error, parse, text).result()
+    if error is not None:
+        raise QuerySyntaxError(error)
+
+
+def _syntax_error(parse: Callable[[str], object], text: str) -> str | None:
+    """rdflib's syntax error for `text`, with its position, or None when it parses."""
     try:
-        parseUpdate(update)
+        parse(_services_as_graphs(text).replace("\r", "\n"))
     except ParseException as exc:
-        raise QuerySyntaxError(
-            f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}"
-        ) from None
+        return f"SPARQL syntax error at {exc.lineno}:{exc.col}: {exc.msg}"
+    return None
+
+
+def _services_as_graphs(text: str) -> str:
+    """The text with each `SERVICE` or `SERVICE SILENT` written `GRAPH`: the two patterns
+    have the same grammar (a keyword, then `VarOrIri GroupGraphPattern`).
+
+    >>> _services_as_graphs("ASK { service SILENT <http://x/> { SERVICE ?s {} } }")
+    'ASK { GRAPH <http://x/> { GRAPH ?s {} } }'
+    """
+    found = tokens(text)
+    cuts: list[tuple[int, int]] = []
+    for index, token in enumerate(found):
+        if token.kind == "name" and token.text.upper() == "SERVICE":
+            last = found[index + 1] if index + 1 < len(found) else token
+            if last.kind != "name" or last.text.upper() != "SILENT":
+                last = token
+            cuts.append((token.start, last.start + len(last.text)))
+    for start, end in reversed(cuts):
+        text = f"{text[:start]}GRAPH{text[end:]}"
+    return text

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
 
 import pytest
 from rdflib import OWL, RDF, Graph
@@ -39,6 +40,93 @@ def test_case_01_service_is_refused_without_connecting(
     body = problem_of(response, 403)
     assert "SERVICE" in body["detail"] and "refused" in body["detail"]
     assert service.fingerprint() == before
+
+
+POLICY = "https://w3id.org/social-business/problems#policy"
+S_O = {"s": "urn:s", "o": "1"}
+"""The one row of `?s <urn:p> ?o` in the data the SERVICE SILENT cases put."""
+
+
+def test_case_01_a_refused_service_is_a_policy_problem(service: Service, trap: Trap) -> None:
+    query = f"ASK {{ ?s ?p ?o SERVICE <{trap.url}> {{ ?s ?p ?o }} }}"
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert problem_of(response, 403)["type"] == POLICY
+
+
+def _solutions(service: Service, query: str, trap: Trap) -> list[dict[str, str]]:
+    """The rows of a SELECT (trap and refused targets filled in) as {name: value}."""
+    query = query.replace("TRAP", trap.url).replace("REFUSED", "http://169.254.169.254/")
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    return [{name: term["value"] for name, term in row.items()} for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT * { SERVICE SILENT <TRAP> { ?s ?p ?o } }", [{}]),
+        ("SELECT * { ?s <urn:p> ?o SERVICE SILENT <TRAP> { ?s <urn:q> ?x } }", [S_O]),
+        ("SELECT * { ?s <urn:p> ?o . service silent <REFUSED> { } }", [S_O]),
+        ("PREFIX t: <TRAP> SELECT * { ?s <urn:p> ?o SERVICE SILENT t:x { ?s ?p ?x } }", [S_O]),
+        ("SELECT * { ?s <urn:p> ?o SERVICE SILENT <file:///etc/passwd> { ?s ?p ?x } }", [S_O]),
+        ("SELECT * { ?s <urn:p> ?o OPTIONAL { SERVICE SILENT <TRAP> { ?s ?p ?x } } }", [S_O]),
+        ("SELECT * { { ?s <urn:p> ?o } UNION { SERVICE SILENT <TRAP> { ?s ?p ?o } } }", [S_O, {}]),
+        ("SELECT * { SERVICE SILENT <TRAP> { SERVICE <REFUSED> { ?s ?p ?o } } }", [{}]),
+        ("SELECT * { ?s <urn:p> ?o # x\rSERVICE SILENT <TRAP> { ?s ?p ?x } }", [S_O]),
+        ("SELECT * { ?s <urn:p> ?o SERVICE SILENT ?s { ?s ?p ?x } }", [S_O]),
+        ("SELECT (COUNT(*) AS ?n) { SERVICE SILENT <TRAP> { ?s ?p ?o } }", [{"n": "1"}]),
+    ],
+)
+def test_case_01_a_silent_service_to_a_refused_host_fails_silently(
+    service: Service, trap: Trap, query: str, expected: list[dict[str, str]]
+) -> None:
+    """SPARQL 1.1 Federated Query §4: a SILENT service that fails gives one empty solution,
+    the join identity. Refusing to fetch is such a failure: the answer is 200, joined with the
+    rest of the query, and nothing connects to the trap. A variable target is refused
+    whatever it is bound to while no host is allowed, so it fails silently too."""
+    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
+    before = service.fingerprint()
+    assert _solutions(service, query, trap) == expected
+    assert service.fingerprint() == before
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * { SERVICE SILENT <TRAP> {} SERVICE <TRAP> {} }",
+        "SELECT * { SERVICE SILENT <TRAP> { ?s ?p ?o ) } SERVICE <TRAP> {} }",
+        "SELECT * { SERVICESILENT <TRAP> {} }",
+        "SELECT * { SERVICE SILENT undeclared:x {} }",
+    ],
+)
+def test_case_01_only_the_silent_service_is_silenced(
+    service: Service, trap: Trap, query: str
+) -> None:
+    """Any SERVICE that is not a well-formed `SERVICE SILENT target { ... }` is refused."""
+    query = query.replace("TRAP", trap.url)
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert problem_of(response, 403)["type"] == POLICY
+
+
+def test_case_01_a_silent_service_is_checked_for_syntax(service: Service, trap: Trap) -> None:
+    """The pattern the rewrite drops is still SPARQL: a syntax error in it is a 400."""
+    query = f"SELECT * {{ SERVICE SILENT <{trap.url}> {{ ?s ?p }} }}"
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert problem_of(response, 400)["type"].endswith("#syntax")
+
+
+def test_case_01_a_silent_variable_service_is_refused_when_a_host_is_allowed(
+    make_service: Callable[..., Service], trap: Trap
+) -> None:
+    """With a host allowed, what `SERVICE SILENT ?s` would reach is known only at run time:
+    the query is refused rather than fetched. A SILENT service naming another host is still
+    silenced."""
+    service = make_service(allowed_hosts="example.org")
+    query = "SELECT * { VALUES ?s { <http://example.org/> } SERVICE SILENT ?s { ?a ?b ?c } }"
+    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    assert problem_of(response, 403)["type"] == POLICY
+    assert _solutions(service, "SELECT * { SERVICE SILENT <TRAP> { ?s ?p ?o } }", trap) == [{}]
 
 
 def test_the_audit_and_the_trap_see_what_they_must(audit: Audit, trap: Trap) -> None:
