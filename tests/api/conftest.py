@@ -16,6 +16,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from benchmarks import live
+from benchmarks.live import LiveServer
 from service.api import create_app
 from service.settings import Settings
 from tests.oxigraph import remote_server
@@ -117,3 +119,34 @@ def serve_env(
         "TRISKEL_SPARQL_UPDATE_URL": server.update_url,
         "TRISKEL_GSP_URL": server.gsp_url,
     }
+
+
+@pytest.fixture(scope="module")
+def open_server(
+    serve_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """`triskel serve --open` on a fresh store of the parametrised backend, for the tests of
+    one real client."""
+    log = tmp_path_factory.mktemp("log") / "serve.log"
+    running = live.start(["--open"], env=serve_env, log=log)
+    yield running
+    running.stop()
+
+
+SECURED_TOKENS = {"read": "r-1", "write": "w-1"}
+"""The tokens of `secured_server`."""
+SECURED_READER = {"Authorization": f"Bearer {SECURED_TOKENS['read']}"}
+"""Headers that read `secured_server` with its read token."""
+REFUSED_PASSWORDS = ((SECURED_TOKENS["read"], 403), ("not-the-token", 401))
+"""HTTP Basic passwords a write to `secured_server` must refuse, with the status each gets:
+a read token may not write, and an unknown one is no one."""
+
+
+@pytest.fixture
+def secured_server(tmp_path: Path) -> Iterator[LiveServer]:
+    """`triskel serve` with bearer/Basic tokens (`SECURED_TOKENS`) on a fresh embedded store."""
+    tokens = ",".join(f"{role}:{token}" for role, token in SECURED_TOKENS.items())
+    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": tokens}
+    running = live.start([], env=env, log=tmp_path / "serve.log")
+    yield running
+    running.stop()

@@ -20,15 +20,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from benchmarks import live
 from benchmarks.live import LiveServer
+from tests.api.conftest import REFUSED_PASSWORDS, SECURED_READER, SECURED_TOKENS
 
 CLIENTS = Path(__file__).resolve().parents[1] / "clients"
 EX = "http://example.org/"
@@ -65,16 +64,6 @@ def comunica() -> list[str]:
             pytrace=False,
         )
     return [node, str(CLIENTS / "comunica.js")]
-
-
-@pytest.fixture(scope="module")
-def server(
-    serve_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    log = tmp_path_factory.mktemp("log") / "serve.log"
-    running = live.start(["--open"], env=serve_env, log=log)
-    yield running
-    running.stop()
 
 
 def _run(
@@ -114,27 +103,21 @@ def _assert_answers(answers: dict[str, Any]) -> None:
     assert answers["ask"] is True
 
 
-def test_comunica_updates_and_queries(comunica: list[str], server: LiveServer) -> None:
-    done = _run(comunica, server, None)
+def test_comunica_updates_and_queries(comunica: list[str], open_server: LiveServer) -> None:
+    done = _run(comunica, open_server, None)
     assert done.returncode == 0, done.stderr
     _assert_answers(json.loads(done.stdout))
-    assert _stored(server) == EXPECTED
+    assert _stored(open_server) == EXPECTED
 
 
-def test_comunica_with_basic_credentials(comunica: list[str], tmp_path: Path) -> None:
-    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": "read:r-1,write:w-1"}
-    secured = live.start([], env=env, log=tmp_path / "serve.log")
-    reader = {"Authorization": "Bearer r-1"}
-    try:
-        done = _run(comunica, secured, "anyone:w-1")
-        assert done.returncode == 0, done.stderr
-        _assert_answers(json.loads(done.stdout))
-        assert _stored(secured, reader) == EXPECTED
+def test_comunica_with_basic_credentials(comunica: list[str], secured_server: LiveServer) -> None:
+    done = _run(comunica, secured_server, f"anyone:{SECURED_TOKENS['write']}")
+    assert done.returncode == 0, done.stderr
+    _assert_answers(json.loads(done.stdout))
+    assert _stored(secured_server, SECURED_READER) == EXPECTED
 
-        for password, status in (("r-1", 403), ("not-the-token", 401)):
-            refused = _run(comunica, secured, f"anyone:{password}")
-            assert refused.returncode != 0
-            assert f"HTTP status {status}" in refused.stderr, refused.stderr
-            assert _stored(secured, reader) == EXPECTED
-    finally:
-        secured.stop()
+    for password, status in REFUSED_PASSWORDS:
+        refused = _run(comunica, secured_server, f"anyone:{password}")
+        assert refused.returncode != 0
+        assert f"HTTP status {status}" in refused.stderr, refused.stderr
+        assert _stored(secured_server, SECURED_READER) == EXPECTED

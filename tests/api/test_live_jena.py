@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -28,8 +27,8 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from benchmarks import live
 from benchmarks.live import LiveServer
+from tests.api.conftest import REFUSED_PASSWORDS, SECURED_READER, SECURED_TOKENS
 from tests.jvm import JAR_DIR, compile_main, require
 
 SOURCE = Path(__file__).resolve().parents[1] / "java" / "JenaClient.java"
@@ -76,16 +75,6 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     return paths
 
 
-@pytest.fixture(scope="module")
-def server(
-    serve_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[LiveServer]:
-    log = tmp_path_factory.mktemp("log") / "serve.log"
-    running = live.start(["--open"], env=serve_env, log=log)
-    yield running
-    running.stop()
-
-
 def _run(
     jena: list[str], url: str, documents: list[str], *credentials: str
 ) -> subprocess.CompletedProcess[str]:
@@ -128,36 +117,34 @@ def _assert_answers(stdout: str) -> None:
 
 
 def test_jena_puts_loads_updates_and_queries(
-    jena: list[str], documents: list[str], server: LiveServer
+    jena: list[str], documents: list[str], open_server: LiveServer
 ) -> None:
-    done = _run(jena, server.url, documents)
+    url = open_server.url
+    done = _run(jena, url, documents)
     assert done.returncode == 0, done.stderr
     _assert_answers(done.stdout)
     graph_a, graph_b = _expected()
-    assert isomorphic(_stored(server.url, GRAPH_A), graph_a)
-    assert isomorphic(_stored(server.url, GRAPH_B), graph_b)
+    assert isomorphic(_stored(url, GRAPH_A), graph_a)
+    assert isomorphic(_stored(url, GRAPH_B), graph_b)
 
-    again = _run(jena, server.url, documents)  # PUT replaces, so A is the same; B grows by LOAD
+    again = _run(jena, url, documents)  # PUT replaces, so A is the same; B grows by LOAD
     assert again.returncode == 0, again.stderr
-    assert isomorphic(_stored(server.url, GRAPH_A), graph_a)
+    assert isomorphic(_stored(url, GRAPH_A), graph_a)
 
 
-def test_jena_with_basic_credentials(jena: list[str], documents: list[str], tmp_path: Path) -> None:
-    env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_TOKENS": "read:r-1,write:w-1"}
-    secured = live.start([], env=env, log=tmp_path / "serve.log")
-    reader = {"Authorization": "Bearer r-1"}
-    try:
-        done = _run(jena, secured.url, documents, "anyone", "w-1")
-        assert done.returncode == 0, done.stderr
-        _assert_answers(done.stdout)
-        graph_a, graph_b = _expected()
-        assert isomorphic(_stored(secured.url, GRAPH_A, reader), graph_a)
+def test_jena_with_basic_credentials(
+    jena: list[str], documents: list[str], secured_server: LiveServer
+) -> None:
+    url = secured_server.url
+    done = _run(jena, url, documents, "anyone", SECURED_TOKENS["write"])
+    assert done.returncode == 0, done.stderr
+    _assert_answers(done.stdout)
+    graph_a, graph_b = _expected()
+    assert isomorphic(_stored(url, GRAPH_A, SECURED_READER), graph_a)
 
-        for password, status in (("r-1", "403"), ("not-the-token", "401")):
-            refused = _run(jena, secured.url, documents, "anyone", password)
-            assert refused.returncode != 0
-            assert f"HttpException: {status}" in refused.stderr, refused.stderr
-            assert isomorphic(_stored(secured.url, GRAPH_A, reader), graph_a)
-            assert isomorphic(_stored(secured.url, GRAPH_B, reader), graph_b)
-    finally:
-        secured.stop()
+    for password, status in REFUSED_PASSWORDS:
+        refused = _run(jena, url, documents, "anyone", password)
+        assert refused.returncode != 0
+        assert f"HttpException: {status}" in refused.stderr, refused.stderr
+        assert isomorphic(_stored(url, GRAPH_A, SECURED_READER), graph_a)
+        assert isomorphic(_stored(url, GRAPH_B, SECURED_READER), graph_b)
