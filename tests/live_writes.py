@@ -50,10 +50,12 @@ FRESH = tuple(ox.NamedNode(f"https://example.org/live/n{i}") for i in range(4))
 BLANKS = tuple(ox.BlankNode(f"live{i}") for i in range(3))
 
 
-def write(rng: random.Random, data: EntailedData) -> Delta:
-    """One random write to the current data."""
+def write(rng: random.Random, data: EntailedData, pool: list[ox.Quad] | None = None) -> Delta:
+    """One random write to the current data; its triples are drawn from `pool` (default:
+    all current quads — a large store passes a sample, which may hold removed quads: removing
+    those changes nothing)."""
     kind = rng.choice(("add", "remove", "mixed", "move", "replace", "drop"))
-    quads = list(data.user_quads())
+    quads = list(data.user_quads()) if pool is None else pool
     if kind == "move":
         return _move(rng, quads)
     if kind in ("replace", "drop"):

@@ -12,7 +12,8 @@ constraint, by focus node. `apply(delta)`:
    may change — through the old and the new data at once, so a removal counts as much as an
    addition;
 3. settles the view (lost triples and pairs out) and re-checks each constraint for its focus
-   nodes only (its query joined with a focus list, `focus_query`), replacing their findings.
+   nodes only (its query restricted to a focus list, `focused.restrict`), replacing their
+   findings.
 
 A constraint the analysis cannot follow (`Plan.whole`), or a change with no chain to the
 focus, is re-checked for every focus node, and roots the compiler leaves to pySHACL are run
@@ -22,7 +23,6 @@ whole on every change; `Outcome.whole` names those rules. Findings always equal 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -35,15 +35,14 @@ from service.validation.compile import CompiledConstraint, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.dependency import Change, Connector, Plan, affected, analyse
 from service.validation.entailed import Delta, EntailedData, ViewChange
+from service.validation.focused import FOCUS_IRI, Restricted, restrict
 from service.validation.model import Finding
 from service.validation.rdfio import graph_to_triples, to_oxigraph, to_rdflib, triples_to_graph
 from service.validation.shapes import ShapePack
 
-FOCUS_GRAPH = ox.NamedNode("urn:triskel:live:focus")
-"""The view's graph listing the focus nodes of one re-check (blank nodes included, which a
-VALUES clause could not name)."""
-_FOCUS = "<urn:triskel:live:focus>"
-_TARGET = "{ SELECT DISTINCT ?this WHERE { "
+FOCUS_GRAPH = ox.NamedNode(FOCUS_IRI)
+"""The view's graph listing the blank focus nodes of one re-check (which a VALUES clause
+could not name)."""
 _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
 
@@ -62,25 +61,12 @@ class Outcome:
     """Rules re-checked for every focus node."""
 
 
-def focus_query(query: str, variable: str = "this") -> str:
-    """`query` with its target sub-selects joined with the focus list.
-
-    >>> text = focus_query("SELECT ?this WHERE { { SELECT DISTINCT ?this WHERE { ?this a ?c } } }")
-    >>> text.split("WHERE ")[2]
-    '{ GRAPH <urn:triskel:live:focus> { ?this <urn:triskel:live:focus> ?this } ?this a ?c } } }'
-    """
-    pattern = f"GRAPH {_FOCUS} {{ ?{variable} {_FOCUS} ?{variable} }} "
-    if variable != "this":
-        return re.sub(r"WHERE \{ ", lambda m: m.group(0) + pattern, query, count=1)
-    return query.replace(_TARGET, _TARGET + pattern)
-
-
 @dataclass(frozen=True)
 class _Checked:
     """A compiled constraint with its restricted query and dependency plan."""
 
     constraint: CompiledConstraint
-    restricted: str
+    restricted: Restricted
     plan: Plan
 
 
@@ -89,7 +75,7 @@ class _Relation:
     name: str
     predicate: ox.NamedNode
     select: str
-    restricted: str
+    restricted: Restricted
     plan: Plan
 
 
@@ -210,7 +196,6 @@ class LiveValidation:
                 continue
             if subjects is None:
                 old = set(view.quads_for_pattern(None, relation.predicate, None, _DERIVED))
-                text = relation.select
             else:
                 old = {
                     q
@@ -218,19 +203,21 @@ class LiveValidation:
                     if not isinstance(s, ox.Literal)
                     for q in view.quads_for_pattern(s, relation.predicate, None, _DERIVED)
                 }
-                self._set_focus(subjects)
-                text = relation.restricted
-            rows = view.query(text)
-            assert isinstance(rows, ox.QuerySolutions)
-            new = {ox.Quad(r["s"], relation.predicate, r["o"], _DERIVED) for r in rows}
+            rows = (
+                self._rows(relation.select)
+                if subjects is None
+                else self._select_for(relation.restricted, subjects)
+            )
+            new = {_pair(r, relation.predicate) for r in rows}
             added.extend(new - old)
             removed.extend(old - new)
         return added, removed
 
     def _recheck(self, index: int, foci: set[Term]) -> None:
         check = self._checks[index]
-        self._set_focus(foci)
-        found = _by_focus(self._run(check.constraint, check.restricted))
+        rows = self._select_for(check.restricted, foci)
+        converted = ({n: to_rdflib(v) for n, v in row.items()} for row in rows)
+        found = _by_focus(fast.findings_of(check.constraint, converted))
         table = self._findings[index]
         for focus in foci:
             key = to_rdflib(focus)
@@ -238,6 +225,25 @@ class LiveValidation:
                 table[key] = found[key]
             else:
                 table.pop(key, None)
+
+    def _select_for(self, query: Restricted, foci: Iterable[Term]) -> Iterator[dict[str, Term]]:
+        """The rows of `query` for `foci`: named ones (and literals) listed inline, blank
+        ones through the focus graph."""
+        named = [str(f) for f in foci if not isinstance(f, ox.BlankNode)]
+        blank = [f for f in foci if isinstance(f, ox.BlankNode)]
+        texts = [query.render(named, blank=False)] if named else []
+        if blank:
+            self._set_focus(blank)
+            texts.append(query.render([], blank=True))
+        for text in texts:
+            yield from self._rows(text)
+
+    def _rows(self, query: str) -> Iterator[dict[str, Term]]:
+        solutions = self.data.view.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        names = [v.value for v in solutions.variables]
+        for solution in solutions:
+            yield {n: v for n in names if isinstance(v := solution[n], Term)}
 
     def _set_focus(self, foci: Iterable[Term]) -> None:
         view = self.data.view
@@ -264,15 +270,20 @@ class LiveValidation:
 
 def _checked(constraint: CompiledConstraint) -> _Checked:
     query = derived.render(constraint.query, None)
-    return _Checked(constraint, focus_query(constraint.query), analyse(query, "this"))
+    return _Checked(constraint, restrict(query, "this"), analyse(query, "this"))
 
 
 def _relation(relation: derived.Relation) -> _Relation:
     select = relation.select()
     predicate = ox.NamedNode(derived.RELATION_PREFIX + relation.name)
-    return _Relation(
-        relation.name, predicate, select, focus_query(select, "s"), analyse(select, "s")
-    )
+    return _Relation(relation.name, predicate, select, restrict(select, "s"), analyse(select, "s"))
+
+
+def _pair(row: dict[str, Term], predicate: ox.NamedNode) -> ox.Quad:
+    """A derived relation's row as a triple of the derived graph."""
+    subject = row["s"]
+    assert not isinstance(subject, ox.Literal)
+    return ox.Quad(subject, predicate, row["o"], _DERIVED)
 
 
 def _by_focus(findings: Iterable[Finding]) -> dict[Node, frozenset[Finding]]:

@@ -1,0 +1,180 @@
+"""Compiled queries restricted to a few focus nodes, for the live re-checks.
+
+A re-check must cost what its focus nodes cost, not what the store holds. Restricting the
+query's target to a focus list is not enough: pyoxigraph evaluates the right-hand side of a
+MINUS alone, over the whole store (`?from sb:usesTool ?tool . ?value sb:usesTool ?tool`
+pairs every two users of a tool), and joins a sub-select holding a GRAPH lookup after its
+other patterns. So `restrict` rewrites a compiled query:
+
+1. the focus variable is bound by an inline `VALUES` list — at the top, and inside every
+   target sub-select (`{ SELECT DISTINCT ?this WHERE { ... } }`), where pyoxigraph binds it
+   before walking `rdf:type/rdfs:subClassOf*`;
+2. the right-hand side `R` of every `L MINUS R` becomes `{ SELECT vars(R) WHERE { L R } }`:
+   only the rows of `R` that agree with some row of `L`, which are the only rows MINUS can
+   use, so the result is the same. When `R` is itself `B MINUS D` (or a filter of `B`) the
+   join moves onto `B`, so nested anti-joins are narrowed too. The rewrite is made only where
+   it is exact: every variable of `R` that `L` may bind is certain in `R` (a row of `R` gains
+   no binding from `L`), and `L` and `R` certainly share a variable (the queries the
+   compiler writes from NOT EXISTS and Core constraints all qualify).
+
+`Restricted.render(named, blank)` fills the list. VALUES cannot name the data's blank nodes:
+with `blank=True` the list is read from the focus graph instead (`?this <FOCUS> ?this` in
+`FOCUS_GRAPH`), which the caller fills.
+
+    >>> q = restrict("SELECT ?this WHERE { ?this <urn:p> ?v } ", "this")
+    >>> q.render(["<urn:a>", "<urn:b>"], blank=False)
+    'SELECT ?this WHERE { { VALUES (?this) { (<urn:a>) (<urn:b>) } } { ?this <urn:p> ?v . } }'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from rdflib import URIRef, Variable
+from rdflib.plugins.sparql.algebra import Filter, Join, Minus, translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from service.validation.algebra_text import Unsupported, select
+from service.validation.rewrite import certain, copy_node, mentioned, possible
+
+FOCUS_IRI = "urn:triskel:live:focus"
+"""The focus graph, its one predicate, and the token `render` replaces."""
+_TOKEN = f"(<{FOCUS_IRI}>)"
+
+
+@dataclass(frozen=True)
+class Restricted:
+    """A query text with a focus-list token in each place the focus is bound."""
+
+    text: str
+    variable: str
+
+    def render(self, named: list[str], *, blank: bool) -> str:
+        """The query for the named foci (`<iri>` texts), or, with `blank`, for the foci
+        listed in the focus graph."""
+        if blank:
+            lookup = f"GRAPH <{FOCUS_IRI}> {{ ?{self.variable} <{FOCUS_IRI}> ?{self.variable} }}"
+            return self.text.replace(f"VALUES (?{self.variable}) {{ {_TOKEN} }}", lookup)
+        return self.text.replace(_TOKEN, " ".join(f"({n})" for n in named))
+
+
+def restrict(query: str, variable: str) -> Restricted:
+    """`query` (a SELECT whose solutions all bind `variable`) restricted to a focus list."""
+    focus = Variable(variable)
+    top = translateQuery(parseQuery(query)).algebra.p
+    distinct = top.name == "Distinct"
+    project = top.p if distinct else top
+    token = CompValue("ToMultiSet", p=CompValue("values", res=[{focus: URIRef(FOCUS_IRI)}]))
+    try:
+        pattern = _walk(_bind_targets(project.p, focus, token), (token,))
+        text = select(Join(token, pattern), project.PV, distinct=distinct)
+    except Unsupported:  # (aggregates) the list where the text binds the focus: exact, slower
+        text = _listed(query, variable)
+    return Restricted(text, variable)
+
+
+def _listed(query: str, variable: str) -> str:
+    """The focus list put in the target sub-selects (for `?this`) or the first group.
+
+    >>> _listed("SELECT ?s WHERE { ?s ?p ?o }", "s")
+    'SELECT ?s WHERE { VALUES (?s) { (<urn:triskel:live:focus>) } ?s ?p ?o }'
+    """
+    values = f"VALUES (?{variable}) {{ {_TOKEN} }} "
+    target = "{ SELECT DISTINCT ?this WHERE { "
+    if variable == "this" and target in query:
+        return query.replace(target, target + values)
+    return re.sub(r"WHERE \{ ", lambda m: m.group(0) + values, query, count=1)
+
+
+def _is_target(node: CompValue, focus: Variable) -> bool:
+    inner = node.p
+    while inner.name in ("Distinct", "Reduced"):
+        inner = inner.p
+    return inner.name == "Project" and list(inner.PV) == [focus]
+
+
+def _bind_targets(node: Any, focus: Variable, token: CompValue) -> Any:
+    """Every target sub-select with the focus list joined inside."""
+    if not isinstance(node, CompValue):
+        return node
+    if node.name == "ToMultiSet":
+        if node.p.name == "values" or not _is_target(node, focus):
+            return node
+        inner, wrappers = node.p, []
+        while inner.name != "Project":
+            wrappers.append(inner)
+            inner = inner.p
+        rebuilt = copy_node(inner, p=Join(token, inner.p))
+        for wrapper in reversed(wrappers):
+            rebuilt = copy_node(wrapper, p=rebuilt)
+        return copy_node(node, p=rebuilt)
+    changes = {
+        k: _bind_targets(node[k], focus, token)
+        for k in ("p", "p1", "p2")
+        if isinstance(node.get(k), CompValue)
+    }
+    return copy_node(node, **changes) if changes else node
+
+
+def _walk(node: CompValue, context: tuple[CompValue, ...] = ()) -> CompValue:
+    """`node` with every MINUS right-hand side narrowed by its left-hand side and by the
+    patterns `context` that every row of `node` is joined with (a relaxation of them)."""
+    name = node.name
+    if name == "Minus":
+        left = _walk(node.p1, context)
+        usable = [c for c in context if mentioned(node.p2) & possible(c) <= certain(left)]
+        return Minus(left, _narrow(_join([*usable, left]), node.p2))
+    if name == "Join":
+        first = _walk(node.p1, (*context, *_parts(node.p2)))
+        return Join(first, _walk(node.p2, (*context, *_parts(first))))
+    if name in ("Filter", "Extend"):
+        return copy_node(node, p=_walk(node.p, context))
+    if name in ("ToMultiSet", "BGP", "values"):
+        return node
+    changes = {k: _walk(node[k]) for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)}
+    return copy_node(node, **changes) if changes else node
+
+
+def _parts(node: CompValue) -> list[CompValue]:
+    """Cheap patterns every row of `node` matches (a relaxation: BGPs, sub-selects, VALUES
+    and the left-hand sides of MINUS, filters and OPTIONAL)."""
+    name = node.name
+    if name in ("BGP", "ToMultiSet", "values"):
+        return [node]
+    if name == "Join":
+        return _parts(node.p1) + _parts(node.p2)
+    if name in ("Minus", "LeftJoin"):
+        return _parts(node.p1)
+    if name in ("Filter", "Extend"):
+        return _parts(node.p)
+    return []
+
+
+def _join(parts: list[CompValue]) -> CompValue:
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Join(joined, part)
+    return joined
+
+
+def _narrow(left: CompValue, right: CompValue) -> CompValue:
+    """A right-hand side for `left MINUS right` holding only the rows that meet `left`."""
+    shared = mentioned(right) & possible(left)
+    if not shared <= certain(right) or not certain(right) & certain(left):
+        return _walk(right)
+    kept = sorted(possible(right), key=str)
+    projected = CompValue("Project", p=_push(left, right), PV=kept)
+    return CompValue("ToMultiSet", p=projected)
+
+
+def _push(left: CompValue, right: CompValue) -> CompValue:
+    """A pattern equal to `left` joined with `right`, the join moved as deep as is exact."""
+    if right.name == "Minus" and mentioned(right.p2) & possible(left) <= certain(right.p1):
+        joined = _push(left, right.p1)
+        return Minus(joined, _narrow(joined, right.p2))
+    if right.name == "Filter" and mentioned(right.expr) & possible(left) <= certain(right.p):
+        return Filter(right.expr, _push(left, right.p))
+    return Join(left, _walk(right))
