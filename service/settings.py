@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     update_timeout_s: float | None = Field(default=None, gt=0)
     """Budget of an update that evaluates a pattern (its dry run in a worker process, where
     it is stopped past the budget); default: `query_timeout_s`."""
+    max_update_quads: int = Field(default=1_000_000, gt=0)
+    """Quads an update's templates may make (its `DELETE`/`INSERT … WHERE` instantiated for
+    every solution); past it the update is refused (413) before anything is written."""
     max_rows: int = Field(default=100_000, gt=0)
     query_workers: int = Field(default=4, gt=0)
     query_memory_mb: int = Field(default=4096, ge=256)

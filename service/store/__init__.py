@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
+from service.store.delta import QuadDelta
 from service.store.workers import Task, Views, Wording, WorkerPool
 
 __all__ = [
+    "QuadDelta",
     "QueryResult",
     "Row",
     "Store",

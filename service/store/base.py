@@ -18,6 +18,7 @@ from service.errors import NotFoundError
 from service.rdf.formats import Format
 from service.rdf.reader import Checked, check_rdf
 from service.rdf.textguard import MAX_NESTING
+from service.store.delta import QuadDelta
 from service.store.scan import check_operations
 from service.store.syntax import check_update_syntax
 from service.store.system_graphs import check_update as check_system_graphs
@@ -134,6 +135,17 @@ class Store(ABC):
         Update itself (`DROP` of an absent graph without `SILENT`) is an
         `OperationFailedError`, and changes nothing.
         """
+
+    def update_with_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta | None:
+        """Apply an update as `update` does and return what it changed: the quads it
+        removed and added (real changes only) and the named graphs it created and dropped.
+
+        None when the backend cannot tell: this default, for engines reached over SPARQL
+        1.1, which apply an update without saying what it changed. The embedded store
+        computes the delta before it applies it (`EmbeddedStore.update_with_delta`).
+        """
+        self.update(update, base_iri=base_iri)
+        return None
 
     @abstractmethod
     def load(

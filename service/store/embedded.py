@@ -10,14 +10,13 @@ Queries run in worker processes on read-only checkpoints of the store, stopped a
 deadline (`service.store.workers`); the default graph is the union of all graphs unless the
 caller names a dataset.
 
-An update that evaluates a pattern (`DELETE/INSERT … WHERE`, `DELETE WHERE`) has no bound on
-its cost, and pyoxigraph cannot stop one: a three-way product held the write lock for
-minutes, every other write waiting, and a runaway allocation killed the server. So under the
-write lock it is first tried on a writable checkpoint of the current state in a worker
-process (`try_update`), killed at the update budget (503, nothing written, the lock released
-at once) or at the memory ceiling (400); only an update that finished there is applied here,
-to the same state, where it costs what it cost there. Other updates (`INSERT DATA`, `DROP`...)
-are applied at once.
+An update is applied as its delta (`service.store.delta`), computed first under the write
+lock: in this process when it evaluates no pattern (`INSERT DATA`, `DROP`...: the quads of
+its text or of the graphs it touches), else in a worker process (`service.store.trial`) that
+is killed at the update budget (503, nothing written, the lock released at once) or at the
+memory ceiling (400): a three-way product in a `WHERE` held the write lock for minutes and a
+runaway allocation killed the server. The delta is then written in one step, readers held
+off, all or nothing across crashes (`service.store.undo`), and returned to the caller.
 """
 
 from __future__ import annotations
@@ -43,7 +42,6 @@ from pyoxigraph import Store as OxStore
 from service.errors import (
     DiskFullError,
     NotFoundError,
-    OperationFailedError,
     StoreError,
     UnsupportedFormatError,
 )
@@ -52,17 +50,19 @@ from service.rdf.reader import GraphName, graph_node, read_body, syntax_error
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
+from service.store.delta import QuadDelta, State, apply_operations, write_delta
 from service.store.disk import disk_full
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
+from service.store.operations import Operation, needs_writable_copy, operations
 from service.store.results import Serialised
 from service.store.scan import (
     check_operations,
     check_triple_terms,
-    evaluates_patterns,
 )
-from service.store.syntax import query_syntax_error, silenced
-from service.store.trial import UPDATES, UpdateTrial
+from service.store.syntax import silenced
+from service.store.trial import UPDATES, DeltaTrial
+from service.store.undo import UndoLog, needs_log
 from service.store.workers import Job, Kind, Task, WorkerPool, evaluate
 
 log = logging.getLogger(__name__)
@@ -87,15 +87,18 @@ class EmbeddedStore(Store):
         query_workers: int = 4,
         query_memory_mb: int = 4096,
         update_timeout_s: float | None = None,
+        max_update_quads: int = 1_000_000,
     ) -> None:
         self.path = path
         self.query_timeout_s = query_timeout_s
         self.update_timeout_s = update_timeout_s or query_timeout_s
+        self.max_update_quads = max_update_quads
         self.max_rows = max_rows
         self.allowed_hosts = allowed_hosts
         self.max_rdf_nesting = max_rdf_nesting
         self.bulk_threshold = bulk_threshold
         self._journal = Journal(path)
+        self._undo = UndoLog(path)
         self._owner = ProcessLock(path)
         self._rw = ReadWriteLock()
         self._write_lock = threading.Lock()
@@ -136,11 +139,15 @@ class EmbeddedStore(Store):
             query_workers=settings.query_workers,
             query_memory_mb=settings.query_memory_mb,
             update_timeout_s=settings.update_timeout_s,
+            max_update_quads=settings.max_update_quads,
         )
 
     def _open(self) -> OxStore:
+        """The database, with a write its undo log says was not finished undone."""
         try:
-            return OxStore(str(self.path))
+            db = OxStore(str(self.path))
+            self._undo.recover(db)
+            return db
         except OSError as exc:
             raise self._failure("cannot open the store", exc) from exc
 
@@ -301,46 +308,84 @@ class EmbeddedStore(Store):
     # -- writes --------------------------------------------------------------------------
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Apply a SPARQL Update in one transaction; refused `LOAD`/`SERVICE` never run, an
-        update that evaluates a pattern is applied only after its trial (`try_update`)."""
+        """Apply a SPARQL Update (see `update_with_delta`)."""
+        self.update_with_delta(update, base_iri=base_iri)
+
+    def update_with_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta:
+        """Apply a SPARQL Update all or nothing and return its delta: refused `LOAD` or
+        `SERVICE` never run; the delta is computed first (`_delta`), then written."""
         self.check_update(update, base_iri=base_iri)
+        found = operations(update, base_iri)
         with self._write_lock:
-            self.try_update(update, base_iri=base_iri)
-            try:
-                self._db.update(update, base_iri=base_iri)
-            except SyntaxError as exc:
-                raise query_syntax_error(exc) from None
-            except RuntimeError as exc:
-                failed = f"the update failed and changed nothing: {exc}"
-                raise OperationFailedError(failed) from None
-            except OSError as exc:
-                raise self._failure("the update failed and changed nothing", exc) from exc
-            finally:
-                self._written()
+            delta = self._delta(update, found, base_iri)
+            self._write(delta)
+            return delta
 
     def try_update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Apply an update that evaluates a pattern to a throwaway checkpoint of the current
-        state in a worker process, within `update_timeout_s`; the store is not changed.
+        """Compute the update's delta as `update_with_delta` would, within the update
+        budget, and raise what applying it would raise; nothing is written."""
+        self._delta(update, operations(update, base_iri), base_iri)
 
-        Raises what applying it would raise (`OperationFailedError`, `QuerySyntaxError`),
-        `LimitExceededError` past the budget (the worker is killed), `InputError` when it
-        crashed its worker or passed the memory ceiling. Each trial has its own checkpoint
-        (a writable one cannot be shared), deleted afterwards; named like the views, so a
-        crash's leftovers are deleted at the next start.
+    def _delta(self, update: str, found: list[Operation], base_iri: str | None) -> QuadDelta:
+        """The update's delta on the current state.
+
+        Without a pattern to evaluate, here on the database (its cost is its text's or the
+        graphs' it names); else in the update worker: on the pool's read-only view, or on a
+        writable checkpoint when an operation may read what an earlier one wrote, or when
+        the update `LOAD`s. Raises `OperationFailedError`, `TooLargeError` past
+        `max_update_quads`, `LimitExceededError` past the budget (the worker is killed),
+        `InputError` when it crashed its worker or passed the memory ceiling.
         """
-        if not evaluates_patterns(update):
-            return
+        if not any(op.reads_patterns or op.kind == "LOAD" for op in found):
+            try:
+                with self._rw.reading():
+                    return apply_operations(State(self._db, max_quads=self.max_update_quads), found)
+            except OSError as exc:
+                raise self._failure("the update could not be read", exc) from exc
+        trial = DeltaTrial("", update, self.update_timeout_s, self.max_update_quads, base_iri)
+        if needs_writable_copy(found):
+            return self._checkpoint_trial(trial)
+        done: QuadDelta = self.run_in_worker(
+            self.update_workers, lambda view: replace(trial, view=view or "")
+        )
+        return done
+
+    def _checkpoint_trial(self, trial: DeltaTrial) -> QuadDelta:
+        """Run the trial on a writable checkpoint of its own (a writable one cannot be
+        shared), deleted afterwards; named like the views, so a crash's leftovers are deleted
+        at the next start."""
         folder = self.path.with_name(f"{self.path.name}.view-update-{uuid.uuid4().hex}")
         try:
             with self._rw.reading():
                 self._db.backup(str(folder))
-            self.update_workers.run(
-                UpdateTrial(str(folder), update, self.update_timeout_s, base_iri)
+            done: QuadDelta = self.update_workers.run(
+                replace(trial, view=str(folder), writable=True)
             )
+            return done
         except OSError as exc:
             raise self._failure("the update could not be tried and changed nothing", exc) from exc
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+
+    def _write(self, delta: QuadDelta) -> None:
+        """Write a delta in one step, readers held off: an addition in one transaction,
+        anything else under the undo log, undone at once if a write fails."""
+        if not delta:
+            return
+        with self._rw.writing():
+            try:
+                if not needs_log(delta):
+                    self._db.extend(delta.added)
+                    return
+                self._undo.write(delta)
+                write_delta(self._db, delta)
+                self._undo.commit()
+            except OSError as exc:
+                self._database = None  # the next access undoes what the log names
+                gc.collect()
+                raise self._failure("the update failed and changed nothing", exc) from exc
+            finally:
+                self._written()
 
     def load(
         self,

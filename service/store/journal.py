@@ -25,7 +25,7 @@ from pathlib import Path
 from pyoxigraph import Store as OxStore
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     """Make a rename inside `path` durable."""
     fd = os.open(path, os.O_RDONLY)
     try:
@@ -50,7 +50,7 @@ class Journal:
         if checkpoint.is_dir():
             shutil.rmtree(self.store_path, ignore_errors=True)
             checkpoint.rename(self.store_path)
-            _fsync_dir(self.store_path.parent)
+            fsync_dir(self.store_path.parent)
             restored = True
         for leftover in (self.active, self._staging, self._done):
             shutil.rmtree(leftover, ignore_errors=True)
@@ -61,13 +61,13 @@ class Journal:
         shutil.rmtree(self._staging, ignore_errors=True)
         self._staging.mkdir(parents=True)
         db.backup(str(self._staging / "checkpoint"))
-        _fsync_dir(self._staging)
+        fsync_dir(self._staging)
         self._staging.rename(self.active)
-        _fsync_dir(self.active.parent)
+        fsync_dir(self.active.parent)
 
     def commit(self, db: OxStore) -> None:
         """Make the bulk write durable, then drop the mark (the commit point) and checkpoint."""
         db.flush()
         self.active.rename(self._done)
-        _fsync_dir(self._done.parent)
+        fsync_dir(self._done.parent)
         shutil.rmtree(self._done, ignore_errors=True)
