@@ -15,7 +15,7 @@ from pyoxigraph import RdfFormat, Triple, serialize
 
 from service.errors import InputError
 from service.rdf.formats import NTRIPLES, rdf_format_for
-from service.rdf.reader import read_triples
+from service.rdf.reader import read_quads
 
 MULTIPART = "multipart/form-data"
 
@@ -41,5 +41,6 @@ def merge_parts(content_type: str, body: bytes, *, max_nesting: int) -> bytes:
         if not isinstance(data, bytes):
             raise InputError("a multipart part without a body")
         name = part.get_filename() or "a multipart part"
-        triples += read_triples(data, fmt, source=name, max_nesting=max_nesting)
+        quads = read_quads(data, fmt, source=name, rename_blank_nodes=True, max_nesting=max_nesting)
+        triples += (quad.triple for quad in quads)
     return serialize(triples, format=RdfFormat.N_TRIPLES) or b""

@@ -41,6 +41,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -247,15 +248,14 @@ def read_quads(
     return _quads(data, fmt, source, base_iri, rename_blank_nodes)
 
 
-def _quads(
-    data: bytes, fmt: Format, source: str | None, base_iri: str | None, rename: bool
-) -> Iterator[Quad]:
-    check = may_hold_triple_terms(data, fmt)
+@contextmanager
+def _parse_errors(source: str | None) -> Iterator[None]:
+    """pyoxigraph's parse errors raised inside as ours: `SyntaxError` as `RDFSyntaxError`
+    (`syntax_error`), `MemoryError` as `TooLargeError` (`term_too_large`). Both ways into
+    pyoxigraph, its parser and its loader, fail alike through it; our own `RDFSyntaxError`
+    (a triple term) passes unchanged."""
     try:
-        for quad in parse(data, fmt.oxigraph, base_iri=base_iri, rename_blank_nodes=rename):
-            if check and type(quad.object) is Triple:
-                raise triple_term_error(data, fmt, source)
-            yield quad
+        yield
     except SyntaxError as exc:
         if isinstance(exc, RDFSyntaxError):
             raise
@@ -264,25 +264,15 @@ def _quads(
         raise term_too_large(exc, source) from None
 
 
-def read_triples(
-    data: bytes,
-    fmt: Format,
-    *,
-    source: str | None = None,
-    base_iri: str | None = None,
-    max_nesting: int = MAX_NESTING,
-) -> list[Triple]:
-    """All triples of `data` (named graphs merged), blank nodes renamed apart from any other
-    document's; the errors of `read_quads`."""
-    quads = read_quads(
-        data,
-        fmt,
-        source=source,
-        base_iri=base_iri,
-        rename_blank_nodes=True,
-        max_nesting=max_nesting,
-    )
-    return [quad.triple for quad in quads]
+def _quads(
+    data: bytes, fmt: Format, source: str | None, base_iri: str | None, rename: bool
+) -> Iterator[Quad]:
+    check = may_hold_triple_terms(data, fmt)
+    with _parse_errors(source):
+        for quad in parse(data, fmt.oxigraph, base_iri=base_iri, rename_blank_nodes=rename):
+            if check and type(quad.object) is Triple:
+                raise triple_term_error(data, fmt, source)
+            yield quad
 
 
 def load_into(
@@ -298,17 +288,11 @@ def load_into(
     default graph, quads into theirs), with the guards of `read_quads`. Without a possible
     triple term pyoxigraph's own loader does it, with no quad crossing into Python."""
     guard(data, fmt, source=source, max_nesting=max_nesting)
-    try:
-        if may_hold_triple_terms(data, fmt):
-            store.extend(list(_quads(data, fmt, source, base_iri, True)))
-        else:
-            store.load(data, fmt.oxigraph, base_iri=base_iri, to_graph=DefaultGraph())
-    except SyntaxError as exc:
-        if isinstance(exc, RDFSyntaxError):
-            raise
-        raise syntax_error(exc, source) from None
-    except MemoryError as exc:
-        raise term_too_large(exc, source) from None
+    if may_hold_triple_terms(data, fmt):
+        store.extend(list(_quads(data, fmt, source, base_iri, True)))
+        return
+    with _parse_errors(source):
+        store.load(data, fmt.oxigraph, base_iri=base_iri, to_graph=DefaultGraph())
 
 
 @dataclass(frozen=True, slots=True)

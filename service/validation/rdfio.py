@@ -19,7 +19,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from service.rdf.formats import rdf_format_for_path, rdf_format_named
-from service.rdf.reader import MAX_BYTES, load_into, rdf_files, read_file, read_triples
+from service.rdf.reader import MAX_BYTES, load_into, rdf_files, read_file, read_quads
 from service.rdf.textguard import MAX_NESTING
 
 
@@ -53,18 +53,21 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 
 def parse(source: Source) -> list[ox.Triple]:
-    """All triples of a source (named graphs are merged into one graph).
+    """All triples of a source (named graphs are merged into one graph), blank nodes renamed
+    apart from any other source's.
 
     Raises RDFSyntaxError naming the source and line, UnsupportedFormatError for the format.
     """
     fmt = rdf_format_named(source.format)
-    return read_triples(
+    quads = read_quads(
         source.content,
         fmt,
         source=source.name,
         base_iri=source.base,
+        rename_blank_nodes=True,
         max_nesting=source.max_nesting,
     )
+    return [quad.triple for quad in quads]
 
 
 def load(store: ox.Store, source: Source) -> None:
