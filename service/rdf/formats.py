@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TypeVar
 
 from pyoxigraph import QueryResultsFormat, RdfFormat
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, XSD
@@ -42,6 +43,11 @@ class Format:
     rdflib: str
     aliases: tuple[str, ...] = ()
     extensions: tuple[str, ...] = ()
+
+    @property
+    def all_extensions(self) -> tuple[str, ...]:
+        """The main extension and the further ones: any of them names this format."""
+        return (self.extension, *self.extensions)
 
     @property
     def is_dataset(self) -> bool:
@@ -114,6 +120,11 @@ class ResultsFormat:
     aliases: tuple[str, ...] = ()
     boolean: bool = True
 
+    @property
+    def all_extensions(self) -> tuple[str, ...]:
+        """The one extension, as `Format.all_extensions` gives an RDF format's."""
+        return (self.extension,)
+
 
 RESULTS_FORMATS: tuple[ResultsFormat, ...] = (
     ResultsFormat(
@@ -141,46 +152,53 @@ def _bare(media_type: str) -> str:
     return media_type.split(";", 1)[0].strip().lower()
 
 
-def rdf_format_for(media_type: str) -> Format:
-    """The RDF format of a media type (aliases accepted); `UnsupportedFormatError` if none."""
+_AnyFormat = TypeVar("_AnyFormat", Format, ResultsFormat)
+
+
+def _for_media_type(formats: tuple[_AnyFormat, ...], media_type: str, kind: str) -> _AnyFormat:
+    """The format of `formats` a media type names (aliases accepted), or
+    `UnsupportedFormatError` saying which `kind` of media type was not known."""
     bare = _bare(media_type)
-    for fmt in RDF_FORMATS:
+    for fmt in formats:
         if bare == fmt.media_type or bare in fmt.aliases:
             return fmt
-    raise UnsupportedFormatError(f"unsupported RDF media type {bare!r}")
+    raise UnsupportedFormatError(f"unsupported {kind} media type {bare!r}")
+
+
+def _named(formats: tuple[_AnyFormat, ...], name: str, kind: str) -> _AnyFormat:
+    """The format of `formats` called `name` (its name or an extension), else the one whose
+    media type `name` is."""
+    wanted = name.strip().lower()
+    for fmt in formats:
+        if wanted == fmt.name or wanted in fmt.all_extensions:
+            return fmt
+    return _for_media_type(formats, wanted, kind)
+
+
+def rdf_format_for(media_type: str) -> Format:
+    """The RDF format of a media type (aliases accepted); `UnsupportedFormatError` if none."""
+    return _for_media_type(RDF_FORMATS, media_type, "RDF")
 
 
 def rdf_format_named(name: str) -> Format:
     """The RDF format called `name` (`turtle`, `nt`, `jsonld`, or a media type)."""
-    wanted = name.strip().lower()
-    for fmt in RDF_FORMATS:
-        if wanted in (fmt.name, fmt.extension, *fmt.extensions):
-            return fmt
-    return rdf_format_for(wanted)
+    return _named(RDF_FORMATS, name, "RDF")
 
 
 def rdf_format_for_path(path: str | PurePath) -> Format:
     """The RDF format of a file by its extension (`.ttl`, `.nt`, `.nq`, `.trig`, `.rdf`...)."""
     suffix = PurePath(path).suffix.lower().lstrip(".")
     for fmt in RDF_FORMATS:
-        if suffix in (fmt.extension, *fmt.extensions):
+        if suffix in fmt.all_extensions:
             return fmt
     raise UnsupportedFormatError(f"{path}: unknown RDF file extension {suffix!r}")
 
 
 def results_format_for(media_type: str) -> ResultsFormat:
     """The SPARQL results format of a media type; `UnsupportedFormatError` if none."""
-    bare = _bare(media_type)
-    for fmt in RESULTS_FORMATS:
-        if bare == fmt.media_type or bare in fmt.aliases:
-            return fmt
-    raise UnsupportedFormatError(f"unsupported SPARQL results media type {bare!r}")
+    return _for_media_type(RESULTS_FORMATS, media_type, "SPARQL results")
 
 
 def results_format_named(name: str) -> ResultsFormat:
     """The results format called `name` (`json`, `xml`, `csv`, `tsv`, or a media type)."""
-    wanted = name.strip().lower()
-    for fmt in RESULTS_FORMATS:
-        if wanted in (fmt.name, fmt.extension):
-            return fmt
-    return results_format_for(wanted)
+    return _named(RESULTS_FORMATS, name, "SPARQL results")
