@@ -14,7 +14,11 @@ patterns and derived relations count, not only the subjects of changed triples.
 * A triple pattern with a plain predicate matches `d` by unification.
 * A property path matches `d` when `d`'s predicate is one of its steps; then the path's
   subject end reaches `d`'s subject through the path's steps (`?a (steps)* <s>`) and `d`'s
-  object reaches its object end, the other way round for an inverse step.
+  object reaches its object end, the other way round for an inverse step. A witness holds
+  the whole walk, so the connector starts from whichever end has the shorter chain to the
+  focus (the subject end of `?this (sb:performedBy|sb:addressedTo) ?value` is the focus).
+* Watches are indexed by the predicates they can match, and each works out its connector
+  once: matching a change costs a dictionary look-up and a unification.
 * Variables local to a NOT EXISTS, MINUS or sub-select are renamed, so two blocks that
   happen to reuse a name (`?peer`) are never joined.
 * Filters and BIND are dropped (a relaxation keeps every witness).
@@ -34,6 +38,7 @@ import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from rdflib import URIRef, Variable
@@ -97,12 +102,22 @@ class Connector:
 
 @dataclass(frozen=True)
 class Watch:
-    """A pattern to match changes against, and the patterns every witness with it holds."""
+    """A pattern to match changes against, and the patterns every witness with it holds.
+
+    Which variable a change starts from, and the chain from it to the focus, depend on the
+    pattern alone, so each watch works them out once (`_plain`, `_ends`)."""
 
     atom: Atom
     context: tuple[Atom, ...]
     focus: Variable
     _steps: tuple[frozenset[URIRef], frozenset[URIRef]] = field(default=(frozenset(), frozenset()))
+
+    def predicates(self) -> frozenset[URIRef] | None:
+        """The predicates of the changes this pattern can match (None: any predicate)."""
+        predicate = self.atom.predicate
+        if isinstance(predicate, Path):
+            return self._steps[0] | self._steps[1]
+        return None if is_var(predicate) else frozenset({predicate})
 
     def seeds(self, change: Change) -> Iterator[tuple[Connector | None, Node]]:
         """(connector, seed term) pairs for a change this pattern matches; a None
@@ -124,32 +139,44 @@ class Watch:
                     return
             elif want != have:
                 return
-        start = _nearest(binding, self.context, self.focus)
+        start, connector = self._plain
+        yield connector, change.subject if connector is None else binding[start]
+
+    @cached_property
+    def _plain(self) -> tuple[Any, Connector | None]:
+        """The pattern's variable nearest to the focus and the connector from it."""
+        start = _nearest(self.atom.variables(), self.context, self.focus)
         if start is None:
-            yield None, change.subject
-            return
-        chain = _chain(start, self.context, self.focus)
-        yield _connector(self.focus, start, chain, None), binding[start]
+            return None, None
+        return start, _connector(self.focus, start, _chain(start, self.context, self.focus), None)
 
     def _path_seeds(self, change: Change) -> Iterator[tuple[Connector | None, Node]]:
         forward, inverse = self._steps
-        steps = _steps_text(forward, inverse)
-        ends: list[tuple[Any, str, Node]] = []  # (end variable, reach pattern, seed term)
-        for found, first, second in (
-            (forward, change.subject, change.object),
-            (inverse, change.object, change.subject),
-        ):
-            if change.predicate in found:
-                ends.append((self.atom.subject, f"{{end}} {steps}* {term(SEED)} .", first))
-                ends.append((self.atom.object, f"{term(SEED)} {steps}* {{end}} .", second))
-        for end, reach, seed in ends:
-            if not is_var(end):
-                continue
-            chain = _chain(end, self.context, self.focus)
-            if chain is None:
-                yield None, seed
-                continue
-            yield _connector(self.focus, end, chain, reach.format(end=term(end))), seed
+        connector, index = self._end
+        if change.predicate in forward:
+            yield connector, (change.subject, change.object)[index]
+        if change.predicate in inverse:  # the walk crosses the triple object first
+            yield connector, (change.object, change.subject)[index]
+
+    @cached_property
+    def _end(self) -> tuple[Connector | None, int]:
+        """The connector from the path's end nearest to the focus, and which node of the
+        changed step it starts from (0: the one the walk meets first).
+
+        A witness holds the whole walk, so one end reaching the focus is enough: the end
+        that reaches the changed step's first node (`?end (steps)* <first>`) or the end its
+        second node reaches (`<second> (steps)* ?end`), whichever has the shorter chain."""
+        steps = _steps_text(*self._steps)
+        best: tuple[int, Connector | None, int] = (-1, None, 0)
+        for index, (end, reach) in enumerate(
+            ((self.atom.subject, "{end} " + steps + "* {seed} ."),
+             (self.atom.object, "{seed} " + steps + "* {end} ."))
+        ):  # fmt: skip
+            chain = _chain(end, self.context, self.focus) if is_var(end) else None
+            if chain is not None and (best[0] < 0 or len(chain) < best[0]):
+                text = reach.format(end=term(end), seed=term(SEED))
+                best = (len(chain), _connector(self.focus, end, chain, text), index)
+        return best[1], best[2]
 
 
 def _steps_text(forward: frozenset[URIRef], inverse: frozenset[URIRef]) -> str:
@@ -169,11 +196,11 @@ def _connector(
     return Connector(body, seed, focus)
 
 
-def _nearest(binding: dict[Any, Node], context: tuple[Atom, ...], focus: Variable) -> Any:
-    """The bound variable with the shortest chain to the focus (None if none has one)."""
+def _nearest(variables: Iterable[Any], context: tuple[Atom, ...], focus: Variable) -> Any:
+    """The variable with the shortest chain to the focus (None if none has one)."""
     best: tuple[int, str] | None = None
     chosen = None
-    for variable in binding:
+    for variable in variables:
         chain = _chain(variable, context, focus)
         if chain is not None and (best is None or (len(chain), str(variable)) < best):
             best, chosen = (len(chain), str(variable)), variable
@@ -217,6 +244,24 @@ class Plan:
     watches: tuple[Watch, ...]
     whole: str | None = None
     """Why the query is not analysed (None when it is)."""
+
+    def watching(self, change: Change) -> tuple[Watch, ...]:
+        """The watches that may match `change`: those of its predicate, and those whose
+        predicate is a variable."""
+        by_predicate, anything = self._index
+        return by_predicate.get(change.predicate, ()) + anything
+
+    @cached_property
+    def _index(self) -> tuple[dict[URIRef, tuple[Watch, ...]], tuple[Watch, ...]]:
+        by_predicate: dict[URIRef, list[Watch]] = {}
+        anything: list[Watch] = []
+        for watch in self.watches:
+            predicates = watch.predicates()
+            if predicates is None:
+                anything.append(watch)
+            for predicate in predicates or ():
+                by_predicate.setdefault(predicate, []).append(watch)
+        return {p: tuple(w) for p, w in by_predicate.items()}, tuple(anything)
 
 
 def analyse(query: str, focus: str) -> Plan:
@@ -400,7 +445,7 @@ def affected(plan: Plan, changes: Iterable[Change]) -> tuple[dict[Connector, set
     requests: dict[Connector, set[Node]] = {}
     whole = False
     for change in changes:
-        for watch in plan.watches:
+        for watch in plan.watching(change):
             for connector, seed in watch.seeds(change):
                 if connector is None:
                     whole = True
