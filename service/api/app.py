@@ -3,7 +3,9 @@
 Building an app touches no disk and no network; starting it (the lifespan) opens the store
 named by the settings, loads the product's ontology into its graph
 (`https://w3id.org/social-business`, replaced on every start so it always matches the code),
-and closes the store on shutdown. Tests build one app per configuration.
+builds the live findings from the store (`service.findings`, in memory: every start
+validates the store whole once) and closes the store on shutdown. Tests build one app per
+configuration.
 
 Around the routes, outermost first: `EdgeGuard` (served `Host` names, cross-site writes),
 `Compression` (gzip), `PublicCORS` (the published paths). `app.state.base` is the URL the
@@ -27,6 +29,7 @@ from service.api.edge import Compression, EdgeGuard, ServedHosts, public_base
 from service.api.pools import Admission
 from service.api.routers import (
     alignment,
+    findings,
     graph_store,
     health,
     publishing,
@@ -37,6 +40,7 @@ from service.api.routers import (
     validate,
 )
 from service.catalog import Catalog
+from service.findings import LiveFindings
 from service.guard import Guard
 from service.ontology import read_graph
 from service.rdf.formats import NTRIPLES
@@ -51,7 +55,9 @@ log = logging.getLogger(__name__)
 DESCRIPTION = """Checks whether a social business holds together across practice, organisation
 and technology. SPARQL 1.1 Protocol at `/sparql` and `/update`, Graph Store Protocol at
 `/store`. Errors are `application/problem+json`. A `Triskel-Truncated: true` header says the
-row cap (`TRISKEL_MAX_ROWS`) cut a query answer."""
+row cap (`TRISKEL_MAX_ROWS`) cut a query answer. The current findings after the last
+committed write are at `/findings`; every write through `/store` or `/update` answers how many
+findings it opened and closed in `Triskel-Findings-Opened` and `Triskel-Findings-Closed`."""
 
 
 def load_ontology(store: Store) -> int:
@@ -79,6 +85,9 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
         try:
             triples = await in_thread(load_ontology, store)
             log.info("ontology loaded into <%s>: %d triples", ONTOLOGY_IRI, triples)
+            watch = settings.sparql_url is not None  # others may write a remote store
+            live = await in_thread(LiveFindings.build, store, watch=watch)
+            app.state.guard = Guard(live)
             app.state.store, app.state.validator = store, validator
             yield
         finally:
@@ -107,14 +116,13 @@ def create_app(settings: Settings) -> FastAPI:
     hosts = ServedHosts.build(
         bound=settings.host, public_url=settings.public_url, extra=settings.served_hosts
     )
-    app.state.guard = Guard(budget_s=settings.validation_timeout_s)
     app.state.validations = Admission(settings.validation_workers, settings.validation_queue)
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router):
         app.include_router(router)
     app.include_router(queries.router)
     app.include_router(publishing.router)
-    for router in (validate.router, reports.router, alignment.router):
+    for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
     app.add_middleware(publishing.PublicCORS)
     app.add_middleware(Compression)

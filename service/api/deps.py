@@ -14,6 +14,7 @@ from fastapi import Depends, Request
 from service.api.auth import AccessPolicy, Role, presented_token
 from service.api.pools import STORE_CALLS, Admission
 from service.errors import AuthError, TooLargeError
+from service.findings import LiveFindings
 from service.reports.validations import Validations
 from service.settings import Settings
 from service.store.base import Store
@@ -35,8 +36,15 @@ async def get_store(request: Request) -> Store:
     return store
 
 
+async def get_live(request: Request) -> LiveFindings:
+    """The live findings the lifespan built from the store."""
+    live: LiveFindings = request.app.state.guard.live
+    return live
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
+LiveDep = Annotated[LiveFindings, Depends(get_live)]
 
 
 def _require(role: Role) -> Callable[[Request], Awaitable[None]]:

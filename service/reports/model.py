@@ -107,17 +107,17 @@ class Report:
         data: PreparedData,
         *,
         fail_on: Severity = "violation",
+        scores: bool = True,
     ) -> Report:
-        """Attach metadata and context to `findings` and compute the groupings."""
+        """Attach metadata and context to `findings` and compute the groupings; without
+        `scores`, no alignment scores (a page of findings, a guard's refusal: scores of a
+        part of the findings would mislead)."""
         context = Context(data)
         results = tuple(_result(f, pack, context) for f in findings)
-        broken = {c for r in results if r.severity == "violation" for c in r.about.conversations}
-        practices = tuple(_practice_score(p, context, broken) for p in context.practices())
-        scores = {s.subject: s for s in practices}
-        organisations = tuple(
-            _organisation_score(org, owned, context, scores)
-            for org, owned in sorted(context.owned_practices().items(), key=lambda kv: str(kv[0]))
-        )
+        practices: tuple[Score, ...] = ()
+        organisations: tuple[Score, ...] = ()
+        if scores:
+            practices, organisations = _scores(results, context)
         summaries = _rule_summaries(results, pack)
         names = _blank_names(results, data, pack)
         return cls(results, fail_on, practices, organisations, summaries, names)
@@ -153,6 +153,20 @@ class Report:
             for practice in result.about.practices:
                 groups.setdefault(practice, Counter())[result.severity] += 1
         return {p: {s: groups[p][s] for s in SEVERITIES} for p in sorted(groups, key=str)}
+
+
+def _scores(
+    results: tuple[Result, ...], context: Context
+) -> tuple[tuple[Score, ...], tuple[Score, ...]]:
+    """Practice scores and organisation scores (see the module docstring)."""
+    broken = {c for r in results if r.severity == "violation" for c in r.about.conversations}
+    practices = tuple(_practice_score(p, context, broken) for p in context.practices())
+    by_subject = {s.subject: s for s in practices}
+    organisations = tuple(
+        _organisation_score(org, owned, context, by_subject)
+        for org, owned in sorted(context.owned_practices().items(), key=lambda kv: str(kv[0]))
+    )
+    return practices, organisations
 
 
 def layer_keys(layers: tuple[str, ...]) -> list[str]:

@@ -73,7 +73,7 @@ def validate(
     phase("checking rules")
     findings = run(prepared, pack)
     phase("building report")
-    return Report.build(_unique(findings), pack, prepared, fail_on=fail_on)
+    return Report.build(unique_findings(findings), pack, prepared, fail_on=fail_on)
 
 
 def prepare_data(data: Data, *, format: str | None = None) -> PreparedData:
@@ -110,7 +110,7 @@ def engine_named(name: str) -> Engine:
     return run
 
 
-def _unique(findings: Iterable[Finding]) -> list[Finding]:
+def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
     """One finding per (rule, severity, focus, value, shape, component, path), in a stable
     order. Two SPARQL constraints of one shape may find the same thing for different reasons
     (R09, R19); the report counts it once, with the first message in sorted order."""
@@ -133,5 +133,6 @@ __all__ = [
     "from_sources",
     "load_builtin",
     "prepare_data",
+    "unique_findings",
     "validate",
 ]

@@ -6,13 +6,14 @@ answers 400 naming the line). Status codes follow the protocol: 201 when the req
 the graph, 204 otherwise, 404 for reading or deleting a graph that does not exist. A POST to
 the graph store itself creates a new graph and says where (`Location`). Writes take
 `?guard=violation|warning` (`service.api.guarding`): refused with 409 if they would add a
-finding at that severity or above.
+finding at that severity or above. Every successful write says how many findings it opened
+and closed (`Triskel-Findings-Opened`, `Triskel-Findings-Closed`).
 """
 
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -23,7 +24,7 @@ from service.api.deps import (
     WriteAccess,
     in_thread,
 )
-from service.api.guarding import GuardLevel, GuardParam, write
+from service.api.guarding import FINDINGS_HEADERS, GuardLevel, GuardParam, write
 from service.api.negotiation import GRAPH_TYPES, choose, parse_content_type
 from service.api.uploads import MULTIPART, NTRIPLES, merge_parts
 from service.errors import InputError, NotFoundError, UnsupportedFormatError
@@ -120,11 +121,26 @@ async def _write(
         limit = request.app.state.settings.max_rdf_nesting
         body = await in_thread(merge_parts, header, body, max_nesting=limit)
         media_type = NTRIPLES
-    created = await write(request, store, Load(body, media_type, name, replace=replace), guard)
-    return Response(status_code=status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT)
+    load = Load(body, media_type, name, replace=replace)
+    created, headers = await write(request, store, load, guard)
+    code = status.HTTP_201_CREATED if created else status.HTTP_204_NO_CONTENT
+    return Response(status_code=code, headers=headers)
 
 
-@router.put("", dependencies=[WriteAccess], response_class=Response, summary="Replace a graph")
+WRITTEN: dict[int | str, dict[str, Any]] = {
+    code: {"description": text, "headers": FINDINGS_HEADERS}
+    for code, text in ((201, "the graph was created"), (204, "the graph existed"))
+}
+"""The answers of a write, with the findings it opened and closed."""
+
+
+@router.put(
+    "",
+    dependencies=[WriteAccess],
+    response_class=Response,
+    summary="Replace a graph",
+    responses=WRITTEN,
+)
 async def replace_graph(
     request: Request,
     store: StoreDep,
@@ -142,6 +158,7 @@ async def replace_graph(
     dependencies=[WriteAccess],
     response_class=Response,
     summary="Add to a graph; without ?graph or ?default, create a new graph",
+    responses=WRITTEN,
 )
 async def add_to_graph(
     request: Request,
@@ -159,13 +176,21 @@ async def add_to_graph(
     """
     if graph is None and default is None:
         new = new_graph_iri(request.app.state.base, uuid.uuid4())
-        await _write(request, store, body, new, replace=False, guard=guard)
-        return Response(status_code=status.HTTP_201_CREATED, headers={"Location": new})
+        answer = await _write(request, store, body, new, replace=False, guard=guard)
+        answer.status_code = status.HTTP_201_CREATED
+        answer.headers["Location"] = new
+        return answer
     name = target(graph, default)
     return await _write(request, store, body, name, replace=False, guard=guard)
 
 
-@router.delete("", dependencies=[WriteAccess], status_code=204, summary="Delete a graph")
+@router.delete(
+    "",
+    dependencies=[WriteAccess],
+    status_code=204,
+    summary="Delete a graph",
+    responses={204: WRITTEN[204]},
+)
 async def delete_graph(
     request: Request,
     store: StoreDep,
@@ -174,5 +199,5 @@ async def delete_graph(
     guard: GuardParam = None,
 ) -> Response:
     """Delete a named graph (404 if absent) or empty the default graph."""
-    await write(request, store, Delete(target(graph, default)), guard)
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    _, headers = await write(request, store, Delete(target(graph, default)), guard)
+    return Response(status_code=status.HTTP_204_NO_CONTENT, headers=headers)

@@ -1,0 +1,28 @@
+"""Live findings: the current findings of the store, kept up to date by every write.
+
+* `state` — `LiveFindings`: built from the store at start (a progress line in the log),
+  patched from each committed write's delta, tried and rolled back for a guarded write,
+  rebuilt once when the store changed behind the service's back.
+* `pages` — filtered, paged views of the findings as reports (`GET /findings`).
+
+The state is kept in memory: a restart rebuilds it from the store.
+"""
+
+from __future__ import annotations
+
+from service.findings.pages import DEFAULT_LIMIT, MAX_LIMIT, Filters, Page, page, refused_results
+from service.findings.state import Change, LiveFindings, at_least, change_of, quads_of
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Change",
+    "Filters",
+    "LiveFindings",
+    "Page",
+    "at_least",
+    "change_of",
+    "page",
+    "quads_of",
+    "refused_results",
+]
