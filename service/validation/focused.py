@@ -16,6 +16,10 @@ other patterns. So `restrict` rewrites a compiled query:
    it is exact: every variable of `R` that `L` may bind is certain in `R` (a row of `R` gains
    no binding from `L`), and `L` and `R` certainly share a variable (the queries the
    compiler writes from NOT EXISTS and Core constraints all qualify).
+3. the left-hand side of every MINUS that surely binds the focus, along the patterns whose
+   rows all meet the top-level list, is joined with the list too: pyoxigraph evaluates
+   `L MINUS R` before joining it with the list around it, reading every row of `L` (R11's
+   `?conversation sb:hasAct ?this` over all acts: 73 ms at 100k triples, 0.4 ms with it).
 
 `Restricted.render(named, blank)` fills the list. VALUES cannot name the data's blank nodes:
 with `blank=True` the list is read from the focus graph instead (`?this <FOCUS> ?this` in
@@ -24,6 +28,10 @@ with `blank=True` the list is read from the focus graph instead (`?this <FOCUS> 
     >>> q = restrict("SELECT ?this WHERE { ?this <urn:p> ?v } ", "this")
     >>> q.render(["<urn:a>", "<urn:b>"], blank=False)
     'SELECT ?this WHERE { { VALUES (?this) { (<urn:a>) (<urn:b>) } } { ?this <urn:p> ?v . } }'
+    >>> q = restrict("SELECT ?this WHERE { ?this <urn:p> ?v MINUS { ?v <urn:q> ?w } }", "this")
+    >>> text = q.render(["<urn:a>"], blank=False)
+    >>> "{ { VALUES (?this) { (<urn:a>) } } { ?this <urn:p> ?v . } } MINUS" in text
+    True
 """
 
 from __future__ import annotations
@@ -43,6 +51,9 @@ from service.validation.rewrite import certain, copy_node, mentioned, possible
 FOCUS_IRI = "urn:triskel:live:focus"
 """The focus graph, its one predicate, and the token `render` replaces."""
 _TOKEN = f"(<{FOCUS_IRI}>)"
+
+_Bind = tuple[Variable, CompValue]
+"""The focus variable and the VALUES pattern listing the foci."""
 
 
 @dataclass(frozen=True)
@@ -69,7 +80,7 @@ def restrict(query: str, variable: str) -> Restricted:
     project = top.p if distinct else top
     token = CompValue("ToMultiSet", p=CompValue("values", res=[{focus: URIRef(FOCUS_IRI)}]))
     try:
-        pattern = _walk(_bind_targets(project.p, focus, token), (token,))
+        pattern = _walk(_bind_targets(project.p, focus, token), (token,), (focus, token))
         text = select(Join(token, pattern), project.PV, distinct=distinct)
     except Unsupported:  # (aggregates) the list where the text binds the focus: exact, slower
         text = _listed(query, variable)
@@ -119,19 +130,29 @@ def _bind_targets(node: Any, focus: Variable, token: CompValue) -> Any:
     return copy_node(node, **changes) if changes else node
 
 
-def _walk(node: CompValue, context: tuple[CompValue, ...] = ()) -> CompValue:
+def _walk(
+    node: CompValue, context: tuple[CompValue, ...] = (), bind: _Bind | None = None
+) -> CompValue:
     """`node` with every MINUS right-hand side narrowed by its left-hand side and by the
-    patterns `context` that every row of `node` is joined with (a relaxation of them)."""
+    patterns `context` that every row of `node` is joined with (a relaxation of them).
+
+    With `bind` (the focus variable and its list, given along the patterns whose rows all
+    meet the top-level list), the left-hand side of each MINUS that surely binds the focus
+    is joined with the list too: pyoxigraph evaluates a MINUS before joining it with what
+    surrounds it, so without the list there it reads every row of the left-hand side."""
     name = node.name
     if name == "Minus":
-        left = _walk(node.p1, context)
+        left = _walk(node.p1, context, bind)
+        if bind is not None and bind[0] in certain(left):
+            left = Join(bind[1], left)
+            context = tuple(c for c in context if c is not bind[1])
         usable = [c for c in context if mentioned(node.p2) & possible(c) <= certain(left)]
         return Minus(left, _narrow(_join([*usable, left]), node.p2))
     if name == "Join":
-        first = _walk(node.p1, (*context, *_parts(node.p2)))
-        return Join(first, _walk(node.p2, (*context, *_parts(first))))
+        first = _walk(node.p1, (*context, *_parts(node.p2)), bind)
+        return Join(first, _walk(node.p2, (*context, *_parts(first)), bind))
     if name in ("Filter", "Extend"):
-        return copy_node(node, p=_walk(node.p, context))
+        return copy_node(node, p=_walk(node.p, context, bind))
     if name in ("ToMultiSet", "BGP", "values"):
         return node
     changes = {k: _walk(node[k]) for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)}
