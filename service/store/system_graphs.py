@@ -13,7 +13,8 @@ The service's own code writes system graphs inside `with service_writes():` (a c
 variable, so it holds in the worker thread a request runs in and nowhere else).
 
 An update is analysed from its tokens (`update_targets`), after the engine's own parser has
-accepted it. Comments end at a line feed *or* a carriage return, as in the SPARQL grammar,
+accepted it. The tokens are the engine's own terminals (`service.store.sparqltokens`, shared
+with the other checks on the same text): comments end at a line feed *or* a carriage return,
 so nothing hides behind a bare `\\r`. It finds every graph an update may write:
 
 * `GRAPH <g>` inside an `INSERT`/`DELETE` template (`DATA`, `WHERE` or a modify template);
@@ -28,7 +29,8 @@ so nothing hides behind a bare `\\r`. It finds every graph an update may write:
 queried. Cost, measured on a 1 MB `INSERT DATA` on this (busy) machine: a text in which none
 of the keywords above occurs even inside a word is decided by substring search (~2 ms);
 otherwise a regular-expression search for keyword-like tokens (~0.4 s) and, if one is found,
-one tokenisation (~1.3 s), next to the engine's own syntax check of the same text.
+a walk over the tokens, next to the engine's own syntax check of the same text (the
+tokenisation, ~1.3 s, is the one `Store.check_update`'s complexity check made already).
 
 >>> sorted(update_targets("INSERT DATA { GRAPH <urn:triskel:report:x> { <a:s> <a:p> 1 } }").graphs)
 ['urn:triskel:report:x']
@@ -43,7 +45,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -51,6 +53,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from service.errors import ForbiddenOperationError
+from service.store.sparqltokens import Token, tokens
 
 SYSTEM_PREFIX = "urn:triskel:"
 """Every system graph's IRI starts with this (compared case-insensitively)."""
@@ -152,33 +155,15 @@ _WORDS = ("graph", "with", "drop", "clear", "create", "add", "move", "copy", "lo
 _KEYWORDS = re.compile(r"(?i)(?<![\w:?$])(?:GRAPH|WITH|DROP|CLEAR|CREATE|ADD|MOVE|COPY|LOAD)\b")
 """Words without which an update writes only the default graph."""
 
-_TOKEN = re.compile(
-    r"""
-      (?P<skip>\s+|\#[^\r\n]*)
-    | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-                |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")
-    | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-    | (?P<var>[?$][^\s{}()\[\];,.<>"'=!&|+*/^]*)
-    | (?P<name>[A-Za-z_][\w\-.]*(?::[^\s{}()\[\];,<>"'=!&|+*/^]*)?|:[^\s{}()\[\];,<>"'=!&|+*/^]*)
-    | (?P<other>.)
-    """,
-    re.VERBOSE | re.DOTALL,
-)
-Token = tuple[str, str]
-
-
-def _tokens(text: str) -> list[Token]:
-    """(kind, text) of the significant tokens; whitespace and comments dropped."""
-    tokens: list[Token] = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup or "other"
-        if kind != "skip":
-            tokens.append((kind, match.group()))
-    return tokens
-
 
 def _word(token: Token) -> str:
-    return token[1].upper() if token[0] == "name" and ":" not in token[1] else ""
+    """The upper-cased bare word a keyword is (`""` for anything else, prefixed names too)."""
+    return token.text.upper() if token.kind == "name" and ":" not in token.text else ""
+
+
+def _is(token: Token, punctuation: str) -> bool:
+    """True for the punctuation token `punctuation` (a brace in a string or IRI is not one)."""
+    return token.kind == "other" and token.text == punctuation
 
 
 class _Resolver:
@@ -188,7 +173,7 @@ class _Resolver:
     def __init__(self, base_iri: str | None) -> None:
         self.base = base_iri
         self.prefixes: dict[str, str] = {}
-        self.known: dict[Token, str | None] = {}
+        self.known: dict[tuple[str, str], str | None] = {}
 
     def declare(self, prefix: str | None, iri: str | None) -> None:
         """A `PREFIX` (or with `prefix=None`, a `BASE`) from here on."""
@@ -199,12 +184,12 @@ class _Resolver:
         self.known.clear()
 
     def iri(self, token: Token) -> str | None:
-        if token not in self.known:
-            self.known[token] = self._iri(token)
-        return self.known[token]
+        key = (token.kind, token.text)
+        if key not in self.known:
+            self.known[key] = self._iri(*key)
+        return self.known[key]
 
-    def _iri(self, token: Token) -> str | None:
-        kind, value = token
+    def _iri(self, kind: str, value: str) -> str | None:
         if kind == "name" and ":" in value:
             prefix, local = value.split(":", 1)
             namespace = self.prefixes.get(prefix)
@@ -229,36 +214,36 @@ class _Resolver:
 
 def update_targets(text: str, base_iri: str | None = None) -> Targets:
     """The graphs an update (already accepted by the engine's parser) may write."""
-    tokens = _tokens(text)
+    found = tokens(text)
     resolve = _Resolver(base_iri)
     graphs: set[str] = set()
     all_named = variable = variable_delete = False
-    index, count = 0, len(tokens)
+    index, count = 0, len(found)
     template = ""  # INSERT or DELETE: the next top-level `{` opens that template
     while index < count:
-        word = _word(tokens[index])
-        after = tokens[index + 1 : index + 6]
-        if word == "PREFIX" and len(after) >= 2 and after[1][0] == "iri":
-            resolve.declare(after[0][1].rstrip(":"), resolve.iri(after[1]))
+        word = _word(found[index])
+        after = found[index + 1 : index + 6]
+        if word == "PREFIX" and len(after) >= 2 and after[1].kind == "iri":
+            resolve.declare(after[0].text.rstrip(":"), resolve.iri(after[1]))
             index += 3
             continue
-        if word == "BASE" and after and after[0][0] == "iri":
+        if word == "BASE" and after and after[0].kind == "iri":
             resolve.declare(None, resolve.iri(after[0]))
             index += 2
             continue
         if word in ("INSERT", "DELETE"):
             template = word
         elif word == "WHERE":
-            template = "DELETE" if index and _word(tokens[index - 1]) == "DELETE" else ""
+            template = "DELETE" if index and _word(found[index - 1]) == "DELETE" else ""
         elif word in ("WITH", "CREATE", "DROP", "CLEAR", "LOAD", "ADD", "COPY", "MOVE"):
-            found, every = _operation_targets(word, tokens, index, resolve)
-            graphs |= found
+            written, every = _operation_targets(word, found, index, resolve)
+            graphs |= written
             all_named |= every
-        elif tokens[index] == ("other", "{"):
-            end = _closing(tokens, index)
+        elif _is(found[index], "{"):
+            end = _closing(found, index)
             if template:
-                found, unbound = _template_graphs(tokens[index:end], resolve)
-                graphs |= found
+                written, unbound = _template_graphs(found[index:end], resolve)
+                graphs |= written
                 if template == "INSERT":
                     variable |= unbound
                 else:
@@ -270,7 +255,7 @@ def update_targets(text: str, base_iri: str | None = None) -> Targets:
 
 
 def _operation_targets(
-    word: str, tokens: list[Token], index: int, resolve: _Resolver
+    word: str, tokens: Sequence[Token], index: int, resolve: _Resolver
 ) -> tuple[set[str], bool]:
     """Graphs one graph-management operation (or `WITH`, `LOAD … INTO`) writes."""
     rest = [t for t in tokens[index + 1 : index + 9] if _word(t) != "SILENT"]
@@ -299,12 +284,12 @@ UNRESOLVED = "urn:triskel:unresolved"
 """Stands for a graph name the scan could not resolve: a system graph, so it is refused."""
 
 
-def _named(tokens: list[Token], resolve: _Resolver) -> set[str]:
+def _named(tokens: Sequence[Token], resolve: _Resolver) -> set[str]:
     """The IRIs the tokens name; `DEFAULT` names none; anything unresolvable fails closed."""
     return {resolve.iri(t) or UNRESOLVED for t in tokens if _word(t) not in ("DEFAULT", "GRAPH")}
 
 
-def _template_graphs(tokens: list[Token], resolve: _Resolver) -> tuple[set[str], bool]:
+def _template_graphs(tokens: Sequence[Token], resolve: _Resolver) -> tuple[set[str], bool]:
     """`GRAPH x` names inside a template group: IRIs, and whether one is a variable."""
     graphs: set[str] = set()
     variable = False
@@ -312,21 +297,20 @@ def _template_graphs(tokens: list[Token], resolve: _Resolver) -> tuple[set[str],
         if _word(token) != "GRAPH":
             continue
         following = tokens[position + 1]
-        if following[0] in ("var", "other"):
+        if following.kind in ("var", "other"):
             variable = True  # `GRAPH ?g`, or a name the scan cannot read: refused either way
         else:
             graphs |= _named([following], resolve)
     return graphs, variable
 
 
-def _closing(tokens: list[Token], opening: int) -> int:
+def _closing(tokens: Sequence[Token], opening: int) -> int:
     """The index of the `}` closing the `{` at `opening` (the last token if none does)."""
     depth = 0
     for index in range(opening, len(tokens)):
-        value = tokens[index]
-        if value == ("other", "{"):
+        if _is(tokens[index], "{"):
             depth += 1
-        elif value == ("other", "}"):
+        elif _is(tokens[index], "}"):
             depth -= 1
             if depth == 0:
                 return index
