@@ -23,6 +23,7 @@ whole on every change; `Outcome.whole` names those rules. Findings always equal 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -104,6 +105,7 @@ class LiveValidation:
             _by_focus(self._run(c.constraint, c.constraint.query)) for c in self._checks
         ]
         self._fallback = self._run_fallback()
+        self._tally = _Tally(self.findings())
 
     def findings(self) -> list[Finding]:
         """The current findings (one per result, as `fast.run` gives them)."""
@@ -112,7 +114,6 @@ class LiveValidation:
 
     def apply(self, delta: Delta) -> Outcome:
         """Write `delta` and bring the findings up to date."""
-        before = set(self.findings())
         view = self.data.view
         change = self.data.apply(delta)
         view.extend(_quad(t) for t in change.added)
@@ -135,20 +136,18 @@ class LiveValidation:
             check = self._checks[index]
             rule = check.constraint.rule
             if foci is None:
-                self._findings[index] = _by_focus(
-                    self._run(check.constraint, check.constraint.query)
-                )
+                found = _by_focus(self._run(check.constraint, check.constraint.query))
+                self._replace(index, found, set(found) | set(self._findings[index]))
                 whole.add(rule)
             elif foci:
                 self._recheck(index, foci)
                 rechecked[rule] = rechecked.get(rule, 0) + len(foci)
         if self._compiled.fallback and change:
-            self._fallback = self._run_fallback()
+            fallback, self._fallback = self._fallback, self._run_fallback()
+            self._tally.replace(fallback, self._fallback)
             whole.update(self.pack.rule_of(root) for root in self._compiled.fallback)
-        after = set(self.findings())
-        return Outcome(
-            frozenset(after - before), frozenset(before - after), rechecked, frozenset(whole)
-        )
+        opened, closed = self._tally.settle()
+        return Outcome(opened, closed, rechecked, frozenset(whole))
 
     def _affected(self, plan: Plan, changes: list[Change]) -> set[Term] | None:
         """Focus nodes whose results `changes` may change; None: all of them."""
@@ -218,13 +217,21 @@ class LiveValidation:
         rows = self._select_for(check.restricted, foci)
         converted = ({n: to_rdflib(v) for n, v in row.items()} for row in rows)
         found = _by_focus(fast.findings_of(check.constraint, converted))
+        self._replace(index, found, {to_rdflib(f) for f in foci})
+
+    def _replace(
+        self, index: int, found: Mapping[Node, frozenset[Finding]], foci: set[Node]
+    ) -> None:
+        """Constraint `index`'s findings for `foci` replaced by those `found`."""
         table = self._findings[index]
         for focus in foci:
-            key = to_rdflib(focus)
-            if key in found:
-                table[key] = found[key]
+            old, new = table.get(focus, frozenset()), found.get(focus, frozenset())
+            if old != new:
+                self._tally.replace(old, new)
+            if new:
+                table[focus] = new
             else:
-                table.pop(key, None)
+                table.pop(focus, None)
 
     def _select_for(self, query: Restricted, foci: Iterable[Term]) -> Iterator[dict[str, Term]]:
         """The rows of `query` for `foci`: named ones (and literals) listed inline, blank
@@ -266,6 +273,38 @@ class LiveValidation:
             q.triple for q in view.quads_for_pattern(None, None, None, _DEFAULT)
         )
         return reference.run_on(graph, self._compiled.fallback_graph(), self.pack)
+
+
+class _Tally:
+    """How many constraints hold each finding (two constraints of one rule may give the same
+    finding), and, per write, the count each changed finding had before it: the findings a
+    write opened and closed, found without comparing every finding before and after."""
+
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self._counts = Counter(findings)
+        self._before: dict[Finding, int] = {}
+
+    def replace(self, old: Iterable[Finding], new: Iterable[Finding]) -> None:
+        for finding in old:
+            self._step(finding, -1)
+        for finding in new:
+            self._step(finding, 1)
+
+    def _step(self, finding: Finding, step: int) -> None:
+        count = self._counts[finding]
+        self._before.setdefault(finding, count)
+        if count + step:
+            self._counts[finding] = count + step
+        else:
+            del self._counts[finding]
+
+    def settle(self) -> tuple[frozenset[Finding], frozenset[Finding]]:
+        """The findings opened and closed since the last `settle`."""
+        counts, before = self._counts, self._before
+        opened = frozenset(f for f, was in before.items() if not was and f in counts)
+        closed = frozenset(f for f, was in before.items() if was and f not in counts)
+        self._before = {}
+        return opened, closed
 
 
 def _checked(constraint: CompiledConstraint) -> _Checked:
