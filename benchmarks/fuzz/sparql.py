@@ -36,44 +36,126 @@ PREFIXES = (
 )
 VARIABLES = ("?s", "?p", "?o", "?a", "?b", "?c", "?x", "?n", "$g")
 PREDICATES = (
-    "sb:participant", "sb:initiator", "sb:enacts", "sb:carriedBy", "org:memberOf",
-    "org:unitOf", "sb:usesTool", "rdfs:label", "sb:source", "sb:target", "sb:weight", "a",
-    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "foaf:name", "ex:nothing",
-)  # fmt: skip
+    "sb:participant",
+    "sb:initiator",
+    "sb:enacts",
+    "sb:carriedBy",
+    "org:memberOf",
+    "org:unitOf",
+    "sb:usesTool",
+    "rdfs:label",
+    "sb:source",
+    "sb:target",
+    "sb:weight",
+    "a",
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
+    "foaf:name",
+    "ex:nothing",
+)
 NODES = (
-    "ex:larkspur", "ex:customerCare", "sb:Person", "sb:Conversation", "sb:Tool",
-    "<https://example.org/larkspur/x%20y>", "<urn:fuzz:node>", "[]", "_:b1",
-)  # fmt: skip
+    "ex:larkspur",
+    "ex:customerCare",
+    "sb:Person",
+    "sb:Conversation",
+    "sb:Tool",
+    "<https://example.org/larkspur/x%20y>",
+    "<urn:fuzz:node>",
+    "[]",
+    "_:b1",
+)
 GRAPHS = (
-    "<urn:fuzz:g1>", "<urn:fuzz:g2>", "<urn:fuzz:example>", "<urn:triskel:report:x>",
-    "<URN:Triskel:Report:y>", "<urn:triskel:something>", "<https://w3id.org/social-business>",
-    "<relative>", "<>",
-)  # fmt: skip
+    "<urn:fuzz:g1>",
+    "<urn:fuzz:g2>",
+    "<urn:fuzz:example>",
+    "<urn:triskel:report:x>",
+    "<URN:Triskel:Report:y>",
+    "<urn:triskel:something>",
+    "<https://w3id.org/social-business>",
+    "<relative>",
+    "<>",
+)
 REMOTE = (
-    "<http://127.0.0.1:9/sparql>", "<http://fuzz.invalid/sparql>", "<file:///etc/passwd>",
-    "<http://[::1]:9/>", "?svc", "<http://localhost:9/x>",
-)  # fmt: skip
+    "<http://127.0.0.1:9/sparql>",
+    "<http://fuzz.invalid/sparql>",
+    "<file:///etc/passwd>",
+    "<http://[::1]:9/>",
+    "?svc",
+    "<http://localhost:9/x>",
+)
 STRINGS = (
-    '"plain"', "'single'", '"esc \\" \\\\ \\n \\t \\r \\u00e9 \\U0001F600"', '"""long\nquote"""',
-    "'''a ' b''' ", '"x"@en', '"y"@en-GB', '"1"^^xsd:integer', '"nan"^^xsd:double',
-    '"2024-01-01"^^xsd:date', '"bad"^^xsd:dateTime', '""', '"\\u0000"', "42", "-0.5", "1e308",
-    "true", '"ü ø ß 漢"', '"(.*)*"',
-)  # fmt: skip
+    '"plain"',
+    "'single'",
+    '"esc \\" \\\\ \\n \\t \\r \\u00e9 \\U0001F600"',
+    '"""long\nquote"""',
+    "'''a ' b''' ",
+    '"x"@en',
+    '"y"@en-GB',
+    '"1"^^xsd:integer',
+    '"nan"^^xsd:double',
+    '"2024-01-01"^^xsd:date',
+    '"bad"^^xsd:dateTime',
+    '""',
+    '"\\u0000"',
+    "42",
+    "-0.5",
+    "1e308",
+    "true",
+    '"ü ø ß 漢"',
+    '"(.*)*"',
+)
 FUNCTIONS_1 = (
-    "STR", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "ABS", "ROUND", "CEIL", "isIRI",
-    "isLiteral", "BOUND", "DATATYPE", "LANG", "xsd:integer", "xsd:string", "SHA256", "MD5",
-    "IRI", "STRUUID", "BNODE", "YEAR", "xsd:double", "isTRIPLE", "SUBJECT",
-)  # fmt: skip
+    "STR",
+    "STRLEN",
+    "UCASE",
+    "LCASE",
+    "ENCODE_FOR_URI",
+    "ABS",
+    "ROUND",
+    "CEIL",
+    "isIRI",
+    "isLiteral",
+    "BOUND",
+    "DATATYPE",
+    "LANG",
+    "xsd:integer",
+    "xsd:string",
+    "SHA256",
+    "MD5",
+    "IRI",
+    "STRUUID",
+    "BNODE",
+    "YEAR",
+    "xsd:double",
+    "isTRIPLE",
+    "SUBJECT",
+)
 FUNCTIONS_2 = (
-    "CONCAT", "STRSTARTS", "CONTAINS", "STRBEFORE", "STRAFTER", "langMatches", "REGEX",
-    "SUBSTR", "STRDT", "STRLANG", "sameTerm", "COALESCE",
-)  # fmt: skip
+    "CONCAT",
+    "STRSTARTS",
+    "CONTAINS",
+    "STRBEFORE",
+    "STRAFTER",
+    "langMatches",
+    "REGEX",
+    "SUBSTR",
+    "STRDT",
+    "STRLANG",
+    "sameTerm",
+    "COALESCE",
+)
 AGGREGATES = ("COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT")
 ACCEPTS = (
-    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
-    "application/rdf+xml", "*/*", "image/png",
-)  # fmt: skip
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+    "text/turtle",
+    "application/ld+json",
+    "application/n-triples",
+    "application/rdf+xml",
+    "*/*",
+    "image/png",
+)
 LINE_ENDS = ("\n", "\r", "\r\n")
 # Sizes around a limit: under, at, just past, far past (the engine's crash points are 3-30x).
 SCALES = (0.5, 0.99, 1.0, 1.01, 2.0, 12.0)
@@ -327,65 +409,21 @@ class _Grammar:
 # -- large shapes: each a (name, limit, builder of a text of size n) ----------------------
 
 
-def _nested(n: int) -> str:
-    return "SELECT * WHERE " + "{ " * n + "?s ?p ?o" + " }" * n
+def _repeated(head: str, piece: str, joint: str, tail: str) -> Callable[[int], str]:
+    """The builder of `head`, `n` copies of `piece` joined by `joint`, then `tail`: most
+    large shapes are one construct said again and again."""
+    return lambda n: head + joint.join([piece] * n) + tail
 
 
-def _union(n: int) -> str:
-    return "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * n) + " }"
+def _numbered(head: str, piece: str, tail: str) -> Callable[[int], str]:
+    """As `_repeated`, joined by spaces, each copy of `piece` with `{i}` its number (from 0)
+    and `{j}` the next: patterns and rows that must not be the same."""
+    return lambda n: head + " ".join(piece.format(i=i, j=i + 1) for i in range(n)) + tail
 
 
-def _or_chain(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o FILTER(" + " || ".join(["?o = 1"] * n) + ") }"
-
-
-def _plus_chain(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o BIND(" + " + ".join(["1"] * n) + " AS ?x) }"
-
-
-def _sequence(n: int) -> str:
-    return "SELECT * WHERE { ?s " + "/".join(["sb:participant"] * n) + " ?o }"
-
-
-def _alternative(n: int) -> str:
-    return "SELECT * WHERE { ?s " + "|".join(["sb:participant"] * n) + " ?o }"
-
-
-def _optional(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o " + " ".join(["OPTIONAL { ?s ?p ?o }"] * n) + " }"
-
-
-def _minus(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o " + " ".join(["MINUS { ?s ?p ?o }"] * n) + " }"
-
-
-def _filter(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o " + " ".join(["FILTER(?o != 1)"] * n) + " }"
-
-
-def _bind(n: int) -> str:
-    binds = " ".join(f"BIND(?x{i} AS ?x{i + 1})" for i in range(n))
-    return "SELECT * WHERE { BIND(1 AS ?x0) " + binds + " }"
-
-
-def _parentheses(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * n + "?o" + ")" * n + ") }"
-
-
-def _not_chain(n: int) -> str:
-    return "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * n + "BOUND(?o)) }"
-
-
-def _blank_nodes(n: int) -> str:
-    return "SELECT * WHERE { ?s " + "sb:participant [ " * n + "?p ?o" + " ]" * n + " }"
-
-
-def _patterns(n: int) -> str:
-    return "SELECT * WHERE { " + " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(n)) + " }"
-
-
-def _values(n: int) -> str:
-    return "SELECT * WHERE { VALUES ?x { " + " ".join(f"-{i}" for i in range(n)) + " } }"
+def _nested(head: str, opening: str, core: str, closing: str, tail: str) -> Callable[[int], str]:
+    """The builder of `head`, `n` openings, `core`, `n` closings, then `tail`."""
+    return lambda n: head + opening * n + core + closing * n + tail
 
 
 def _replace(n: int) -> str:
@@ -393,45 +431,53 @@ def _replace(n: int) -> str:
     return f'SELECT (STRLEN(REPLACE("{big}", "", "{big}")) AS ?n) {{}}'
 
 
-def _concat(n: int) -> str:
-    return "SELECT (STRLEN(CONCAT(" + ", ".join(['"' + "x" * 100 + '"'] * n) + ")) AS ?n) {}"
-
-
 def _product(n: int) -> str:
     return "SELECT * { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?c ?f ?i LIMIT " + str(n)
 
 
-def _insert_data(n: int) -> str:
-    triples = " ".join(f"<urn:fuzz:s{i}> <urn:fuzz:p> {i} ." for i in range(n))
-    return f"INSERT DATA {{ GRAPH <urn:fuzz:big> {{ {triples} }} }}"
-
-
-def _insert_where(n: int) -> str:
-    joins = " ".join(f"?s{i} ?p{i} ?o{i} ." for i in range(n))
-    return f"INSERT {{ GRAPH <urn:fuzz:copy> {{ ?s0 ?p0 ?o0 }} }} WHERE {{ {joins} }}"
-
+_WHERE = "SELECT * WHERE { "
+_ANY = f"{_WHERE}?s ?p ?o "
+_PATTERNS = "?s{i} ?p{i} ?o{i} ."
 
 LARGE: tuple[tuple[str, int, Callable[[int], str]], ...] = (
-    ("nested-groups", MAX_NESTING, _nested),
-    ("union-chain", MAX_PATTERN_STEPS, _union),
-    ("or-chain", MAX_OPERATORS, _or_chain),
-    ("plus-chain", MAX_OPERATORS, _plus_chain),
-    ("sequence-path", MAX_OPERATORS, _sequence),
-    ("alternative-path", MAX_OPERATORS, _alternative),
-    ("optional-chain", MAX_PATTERN_STEPS, _optional),
-    ("minus-chain", MAX_PATTERN_STEPS, _minus),
-    ("filter-chain", MAX_PATTERN_STEPS, _filter),
-    ("bind-chain", MAX_PATTERN_STEPS, _bind),
-    ("parentheses", MAX_NESTING, _parentheses),
-    ("not-chain", MAX_OPERATORS, _not_chain),
-    ("blank-nodes", MAX_NESTING, _blank_nodes),
-    ("triple-patterns", 300, _patterns),
-    ("values-rows", 10_000, _values),
+    ("nested-groups", MAX_NESTING, _nested("SELECT * WHERE ", "{ ", "?s ?p ?o", " }", "")),
+    ("union-chain", MAX_PATTERN_STEPS, _repeated(_WHERE, "{ ?s ?p ?o }", " UNION ", " }")),
+    ("or-chain", MAX_OPERATORS, _repeated(f"{_ANY}FILTER(", "?o = 1", " || ", ") }")),
+    ("plus-chain", MAX_OPERATORS, _repeated(f"{_ANY}BIND(", "1", " + ", " AS ?x) }")),
+    ("sequence-path", MAX_OPERATORS, _repeated(f"{_WHERE}?s ", "sb:participant", "/", " ?o }")),
+    ("alternative-path", MAX_OPERATORS, _repeated(f"{_WHERE}?s ", "sb:participant", "|", " ?o }")),
+    ("optional-chain", MAX_PATTERN_STEPS, _repeated(_ANY, "OPTIONAL { ?s ?p ?o }", " ", " }")),
+    ("minus-chain", MAX_PATTERN_STEPS, _repeated(_ANY, "MINUS { ?s ?p ?o }", " ", " }")),
+    ("filter-chain", MAX_PATTERN_STEPS, _repeated(_ANY, "FILTER(?o != 1)", " ", " }")),
+    (
+        "bind-chain",
+        MAX_PATTERN_STEPS,
+        _numbered(f"{_WHERE}BIND(1 AS ?x0) ", "BIND(?x{i} AS ?x{j})", " }"),
+    ),
+    ("parentheses", MAX_NESTING, _nested(f"{_ANY}FILTER(", "(", "?o", ")", ") }")),
+    ("not-chain", MAX_OPERATORS, _repeated(f"{_ANY}FILTER(", "!", "", "BOUND(?o)) }")),
+    ("blank-nodes", MAX_NESTING, _nested(f"{_WHERE}?s ", "sb:participant [ ", "?p ?o", " ]", " }")),
+    ("triple-patterns", 300, _numbered(_WHERE, _PATTERNS, " }")),
+    ("values-rows", 10_000, _numbered(f"{_WHERE}VALUES ?x {{ ", "-{i}", " } }")),
     ("replace-huge", 20_000, _replace),
-    ("concat-many", 5_000, _concat),
+    (
+        "concat-many",
+        5_000,
+        _repeated("SELECT (STRLEN(CONCAT(", f'"{"x" * 100}"', ", ", ")) AS ?n) {}"),
+    ),
     ("cartesian-order", 1, _product),
-    ("insert-data-many", 20_000, _insert_data),
-    ("insert-where-join", 3, _insert_where),
+    (
+        "insert-data-many",
+        20_000,
+        _numbered(
+            "INSERT DATA { GRAPH <urn:fuzz:big> { ", "<urn:fuzz:s{i}> <urn:fuzz:p> {i} .", " } }"
+        ),
+    ),
+    (
+        "insert-where-join",
+        3,
+        _numbered("INSERT { GRAPH <urn:fuzz:copy> { ?s0 ?p0 ?o0 } } WHERE { ", _PATTERNS, " }"),
+    ),
 )
 
 
