@@ -15,8 +15,11 @@ lock: in this process when it evaluates no pattern (`INSERT DATA`, `DROP`...: th
 its text or of the graphs it touches), else in a worker process (`service.store.trial`) that
 is killed at the update budget (503, nothing written, the lock released at once) or at the
 memory ceiling (400): a three-way product in a `WHERE` held the write lock for minutes and a
-runaway allocation killed the server. The delta is then written in one step, readers held
-off, all or nothing across crashes (`service.store.undo`), and returned to the caller.
+runaway allocation killed the server. The worker evaluates it on its mirror of the store
+(`service.store.mirror`), kept equal to the store by the change every write records, so that
+a trial after a write needs no new view; on a view only when the mirror cannot be built. The
+delta is then written in one step, readers held off, all or nothing across crashes
+(`service.store.undo`), and returned to the caller.
 """
 
 from __future__ import annotations
@@ -36,17 +39,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, QuerySolutions
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions
 from pyoxigraph import Store as OxStore
 
 from service.errors import (
     DiskFullError,
     NotFoundError,
     StoreError,
+    TriskelError,
     UnsupportedFormatError,
 )
 from service.rdf.formats import EXPORT_PREFIXES, Format, rdf_format_for
-from service.rdf.reader import GraphName, graph_node, read_body, syntax_error
+from service.rdf.reader import GraphName, graph_node, read_body, read_quads, syntax_error
 from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
@@ -54,6 +58,7 @@ from service.store.delta import QuadDelta, State, apply_operations, write_delta
 from service.store.disk import disk_full
 from service.store.journal import Journal
 from service.store.locks import ProcessLock, ReadWriteLock
+from service.store.mirror import BuildMirror, ChangeLog, Changes, MirrorTrial
 from service.store.operations import Operation, needs_writable_copy, operations
 from service.store.results import Serialised
 from service.store.scan import (
@@ -110,7 +115,8 @@ class EmbeddedStore(Store):
         self._pinned: Counter[str] = Counter()
         self.update_workers = WorkerPool(size=1, memory_limit_mb=query_memory_mb, wording=UPDATES)
         """Updates are tried one at a time, under the write lock: one worker never waits."""
-        self._generation = 0
+        self._changes = ChangeLog(max_quads=bulk_threshold)
+        self._mirror_failed = False
         self._view_lock = threading.RLock()
         self._view: Path | None = None
         self._view_generation = -1
@@ -275,7 +281,7 @@ class EmbeddedStore(Store):
         here.
         """
         with self._view_lock:
-            generation = self._generation
+            generation = self._changes.generation
             if self._view is not None and self._view_generation == generation:
                 return str(self._view)
             folder = self.path.with_name(f"{self.path.name}.view-{uuid.uuid4().hex}")
@@ -301,9 +307,10 @@ class EmbeddedStore(Store):
                 shutil.rmtree(view, ignore_errors=True)
                 self._views.remove(view)
 
-    def _written(self) -> None:
-        """Note that the store changed: the next query takes a new view."""
-        self._generation += 1
+    def _written(self, change: QuadDelta | None) -> None:
+        """Note that the store changed, by `change` (None: not known quad by quad, or a
+        failed write): the next query takes a new view, the mirror gets the change."""
+        self._changes.record(change)
 
     # -- writes --------------------------------------------------------------------------
 
@@ -323,16 +330,20 @@ class EmbeddedStore(Store):
 
     def try_update(self, update: str, *, base_iri: str | None = None) -> None:
         """Compute the update's delta as `update_with_delta` would, within the update
-        budget, and raise what applying it would raise; nothing is written."""
-        self._delta(update, operations(update, base_iri), base_iri)
+        budget, and raise what applying it would raise; nothing is written. Under the write
+        lock, so that the delta is the one of the current state."""
+        found = operations(update, base_iri)
+        with self._write_lock:
+            self._delta(update, found, base_iri)
 
     def _delta(self, update: str, found: list[Operation], base_iri: str | None) -> QuadDelta:
         """The update's delta on the current state.
 
         Without a pattern to evaluate, here on the database (its cost is its text's or the
-        graphs' it names); else in the update worker: on the pool's read-only view, or on a
-        writable checkpoint when an operation may read what an earlier one wrote, or when
-        the update `LOAD`s. Raises `OperationFailedError`, `TooLargeError` past
+        graphs' it names); else in the update worker, on its mirror (`_mirrored`), or when
+        the mirror cannot be built on the pool's read-only view, or on a writable checkpoint
+        when an operation may read what an earlier one wrote, or when the update `LOAD`s.
+        Called under the write lock. Raises `OperationFailedError`, `TooLargeError` past
         `max_update_quads`, `LimitExceededError` past the budget (the worker is killed),
         `InputError` when it crashed its worker or passed the memory ceiling.
         """
@@ -342,6 +353,9 @@ class EmbeddedStore(Store):
                     return apply_operations(State(self._db, max_quads=self.max_update_quads), found)
             except OSError as exc:
                 raise self._failure("the update could not be read", exc) from exc
+        mirrored = self._mirrored(update, found, base_iri)
+        if mirrored is not None:
+            return mirrored
         trial = DeltaTrial("", update, self.update_timeout_s, self.max_update_quads, base_iri)
         if needs_writable_copy(found):
             return self._checkpoint_trial(trial)
@@ -349,6 +363,49 @@ class EmbeddedStore(Store):
             self.update_workers, lambda view: replace(trial, view=view or "")
         )
         return done
+
+    def _mirrored(
+        self, update: str, found: list[Operation], base_iri: str | None
+    ) -> QuadDelta | None:
+        """The update's delta computed on the update worker's mirror, built first when it
+        holds nothing the recorded changes can bring up to date; None when it cannot be
+        built. Raises what the trial raises."""
+        for _ in range(2):  # a second time when the worker came back empty meanwhile
+            changes = self._changes.pending() or self._build_mirror()
+            if changes is None:
+                return None
+            trial = MirrorTrial(
+                update,
+                changes,
+                self.update_timeout_s,
+                self.max_update_quads,
+                base_iri,
+                writable=needs_writable_copy(found),
+            )
+            done: QuadDelta | None = self.update_workers.run(trial)
+            self._changes.mirror_at(None if done is None else changes.generation)
+            if done is not None:
+                return done
+        return None
+
+    def _build_mirror(self) -> Changes | None:
+        """Build the update worker's mirror from a view of the current state (under the
+        write lock, so the view holds exactly the current generation), within the update
+        budget; None when the build failed, and from then on until the store is reopened
+        (the store is too big for the budget or the memory ceiling: updates are tried on
+        views, as without a mirror)."""
+        if self._mirror_failed:
+            return None
+        generation = self._changes.generation
+        try:
+            with self._pinned_view() as view:
+                self.update_workers.run(BuildMirror(view, generation, self.update_timeout_s))
+        except TriskelError as exc:
+            self._mirror_failed = True
+            log.warning("no mirror of the store for update trials, views instead: %s", exc)
+            return None
+        self._changes.mirror_at(generation)
+        return self._changes.since(generation)
 
     def _checkpoint_trial(self, trial: DeltaTrial) -> QuadDelta:
         """Run the trial on a writable checkpoint of its own (a writable one cannot be
@@ -372,20 +429,22 @@ class EmbeddedStore(Store):
         anything else under the undo log, undone at once if a write fails."""
         if not delta:
             return
+        written: QuadDelta | None = None
         with self._rw.writing():
             try:
-                if not needs_log(delta):
+                if needs_log(delta):
+                    self._undo.write(delta)
+                    write_delta(self._db, delta)
+                    self._undo.commit()
+                else:
                     self._db.extend(delta.added)
-                    return
-                self._undo.write(delta)
-                write_delta(self._db, delta)
-                self._undo.commit()
+                written = delta
             except OSError as exc:
                 self._database = None  # the next access undoes what the log names
                 gc.collect()
                 raise self._failure("the update failed and changed nothing", exc) from exc
             finally:
-                self._written()
+                self._written(written)
 
     def load(
         self,
@@ -408,32 +467,62 @@ class EmbeddedStore(Store):
         blob = read_body(data)
         checked = self.check_upload(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
         write = _Write(blob, fmt, None if keep_graphs else graph_node(graph), checked.graphs)
+        small = checked.quads < self.bulk_threshold
+        written: QuadDelta | None = None
         with self._write_lock:
             try:
-                if replace or checked.quads >= self.bulk_threshold:
-                    self._bulk_write(write, replace=replace)
+                quads = self._quads(write) if small else None
+                if replace or quads is None:
+                    self._bulk_write(write, replace=replace, quads=quads)
                 else:
-                    self._db.load(blob, fmt.oxigraph, base_iri=write.base_iri, to_graph=write.to)
+                    self._db.extend(quads)
                     self._create_named(write.graphs)
+                if quads is not None:
+                    written = _loaded(write, quads, replace=replace)
             except SyntaxError as exc:
                 raise syntax_error(exc, source) from None
             except OSError as exc:
                 raise self._failure("the load failed and changed nothing", exc) from exc
             finally:
-                self._written()
+                self._written(written)
         return checked.quads
 
-    def _bulk_write(self, write: _Write, *, replace: bool) -> None:
-        """Bulk write inside the journal; on any failure the checkpoint is put back."""
+    def _quads(self, write: _Write) -> list[Quad]:
+        """The quads of a small upload as its load writes them: blank nodes renamed apart
+        from every other document's (as pyoxigraph's own load does), the default graph's
+        quads in the target. Written from this list, so the mirror gets the very quads."""
+        quads = read_quads(
+            write.data,
+            write.fmt,
+            base_iri=write.base_iri,
+            rename_blank_nodes=True,
+            max_nesting=self.max_rdf_nesting,
+        )
+        to = write.to
+        if to is None:
+            return list(quads)
+        return [
+            Quad(q.subject, q.predicate, q.object, to)
+            if isinstance(q.graph_name, DefaultGraph)
+            else q
+            for q in quads
+        ]
+
+    def _bulk_write(self, write: _Write, *, replace: bool, quads: list[Quad] | None) -> None:
+        """Bulk write inside the journal (the `quads` of a small upload, else a bulk load
+        of its bytes); on any failure the checkpoint is put back."""
         with self._rw.writing():
             try:
                 self._journal.begin(self._db)
                 if replace:
                     for target in write.graphs:
                         self._db.remove_graph(target)
-                self._db.bulk_load(
-                    write.data, write.fmt.oxigraph, base_iri=write.base_iri, to_graph=write.to
-                )
+                if quads is not None:
+                    self._db.extend(quads)
+                else:
+                    self._db.bulk_load(
+                        write.data, write.fmt.oxigraph, base_iri=write.base_iri, to_graph=write.to
+                    )
                 self._create_named(write.graphs)
                 self._journal.commit(self._db)
             except BaseException as exc:
@@ -464,12 +553,17 @@ class EmbeddedStore(Store):
         with self._write_lock:
             if isinstance(node, NamedNode) and not self._db.contains_named_graph(node):
                 raise NotFoundError(f"no graph {graph}")
+            written: QuadDelta | None = None
             try:
                 self._db.remove_graph(node)
+                if isinstance(node, NamedNode):
+                    written = QuadDelta(dropped=frozenset({node}))
+                else:
+                    written = QuadDelta(emptied=frozenset({node}))
             except OSError as exc:
                 raise self._failure("the delete failed and changed nothing", exc) from exc
             finally:
-                self._written()
+                self._written(written)
 
     # -- reads ---------------------------------------------------------------------------
 
@@ -547,6 +641,17 @@ class EmbeddedStore(Store):
             for view in self._views:
                 shutil.rmtree(view, ignore_errors=True)
             self._owner.release()
+
+
+def _loaded(write: _Write, quads: list[Quad], *, replace: bool) -> QuadDelta:
+    """What a small load wrote, for the mirror: its quads (some may have been there
+    already, which writing them again leaves so), its named targets, and with `replace`
+    those targets cleared first."""
+    named = frozenset(g for g in write.graphs if isinstance(g, NamedNode))
+    cleared = frozenset(g for g in write.graphs if isinstance(g, NamedNode | DefaultGraph))
+    return QuadDelta(
+        added=frozenset(quads), created=named, emptied=cleared if replace else frozenset()
+    )
 
 
 def _named(db: OxStore) -> list[str]:

@@ -40,7 +40,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
@@ -55,6 +55,7 @@ from service.store.syntax import query_syntax_error, unknown_functions
 log = logging.getLogger(__name__)
 
 Kind = Literal["select", "ask", "query"]
+Kept = TypeVar("Kept")
 _RELEASE = "release"
 """Message telling an idle worker to close its view (the store wants to delete it)."""
 
@@ -63,11 +64,22 @@ class Views:
     """A worker's opened read-only views: the last one stays open for the next task on it.
 
     Opening a view costs milliseconds, but its caches warm up with use; one view at a time,
-    since a view the store has moved past is about to be deleted."""
+    since a view the store has moved past is about to be deleted. Beside them, what a kind
+    of task keeps in its worker from one task to the next (`kept`)."""
 
     def __init__(self) -> None:
         self._db: OxStore | None = None
         self._path = ""
+        self._kept: dict[type, object] = {}
+
+    def kept(self, kind: type[Kept]) -> Kept:
+        """The one `kind()` this worker keeps between tasks, made at first use (the update
+        worker's mirror of the store: `service.store.mirror`); it dies with the worker."""
+        found = self._kept.get(kind)
+        if found is None:
+            found = self._kept[kind] = kind()
+        assert isinstance(found, kind)
+        return found
 
     def open(self, path: str) -> OxStore:
         """The view at `path`, opened read-only (the one already open when it is that one)."""
