@@ -36,126 +36,44 @@ PREFIXES = (
 )
 VARIABLES = ("?s", "?p", "?o", "?a", "?b", "?c", "?x", "?n", "$g")
 PREDICATES = (
-    "sb:participant",
-    "sb:initiator",
-    "sb:enacts",
-    "sb:carriedBy",
-    "org:memberOf",
-    "org:unitOf",
-    "sb:usesTool",
-    "rdfs:label",
-    "sb:source",
-    "sb:target",
-    "sb:weight",
-    "a",
-    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>",
-    "foaf:name",
-    "ex:nothing",
-)
+    "sb:participant", "sb:initiator", "sb:enacts", "sb:carriedBy", "org:memberOf",
+    "org:unitOf", "sb:usesTool", "rdfs:label", "sb:source", "sb:target", "sb:weight", "a",
+    "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>", "foaf:name", "ex:nothing",
+)  # fmt: skip
 NODES = (
-    "ex:larkspur",
-    "ex:customerCare",
-    "sb:Person",
-    "sb:Conversation",
-    "sb:Tool",
-    "<https://example.org/larkspur/x%20y>",
-    "<urn:fuzz:node>",
-    "[]",
-    "_:b1",
-)
+    "ex:larkspur", "ex:customerCare", "sb:Person", "sb:Conversation", "sb:Tool",
+    "<https://example.org/larkspur/x%20y>", "<urn:fuzz:node>", "[]", "_:b1",
+)  # fmt: skip
 GRAPHS = (
-    "<urn:fuzz:g1>",
-    "<urn:fuzz:g2>",
-    "<urn:fuzz:example>",
-    "<urn:triskel:report:x>",
-    "<URN:Triskel:Report:y>",
-    "<urn:triskel:something>",
-    "<https://w3id.org/social-business>",
-    "<relative>",
-    "<>",
-)
+    "<urn:fuzz:g1>", "<urn:fuzz:g2>", "<urn:fuzz:example>", "<urn:triskel:report:x>",
+    "<URN:Triskel:Report:y>", "<urn:triskel:something>", "<https://w3id.org/social-business>",
+    "<relative>", "<>",
+)  # fmt: skip
 REMOTE = (
-    "<http://127.0.0.1:9/sparql>",
-    "<http://fuzz.invalid/sparql>",
-    "<file:///etc/passwd>",
-    "<http://[::1]:9/>",
-    "?svc",
-    "<http://localhost:9/x>",
-)
+    "<http://127.0.0.1:9/sparql>", "<http://fuzz.invalid/sparql>", "<file:///etc/passwd>",
+    "<http://[::1]:9/>", "?svc", "<http://localhost:9/x>",
+)  # fmt: skip
 STRINGS = (
-    '"plain"',
-    "'single'",
-    '"esc \\" \\\\ \\n \\t \\r \\u00e9 \\U0001F600"',
-    '"""long\nquote"""',
-    "'''a ' b''' ",
-    '"x"@en',
-    '"y"@en-GB',
-    '"1"^^xsd:integer',
-    '"nan"^^xsd:double',
-    '"2024-01-01"^^xsd:date',
-    '"bad"^^xsd:dateTime',
-    '""',
-    '"\\u0000"',
-    "42",
-    "-0.5",
-    "1e308",
-    "true",
-    '"ü ø ß 漢"',
-    '"(.*)*"',
-)
+    '"plain"', "'single'", '"esc \\" \\\\ \\n \\t \\r \\u00e9 \\U0001F600"', '"""long\nquote"""',
+    "'''a ' b''' ", '"x"@en', '"y"@en-GB', '"1"^^xsd:integer', '"nan"^^xsd:double',
+    '"2024-01-01"^^xsd:date', '"bad"^^xsd:dateTime', '""', '"\\u0000"', "42", "-0.5", "1e308",
+    "true", '"ü ø ß 漢"', '"(.*)*"',
+)  # fmt: skip
 FUNCTIONS_1 = (
-    "STR",
-    "STRLEN",
-    "UCASE",
-    "LCASE",
-    "ENCODE_FOR_URI",
-    "ABS",
-    "ROUND",
-    "CEIL",
-    "isIRI",
-    "isLiteral",
-    "BOUND",
-    "DATATYPE",
-    "LANG",
-    "xsd:integer",
-    "xsd:string",
-    "SHA256",
-    "MD5",
-    "IRI",
-    "STRUUID",
-    "BNODE",
-    "YEAR",
-    "xsd:double",
-    "isTRIPLE",
-    "SUBJECT",
-)
+    "STR", "STRLEN", "UCASE", "LCASE", "ENCODE_FOR_URI", "ABS", "ROUND", "CEIL", "isIRI",
+    "isLiteral", "BOUND", "DATATYPE", "LANG", "xsd:integer", "xsd:string", "SHA256", "MD5",
+    "IRI", "STRUUID", "BNODE", "YEAR", "xsd:double", "isTRIPLE", "SUBJECT",
+)  # fmt: skip
 FUNCTIONS_2 = (
-    "CONCAT",
-    "STRSTARTS",
-    "CONTAINS",
-    "STRBEFORE",
-    "STRAFTER",
-    "langMatches",
-    "REGEX",
-    "SUBSTR",
-    "STRDT",
-    "STRLANG",
-    "sameTerm",
-    "COALESCE",
-)
+    "CONCAT", "STRSTARTS", "CONTAINS", "STRBEFORE", "STRAFTER", "langMatches", "REGEX",
+    "SUBSTR", "STRDT", "STRLANG", "sameTerm", "COALESCE",
+)  # fmt: skip
 AGGREGATES = ("COUNT", "SUM", "AVG", "MIN", "MAX", "SAMPLE", "GROUP_CONCAT")
 ACCEPTS = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-    "text/turtle",
-    "application/ld+json",
-    "application/n-triples",
-    "application/rdf+xml",
-    "*/*",
-    "image/png",
-)
+    "application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+    "text/tab-separated-values", "text/turtle", "application/ld+json", "application/n-triples",
+    "application/rdf+xml", "*/*", "image/png",
+)  # fmt: skip
 LINE_ENDS = ("\n", "\r", "\r\n")
 # Sizes around a limit: under, at, just past, far past (the engine's crash points are 3-30x).
 SCALES = (0.5, 0.99, 1.0, 1.01, 2.0, 12.0)
