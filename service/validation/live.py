@@ -48,6 +48,9 @@ _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
+Reached = dict[Connector, dict[Node, set[Term]]]
+"""Within one step of a write: the focus nodes each connector reached from each seed, so
+rules that share a connector (the walk up `rdf:type/rdfs:subClassOf*`) query it once."""
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ class LiveValidation:
         view = self.data.view
         change = self.data.apply(delta)
         view.extend(_quad(t) for t in change.added)
-        pending = [(r, self._affected(r.plan, _changes(change))) for r in self._relations]
+        pending = [(r, self._affected(r.plan, _changes(change), {})) for r in self._relations]
         _remove(view, change.removed, _DEFAULT)
         derived_added, derived_removed = self._recompute(pending)
         view.extend(derived_added)
@@ -126,7 +129,8 @@ class LiveValidation:
             *_changes(change),
             *(_derived_change(q) for q in (*derived_added, *derived_removed)),
         ]
-        targets = [self._affected(c.plan, changes) for c in self._checks]
+        reached: Reached = {}
+        targets = [self._affected(c.plan, changes, reached) for c in self._checks]
         _remove(view, change.removed, _DEFAULT)
         for quad in derived_removed:
             view.remove(quad)
@@ -149,7 +153,7 @@ class LiveValidation:
         opened, closed = self._tally.settle()
         return Outcome(opened, closed, rechecked, frozenset(whole))
 
-    def _affected(self, plan: Plan, changes: list[Change]) -> set[Term] | None:
+    def _affected(self, plan: Plan, changes: list[Change], reached: Reached) -> set[Term] | None:
         """Focus nodes whose results `changes` may change; None: all of them."""
         if plan.whole is not None:
             return None if changes else set()
@@ -158,30 +162,42 @@ class LiveValidation:
             return None
         found: set[Term] = set()
         for connector, seeds in requests.items():
-            found.update(self._connect(connector, seeds))
+            known = reached.setdefault(connector, {})
+            if missing := seeds - known.keys():
+                self._connect(connector, missing, known)
+            for seed in seeds:
+                found.update(known[seed])
         return found
 
-    def _connect(self, connector: Connector, seeds: set[Node]) -> Iterator[Term]:
+    def _connect(
+        self, connector: Connector, seeds: set[Node], known: dict[Node, set[Term]]
+    ) -> None:
+        """Record in `known` the focus nodes `connector` reaches from each of `seeds`."""
+        for seed in seeds:
+            known[seed] = {to_oxigraph(seed)} if not connector.body else set()
         if not connector.body:
-            yield from (to_oxigraph(s) for s in seeds)
             return
-        named = [s for s in seeds if not _is_blank(s)]
-        runs: list[tuple[str, dict[ox.Variable, Term | ox.Triple] | None]] = []
+        named = {to_oxigraph(s): s for s in seeds if not _is_blank(s)}
+        runs: list[tuple[str, dict[ox.Variable, Term | ox.Triple] | None, Node | None]] = []
         if named:
-            values = f"VALUES ?{connector.seed} {{ {' '.join(s.n3() for s in named)} }}"
-            runs.append((connector.query(values), None))
+            values = f"VALUES ?{connector.seed} {{ {' '.join(s.n3() for s in named.values())} }}"
+            runs.append((connector.query(values), None, None))
         for seed in seeds:
             if _is_blank(seed):
-                runs.append(
-                    (connector.query(), {ox.Variable(str(connector.seed)): to_oxigraph(seed)})
-                )
-        for text, substitutions in runs:
+                substitution: dict[ox.Variable, Term | ox.Triple] = {
+                    ox.Variable(str(connector.seed)): to_oxigraph(seed)
+                }
+                runs.append((connector.query(), substitution, seed))
+        for text, substitutions, blank in runs:
             rows = self.data.view.query(text, substitutions=substitutions)
             assert isinstance(rows, ox.QuerySolutions)
             for row in rows:
                 value = row[str(connector.focus)]
-                if value is not None:
-                    yield value
+                if value is None:
+                    continue
+                start = blank if blank is not None else named.get(row[str(connector.seed)])
+                for target in [start] if start is not None else named.values():
+                    known[target].add(value)
 
     def _recompute(
         self, pending: list[tuple[_Relation, set[Term] | None]]
