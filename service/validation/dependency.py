@@ -38,7 +38,7 @@ import itertools
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from rdflib import URIRef, Variable
@@ -264,8 +264,10 @@ class Plan:
         return {p: tuple(w) for p, w in by_predicate.items()}, tuple(anything)
 
 
+@lru_cache(maxsize=512)
 def analyse(query: str, focus: str) -> Plan:
-    """The dependency plan of a SELECT query for its focus variable `focus`."""
+    """The dependency plan of a SELECT query for its focus variable `focus` (worked out once
+    per process: parsing is most of a live state's start-up after the data)."""
     variable = Variable(focus)
     try:
         algebra = translateQuery(parseQuery(query)).algebra

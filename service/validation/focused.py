@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef, Variable
@@ -72,8 +73,10 @@ class Restricted:
         return self.text.replace(_TOKEN, " ".join(f"({n})" for n in named))
 
 
+@lru_cache(maxsize=512)
 def restrict(query: str, variable: str) -> Restricted:
-    """`query` (a SELECT whose solutions all bind `variable`) restricted to a focus list."""
+    """`query` (a SELECT whose solutions all bind `variable`) restricted to a focus list
+    (rewritten once per process for each query)."""
     focus = Variable(variable)
     top = translateQuery(parseQuery(query)).algebra.p
     distinct = top.name == "Distinct"
