@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -326,21 +325,13 @@ class _Tally:
 
 def _checked(constraint: CompiledConstraint) -> _Checked:
     query = derived.render(constraint.query, None)
-    return _Checked(constraint, *_prepared(query, "this"))
+    return _Checked(constraint, restrict(query, "this"), analyse(query, "this"))
 
 
 def _relation(relation: derived.Relation) -> _Relation:
     select = relation.select()
     predicate = ox.NamedNode(derived.RELATION_PREFIX + relation.name)
-    return _Relation(relation.name, predicate, select, *_prepared(select, "s"))
-
-
-@lru_cache(maxsize=1024)
-def _prepared(query: str, focus: str) -> tuple[Restricted, Plan]:
-    """A query's focus-restricted form and dependency plan, once per process and text: both
-    parse the query with rdflib (about 0.1 s each), and a live state is built at every
-    start of the service, and by every test that starts one, from the same queries."""
-    return restrict(query, focus), analyse(query, focus)
+    return _Relation(relation.name, predicate, select, restrict(select, "s"), analyse(select, "s"))
 
 
 def _pair(row: dict[str, Term], predicate: ox.NamedNode) -> ox.Quad:
