@@ -44,6 +44,8 @@ from service.validation.shapes import ShapePack
 FOCUS_GRAPH = ox.NamedNode(FOCUS_IRI)
 """The view's graph listing the blank focus nodes of one re-check (which a VALUES clause
 could not name)."""
+SEED_GRAPH = ox.NamedNode("urn:triskel:live:seed")
+"""The view's graph listing the blank seeds of one connector query."""
 _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
 
@@ -172,31 +174,30 @@ class LiveValidation:
     def _connect(
         self, connector: Connector, seeds: set[Node], known: dict[Node, set[Term]]
     ) -> None:
-        """Record in `known` the focus nodes `connector` reaches from each of `seeds`."""
+        """Record in `known` the focus nodes `connector` reaches from each of `seeds`: named
+        seeds listed inline, blank ones through the seed graph (a substituted variable would
+        be bound only after pyoxigraph walked the connector's path for every node)."""
         for seed in seeds:
             known[seed] = {to_oxigraph(seed)} if not connector.body else set()
         if not connector.body:
             return
-        named = {to_oxigraph(s): s for s in seeds if not _is_blank(s)}
-        runs: list[tuple[str, dict[ox.Variable, Term | ox.Triple] | None, Node | None]] = []
+        terms = {to_oxigraph(s): s for s in seeds}
+        named = [s for s in seeds if not _is_blank(s)]
+        texts = []
         if named:
-            values = f"VALUES ?{connector.seed} {{ {' '.join(s.n3() for s in named.values())} }}"
-            runs.append((connector.query(values), None, None))
-        for seed in seeds:
-            if _is_blank(seed):
-                substitution: dict[ox.Variable, Term | ox.Triple] = {
-                    ox.Variable(str(connector.seed)): to_oxigraph(seed)
-                }
-                runs.append((connector.query(), substitution, seed))
-        for text, substitutions, blank in runs:
-            rows = self.data.view.query(text, substitutions=substitutions)
-            assert isinstance(rows, ox.QuerySolutions)
-            for row in rows:
-                value = row[str(connector.focus)]
+            values = f"VALUES ?{connector.seed} {{ {' '.join(s.n3() for s in named)} }}"
+            texts.append(connector.query(values))
+        if len(named) < len(seeds):
+            self._list(SEED_GRAPH, [t for t in terms if isinstance(t, ox.BlankNode)])
+            lookup = f"?{connector.seed} <{SEED_GRAPH.value}> ?{connector.seed}"
+            texts.append(connector.query(f"GRAPH <{SEED_GRAPH.value}> {{ {lookup} }}"))
+        for text in texts:
+            for row in self._rows(text):
+                value = row.get(str(connector.focus))
                 if value is None:
                     continue
-                start = blank if blank is not None else named.get(row[str(connector.seed)])
-                for target in [start] if start is not None else named.values():
+                start = terms.get(row.get(str(connector.seed)))  # type: ignore[arg-type]
+                for target in [start] if start is not None else seeds:
                     known[target].add(value)
 
     def _recompute(
@@ -256,7 +257,7 @@ class LiveValidation:
         blank = [f for f in foci if isinstance(f, ox.BlankNode)]
         texts = [query.render(named, blank=False)] if named else []
         if blank:
-            self._set_focus(blank)
+            self._list(FOCUS_GRAPH, blank)
             texts.append(query.render([], blank=True))
         for text in texts:
             yield from self._rows(text)
@@ -268,14 +269,13 @@ class LiveValidation:
         for solution in solutions:
             yield {n: v for n in names if isinstance(v := solution[n], Term)}
 
-    def _set_focus(self, foci: Iterable[Term]) -> None:
+    def _list(self, graph: ox.NamedNode, nodes: Iterable[Term]) -> None:
+        """Make `graph` list exactly `nodes` (as `node <graph> node`)."""
         view = self.data.view
-        for quad in list(view.quads_for_pattern(None, None, None, FOCUS_GRAPH)):
+        for quad in list(view.quads_for_pattern(None, None, None, graph)):
             view.remove(quad)
-        predicate = ox.NamedNode(FOCUS_GRAPH.value)
-        view.extend(
-            ox.Quad(f, predicate, f, FOCUS_GRAPH) for f in foci if not isinstance(f, ox.Literal)
-        )
+        predicate = ox.NamedNode(graph.value)
+        view.extend(ox.Quad(n, predicate, n, graph) for n in nodes if not isinstance(n, ox.Literal))
 
     def _run(self, constraint: CompiledConstraint, query: str) -> list[Finding]:
         select = fast.store_select(self.data.view)
