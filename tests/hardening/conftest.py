@@ -192,6 +192,20 @@ def problem_of(response: Any, status: int | tuple[int, ...]) -> dict[str, Any]:
     return body
 
 
+def refused_upload(
+    service: Service, document: str | bytes, media_type: str, status: int
+) -> dict[str, Any]:
+    """PUT `document` to graph `urn:g` as `media_type`, assert the problem+json answer with
+    `status` and a store left as it was; return the problem body."""
+    before = service.fingerprint()
+    response = service.client.put(
+        "/store?graph=urn:g", content=document, headers={"Content-Type": media_type} | WRITE
+    )
+    body = problem_of(response, status)
+    assert service.fingerprint() == before
+    return body
+
+
 def _service_factory(
     fields: Callable[[], dict[str, Any]], audit: Audit
 ) -> Iterator[Callable[..., Service]]:
