@@ -176,6 +176,10 @@ class SBR(DefinedNamespace):
     closed: URIRef
     finding: URIRef
     previous: URIRef
+    Series: URIRef
+    current: URIRef
+    latest: URIRef
+    itemsDigest: URIRef
 
 
 __all__ = ["SB", "SBR", "SBSH"]

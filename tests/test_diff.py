@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from service.cli import main
+from service.reports import to_dict
 from service.reports.diff import Diff, result_id
 from service.reports.terms import finding_id
 from service.resources import DATA_DIR
+from service.validation import validate
 
 EXAMPLE = DATA_DIR / "example"
 EX = "https://example.org/larkspur/"
@@ -37,22 +39,37 @@ def test_new_resolved_and_still_open() -> None:
     assert diff.to_text().splitlines()[0] == "1 new, 1 resolved, 1 still open"
 
 
-def test_results_sharing_an_id_travel_together() -> None:
-    """R13 can fail one conversation for two reasons: both are new, both are resolved."""
+def test_each_reason_is_a_finding_of_its_own() -> None:
+    """R13 can fail one conversation for two reasons: two findings, two ids."""
     participants = result("R13", "c1") | {"path": "sb:participant"}
     tools = result("R13", "c1") | {"path": "sb:carriedBy"}
     assert Diff.between([participants, tools], []).new == (participants, tools)
     assert Diff.between([], [participants, tools]).resolved == (participants, tools)
-    assert Diff.between([participants], [tools]).still_open == (participants,)
+    diff = Diff.between([participants], [tools])
+    assert (diff.new, diff.resolved, diff.still_open) == ((participants,), (tools,), ())
 
 
-def test_the_id_is_rule_focus_and_value() -> None:
+def test_the_id_is_the_findings_content() -> None:
     base = result("R04", "https://example.org/c1", "https://example.org/t1")
-    assert result_id(base) == finding_id("R04", base["focus"], base["value"])
-    assert result_id(base | {"message": "other words", "severity": "warning"}) == result_id(base)
+    assert result_id(base) == finding_id(
+        "R04", "violation", base["focus"], base["value"], None, None, None, ""
+    )
+    for changed in ({"message": "other words"}, {"severity": "warning"}, {"rule": "R09"}):
+        assert result_id(base | changed) != result_id(base)
     assert result_id(base | {"value": "https://example.org/t2"}) != result_id(base)
-    assert result_id(base | {"rule": "R09"}) != result_id(base)
     assert result_id(base | {"id": "f-given"}) == "f-given"
+
+
+def test_a_result_without_id_gets_the_id_the_report_gave_it() -> None:
+    """Except where a blank node is named (a property shape without IRI): a file has its label
+    only, the id its content name."""
+    results = to_dict(validate(EXAMPLE))["results"]
+    fields = ("focus", "value", "path", "shape")
+    named = [r for r in results if not any(str(r[f]).startswith("_:") for f in fields)]
+    assert 0 < len(named) < len(results)
+    for found in results:
+        recomputed = result_id({k: v for k, v in found.items() if k != "id"})
+        assert (recomputed == found["id"]) == (found in named)
 
 
 def test_new_at_least_a_severity() -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from service.namespaces import SB, SBR, SBSH
-from service.reports import ledger
+from service.reports import ledger, series
 from service.reports.history import as_graph, header, new_entry
 from service.resources import (
     ONTOLOGY_FILES,
@@ -21,6 +22,7 @@ from service.resources import (
     SHAPES_DIR,
 )
 from service.validation import validate
+from service.validation.rdfio import triples_to_graph
 from tests.repo import repo_files
 
 KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
@@ -150,7 +152,7 @@ def kept_report() -> Graph:
     """A kept report of the scores case as its views show it (results with their context,
     scores of practices and organisations, rule summaries, history metadata) and as it is
     stored (header, ledger events, ledger items), kept with one result of several so that
-    `sbr:resultsKept` is used too."""
+    `sbr:resultsKept` is used too, and the state of its series."""
     report = validate([REPORT_CASE])
     assert len(report.results) > 1
     entry = new_entry(
@@ -167,6 +169,8 @@ def kept_report() -> Graph:
     )
     for item in made.values():
         item.add_to(stored)
+    state = series.added(entry.series, entry.graph, sorted(made)[:1], series.digest(made))
+    stored += triples_to_graph(ox.Triple(q.subject, q.predicate, q.object) for q in state)
     return as_graph(report, entry) + stored
 
 

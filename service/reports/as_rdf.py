@@ -9,8 +9,9 @@ Beside the SHACL terms, each result carries what the JSON view shows, in RDF (na
 its finding id (`dcterms:identifier`), `sbr:rule`, the rule's `rdfs:label`, meaning
 (`rdfs:comment`), `sbsh:remediation` and `sb:layer`s, and the `sbr:practice`,
 `sbr:conversation` and `sbr:person` it concerns. The report node carries the alignment scores
-(`sbr:score`) and the rule summaries (`sbr:ruleSummary`). So a report kept in the store can
-be queried with SPARQL and read back whole (`from_graph`).
+(`sbr:score`) and the rule summaries (`sbr:ruleSummary`). The findings ledger describes its
+items with the same statements (`add_finding`, `add_about`, ...) and reads them back with the
+`read_*` functions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from service.namespaces import SB, SBR, SBSH
 from service.rdf.formats import rdf_format_named
 from service.reports.context import About
 from service.reports.model import LAYERS, Report, Result, RuleSummary, Score
-from service.reports.terms import finding_id, term_text
 from service.validation.model import SEVERITY_IRI, Finding, Severity, severity_name
 
 RDF_FORMATS = {view: rdf_format_named(view).rdflib for view in ("turtle", "jsonld", "nt")}
@@ -66,7 +66,7 @@ def to_graph(report: Report, *, node: Node | None = None) -> Graph:
 
 def _add_result(graph: Graph, result: Result) -> BNode:
     node = BNode()
-    add_finding(graph, node, result.finding)
+    add_finding(graph, node, result.finding, result.id)
     _add_texts(graph, node, label=result.label, meaning=result.meaning)
     if result.remediation:
         graph.add((node, SBSH.remediation, Literal(result.remediation)))
@@ -75,14 +75,13 @@ def _add_result(graph: Graph, result: Result) -> BNode:
     return node
 
 
-def add_finding(graph: Graph, node: Node, finding: Finding) -> None:
-    """The finding's own statements on `node`: what SHACL says of a result, and its short
-    id (`terms.finding_id`)."""
+def add_finding(graph: Graph, node: Node, finding: Finding, ident: str) -> None:
+    """The finding's own statements on `node`: what SHACL says of a result, and its content
+    id `ident` (`terms.finding_id`)."""
     graph.add((node, RDF.type, SH.ValidationResult))
     graph.add((node, SH.focusNode, finding.focus))
     graph.add((node, SH.resultSeverity, SEVERITY_IRI[finding.severity]))
     graph.add((node, SH.sourceShape, finding.shape))
-    ident = finding_id(finding.rule, term_text(finding.focus), term_text(finding.value))
     graph.add((node, DCTERMS.identifier, Literal(ident)))
     graph.add((node, SBR.rule, Literal(finding.rule)))
     if finding.message:
@@ -152,20 +151,6 @@ def _add_layers(graph: Graph, node: Node, layers: tuple[str, ...]) -> None:
             graph.add((node, SB.layer, LAYER_IRI[layer]))
 
 
-def from_graph(graph: Graph, node: Node) -> Report:
-    """Read back the report `to_graph` wrote with report node `node`.
-
-    Results come back in the order `validate` gives them (sorted by rule, severity, focus,
-    value, shape and message), scores and summaries in the order `Report.build` gives them.
-    """
-    return assemble(
-        [_read_result(graph, r) for r in graph.objects(node, SH.result)],
-        [read_score(graph, s) for s in graph.objects(node, SBR.score)],
-        [read_summary(graph, s) for s in graph.objects(node, SBR.ruleSummary)],
-        severity_name(graph.value(node, SBR.failOn)),
-    )
-
-
 def assemble(
     results: Iterable[Result],
     scores: Iterable[tuple[str, Score]],
@@ -190,18 +175,6 @@ def assemble(
         by_kind["practice"],
         by_kind["organisation"],
         tuple(sorted(summaries, key=lambda s: s.rule)),
-    )
-
-
-def _read_result(graph: Graph, node: Node) -> Result:
-    one = graph.value
-    return Result(
-        finding=read_finding(graph, node),
-        label=_text(one(node, RDFS.label)),
-        meaning=_text(one(node, RDFS.comment)),
-        layers=_layers(graph, node),
-        remediation=_text(one(node, SBSH.remediation)),
-        about=read_about(graph, node),
     )
 
 

@@ -2,8 +2,11 @@
 
 Both sides are lists of JSON results (DESIGN §6, each with its `id`), so a report kept in the
 store and a report read back from a JSON file (`triskel validate --against REPORT.json`)
-compare the same way. A result from an older file without `id` gets it from its rule, focus
-and value, the way `Result.id` computes it.
+compare the same way. The id is the finding's content id (`terms.finding_id`: rule, severity,
+focus, value, path, shape, component and message), so two results of one rule on one focus
+that differ in their reason (R13 failing a conversation for two reasons) are two findings. A
+result from an older file without `id` gets it from its own fields, the way `Result.id` is
+made (a blank node there has only its label, so such a result matches no other).
 """
 
 from __future__ import annotations
@@ -34,8 +37,7 @@ class Diff:
     @classmethod
     def between(cls, current: Iterable[JsonResult], previous: Iterable[JsonResult]) -> Diff:
         """`new`: results whose id is in `current` only; `resolved`: in `previous` only;
-        `still_open`: in both. Results sharing an id (one rule failing on one focus and
-        value for several reasons) travel together."""
+        `still_open`: in both."""
         now, before = list(current), list(previous)
         now_ids, before_ids = {result_id(r) for r in now}, {result_id(r) for r in before}
         return cls(
@@ -84,7 +86,23 @@ def result_id(result: JsonResult) -> str:
     given = result.get("id")
     if isinstance(given, str) and given:
         return given
-    return finding_id(str(result.get("rule", "")), result.get("focus"), result.get("value"))
+    fields = ("focus", "value", "path", "shape", "component")
+    focus, value, path, shape, component = (_field(result, name) for name in fields)
+    return finding_id(
+        str(result.get("rule", "")),
+        str(result.get("severity", "")),
+        focus,
+        value,
+        path,
+        shape,
+        component,
+        str(result.get("message") or ""),
+    )
+
+
+def _field(result: JsonResult, name: str) -> str | None:
+    value = result.get(name)
+    return value if isinstance(value, str) else None
 
 
 def _line(result: JsonResult) -> str:

@@ -13,9 +13,12 @@ since `sbr:previous` (`service.reports.ledger`; their descriptions live once in 
 graph). The oldest kept report of a series opens everything current at its time. So 100
 validations of an unchanged store add 100 headers and nothing else.
 
-`read` reconstructs the whole report (results, scores, summaries) by replaying its series up
-to it; blank nodes (a property shape without an IRI as `sourceShape`, a blank-node focus)
-come back with the labels the store gave them. Since the history is ordinary RDF, teams can
+Each series also keeps its state, the items current after its newest report, in a system
+graph of its own (`service.reports.series`), so `record` compares a new report with the
+latest state alone, and `read` reconstructs the whole report (results, scores, summaries)
+from the nearer end of its series and the descriptions of its items alone; blank nodes (a
+property shape without an IRI as `sourceShape`, a blank-node focus) come back with the labels
+the store gave them. Since the history is ordinary RDF, teams can
 query it with SPARQL; `templates/report-history.rq` is the list query.
 
 Retention: at most `TRISKEL_MAX_REPORTS` reports are kept, and `TRISKEL_HISTORY_KEEP` (a
@@ -48,11 +51,23 @@ from service.reports import ledger
 from service.reports.as_rdf import to_graph
 from service.reports.canonical import canonical_hash
 from service.reports.model import Report
+from service.reports.series import (
+    Head,
+    Series,
+    added,
+    current_at,
+    digest,
+    events,
+    head,
+    rebuilt,
+    removed,
+    state_items,
+)
 from service.reports.snapshot import REPORT_GRAPH_PREFIX
 from service.store.base import Row, Store
 from service.store.system_graphs import service_writes
 from service.validation.model import SEVERITY_IRI, severity_name
-from service.validation.rdfio import graph_to_triples, triples_to_graph
+from service.validation.rdfio import graph_to_triples
 from service.validation.shapes import ShapePack
 
 LIST_QUERY = Path(__file__).resolve().parent.parent / "templates" / "report-history.rq"
@@ -61,7 +76,7 @@ PREFIX sh: <http://www.w3.org/ns/shacl#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX sbr: <https://w3id.org/social-business/report#>
 SELECT ?g ?id ?created ?fingerprint ?shapes ?engine ?conforms ?violations ?warnings ?infos ?scope
-       ?kept
+       ?kept ?failOn
 WHERE {
   GRAPH ?g {
     ?g a sh:ValidationReport ; dcterms:identifier ?id ; dcterms:created ?created ;
@@ -70,6 +85,7 @@ WHERE {
       sbr:infos ?infos .
     OPTIONAL { ?g sbr:scope ?scope }
     OPTIONAL { ?g sbr:resultsKept ?kept }
+    OPTIONAL { ?g sbr:failOn ?failOn }
   }
 } LIMIT 1"""
 """One kept report's entry, `?g` bound to its graph (whose IRI is its report node)."""
@@ -119,6 +135,11 @@ class Entry:
     def graph(self) -> str:
         """The named graph the report is kept in (also the IRI of its report node)."""
         return report_graph(self.id)
+
+    @property
+    def series(self) -> Series:
+        """The key of the series the report belongs to."""
+        return Series(self.shapes_version, self.engine, self.scope)
 
     def to_dict(self) -> dict[str, Any]:
         """The entry as JSON-ready data."""
@@ -241,33 +262,65 @@ def record(
     store: Store, report: Report, entry: Entry, *, retention: Retention | None = None
 ) -> None:
     """Keep the report: its header and the ledger items it opens and closes since the
-    previous report of its series, with the descriptions of newly opened items (one
-    all-or-nothing load); then apply `retention`. A truncated entry keeps only the report's
-    first `entry.results_kept` results."""
+    previous report of its series, with the descriptions of newly opened items and the
+    series' new state; then apply `retention`. A truncated entry keeps only the report's
+    first `entry.results_kept` results.
+
+    Only the latest state of the series is read (and none of its items when the report
+    changes nothing: `series.digest`). The report, its descriptions and what its state gains
+    are one all-or-nothing load; what the state loses follows (`series.removed`).
+
+    Call it in the server process, the one that owns the store's write path, never in a
+    validation worker: validations may run in worker processes, but their reports come back
+    here to be kept, because keeps are serialised by this process's lock (`_WRITING`) and
+    each is counted against the state the one before it left.
+    """
     if entry.results_kept is not None:
         report = replace(report, results=report.results[: entry.results_kept])
-    with _WRITING:
+    made = ledger.items(report)
+    made_digest = digest(made)
+    with _WRITING, service_writes():
         members = series(store, entry)
-        current = ledger.replay(ledger.events_of(body) for _, body in _exported(store, members))
-        made = ledger.items(report)
+        old, current = _latest_state(store, entry.series, members, made_digest, set(made))
         opened = sorted(set(made) - current)
         closed = sorted(current - set(made))
         descriptions = Graph()
         for item in ledger.missing(store, (made[iri] for iri in opened)):
             item.add_to(descriptions)
         made_header = header(report, entry, members[-1] if members else None, opened, closed)
-        body = ox.serialize(
-            [
-                *ledger.quads(descriptions, ledger.LEDGER_GRAPH),
-                *ledger.quads(made_header, entry.graph),
-            ],
-            format=ox.RdfFormat.N_QUADS,
-        )
-        with service_writes():
-            store.load(
-                body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=entry.id
-            )
+        quads = [
+            *ledger.quads(descriptions, ledger.LEDGER_GRAPH),
+            *ledger.quads(made_header, entry.graph),
+            *added(entry.series, entry.graph, opened, made_digest),
+        ]
+        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+        store.load(body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=entry.id)
+        if old is not None:
+            removed(store, entry.series, old, Head(entry.graph, made_digest), closed)
         prune(store, retention or Retention())
+
+
+def _latest_state(
+    store: Store, key: Series, members: list[str], made_digest: str, made: set[str]
+) -> tuple[Head | None, set[str]]:
+    """The head of the series' state (None: the series starts now) and its current items;
+    an invalid state is rebuilt first."""
+    if not members:
+        _drop(store, key.graph)
+        return None, set()
+    old = head(store, key, members)
+    if old is None:
+        current = rebuilt(store, key, members)
+        return head(store, key, members), current
+    if old.digest == made_digest:
+        return old, made
+    return old, state_items(store, key)
+
+
+def _drop(store: Store, graph: str) -> None:
+    """Delete a graph if the store holds it."""
+    if graph in store.graphs():
+        store.delete_graph(graph)
 
 
 def header(
@@ -331,17 +384,6 @@ def series(store: Store, entry: Entry) -> list[str]:
     return sorted(g for g in found if g.startswith(REPORT_GRAPH_PREFIX) and g <= entry.graph)
 
 
-def _exported(store: Store, graphs: list[str]) -> list[tuple[str | None, bytes]]:
-    """The graphs as N-Triples, in the order given (read from one state of the store)."""
-    wanted = set(graphs)
-
-    def select(names: list[str]) -> list[str | None]:
-        return [name for name in names if name in wanted]
-
-    exported = dict(store.export_graphs(select, media_type=NTRIPLES))
-    return [(g, exported[g]) for g in graphs if g in exported]
-
-
 def as_graph(report: Report, entry: Entry) -> Graph:
     """A kept report as its views show it: the report on the node `entry.graph`, plus the
     entry's metadata on the same node (the store keeps a header and ledger events)."""
@@ -378,42 +420,44 @@ def entries(store: Store, *, limit: int | None = None, offset: int = 0) -> tuple
 
 def prune(store: Store, retention: Retention) -> list[str]:
     """Drop the kept reports `retention` no longer keeps (the oldest first), rewrite each
-    affected series' oldest survivor as its base, and remove the ledger items no kept report
-    mentions any more; returns the graphs dropped."""
+    affected series' oldest survivor as its base (a series left with no report loses its
+    state too), and remove the ledger items no kept report mentions any more; returns the
+    graphs dropped."""
     dropped = retention.dropped(report_graphs(store), datetime.now(UTC))
     if not dropped:
         return []
     gone = set(dropped)
     mentioned: set[str] = set()
     with service_writes():
-        for members in _series_of(store, gone):
-            exported = _exported(store, members)
-            mentioned |= {i for g, body in exported if g in gone for _, i in ledger.events_of(body)}
-            survivors = [i for i, (g, _) in enumerate(exported) if g not in gone]
-            if survivors:
-                _rebase(store, exported[: survivors[0] + 1])
+        for key, members in _series_of(store, gone):
+            old = [g for g in members if g in gone]
+            mentioned |= {item for done in events(store, old) for _, item in done}
+            if len(old) < len(members):
+                _rebase(store, members[len(old)], current_at(store, key, members, len(old)))
+            else:
+                _drop(store, key.graph)
         for graph in dropped:
             store.delete_graph(graph)
         ledger.forget(store, mentioned - ledger.still_used(store, mentioned))
     return dropped
 
 
-def _series_of(store: Store, graphs: set[str]) -> list[list[str]]:
-    """Every series (graphs oldest first) holding one of `graphs`."""
-    keys: dict[tuple[str, str, str | None], list[str]] = {}
+def _series_of(store: Store, graphs: set[str]) -> list[tuple[Series, list[str]]]:
+    """Every series (its key, its graphs oldest first) holding one of `graphs`."""
+    keys: dict[Series, list[str]] = {}
     for row in store.select(SERIES_QUERY):
         scope = row.get("scope")
-        key = (row["shapes"].value, row["engine"].value, None if scope is None else scope.value)
+        key = Series(
+            row["shapes"].value, row["engine"].value, None if scope is None else scope.value
+        )
         keys.setdefault(key, []).append(row["g"].value)
-    return [sorted(m) for m in keys.values() if graphs.intersection(m)]
+    return [(key, sorted(m)) for key, m in keys.items() if graphs.intersection(m)]
 
 
-def _rebase(store: Store, exported: list[tuple[str | None, bytes]]) -> None:
-    """Rewrite the last of these report graphs (a series from its start) as a base: it opens
-    every item current at its time, closes none and has no previous report."""
-    graph, body = exported[-1]
-    assert graph is not None
-    current = ledger.replay(ledger.events_of(b) for _, b in exported)
+def _rebase(store: Store, graph: str, current: set[str]) -> None:
+    """Rewrite a report graph as its series' base: it opens every item `current` at its
+    time, closes none and has no previous report."""
+    body = store.export(graph, media_type=NTRIPLES)
     activity = ox.NamedNode(VALIDATION_PREFIX + graph.removeprefix(REPORT_GRAPH_PREFIX))
     kept = [
         t
@@ -427,23 +471,22 @@ def _rebase(store: Store, exported: list[tuple[str | None, bytes]]) -> None:
 
 
 def read(store: Store, report_id: str) -> tuple[Entry, Report]:
-    """A kept report, reconstructed from its series, and its entry; `NotFoundError` when
-    there is none with that id."""
+    """A kept report, reconstructed from the nearer end of its series (`series.current_at`),
+    and its entry; `NotFoundError` when there is none with that id."""
     graph_iri = report_graph(report_id)
-    if graph_iri not in store.graphs():
+    rows = store.select(ENTRY_QUERY, substitutions={"g": ox.NamedNode(graph_iri)})
+    if not rows and graph_iri not in store.graphs():
         raise NotFoundError(f"no report {report_id!r}")
-    body = store.export(graph_iri, media_type=NTRIPLES)
-    graph = triples_to_graph(ox.parse(body, ox.RdfFormat.N_TRIPLES))
-    node = URIRef(graph_iri)
     try:
-        entry = _entry_of_graph(graph, node)
-        fail_on = severity_name(graph.value(node, SBR.failOn))
-    except (KeyError, ValueError, TypeError, AttributeError, LookupError) as exc:
+        entry = _entry(rows[0])
+    except (IndexError, KeyError, ValueError, AttributeError) as exc:
         log.warning("malformed report graph <%s>: %s", graph_iri, type(exc).__name__)
         raise NotFoundError(f"report {report_id!r} is malformed and cannot be read") from None
+    fail_on = rows[0].get("failOn")
     members = series(store, entry)
-    current = ledger.replay(ledger.events_of(b) for _, b in _exported(store, members))
-    return entry, ledger.report_of(store, current, fail_on)
+    current = current_at(store, entry.series, members, members.index(graph_iri))
+    severity = severity_name(None if fail_on is None else URIRef(fail_on.value))
+    return entry, ledger.report_of(store, current, severity)
 
 
 def _entry(row: Row) -> Entry:
@@ -458,23 +501,4 @@ def _entry(row: Row) -> Entry:
         counts={name: int(row[f"{name}s"].value) for name, _ in _COUNTS},
         conforms=row["conforms"].value == "true",
         results_kept=None if row.get("kept") is None else int(row["kept"].value),
-    )
-
-
-def _entry_of_graph(graph: Graph, node: URIRef) -> Entry:
-    def text(predicate: URIRef) -> str:
-        return str(graph.value(node, predicate) or "")
-
-    scope = graph.value(node, SBR.scope)
-    kept = graph.value(node, SBR.resultsKept)
-    return Entry(
-        id=text(DCTERMS.identifier),
-        created=datetime.fromisoformat(text(DCTERMS.created)),
-        fingerprint=text(SBR.dataFingerprint),
-        shapes_version=text(SBR.shapesVersion),
-        engine=text(SBR.engine),
-        scope=None if scope is None else str(scope),
-        counts={name: int(text(p) or 0) for name, p in _COUNTS},
-        conforms=text(SH.conforms) == "true",
-        results_kept=None if kept is None else int(str(kept)),
     )

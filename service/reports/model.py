@@ -19,7 +19,7 @@ from rdflib.term import Node
 
 from service.reports.blanks import name_in_graph, name_in_store
 from service.reports.context import About, Context
-from service.reports.terms import finding_id, term_text
+from service.reports.terms import content_id
 from service.validation.model import SEVERITIES, Finding, Severity
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ class Result:
     layers: tuple[str, ...]
     remediation: str
     about: About
+    id: str
+    """The finding's stable content id (`terms.finding_id`): the same in every view, in the
+    findings ledger (`urn:triskel:finding:<id>`), in diffs and in the guard's messages."""
 
     @property
     def rule(self) -> str:
@@ -47,12 +50,6 @@ class Result:
     @property
     def severity(self) -> Severity:
         return self.finding.severity
-
-    @property
-    def id(self) -> str:
-        """The stable finding id (rule + focus + value) that diffs and guards key on."""
-        f = self.finding
-        return finding_id(f.rule, term_text(f.focus), term_text(f.value))
 
 
 @dataclass(frozen=True)
@@ -113,13 +110,14 @@ class Report:
         `scores`, no alignment scores (a page of findings, a guard's refusal: scores of a
         part of the findings would mislead)."""
         context = Context(data)
-        results = tuple(_result(f, pack, context) for f in findings)
+        found = tuple(findings)
+        names = _blank_names(found, data, pack)
+        results = tuple(_result(f, pack, context, names) for f in found)
         practices: tuple[Score, ...] = ()
         organisations: tuple[Score, ...] = ()
         if scores:
             practices, organisations = _scores(results, context)
         summaries = _rule_summaries(results, pack)
-        names = _blank_names(results, data, pack)
         return cls(results, fail_on, practices, organisations, summaries, names)
 
     @property
@@ -181,7 +179,9 @@ def _pair_order(key: str) -> tuple[int, str]:
     return (key.count("/") == 0, key)
 
 
-def _result(finding: Finding, pack: ShapePack, context: Context) -> Result:
+def _result(
+    finding: Finding, pack: ShapePack, context: Context, names: Mapping[Node, str]
+) -> Result:
     info = pack.info(finding.rule)
     return Result(
         finding=finding,
@@ -190,15 +190,17 @@ def _result(finding: Finding, pack: ShapePack, context: Context) -> Result:
         layers=info.layers if info else (),
         remediation=info.remediation if info else "",
         about=context.about(finding.focus, finding.value),
+        id=content_id(finding, names),
     )
 
 
-def _blank_names(results: Iterable[Result], data: PreparedData, pack: ShapePack) -> dict[Node, str]:
+def _blank_names(
+    findings: Iterable[Finding], data: PreparedData, pack: ShapePack
+) -> dict[Node, str]:
     """Content names of the blank foci and values (from the data) and of the blank paths and
-    shapes (from the shapes graph) among the results."""
+    shapes (from the shapes graph) among the findings."""
     names: dict[Node, str] = {}
-    for result in results:
-        f = result.finding
+    for f in findings:
         for term, in_data in ((f.focus, True), (f.value, True), (f.path, False), (f.shape, False)):
             if isinstance(term, BNode) and term not in names:
                 names[term] = (

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 from rdflib import BNode, Literal
 from rdflib.term import Node
+
+from service.validation.model import Finding
 
 
 def term_text(term: Node | None) -> str | None:
@@ -29,13 +32,44 @@ def short(term: Node | None) -> str:
     return text.rstrip("/#").rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
 
 
-def finding_id(rule: str, focus: str | None, value: str | None) -> str:
-    """The stable id of a finding: a short hash of its rule, focus and value as `term_text`
-    writes them, so a JSON report read back from a file yields the same ids. A blank-node
-    focus keeps its id only while the data is not reloaded (its label is the store's).
+def finding_id(
+    rule: str,
+    severity: str,
+    focus: str | None,
+    value: str | None,
+    path: str | None,
+    shape: str | None,
+    component: str | None,
+    message: str,
+) -> str:
+    """The stable id of a finding: 32 hex digits hashing everything that identifies it, its
+    terms written as `term_text` writes them, except that a blank node is written by its
+    content name (`service.reports.blanks`) and not by the label a store gave it. So the id
+    is the same after an export and a reload, also for a blank-node focus; the JSON view, the
+    findings ledger (`urn:triskel:finding:<id>`), diffs and the guard all use it, and a JSON
+    result read back from a file without ids gets the same id from its own fields (blank
+    nodes excepted: a file has only their labels).
 
-    >>> finding_id("R04", "https://example.org/c1", "https://example.org/t1")
-    'f-5d8bf9a27dff20f5'
+    >>> finding_id("R04", "violation", "https://example.org/c1", "https://example.org/t1",
+    ...            None, "https://w3id.org/social-business/shapes#R04", None, "prohibited")
+    '240a2347b610324c584df05b14ca8255'
     """
-    text = "\x1f".join((rule, focus or "", value or ""))
-    return "f-" + hashlib.sha256(text.encode()).hexdigest()[:16]
+    parts = (rule, severity, focus, value, path, shape, component, message)
+    text = "\x1f".join(("finding", *(part or "" for part in parts)))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def content_text(term: Node | None, names: Mapping[Node, str]) -> str | None:
+    """`term_text` of a term, a blank node by its content name from `names` when known."""
+    if isinstance(term, BNode) and term in names:
+        return names[term]
+    return term_text(term)
+
+
+def content_id(finding: Finding, names: Mapping[Node, str]) -> str:
+    """`finding_id` of a finding, its blank nodes named by `names` (their content names)."""
+    terms = (finding.focus, finding.value, finding.path, finding.shape, finding.component)
+    focus, value, path, shape, component = (content_text(t, names) for t in terms)
+    return finding_id(
+        finding.rule, finding.severity, focus, value, path, shape, component, finding.message
+    )
