@@ -170,6 +170,7 @@ UPDATES = {
     "copy": f"COPY <urn:ex:data> TO GRAPH <{REPORT}>",
     "move-from": f"MOVE <{REPORT}> TO DEFAULT",
     "base": f"BASE <urn:triskel:report:y> INSERT DATA {{ GRAPH <> {{ {TRIPLE} }} }}",
+    "glued-graph": f"INSERT DATA {{ <urn:a> <urn:b> trueGRAPH <{REPORT}> {{ {TRIPLE} }} }}",
 }
 
 
