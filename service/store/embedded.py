@@ -430,6 +430,7 @@ class EmbeddedStore(Store):
         if not delta:
             return
         written: QuadDelta | None = None
+        failure: StoreError | None = None
         with self._rw.writing():
             try:
                 if needs_log(delta):
@@ -437,14 +438,27 @@ class EmbeddedStore(Store):
                     write_delta(self._db, delta)
                     self._undo.commit()
                 else:
-                    self._db.extend(delta.added)
+                    self._db.extend(delta.added)  # one transaction: all or nothing
                 written = delta
             except OSError as exc:
-                self._database = None  # the next access undoes what the log names
-                gc.collect()
-                raise self._failure("the update failed and changed nothing", exc) from exc
+                failure = self._failure("the update failed and changed nothing", exc)
             finally:
                 self._written(written)
+            if failure is not None:
+                self._undo_now()
+                raise failure
+
+    def _undo_now(self) -> None:
+        """Undo a failed write's part at once, on the open database. Only if that fails too
+        (the disk still full) is the database let go, for the next access to reopen it and
+        undo then. This runs after the `except` block, so the failed call's frames (which
+        hold the database) are gone: a reopen in the same process would otherwise find
+        RocksDB's lock still held."""
+        try:
+            self._undo.recover(self._db)
+        except OSError:
+            self._database = None
+            gc.collect()
 
     def load(
         self,

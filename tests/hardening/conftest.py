@@ -271,5 +271,11 @@ class FailingDisk:
     def __len__(self) -> int:
         return len(self._db)
 
+    def __contains__(self, quad: object) -> bool:
+        return quad in self._db  # dunder methods bypass __getattr__
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._db)
+
     def _fail(self, *_args: object, **_kwargs: object) -> None:
         raise self._error()

@@ -35,7 +35,10 @@ def enospc(store_path: Path, file: str = "000008.log") -> OSError:
     )
 
 
-FULL_DISK_WRITES = frozenset({"load", "bulk_load", "update", "remove_graph", "add_graph", "flush"})
+FULL_DISK_WRITES = frozenset(
+    {"load", "bulk_load", "update", "remove_graph", "add_graph", "flush"}
+    | {"extend", "bulk_extend", "add", "remove", "clear_graph", "clear"}
+)
 
 
 def full_disk(db: Any, store_path: Path) -> FailingDisk:
