@@ -10,12 +10,21 @@ The state is kept in memory: a restart rebuilds it from the store.
 
 from __future__ import annotations
 
-from service.findings.pages import DEFAULT_LIMIT, MAX_LIMIT, Filters, Page, page, refused_results
+from service.findings.pages import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_OFFSET,
+    Filters,
+    Page,
+    page,
+    refused_results,
+)
 from service.findings.state import Change, LiveFindings, at_least, change_of, quads_of
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_OFFSET",
     "Change",
     "Filters",
     "LiveFindings",

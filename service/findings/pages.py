@@ -26,6 +26,8 @@ from service.validation.model import SEVERITIES, Finding, Severity
 MAX_LIMIT = 100_000
 """The largest page `GET /findings` serves."""
 DEFAULT_LIMIT = 1000
+MAX_OFFSET = 2**63 - 1
+"""The largest `offset`: past it the number does not fit the JSON page's 64-bit integers."""
 
 
 @dataclass(frozen=True)

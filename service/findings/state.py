@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.rdf.reader import graph_node
 from service.reports.snapshot import Snapshot, validated_graphs
 from service.store.base import Store
 from service.validation import ShapePack, load_builtin, unique_findings
@@ -70,9 +71,7 @@ def quads_of(store: Store, graphs: Sequence[str | None] | None = None) -> list[o
         )
     quads: list[ox.Quad] = []
     for name, body in snapshot.graphs:
-        node: ox.NamedNode | ox.DefaultGraph = (
-            ox.DefaultGraph() if name is None else ox.NamedNode(name)
-        )
+        node = graph_node(name)
         quads.extend(
             ox.Quad(q.subject, q.predicate, q.object, node)
             for q in ox.parse(body, ox.RdfFormat.N_TRIPLES)
@@ -149,7 +148,7 @@ class LiveFindings:
 
     def graph_quads(self, graph: str | None) -> list[ox.Quad]:
         """The quads one validated graph holds now (as the live state names them)."""
-        node = ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+        node = graph_node(graph)  # InputError (400) for an IRI that is not one
         with self._lock:
             return self._live.data.graph_quads(node)
 

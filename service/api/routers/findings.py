@@ -17,7 +17,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from service.api.deps import LiveDep, ReadAccess, StoreDep, in_thread
 from service.api.report_views import VIEWS, negotiate, report_response
-from service.findings import DEFAULT_LIMIT, MAX_LIMIT, Filters, LiveFindings, Page, page
+from service.findings import DEFAULT_LIMIT, MAX_LIMIT, MAX_OFFSET, Filters, LiveFindings, Page, page
 from service.reports.as_json import dumps
 from service.store.base import Store
 from service.validation.model import Severity
@@ -58,7 +58,7 @@ async def findings(
     person: Annotated[str | None, Query(description="IRI of a person")] = None,
     focus: Annotated[str | None, Query(description="IRI of a focus node")] = None,
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT, description="page size")] = DEFAULT_LIMIT,
-    offset: Annotated[int, Query(ge=0, description="findings to skip")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="findings to skip")] = 0,
 ) -> Response:
     """A page of the live findings in the negotiated view."""
     media_type = negotiate(request.headers.get("accept"))
