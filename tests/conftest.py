@@ -1,7 +1,7 @@
 """Shared fixtures: a live Oxigraph server, and stores of both backends.
 
 `oxigraph_server` is one `oxigraph serve` (`tests.oxigraph`) on a free loopback port for the
-whole session; a test marked `abandons_remote_work` gets one of its own
+whole session; a test marked `own_remote_server` gets one of its own
 (`own_oxigraph_server`, through `tests.oxigraph.remote_server`). `make_store` builds stores
 of the parametrised backend, so every test that uses it runs against the embedded store and
 against the remote one.

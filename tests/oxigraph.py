@@ -80,10 +80,13 @@ def running_oxigraph(location: Path) -> Iterator[OxigraphServer]:
 
 def remote_server(request: pytest.FixtureRequest) -> OxigraphServer:
     """The server a remote-backend test talks to: the shared one, or for a test marked
-    `abandons_remote_work` one of its own. Oxigraph server cannot cancel a query: one a
+    `own_remote_server` one of its own. Oxigraph server cannot cancel a query: one a
     test abandons at its budget (a timeout case) keeps computing after the test, and every
-    later test on the shared server waited behind it (a 13 s test ran past 30 s)."""
-    if request.node.get_closest_marker("abandons_remote_work"):
+    later test on the shared server waited behind it (a 13 s test ran past 30 s). So the
+    tests that abandon work get their own server, and so does a test that runs many
+    queries under the default budget (`test_compile`), which must not wait behind work a
+    test nobody marked yet left behind."""
+    if request.node.get_closest_marker("own_remote_server"):
         server: OxigraphServer = request.getfixturevalue("own_oxigraph_server")
     else:
         server = request.getfixturevalue("oxigraph_server")

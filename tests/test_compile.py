@@ -127,6 +127,7 @@ def test_unsupported_shapes_fall_back_one_by_one() -> None:
     assert {c.rule for c in compiled.constraints} == {base + "CompiledShape"}
 
 
+@pytest.mark.own_remote_server
 def test_compiled_queries_run_on_any_store(make_store: Callable[..., Store]) -> None:
     """The same compiled queries on the embedded store and on `oxigraph serve` over HTTP."""
     store = make_store()

@@ -18,7 +18,7 @@ def nt(n: int) -> bytes:
     return "".join(f'<http://e/s{i}> <http://e/p> "{i}" .\n' for i in range(n)).encode()
 
 
-@pytest.mark.abandons_remote_work
+@pytest.mark.own_remote_server
 def test_timeout_raises_frees_the_worker_and_others_are_answered(
     make_store: Callable[..., Store],
 ) -> None:

@@ -196,7 +196,7 @@ def test_named_queries_keep_the_row_cap(make_client: Callable[..., TestClient]) 
     assert len(response.json()["results"]["bindings"]) == 1
 
 
-@pytest.mark.abandons_remote_work
+@pytest.mark.own_remote_server
 def test_named_queries_keep_the_time_limit(
     make_client: Callable[..., TestClient], tmp_path: Path
 ) -> None:

@@ -252,7 +252,7 @@ def test_row_cap_is_signalled_in_a_header(make_client: Callable[..., TestClient]
     assert names(response.json()) == ["Ada", "Bob"]
 
 
-@pytest.mark.abandons_remote_work
+@pytest.mark.own_remote_server
 def test_a_timed_out_query_is_a_503_while_other_requests_are_answered(
     make_client: Callable[..., TestClient],
 ) -> None:

@@ -69,7 +69,7 @@ def background() -> Iterator[Callable[[Callable[[], object]], dict[str, object]]
         thread.join(timeout=60)
 
 
-@pytest.mark.abandons_remote_work
+@pytest.mark.own_remote_server
 def test_case_08_a_backtracking_regex_is_linear_or_a_503_and_others_are_answered(
     make_service: Callable[..., Service],
     background: Callable[[Callable[[], object]], dict[str, object]],
@@ -103,7 +103,7 @@ def test_case_08_a_backtracking_regex_is_linear_or_a_503_and_others_are_answered
     assert service.fingerprint() == before
 
 
-@pytest.mark.abandons_remote_work
+@pytest.mark.own_remote_server
 def test_case_09_a_cartesian_product_is_cut_at_the_row_cap(
     make_service: Callable[..., Service],
 ) -> None:
