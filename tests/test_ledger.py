@@ -1,23 +1,32 @@
-"""The findings ledger in the library: content ids, growth, retention and compaction."""
+"""The findings ledger in the library: content ids, growth, retention and compaction.
+
+Reports are compared with what their validation returned through the JSON view, the one
+`GET /reports/{id}` and its diff answer with."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from service.reports import ledger
-from service.reports.history import Retention, entries, read, report_graphs
+from service.reports.as_json import to_dict
+from service.reports.diff import Diff
+from service.reports.history import Entry, Retention, entries, read, report_graphs
+from service.reports.model import Report
 from service.reports.validations import Keeping, Options, Posted, Validations
 from service.store.embedded import EmbeddedStore
 from service.store.files import load_directory_if_empty
 from service.validation import validate
 from service.validation.rdfio import Source
+from tests.api.test_api_reports import comparable
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "data" / "example"
 KEEP_ALL = Retention()
+NEWCOMER = "<urn:test:p> a <https://w3id.org/social-business#Person>"
 BLANKS = b"""
 _:%s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/social-business#Person> .
 _:%s <urn:test:name> "someone" .
@@ -39,13 +48,26 @@ def store(tmp_path: Path) -> EmbeddedStore:
     return made
 
 
-def keep(validations: Validations, store: EmbeddedStore, retention: Retention = KEEP_ALL) -> str:
-    """Validate the whole store as a writer (always kept); the kept report's graph."""
+def keep(
+    validations: Validations, store: EmbeddedStore, retention: Retention = KEEP_ALL
+) -> tuple[Report, Entry]:
+    """Validate the whole store as a writer (always kept): the report and its entry."""
     keeping = Keeping(retention, 10_000, writer=True)
     until = time.monotonic() + 300
-    _, entry = validations.run(store, Posted(), Options(), keeping, until=until)
+    report, entry = validations.run(store, Posted(), Options(), keeping, until=until)
     assert entry is not None
-    return entry.graph
+    return report, entry
+
+
+def view(report: Report) -> dict[str, Any]:
+    """A report's JSON view, blank-node labels left out (the store relabels kept ones)."""
+    document = to_dict(report)
+    return {**document, "results": comparable(document["results"])}
+
+
+def reads_back(store: EmbeddedStore, entry: Entry, report: Report) -> bool:
+    """Does the kept report read back as the report its validation returned?"""
+    return view(read(store, entry.id)[1]) == view(report)
 
 
 def test_blank_foci_have_the_same_ids_whatever_their_labels() -> None:
@@ -54,40 +76,51 @@ def test_blank_foci_have_the_same_ids_whatever_their_labels() -> None:
     assert set(first) == set(second)
 
 
-def test_a_hundred_validations_of_an_unchanged_store_add_only_headers(
-    validations: Validations, store: EmbeddedStore
+def test_validations_of_an_unchanged_store_add_only_headers_whatever_the_retention(
+    validations: Validations, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = keep(validations, store)
-    ledger_size = store.count(ledger.LEDGER_GRAPH)
-    before = store.count(all_graphs=True)
-    graphs = [keep(validations, store) for _ in range(100)]
-    headers = [store.count(g) for g in graphs]
-    assert store.count(ledger.LEDGER_GRAPH) == ledger_size
-    assert store.count(all_graphs=True) - before == sum(headers)
-    assert max(headers) <= 20 < store.count(first), "a header holds no results"
-    assert read(store, graphs[-1].rsplit(":", 1)[-1])[1] == read(store, first.rsplit(":", 1)[-1])[1]
+    data = store.count(all_graphs=True)
+    report, first = keep(validations, store, Retention(2))
+    ledger_size, state_size = store.count(ledger.LEDGER_GRAPH), store.count(first.series.graph)
+    whole = store.count(first.graph)
+    written: list[bytes] = []
+    load, update = store.load, store.update
+    monkeypatch.setattr(store, "load", lambda body, **o: written.append(body) or load(body, **o))
+    monkeypatch.setattr(store, "update", lambda text: written.append(text.encode()) or update(text))
+    for _ in range(4):  # the third and fourth drop a report past the one that opened all
+        written.clear()
+        _, entry = keep(validations, store, Retention(2))
+        assert reads_back(store, entry, report)
+        assert store.count(ledger.LEDGER_GRAPH) == ledger_size
+        assert store.count(first.series.graph) == state_size
+        assert ledger.OPENED.encode() not in b"".join(written), "nothing is opened again"
+        assert sum(body.count(b"\n") for body in written) <= 20, "a header and a new head"
+    kept = report_graphs(store)
+    headers = [store.count(g) for g in kept]
+    assert len(kept) == 2 and max(headers) <= 16 < whole
+    assert store.count(all_graphs=True) == data + ledger_size + state_size + sum(headers)
+    assert all(reads_back(store, entry, report) for entry in entries(store)[0])
 
 
-def test_retention_compacts_the_oldest_reports_into_a_base(
+def test_retention_drops_the_oldest_reports_and_the_survivors_read_back_whole(
     validations: Validations, store: EmbeddedStore
 ) -> None:
-    whole = keep(validations, store)
-    report = read(store, whole.rsplit(":", 1)[-1])[1]
-    store.update(
-        "INSERT DATA { GRAPH <urn:test:more> { <urn:test:p> a "
-        "<https://w3id.org/social-business#Person> } }"
-    )
-    later = keep(validations, store)
-    keep(validations, store, Retention(2))
-    assert report_graphs(store)[-1] == later, "the oldest was dropped"
-    assert entries(store)[1] == 2
-    rebuilt = read(store, later.rsplit(":", 1)[-1])[1]
-    assert len(rebuilt.results) == len(report.results) + 1
+    whole, first = keep(validations, store)
+    store.update(f"INSERT DATA {{ GRAPH <urn:test:more> {{ {NEWCOMER} }} }}")
+    more, later = keep(validations, store)
     store.delete_graph("urn:test:more")
-    keep(validations, store, Retention(1))
-    only = report_graphs(store)
-    assert len(only) == 1
-    assert read(store, only[0].rsplit(":", 1)[-1])[1] == report
+    fewer, last = keep(validations, store, Retention(2))
+    assert report_graphs(store) == [last.graph, later.graph], "the oldest was dropped"
+    assert store.count(later.graph) < store.count(first.series.graph), "still a delta"
+    assert reads_back(store, later, more) and reads_back(store, last, fewer)
+    assert len(more.results) == len(whole.results) + 1 and view(fewer) == view(whole)
+    kept = Diff.between(*(to_dict(read(store, e.id)[1])["results"] for e in (last, later)))
+    made = Diff.between(to_dict(fewer)["results"], to_dict(more)["results"])
+    assert len(kept.resolved) == 1 and len(kept.still_open) == len(whole.results)
+    for name in ("new", "resolved", "still_open"):
+        assert comparable(kept.to_dict()[name]) == comparable(made.to_dict()[name])
+    _, only = keep(validations, store, Retention(1))
+    assert report_graphs(store) == [only.graph] and reads_back(store, only, whole)
 
 
 def test_history_keep_counts_reports_or_days() -> None:

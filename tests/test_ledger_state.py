@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from service.errors import NotFoundError
 from service.reports import history, ledger, series
 from service.reports.history import Entry, Retention, new_entry, read, record
 from service.reports.model import Report
@@ -54,6 +55,19 @@ def same(read_back: Report, made: Report) -> bool:
 
 def state(store: EmbeddedStore, entry: Entry) -> set[str]:
     return series.state_items(store, entry.series)
+
+
+def described(store: EmbeddedStore) -> set[str]:
+    """The items the ledger graph describes."""
+    query = (
+        f"SELECT DISTINCT ?s {{ GRAPH <{ledger.LEDGER_GRAPH}> {{ ?s a ?kind }} FILTER isIRI(?s) }}"
+    )
+    return {row["s"].value for row in store.select(query)}
+
+
+def crash(*args: object) -> None:
+    """A keep killed between its two writes."""
+    raise OSError("killed")
 
 
 def test_the_state_holds_the_newest_reports_items_and_every_report_reads_back(
@@ -112,16 +126,12 @@ def test_a_crash_before_the_state_loses_its_old_head_is_repaired(
     store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keep(store, people("ana"))
-
-    def crash(*args: object) -> None:
-        raise OSError("killed")
-
     with monkeypatch.context() as patched:
         patched.setattr(history, "removed", crash)
         with pytest.raises(OSError):
             keep(store, people("bo"))
     crashed = history.report_graphs(store)[0]
-    members = history.series(store, read(store, crashed.rsplit(":", 1)[-1])[0])
+    members = history.series(store, read(store, crashed.rsplit(":", 1)[-1])[0].series)
     assert series.head(store, read(store, crashed.rsplit(":", 1)[-1])[0].series, members) is None
     assert same(read(store, crashed.rsplit(":", 1)[-1])[1], people("bo")), "read replays"
     latest = keep(store, people("ana", "bo"))
@@ -150,3 +160,60 @@ def test_retention_keeps_the_state_and_drops_it_with_the_last_report(
     history.prune(store, Retention(0))
     assert kept[2].series.graph not in store.graphs()
     assert store.count(ledger.LEDGER_GRAPH) == 0
+
+
+def test_a_finding_opened_resolved_and_opened_again_is_three_events_under_one_id(
+    store: EmbeddedStore,
+) -> None:
+    made = [people("ana"), people("ana", "bo"), people("ana"), people("ana", "bo")]
+    kept = [keep(store, report, Retention(4)) for report in [*made, made[-1]]]
+    bo = {r.id for r in people("ana", "bo").results} - {r.id for r in people("ana").results}
+    finding = ledger.finding_iri(bo.pop())
+    survivors = history.report_graphs(store)[::-1]
+    lifecycle = [
+        (graph, event)
+        for graph, done in zip(survivors, series.events(store, survivors), strict=True)
+        for event, item in done
+        if item == finding
+    ]
+    assert lifecycle == [
+        (kept[1].graph, ledger.OPENED),
+        (kept[2].graph, ledger.CLOSED),
+        (kept[3].graph, ledger.OPENED),
+    ]
+    assert survivors == [entry.graph for entry in kept[1:]], "the first was dropped"
+    for entry, report in zip(kept[1:], [*made[1:], made[-1]], strict=True):
+        assert same(read(store, entry.id)[1], report)
+
+
+def test_a_crash_after_the_first_report_was_dropped_is_repaired_from_the_state(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for report in (people("ana"), people("ana", "bo")):
+        keep(store, report, Retention(1))
+    with monkeypatch.context() as patched:
+        patched.setattr(history, "removed", crash)
+        with pytest.raises(OSError):
+            keep(store, people("bo"), Retention(1))
+    crashed = history.report_graphs(store)[0].rsplit(":", 1)[-1]
+    assert same(read(store, crashed)[1], people("bo")), "the keep is finished in memory"
+    latest = keep(store, people("bo", "cy"), Retention(1))
+    assert state(store, latest) == set(ledger.items(people("bo", "cy")))
+    assert same(read(store, latest.id)[1], people("bo", "cy"))
+
+
+def test_a_state_lost_after_the_first_report_was_dropped_starts_the_series_anew(
+    store: EmbeddedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    keep(store, people("ana"), Retention(2))
+    keep(store, people("ana", "bo"), Retention(2))
+    orphan = keep(store, people("bo"), Retention(2))
+    with service_writes():
+        store.delete_graph(orphan.series.graph)
+    with pytest.raises(NotFoundError, match="state is lost"):
+        read(store, orphan.id)
+    latest = keep(store, people("cy"), Retention(2))
+    assert history.report_graphs(store) == [latest.graph]
+    assert "state <" in caplog.text and "is lost" in caplog.text
+    assert same(read(store, latest.id)[1], people("cy"))
+    assert described(store) == set(ledger.items(people("cy"))), "the lost series' items went"

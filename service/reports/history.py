@@ -10,21 +10,22 @@ kept (`TRISKEL_MAX_REPORT_RESULTS`), `sbr:previous` (the previous kept report of
 scope, engine and shapes: a *series*) and `prov:wasGeneratedBy` its `sbr:Validation`, which
 `sbr:opened` and `sbr:closed` the findings, contexts, scores and rule summaries that changed
 since `sbr:previous` (`service.reports.ledger`; their descriptions live once in the ledger
-graph). The oldest kept report of a series opens everything current at its time. So 100
-validations of an unchanged store add 100 headers and nothing else.
+graph). A series' first report opens everything current at its time. So 100 validations
+of an unchanged store add 100 headers and nothing else.
 
 Each series also keeps its state, the items current after its newest report, in a system
 graph of its own (`service.reports.series`), so `record` compares a new report with the
 latest state alone, and `read` reconstructs the whole report (results, scores, summaries)
-from the nearer end of its series and the descriptions of its items alone; blank nodes (a
-property shape without an IRI as `sourceShape`, a blank-node focus) come back with the labels
-the store gave them. Since the history is ordinary RDF, teams can
+from that state, the events of the reports after it undone, and the descriptions of its
+items; blank nodes (a property shape without an IRI as `sourceShape`, a blank-node focus)
+come back with the labels the store gave them. Since the history is ordinary RDF, teams can
 query it with SPARQL; `templates/report-history.rq` is the list query.
 
 Retention: at most `TRISKEL_MAX_REPORTS` reports are kept, and `TRISKEL_HISTORY_KEEP` (a
-count, `100`, or an age, `30d`) may keep fewer; the oldest go first. When a series loses its
-oldest reports, its oldest survivor is rewritten as the series' base (it opens every item
-current at its time), and ledger items no kept report mentions any more are removed.
+count, `100`, or an age, `30d`) may keep fewer; the oldest go first. Dropping a report
+deletes its graph and nothing is rewritten: the state holds every current item, so the
+survivors stay deltas and a series of unchanged validations stays headers alone under any
+retention. Ledger items that neither a kept report nor a state mentions any more are removed.
 
 Ids sort by time (`20261127T120501123456Z-3fa2c1`), so a newer report has a larger id.
 """
@@ -46,7 +47,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SH, XSD
 
 from service.errors import NotFoundError
 from service.namespaces import SBR
-from service.rdf.formats import NQUADS, NTRIPLES
+from service.rdf.formats import NQUADS
 from service.reports import ledger
 from service.reports.as_rdf import to_graph
 from service.reports.canonical import canonical_hash
@@ -280,8 +281,10 @@ def record(
     made = ledger.items(report)
     made_digest = digest(made)
     with _WRITING, service_writes():
-        members = series(store, entry)
+        members = series(store, entry.series)
         old, current = _latest_state(store, entry.series, members, made_digest, set(made))
+        if old is None:
+            members = []
         opened = sorted(set(made) - current)
         closed = sorted(current - set(made))
         descriptions = Graph()
@@ -303,14 +306,19 @@ def record(
 def _latest_state(
     store: Store, key: Series, members: list[str], made_digest: str, made: set[str]
 ) -> tuple[Head | None, set[str]]:
-    """The head of the series' state (None: the series starts now) and its current items;
-    an invalid state is rebuilt first."""
+    """The head of the series' state (None: the series starts now) and its current items.
+    An invalid state is rebuilt first; one that cannot be (`series.recovered`) takes its
+    series' unreadable reports with it, logged, and the series starts anew."""
     if not members:
         _drop(store, key.graph)
         return None, set()
     old = head(store, key, members)
     if old is None:
         current = rebuilt(store, key, members)
+        if current is None:
+            _lost(key, members)
+            _delete(store, set(members), [key])
+            return None, set()
         return head(store, key, members), current
     if old.digest == made_digest:
         return old, made
@@ -365,23 +373,21 @@ def _add_metadata(graph: Graph, node: URIRef, entry: Entry) -> None:
     graph.set((node, SH.conforms, Literal(entry.conforms)))  # of every result, not the kept
 
 
-def series(store: Store, entry: Entry) -> list[str]:
-    """The kept report graphs of the entry's series (same scope, engine and shapes), oldest
-    first, up to and including the entry's own if it is kept."""
+def series(store: Store, key: Series) -> list[str]:
+    """The kept report graphs of a series (same scope, engine and shapes), oldest first."""
     rows = store.select(
         SERIES_QUERY,
         substitutions={
-            "shapes": ox.Literal(entry.shapes_version),
-            "engine": ox.Literal(entry.engine),
+            "shapes": ox.Literal(key.shapes_version),
+            "engine": ox.Literal(key.engine),
         },
     )
-    scope = None if entry.scope is None else entry.scope
     found = {
         row["g"].value
         for row in rows
-        if (None if row.get("scope") is None else row["scope"].value) == scope
+        if (None if row.get("scope") is None else row["scope"].value) == key.scope
     }
-    return sorted(g for g in found if g.startswith(REPORT_GRAPH_PREFIX) and g <= entry.graph)
+    return sorted(g for g in found if g.startswith(REPORT_GRAPH_PREFIX))
 
 
 def as_graph(report: Report, entry: Entry) -> Graph:
@@ -419,27 +425,43 @@ def entries(store: Store, *, limit: int | None = None, offset: int = 0) -> tuple
 
 
 def prune(store: Store, retention: Retention) -> list[str]:
-    """Drop the kept reports `retention` no longer keeps (the oldest first), rewrite each
-    affected series' oldest survivor as its base (a series left with no report loses its
-    state too), and remove the ledger items no kept report mentions any more; returns the
-    graphs dropped."""
-    dropped = retention.dropped(report_graphs(store), datetime.now(UTC))
-    if not dropped:
+    """Drop the kept reports `retention` no longer keeps (the oldest first) and the ledger
+    items nothing mentions any more; a series left with no report loses its state too.
+    Returns the graphs dropped.
+
+    A series' survivors are not rewritten: its state holds every current item. Only an
+    invalid state is rebuilt first, while the reports it may be rebuilt from are there; a
+    series whose state cannot be (`series.recovered`) is unreadable and dropped whole."""
+    gone = set(retention.dropped(report_graphs(store), datetime.now(UTC)))
+    if not gone:
         return []
-    gone = set(dropped)
-    mentioned: set[str] = set()
+    states: list[Series] = []
     with service_writes():
         for key, members in _series_of(store, gone):
-            old = [g for g in members if g in gone]
-            mentioned |= {item for done in events(store, old) for _, item in done}
-            if len(old) < len(members):
-                _rebase(store, members[len(old)], current_at(store, key, members, len(old)))
-            else:
-                _drop(store, key.graph)
-        for graph in dropped:
-            store.delete_graph(graph)
-        ledger.forget(store, mentioned - ledger.still_used(store, mentioned))
-    return dropped
+            if gone.issuperset(members):
+                states.append(key)
+            elif head(store, key, members) is None and rebuilt(store, key, members) is None:
+                _lost(key, members)
+                states.append(key)
+                gone |= set(members)
+        _delete(store, gone, states)
+    return sorted(gone, reverse=True)
+
+
+def _lost(key: Series, members: list[str]) -> None:
+    log.warning("dropping %d kept reports whose state <%s> is lost", len(members), key.graph)
+
+
+def _delete(store: Store, graphs: set[str], states: list[Series]) -> None:
+    """Delete report graphs and series' states, then the ledger items that nothing else
+    mentions (the caller holds `service_writes()`)."""
+    mentioned = {item for done in events(store, sorted(graphs)) for _, item in done}
+    for key in states:
+        mentioned |= state_items(store, key)
+        _drop(store, key.graph)
+    for graph in sorted(graphs):
+        store.delete_graph(graph)
+    ledger.forget(store, mentioned - ledger.still_used(store, mentioned))
 
 
 def _series_of(store: Store, graphs: set[str]) -> list[tuple[Series, list[str]]]:
@@ -454,25 +476,9 @@ def _series_of(store: Store, graphs: set[str]) -> list[tuple[Series, list[str]]]
     return [(key, sorted(m)) for key, m in keys.items() if graphs.intersection(m)]
 
 
-def _rebase(store: Store, graph: str, current: set[str]) -> None:
-    """Rewrite a report graph as its series' base: it opens every item `current` at its
-    time, closes none and has no previous report."""
-    body = store.export(graph, media_type=NTRIPLES)
-    activity = ox.NamedNode(VALIDATION_PREFIX + graph.removeprefix(REPORT_GRAPH_PREFIX))
-    kept = [
-        t
-        for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
-        if t.predicate.value not in (ledger.OPENED, ledger.CLOSED, str(SBR.previous))
-    ]
-    opened = ox.NamedNode(ledger.OPENED)
-    kept += [ox.Triple(activity, opened, ox.NamedNode(item)) for item in sorted(current)]
-    rewritten = ox.serialize(kept, format=ox.RdfFormat.N_TRIPLES) or b""
-    store.load(rewritten, media_type=NTRIPLES, graph=graph, replace=True, source=graph)
-
-
 def read(store: Store, report_id: str) -> tuple[Entry, Report]:
-    """A kept report, reconstructed from the nearer end of its series (`series.current_at`),
-    and its entry; `NotFoundError` when there is none with that id."""
+    """A kept report, reconstructed from its series' state (`series.current_at`), and its
+    entry; `NotFoundError` when there is none with that id (or its series' state is lost)."""
     graph_iri = report_graph(report_id)
     rows = store.select(ENTRY_QUERY, substitutions={"g": ox.NamedNode(graph_iri)})
     if not rows and graph_iri not in store.graphs():
@@ -483,7 +489,7 @@ def read(store: Store, report_id: str) -> tuple[Entry, Report]:
         log.warning("malformed report graph <%s>: %s", graph_iri, type(exc).__name__)
         raise NotFoundError(f"report {report_id!r} is malformed and cannot be read") from None
     fail_on = rows[0].get("failOn")
-    members = series(store, entry)
+    members = series(store, entry.series)
     current = current_at(store, entry.series, members, members.index(graph_iri))
     severity = severity_name(None if fail_on is None else URIRef(fail_on.value))
     return entry, ledger.report_of(store, current, severity)

@@ -308,7 +308,8 @@ def _triple(subject: object, predicate: object, obj: object) -> ox.Triple:
 
 
 def still_used(store: Store, candidates: Iterable[str], *, chunk: int = 1_000) -> set[str]:
-    """Those of `candidates` that some activity of a kept report still opens or closes."""
+    """Those of `candidates` that some activity of a kept report still opens or closes, or
+    that a series' state holds as current (its first report may be gone)."""
     listed = sorted(c for c in set(candidates) if ITEM.fullmatch(c))
     used: set[str] = set()
     for start in range(0, len(listed), chunk):
@@ -316,8 +317,9 @@ def still_used(store: Store, candidates: Iterable[str], *, chunk: int = 1_000) -
         rows = store.select(
             "PREFIX sbr: <https://w3id.org/social-business/report#>\n"
             f"SELECT DISTINCT ?item WHERE {{ VALUES ?item {{ {values} }} "
-            "GRAPH ?g { ?activity sbr:opened|sbr:closed ?item } "
-            'FILTER (STRSTARTS(STR(?g), "urn:triskel:report:")) }'
+            "GRAPH ?g { ?node sbr:opened|sbr:closed|sbr:current ?item } "
+            'FILTER (STRSTARTS(STR(?g), "urn:triskel:report:") '
+            '|| STRSTARTS(STR(?g), "urn:triskel:ledger:state:")) }'
         )
         used |= {row["item"].value for row in rows}
     return used

@@ -1,20 +1,28 @@
 """A series of kept reports and its state: what `history.record` and `history.read` start from.
 
 A *series* is the kept reports of one scope, engine and shapes version, oldest first; each
-report's activity opens and closes ledger items since the one before it. Replaying a whole
-series to learn what is current costs as much as the series is long, so each series keeps
-its *state* — the items current after its newest report — in a system graph of its own,
-`urn:triskel:ledger:state:<key>` (the graph's IRI is also the series' node):
-`sbr:current` each current item, `sbr:latest` the newest report's graph, `sbr:itemsDigest`
-a hash of the current items (`digest`), so that a report that changes nothing is known
-without reading the items. Keeping a report then needs only the latest state, and reading
-one starts from the nearest end of its series: the state, undoing the events of the reports
-after it, or the series' start, replaying the events up to it.
+report's activity opens and closes ledger items since the one before it. The series' *state*
+— the items current after its newest report — is kept in a system graph of its own,
+`urn:triskel:ledger:state:<key>` (the graph's IRI is also the series' node): `sbr:current`
+each current item, `sbr:latest` the newest report's graph, `sbr:itemsDigest` a hash of the
+current items (`digest`), so that a report that changes nothing is known without reading the
+items. Keeping a report needs only the latest state, and reading one starts from the state
+and undoes the events of the reports after it.
+
+The state is the series' one full copy of its items: every report, the oldest included, is a
+delta. A series' first report opens everything current at its time (it has no
+`sbr:previous`); once retention drops it, the oldest survivor still holds only its own
+changes, and dropping it costs nothing but its graph. So a series of unchanged validations
+stays a list of headers whatever the retention.
 
 A state is valid when it names exactly one latest report and one digest, and that report is
-the series' newest. A store written before states existed, or a crash between a report's
-write and its state's, leaves it invalid: `history.record` rebuilds it once from the
-series' events (and logs it); reads replay the series meanwhile and write nothing.
+the series' newest. A crash between a report's write and its state's leaves two of each:
+`recovered` finishes that keep (the newest report's closed items dropped, checked against its
+digest). A missing state is replayed from the series' events while the series still begins
+at its first report; past that, the state was the only copy of what the dropped reports
+opened, and its reports cannot be read (`NotFoundError`; `history.record` then starts the
+series anew). `history.record` writes a recovered state once (and logs it); reads recover in
+memory and write nothing.
 
 >>> digest(["urn:triskel:finding:b", "urn:triskel:finding:a"]) == digest(
 ...     {"urn:triskel:finding:a", "urn:triskel:finding:b"})
@@ -48,6 +56,10 @@ SELECT ?s ?latest ?digest WHERE {
   GRAPH ?s { { ?s sbr:latest ?latest } UNION { ?s sbr:itemsDigest ?digest } }
 }"""
 """A state's latest report and digest, `?s` bound to its graph (more than one: invalid)."""
+START_QUERY = """
+PREFIX sbr: <https://w3id.org/social-business/report#>
+ASK { GRAPH ?g { ?g sbr:previous ?previous } }"""
+"""Does the report graph `?g` follow another (false: it is its series' first report)?"""
 _HEX = re.compile(r"[0-9a-f]{64}")
 _REPORT = re.compile(re.escape(REPORT_GRAPH_PREFIX) + r"[0-9A-Za-z][0-9A-Za-z-]{0,63}")
 log = logging.getLogger(__name__)
@@ -116,27 +128,57 @@ def events(store: Store, graphs: list[str]) -> list[list[tuple[str, str]]]:
 
 
 def current_at(store: Store, series: Series, members: list[str], index: int) -> set[str]:
-    """The items current after `members[index]`, from the nearer end of the series: its
-    start, replaying the reports up to it, or its valid state, undoing the reports after."""
-    after = members[index + 1 :]
-    valid = head(store, series, members) is not None
-    if not valid or index < len(after):
-        return ledger.replay(events(store, members[: index + 1]))
-    current = state_items(store, series)
-    for undone in reversed(events(store, after)):
+    """The items current after `members[index]`: the series' current items (`current`) with
+    the events of the reports after it undone, newest first."""
+    items = current(store, series, members)
+    for undone in reversed(events(store, members[index + 1 :])):
         for event, item in undone:
-            (current.discard if event == ledger.OPENED else current.add)(item)
-    return current
+            (items.discard if event == ledger.OPENED else items.add)(item)
+    return items
 
 
-def rebuilt(store: Store, series: Series, members: list[str]) -> set[str]:
-    """Rewrite the state from the series' events (the caller holds `service_writes()`); the
-    current items."""
-    log.info("rebuilding the history state <%s> from %d reports", series.graph, len(members))
-    current = ledger.replay(events(store, members))
-    body = ox.serialize(_state(series, members[-1], current), format=ox.RdfFormat.N_TRIPLES)
+def current(store: Store, series: Series, members: list[str]) -> set[str]:
+    """The items current after the series' newest report: its valid state's, else
+    `recovered`; `NotFoundError` when the state is lost (see the module docstring)."""
+    if head(store, series, members) is not None:
+        return state_items(store, series)
+    found = recovered(store, series, members)
+    if found is None:
+        raise NotFoundError(
+            f"the reports of the series <{series.graph}> cannot be read: its state is lost"
+        )
+    return found
+
+
+def recovered(store: Store, series: Series, members: list[str]) -> set[str] | None:
+    """The items current after `members[-1]` (the series, oldest first) without a valid
+    state: a keep interrupted between its two writes finished (its closed items dropped,
+    accepted only if the result has the digest it wrote), else the series replayed from its
+    first report when it still holds it; None when neither can be done."""
+    rows = store.select(HEAD_QUERY, substitutions={"s": ox.NamedNode(series.graph)})
+    latest = {row["latest"].value for row in rows if "latest" in row}
+    digests = {row["digest"].value for row in rows if "digest" in row}
+    if members and members[-1] in latest:
+        newest = events(store, members[-1:])
+        closed = {item for done in newest for event, item in done if event == ledger.CLOSED}
+        finished = state_items(store, series) - closed
+        if digest(finished) in digests:
+            return finished
+    if members and not store.ask(START_QUERY, substitutions={"g": ox.NamedNode(members[0])}):
+        return ledger.replay(events(store, members))
+    return None
+
+
+def rebuilt(store: Store, series: Series, members: list[str]) -> set[str] | None:
+    """Write the `recovered` state (the caller holds `service_writes()`) and return its
+    items; None, writing nothing, when the state cannot be recovered."""
+    found = recovered(store, series, members)
+    if found is None:
+        return None
+    log.info("rebuilding the history state <%s> of %d reports", series.graph, len(members))
+    body = ox.serialize(_state(series, members[-1], found), format=ox.RdfFormat.N_TRIPLES)
     store.load(body or b"", media_type=NTRIPLES, graph=series.graph, replace=True)
-    return current
+    return found
 
 
 def added(series: Series, latest: str, opened: Iterable[str], items_digest: str) -> list[ox.Quad]:
