@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -217,3 +219,25 @@ def test_a_state_lost_after_the_first_report_was_dropped_starts_the_series_anew(
     assert "state <" in caplog.text and "is lost" in caplog.text
     assert same(read(store, latest.id)[1], people("cy"))
     assert described(store) == set(ledger.items(people("cy"))), "the lost series' items went"
+
+
+def test_a_keep_landing_during_a_read_waits_for_it(
+    store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keep(store, people("bo"), Retention(2))
+    first, second = (keep(store, people("ana"), Retention(2)) for _ in range(2))
+    listed, writers = history.series, []
+
+    def listed_then_a_keep(*args: Any) -> list[str]:
+        members = listed(*args)
+        if not writers:  # the reader's listing: a keep starts, a second to land
+            writers.append(threading.Thread(target=keep, args=(store, people("cy"))))
+            writers[0].start()
+            writers[0].join(timeout=1)
+        return members
+
+    monkeypatch.setattr(history, "series", listed_then_a_keep)
+    assert same(read(store, first.id)[1], people("ana"))
+    writers[0].join()
+    assert same(read(store, second.id)[1], people("ana"))
+    assert same(read(store, history.report_graphs(store)[0].rsplit(":", 1)[-1])[1], people("cy"))

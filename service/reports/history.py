@@ -256,7 +256,9 @@ def _made(graph: str) -> datetime:
 
 
 _WRITING = threading.Lock()
-"""One history write at a time in this process: each is counted against the previous one."""
+"""One history write at a time in this process: each is counted against the previous one.
+A read holds it too while it reads a series' members, state and events (a keep landing in
+between would pair a state with members it is not the state of)."""
 
 
 def record(
@@ -489,8 +491,11 @@ def read(store: Store, report_id: str) -> tuple[Entry, Report]:
         log.warning("malformed report graph <%s>: %s", graph_iri, type(exc).__name__)
         raise NotFoundError(f"report {report_id!r} is malformed and cannot be read") from None
     fail_on = rows[0].get("failOn")
-    members = series(store, entry.series)
-    current = current_at(store, entry.series, members, members.index(graph_iri))
+    with _WRITING:  # the series, its state and its events as one keep left them
+        members = series(store, entry.series)
+        if graph_iri not in members:
+            raise NotFoundError(f"no report {report_id!r}")
+        current = current_at(store, entry.series, members, members.index(graph_iri))
     severity = severity_name(None if fail_on is None else URIRef(fail_on.value))
     return entry, ledger.report_of(store, current, severity)
 

@@ -117,7 +117,10 @@ def state_items(store: Store, series: Series) -> set[str]:
 
 
 def events(store: Store, graphs: list[str]) -> list[list[tuple[str, str]]]:
-    """The (event, item) pairs of each of these report graphs, in the order given."""
+    """The (event, item) pairs of each of these report graphs, in the order given (none:
+    nothing read)."""
+    if not graphs:
+        return []
     wanted = set(graphs)
 
     def select(names: list[str]) -> list[str | None]:
