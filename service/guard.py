@@ -1,17 +1,21 @@
 """Guard mode and the one way the service writes: every write goes through `Guard.apply`.
 
-Each write brings its delta to the live findings (`service.findings`): a Graph Store load is
-parsed into the quads it adds (and, replacing, the graph's current quads it removes), a
-delete removes the graph's quads, and a SPARQL update's delta is read back from the graphs
-it touched (`Update.touched`) once the store has applied it. `Guard.apply` returns how many
-findings the write opened and closed.
+Each write brings its delta to the live findings (`service.findings`). Writes are of two
+kinds. A `KnownWrite` knows its delta from its body and the live state before it touches
+the store: a Graph Store load is parsed into the quads it adds (and, replacing, the graph's
+current quads it removes), a delete removes the graph's quads. A SPARQL `Update`'s delta is
+computed by the store itself when it can (`Store.update_with_delta`: the embedded store
+computes it before writing, under its write lock); on a store that cannot tell (a remote
+endpoint), the update is tried on an in-memory copy of the validated graphs when guarded,
+and the graphs it touched are read back once the store has applied it. `Guard.apply`
+returns how many findings the write opened and closed.
 
 A guarded write (`level`) is checked from its delta, not by validating the store: the delta
-is applied to the live state first, and if that opens a finding at the guarded severity or
-above the live state is rolled back and the write refused with `GuardRefusedError` (listing
-those findings); the store is not touched. An update's delta is found before it is applied
-by trying it on an in-memory copy of the validated graphs (`Update.trial_delta`) — the one
-place to plug in a delta the store computes itself.
+is applied to the live state first (`_Check`), and if that opens a finding at the guarded
+severity or above the live state is rolled back and the write refused with
+`GuardRefusedError` (listing those findings); the store is not touched. The check runs
+where the delta becomes known, before anything is written: for an embedded update, inside
+the store's write, so the delta checked is the one written.
 
 One `Guard` serves a store: every write of the service goes through it, guarded or not,
 under one lock, so no write slips in between a check and its commit (no write skew: of two
@@ -31,6 +35,7 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -44,33 +49,31 @@ from service.findings import Change, LiveFindings, at_least, change_of, quads_of
 from service.rdf.formats import rdf_format_for
 from service.rdf.reader import base_iri_of, graph_node, read_quads
 from service.reports.snapshot import validated_graphs
+from service.store import QuadDelta
 from service.store.base import Store
 from service.store.scan import check_operations
 from service.store.syntax import query_syntax_error
-from service.store.system_graphs import check_writable, update_targets
+from service.store.system_graphs import check_writable, is_system_graph, update_targets
 from service.validation.entailed import Delta
 from service.validation.model import Severity
+
+Check = Callable[[Delta], None]
+"""Called with a write's delta before anything is written; a raise writes nothing."""
 
 
 class Write(ABC):
     """A write to the store, with the delta it brings to the live findings."""
 
     @abstractmethod
-    def apply(self, store: Store) -> None:
-        """Make the write on the store (all or nothing, as the store does it)."""
+    def write(self, store: Store, live: LiveFindings, check: Check | None) -> Delta | None:
+        """Make the write on the store (all or nothing, as the store does it) and return
+        its delta on the validated graphs, after giving it to `check` (when given) before
+        anything is written. None when the store applied it without saying what changed:
+        the guard reads back `touched`."""
 
-    @abstractmethod
-    def delta(self, store: Store, live: LiveFindings) -> Delta | None:
-        """The quads the write removes and adds, known before it is applied; None when only
-        the store can tell (`trial_delta` before, `touched` after)."""
-
-    def trial_delta(self, store: Store, live: LiveFindings) -> Delta:
-        """The delta of a write whose `delta` is None, found without touching the store."""
-        raise NotImplementedError
-
-    def touched(self, store: Store) -> list[str | None] | None:
-        """The validated graphs to read back after `apply` when `delta` was None."""
-        return None
+    def touched(self, store: Store) -> list[str | None]:
+        """The validated graphs to read back when `write` returned None: all of them."""
+        return [None, *validated_graphs(store.graphs())]
 
     def creates(self, store: Store) -> bool:
         """True when applying the write now would create the graph it names (Graph Store
@@ -85,8 +88,28 @@ class Write(ABC):
         return
 
 
+class KnownWrite(Write):
+    """A write whose delta is known from its body and the live state, before the store is
+    touched: computed, checked, then applied."""
+
+    @abstractmethod
+    def delta(self, store: Store, live: LiveFindings) -> Delta:
+        """The quads the write removes and adds."""
+
+    @abstractmethod
+    def apply(self, store: Store) -> None:
+        """Make the write on the store (all or nothing, as the store does it)."""
+
+    def write(self, store: Store, live: LiveFindings, check: Check | None) -> Delta:
+        delta = self.delta(store, live)
+        if check is not None:
+            check(delta)
+        self.apply(store)
+        return delta
+
+
 @dataclass(frozen=True)
-class Load(Write):
+class Load(KnownWrite):
     """Add RDF to a graph, or replace the graph with it (Graph Store PUT and POST)."""
 
     data: bytes
@@ -133,7 +156,7 @@ class Load(Write):
 
 
 @dataclass(frozen=True)
-class Delete(Write):
+class Delete(KnownWrite):
     """Drop a named graph or empty the default graph (Graph Store DELETE)."""
 
     graph: str | None
@@ -153,24 +176,25 @@ class Delete(Write):
 
 @dataclass(frozen=True)
 class Update(Write):
-    """A SPARQL 1.1 Update. Its delta is read back from the graphs it may write."""
+    """A SPARQL 1.1 Update: its delta comes from the store when the store computes it."""
 
     text: str
     base_iri: str | None = None
 
-    def apply(self, store: Store) -> None:
-        store.update(self.text, base_iri=self.base_iri)
-
     def refuse_early(self, store: Store) -> None:
-        """Also tries the update on the store first (`Store.try_update`): the trial on the
-        copy runs in this process, and only an update that finished within the update
-        budget there reaches it."""
         store.check_update(self.text, base_iri=self.base_iri)
-        store.try_update(self.text, base_iri=self.base_iri)
 
-    def delta(self, store: Store, live: LiveFindings) -> None:
-        """Unknown before the store applies the update (the seam for a store that computes
-        an update's delta itself)."""
+    def write(self, store: Store, live: LiveFindings, check: Check | None) -> Delta | None:
+        """The store's own delta, checked inside its write; on a store that cannot tell,
+        the delta of a trial on the live copy is checked first, and None returned (the
+        touched graphs are read back)."""
+        if store.computes_update_deltas:
+            checked = None if check is None else _on_validated(check)
+            done = store.update_with_delta(self.text, base_iri=self.base_iri, check=checked)
+            return None if done is None else validated_part(done)
+        if check is not None:
+            check(self.trial_delta(live, store))
+        store.update(self.text, base_iri=self.base_iri)
         return None
 
     def touched(self, store: Store) -> list[str | None]:
@@ -178,10 +202,10 @@ class Update(Write):
         every validated graph when it may reach graphs it does not name."""
         targets = update_targets(self.text, self.base_iri)
         if targets.all_named or targets.variable or targets.variable_delete:
-            return [None, *validated_graphs(store.graphs())]
+            return super().touched(store)
         return [None, *validated_graphs(sorted(targets.graphs))]
 
-    def trial_delta(self, store: Store, live: LiveFindings) -> Delta:
+    def trial_delta(self, live: LiveFindings, store: Store) -> Delta:
         """The update tried on an in-memory copy of the validated graphs (LOAD and SERVICE
         refused outright: the copy never fetches), compared with them graph by graph."""
         check_operations(self.text, allowed_hosts="")
@@ -202,6 +226,52 @@ class Update(Write):
             added.extend(after - before)
             removed.extend(before - after)
         return Delta.of(added=added, removed=removed)
+
+
+def validated_part(delta: QuadDelta) -> Delta:
+    """The quads of a store's delta that are in validated graphs (not system graphs)."""
+    return Delta.of(
+        added=(q for q in delta.added if _validated(q)),
+        removed=(q for q in delta.removed if _validated(q)),
+    )
+
+
+def _validated(quad: ox.Quad) -> bool:
+    graph = quad.graph_name
+    return isinstance(graph, ox.DefaultGraph) or not is_system_graph(graph.value)
+
+
+def _on_validated(check: Check) -> Callable[[QuadDelta], None]:
+    return lambda delta: check(validated_part(delta))
+
+
+class _Check:
+    """A guarded write's check: the delta applied to the live findings, refused when it
+    opens a finding at `level` or above; `revert` rolls the live findings back when the
+    write is refused or fails."""
+
+    def __init__(self, live: LiveFindings, level: Severity) -> None:
+        self.live = live
+        self.level = level
+        self.done: Delta | None = None
+        self.change = Change()
+
+    def __call__(self, delta: Delta) -> None:
+        self.done, outcome = self.live.attempt(delta)
+        refused = at_least(outcome.opened, self.level)
+        if refused:
+            results = refused_results(self.live, refused)  # read before the rollback
+            raise GuardRefusedError(
+                f"the write would add {len(results)} finding(s) at {self.level} severity or "
+                "above; nothing was written",
+                findings=results,
+            )
+        self.change = change_of(outcome)
+
+    def revert(self) -> None:
+        if self.done is not None:
+            self.live.revert(self.done)
+            self.done = None
 
 
 @dataclass(frozen=True)
@@ -228,46 +298,38 @@ class Guard:
             if level is not None:
                 write.refuse_early(store)
                 self.live.refresh(store)
-                created, change = self._guarded(store, write, level)
+                created, change, delta = self._guarded(store, write, level)
             else:
-                created, change = self._unguarded(store, write)
-            return Applied(created, change + self._read_back(store, write))
+                created, change, delta = self._unguarded(store, write)
+            if delta is None:
+                change += self._read_back(store, write)
+            return Applied(created, change)
 
-    def _guarded(self, store: Store, write: Write, level: Severity) -> tuple[bool, Change]:
+    def _guarded(
+        self, store: Store, write: Write, level: Severity
+    ) -> tuple[bool, Change, Delta | None]:
         live = self.live
         with live.locked():
-            delta = write.delta(store, live)
-            done, outcome = live.attempt(delta or write.trial_delta(store, live))
-            refused = at_least(outcome.opened, level)
-            if refused:
-                results = refused_results(live, refused)
-                live.revert(done)
-                raise GuardRefusedError(
-                    f"the write would add {len(results)} finding(s) at {level} severity or "
-                    "above; nothing was written",
-                    findings=results,
-                )
+            check = _Check(live, level)
             try:
                 created = write.creates(store)
-                write.apply(store)
+                delta = write.write(store, live, check)
             except BaseException:
-                live.revert(done)
+                check.revert()
                 raise
-            return created, change_of(outcome)
+            return created, check.change, delta
 
-    def _unguarded(self, store: Store, write: Write) -> tuple[bool, Change]:
-        delta = write.delta(store, self.live)
+    def _unguarded(self, store: Store, write: Write) -> tuple[bool, Change, Delta | None]:
         created = write.creates(store)
-        write.apply(store)
-        return created, change_of(self.live.commit(delta)) if delta is not None else Change()
+        delta = write.write(store, self.live, None)
+        change = Change() if delta is None else change_of(self.live.commit(delta))
+        return created, change, delta
 
     def _read_back(self, store: Store, write: Write) -> Change:
         """For a write whose delta only the store knew: the touched graphs read back and
         compared with the live state (after a guarded trial, what is left is blank-node
         labels the store chose)."""
         graphs = write.touched(store)
-        if graphs is None:
-            return Change()
         live = self.live
         with live.locked():
             added: list[ox.Quad] = []

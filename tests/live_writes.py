@@ -95,3 +95,61 @@ def _move(rng: random.Random, quads: list[ox.Quad]) -> Delta:
     organisations = sorted({q.object for q in chains}, key=str)
     target = rng.choice(organisations)
     return Delta.of(removed=[old], added=[ox.Quad(old.subject, old.predicate, target)])
+
+
+def update(rng: random.Random, quads: list[ox.Quad]) -> str:
+    """One random SPARQL 1.1 update over the current quads (named graphs included): data
+    added and deleted, an object replaced with `DELETE/INSERT … WHERE` (units moved under
+    another organisation among them), `DELETE WHERE`, a pattern's matches given a new
+    triple (with a fresh blank node, sometimes), one subject copied into a named graph, and
+    graph management (`DROP`, `CLEAR`, `ADD`, `MOVE`)."""
+    kind = rng.choice(("insert-data", "delete-data", "modify", "modify", "delete-where",
+                       "insert-where", "copy-subject", "graph"))  # fmt: skip
+    plain = [q for q in quads if not _has_blank(q)]
+    if kind == "insert-data" or not plain:
+        graph = rng.choice((ox.DefaultGraph(), *GRAPHS))
+        added = [_new(rng, quads, graph) for _ in range(rng.randint(1, 3))]
+        return f"INSERT DATA {{ {' '.join(_quad_text(q) for q in added)} }}"
+    if kind == "delete-data":
+        removed = [rng.choice(plain) for _ in range(rng.randint(1, 3))]
+        return f"DELETE DATA {{ {' '.join(_quad_text(q) for q in removed)} }}"
+    if kind == "graph":
+        source, target = rng.sample(GRAPHS, 2)
+        return rng.choice((f"DROP SILENT GRAPH {source}", f"CLEAR SILENT GRAPH {source}",
+                           f"ADD SILENT {source} TO {target}",
+                           f"MOVE SILENT {source} TO {target}"))  # fmt: skip
+    quad = _with_chosen_predicate(rng, plain)
+    s, p, o, g = quad.subject, quad.predicate, quad.object, quad.graph_name
+    if kind == "modify":
+        values = sorted({q.object for q in quads if q.predicate == p}, key=str)
+        new = rng.choice([*values[:50], *FRESH])
+        return (f"DELETE {{ {_in(g, f'{s} {p} ?o')} }} INSERT {{ {_in(g, f'{s} {p} {new}')} }} "
+                f"WHERE {{ {_in(g, f'{s} {p} ?o')} }}")  # fmt: skip
+    if kind == "delete-where":
+        return f"DELETE WHERE {{ {_in(g, f'?x {p} {o}')} }}"
+    if kind == "copy-subject":
+        return f"INSERT {{ GRAPH {rng.choice(GRAPHS)} {{ {s} ?p ?o }} }} WHERE {{ {s} ?p ?o }}"
+    added = _new(rng, quads)
+    template = (f"?x {added.predicate} _:b . _:b a {rng.choice(CLASSES)} ."
+                if rng.random() < 0.3 else f"?x {added.predicate} {added.object} .")  # fmt: skip
+    return f"INSERT {{ {template} }} WHERE {{ {_in(g, f'?x {p} {o}')} }}"
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return any(isinstance(t, ox.BlankNode) for t in (quad.subject, quad.object, quad.graph_name))
+
+
+def _with_chosen_predicate(rng: random.Random, quads: list[ox.Quad]) -> ox.Quad:
+    """A quad of a predicate the rules read, when the data has one (else any quad)."""
+    predicate = rng.choice((RDF_TYPE, *PREDICATES))
+    having = [q for q in quads if q.predicate == predicate]
+    return rng.choice(having or quads)
+
+
+def _quad_text(quad: ox.Quad) -> str:
+    return _in(quad.graph_name, f"{quad.subject} {quad.predicate} {quad.object} .")
+
+
+def _in(graph: Any, pattern: str) -> str:
+    """`pattern` in `graph`: wrapped in `GRAPH` for a named graph, as is for the default."""
+    return pattern if isinstance(graph, ox.DefaultGraph) else f"GRAPH {graph} {{ {pattern} }}"

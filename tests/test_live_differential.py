@@ -6,6 +6,10 @@
 organisation, and on the custom shapes of tests/compile_cases. Writes come from
 `tests/live_writes.py` (seeded, derandomised hypothesis draws); one live state per data set
 runs through all of them, so the writes pile up like a real history.
+
+SPARQL updates go the service's own way: through the `Guard` on an embedded store, which
+computes each update's delta itself (`Store.update_with_delta`), guarded or not; after each,
+the live findings equal a fresh validation of what the store holds.
 """
 
 from __future__ import annotations
@@ -20,7 +24,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks.generate import generate
+from service.errors import GuardRefusedError
+from service.findings import LiveFindings, quads_of
+from service.guard import Guard, Update
 from service.resources import DATA_DIR
+from service.store.embedded import EmbeddedStore
+from service.store.files import load_file
 from service.validation import validate
 from service.validation.entailed import Delta
 from service.validation.live import LiveValidation
@@ -28,11 +37,13 @@ from service.validation.model import Finding
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import Source, expand_paths, load, parse
 from service.validation.shapes import ShapePack, from_files, load_builtin
-from tests.live_writes import write
+from tests.live_writes import update, write
 
 CUSTOM = Path(__file__).parent / "compile_cases" / "compiled.ttl"
 STEPS = 50
 """Writes per data set (four data sets: a few hundred in all)."""
+UPDATES = 25
+"""SPARQL updates through the guard."""
 
 Key = tuple[object, ...]
 
@@ -91,3 +102,29 @@ def test_incremental_equals_full(name: str) -> None:
         assert keys(outcome.closed) == before - now
 
     step()
+
+
+def test_updates_through_the_guard_equal_full(tmp_path: Path) -> None:
+    store = EmbeddedStore(tmp_path / "store")
+    for path in sorted((DATA_DIR / "example").glob("*.ttl")):
+        load_file(store, path)
+    live = LiveFindings.build(store, watch=False)
+    guard = Guard(live)
+    refused = 0
+    try:
+        for seed in range(UPDATES):
+            rng = random.Random(seed)
+            text = update(rng, quads_of(store))
+            try:
+                guard.apply(store, Update(text), level=rng.choice((None, "violation")))
+            except GuardRefusedError:
+                refused += 1
+            now = keys(live.findings())
+            expected = keys(validate(PreparedData.from_quads(quads_of(store))).findings)
+            assert now == expected, (
+                f"after {text}: only live {sorted(now - expected, key=str)}; "
+                f"only full {sorted(expected - now, key=str)}"
+            )
+    finally:
+        store.close()
+    assert 0 < refused < UPDATES  # the guard both passed and refused some

@@ -113,19 +113,6 @@ class Store(ABC):
         check_operations(update, allowed_hosts=self.allowed_hosts)
         check_system_graphs(update, base_iri, self.graphs)
 
-    def try_update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Try an update on a throwaway copy of the store within the update budget, and
-        raise what applying it would raise; the store is not changed. The guard calls it
-        before its own trial, so a guarded update is bounded as an unguarded one is.
-
-        The embedded store tries an update that evaluates a pattern in a worker process it
-        can kill (`EmbeddedStore.try_update`). This default does nothing: a remote endpoint
-        evaluates updates in its own process, under its own limits (Oxigraph server has no
-        update timeout; a runaway update holds that server, not this one, whose request
-        gives up after `query_timeout_s`).
-        """
-        return
-
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None) -> None:
         """Apply a SPARQL 1.1 Update atomically: all operations or none.
@@ -136,13 +123,25 @@ class Store(ABC):
         `OperationFailedError`, and changes nothing.
         """
 
-    def update_with_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta | None:
+    computes_update_deltas = False
+    """True when `update_with_delta` knows an update's delta before writing it."""
+
+    def update_with_delta(
+        self,
+        update: str,
+        *,
+        base_iri: str | None = None,
+        check: Callable[[QuadDelta], None] | None = None,
+    ) -> QuadDelta | None:
         """Apply an update as `update` does and return what it changed: the quads it
         removed and added (real changes only) and the named graphs it created and dropped.
 
-        None when the backend cannot tell: this default, for engines reached over SPARQL
-        1.1, which apply an update without saying what it changed. The embedded store
-        computes the delta before it applies it (`EmbeddedStore.update_with_delta`).
+        A store that `computes_update_deltas` calls `check` with the delta before writing
+        it, under its write lock, and writes nothing when `check` raises: the guard's
+        check and the write are one step. None when the backend cannot tell: this default,
+        for engines reached over SPARQL 1.1, which apply an update without saying what it
+        changed (and so never call `check`). The embedded store computes the delta before
+        it applies it (`EmbeddedStore.update_with_delta`).
         """
         self.update(update, base_iri=base_iri)
         return None

@@ -318,23 +318,27 @@ class EmbeddedStore(Store):
         """Apply a SPARQL Update (see `update_with_delta`)."""
         self.update_with_delta(update, base_iri=base_iri)
 
-    def update_with_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta:
+    computes_update_deltas = True
+
+    def update_with_delta(
+        self,
+        update: str,
+        *,
+        base_iri: str | None = None,
+        check: Callable[[QuadDelta], None] | None = None,
+    ) -> QuadDelta:
         """Apply a SPARQL Update all or nothing and return its delta: refused `LOAD` or
-        `SERVICE` never run; the delta is computed first (`_delta`), then written."""
+        `SERVICE` never run; the delta is computed first (`_delta`), given to `check`, then
+        written, all under the write lock (so the delta is the one of the state it is
+        written on)."""
         self.check_update(update, base_iri=base_iri)
         found = operations(update, base_iri)
         with self._write_lock:
             delta = self._delta(update, found, base_iri)
+            if check is not None:
+                check(delta)
             self._write(delta)
             return delta
-
-    def try_update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Compute the update's delta as `update_with_delta` would, within the update
-        budget, and raise what applying it would raise; nothing is written. Under the write
-        lock, so that the delta is the one of the current state."""
-        found = operations(update, base_iri)
-        with self._write_lock:
-            self._delta(update, found, base_iri)
 
     def _delta(self, update: str, found: list[Operation], base_iri: str | None) -> QuadDelta:
         """The update's delta on the current state.
