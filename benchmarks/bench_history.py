@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,6 +68,11 @@ def timed(func: Callable[[], T]) -> tuple[T, float]:
     return value, time.perf_counter() - started
 
 
+def progress(line: str) -> None:
+    """A progress line on stderr, so that a long run shows how far it got."""
+    print(line, file=sys.stderr, flush=True)
+
+
 def loaded(folder: Path, triples: int, file: Path | None) -> EmbeddedStore:
     """An embedded store holding the ontology and the organisation (`file`, or generated)."""
     store = EmbeddedStore(folder / "store")
@@ -74,6 +80,7 @@ def loaded(folder: Path, triples: int, file: Path | None) -> EmbeddedStore:
         load_file(store, path)
     data = generate(copies_for(triples), rate=1.0).ntriples() if file is None else file.read_bytes()
     store.load(data, media_type=NTRIPLES, graph="urn:bench:organisation")
+    progress(f"loaded {store.count(all_graphs=True)} triples")
     return store
 
 
@@ -116,10 +123,12 @@ def measure(
     """The figures of the module docstring, in seconds and triples."""
     keeper = Keeper(store, retention)
     (report, fingerprint), validate_s = timed(keeper.validated)
+    progress(f"validated: {len(report.results)} results in {validate_s:.1f} s")
     data = store.count(all_graphs=True)
     before = system_triples(store)
     _, first_s = timed(lambda: keeper.keep(report, fingerprint))
     after_first = system_triples(store)
+    progress(f"first keep: {after_first} in {first_s:.1f} s")
     added: list[int] = []
     records: list[float] = []
     fresh_s: list[float] = []
@@ -134,6 +143,8 @@ def measure(
         entry, seconds = timed(partial(keeper.keep, made, made_fingerprint))
         records.append(seconds)
         added.append(store.count(all_graphs=True) - size)
+        if (n + 1) % 10 == 0 or n < fresh:
+            progress(f"{n + 1} later keeps: {sum(added)} triples added, last {seconds:.1f} s")
     after = system_triples(store)
     kept = report_graphs(store)
     newest, oldest = kept[0].rsplit(":", 1)[-1], kept[-1].rsplit(":", 1)[-1]
@@ -195,6 +206,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    import sys
-
     raise SystemExit(main(sys.argv[1:]))

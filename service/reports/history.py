@@ -58,7 +58,6 @@ from service.reports.series import (
     added,
     current_at,
     digest,
-    events,
     head,
     rebuilt,
     removed,
@@ -457,7 +456,7 @@ def _lost(key: Series, members: list[str]) -> None:
 def _delete(store: Store, graphs: set[str], states: list[Series]) -> None:
     """Delete report graphs and series' states, then the ledger items that nothing else
     mentions (the caller holds `service_writes()`)."""
-    mentioned = {item for done in events(store, sorted(graphs)) for _, item in done}
+    mentioned = ledger.mentioned(store, sorted(graphs))
     for key in states:
         mentioned |= state_items(store, key)
         _drop(store, key.graph)

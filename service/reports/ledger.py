@@ -307,6 +307,15 @@ def _triple(subject: object, predicate: object, obj: object) -> ox.Triple:
     return ox.Triple(subject, predicate, obj)
 
 
+def mentioned(store: Store, graphs: Iterable[str]) -> set[str]:
+    """The items the activities of these report graphs open or close, each graph exported
+    alone (an export of several from one state takes a store checkpoint, which a caller
+    holding the keep lock does not need; a query could pass the row limit)."""
+    return {
+        item for graph in graphs for _, item in events_of(store.export(graph, media_type=NTRIPLES))
+    }
+
+
 def still_used(store: Store, candidates: Iterable[str], *, chunk: int = 1_000) -> set[str]:
     """Those of `candidates` that some activity of a kept report still opens or closes, or
     that a series' state holds as current (its first report may be gone)."""
