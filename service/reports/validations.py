@@ -12,7 +12,11 @@ What the worker reads:
 * the embedded store: a read-only view of its current state (`Store.run_in_worker`), opened
   in place and dumped there graph by graph, once, for both the prepared data and the
   fingerprint (no export through the store in the parent, and one consistent state even
-  while others write: a graph deleted meanwhile is still there for this validation);
+  while others write: a graph deleted meanwhile is still there for this validation). The
+  worker keeps what it read while the view stays the store's current one (`ViewData`, kept
+  by `Views.derived`): validating an unchanged store again — against other shapes, another
+  severity — reads nothing, where reading a million quads out of RocksDB and parsing them
+  took longer than the rules;
 * the remote store: its graphs exported here (`Snapshot`), the bytes sent over;
 * a posted payload: its bytes, sent over.
 
@@ -26,7 +30,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import cached_property, partial
 
 import pyoxigraph as ox
 
@@ -113,7 +117,7 @@ class Check:
             [*self.posted_shapes, *self.stored_shapes, *_shapes_graphs(db, self.options)],
             builtin=self.options.builtin,
         )
-        prepared, fingerprint = self._prepared(db)
+        prepared, fingerprint = self._prepared(views)
         report = validate(
             prepared, shapes=pack, engine=self.options.engine, fail_on=self.options.fail_on
         )
@@ -121,23 +125,20 @@ class Check:
             return report, None
         return report, self._entry(report, fingerprint(), pack)
 
-    def _prepared(self, db: ox.Store | None) -> tuple[PreparedData, Callable[[], str] | None]:
-        """The data to validate and, when the report may be kept, how to fingerprint it.
-
-        A view is dumped once, graph by graph (`Snapshot.of_memory`), and both the prepared
-        data and the fingerprint read those bytes: a Python loop over the view's quads
-        decoded every term twice, and was slower than the export it replaced."""
+    def _prepared(self, views: Views) -> tuple[PreparedData, Callable[[], str] | None]:
+        """The data to validate and, when the report may be kept, how to fingerprint it
+        (read from the view once per view and scope, `ViewData`)."""
         if self.data is not None:
             return PreparedData.from_sources([self.data]), None
-        snapshot = self.snapshot
-        if snapshot is None:
-            if db is None:
-                raise InputError("a validation needs data: a view, a snapshot or a payload")
-            snapshot = Snapshot.of_memory(db, self.options.graph)
         keepable = not self.posted_shapes
-        return PreparedData.from_sources([snapshot.source()]), (
-            snapshot.fingerprint if keepable else None
-        )
+        if self.snapshot is not None:
+            prepared = PreparedData.from_sources([self.snapshot.source()])
+            return prepared, (self.snapshot.fingerprint if keepable else None)
+        if not self.view:
+            raise InputError("a validation needs data: a view, a snapshot or a payload")
+        scope = self.options.graph
+        read = views.derived(self.view, (ViewData, scope), partial(ViewData.read, scope=scope))
+        return PreparedData(read.store), (read.fingerprint if keepable else None)
 
     def _entry(self, report: Report, fingerprint: str, pack: ShapePack) -> Entry:
         return new_entry(
@@ -148,6 +149,37 @@ class Check:
             scope=self.options.graph,
             max_results=self.max_results,
         )
+
+
+class ViewData:
+    """The validated graphs of one view (one scope of it), as a validation needs them: the
+    prepared store, shared read-only by every validation of that view (each wraps it in a
+    `PreparedData` of its own, so an rdflib copy pySHACL asks for dies with its run), and
+    the fingerprint, computed at the first validation that may be kept.
+
+    The view is dumped once, graph by graph (`Snapshot.of_memory`), and both the prepared
+    data and the fingerprint read those bytes: a Python loop over the view's quads decoded
+    every term twice, and was slower than the export it replaced."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        self._snapshot: Snapshot | None = snapshot
+        self.store = PreparedData.from_sources([snapshot.source()]).store
+
+    @classmethod
+    def read(cls, db: ox.Store, *, scope: str | None) -> ViewData:
+        """The graphs `scope` names (None: every validated graph) of the view `db`."""
+        return cls(Snapshot.of_memory(db, scope))
+
+    @cached_property
+    def _fingerprint(self) -> str:
+        assert self._snapshot is not None
+        found = self._snapshot.fingerprint()
+        self._snapshot = None  # the bytes were only kept for this
+        return found
+
+    def fingerprint(self) -> str:
+        """The snapshot's fingerprint (`Snapshot.fingerprint`), computed once."""
+        return self._fingerprint
 
 
 def _shapes_graphs(db: ox.Store | None, options: Options) -> list[Source]:

@@ -37,10 +37,10 @@ import resource
 import signal
 import threading
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from pyoxigraph import NamedNode, QueryBoolean, QuerySolutions, Variable
 from pyoxigraph import Store as OxStore
@@ -56,6 +56,7 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["select", "ask", "query"]
 Kept = TypeVar("Kept")
+Derived = TypeVar("Derived")
 _RELEASE = "release"
 """Message telling an idle worker to close its view (the store wants to delete it)."""
 
@@ -65,12 +66,14 @@ class Views:
 
     Opening a view costs milliseconds, but its caches warm up with use; one view at a time,
     since a view the store has moved past is about to be deleted. Beside them, what a kind
-    of task keeps in its worker from one task to the next (`kept`)."""
+    of task keeps in its worker from one task to the next (`kept`), and what tasks derived
+    from the open view (`derived`), dropped with it."""
 
     def __init__(self) -> None:
         self._db: OxStore | None = None
         self._path = ""
         self._kept: dict[type, object] = {}
+        self._derived: dict[Hashable, object] = {}
 
     def kept(self, kind: type[Kept]) -> Kept:
         """The one `kind()` this worker keeps between tasks, made at first use (the update
@@ -81,6 +84,16 @@ class Views:
         assert isinstance(found, kind)
         return found
 
+    def derived(self, path: str, key: Hashable, build: Callable[[OxStore], Derived]) -> Derived:
+        """`build(view)` for the view at `path`, made once while that view stays open: a view
+        is one state of the store, so what is derived from it holds as long as it is open
+        (a validation's prepared data: reading a million quads out of RocksDB took longer
+        than validating them). Dropped when the view closes (`close`, or another opened)."""
+        db = self.open(path)
+        if key not in self._derived:
+            self._derived[key] = build(db)
+        return cast(Derived, self._derived[key])
+
     def open(self, path: str) -> OxStore:
         """The view at `path`, opened read-only (the one already open when it is that one)."""
         if path != self._path or self._db is None:
@@ -89,8 +102,9 @@ class Views:
         return self._db
 
     def close(self) -> None:
-        """Close the open view, if any."""
+        """Close the open view, if any, and drop what was derived from it."""
         self._db, self._path = None, ""
+        self._derived.clear()
         gc.collect()
 
 

@@ -12,15 +12,25 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
 
 from service.reports.history import entries
 from service.reports.snapshot import Snapshot
+from service.reports.validations import Check, Options
+from service.store.embedded import EmbeddedStore
+from service.store.workers import Views
+from service.validation.rdfio import Source
 from tests.hardening.conftest import READ, WRITE, Service, problem_of
 
 SH = "http://www.w3.org/ns/shacl#"
 DATA = "".join(
     f'<http://e/s{i}> <http://e/q> <http://e/T> ; <http://e/p> "{i}" .\n' for i in range(100)
 )
+ARC = "<http://e/arc{}> a <https://w3id.org/social-business#Arc> .\n"
+"""An arc with no ends: findings of R16 under the built-in rules."""
 PRODUCT = "SELECT $this WHERE { $this ?p ?o . ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 """200 triples to the fourth power: billions of rows for rdflib, far past any budget."""
 TINY = f"@prefix sh: <{SH}> . <http://e/S> a sh:NodeShape ; sh:targetNode <http://e/s1> .\n"
@@ -103,3 +113,39 @@ def test_a_store_validation_reads_the_store_in_place(embedded: Service) -> None:
     assert answer.status_code == 200
     (entry,), _ = entries(embedded.store)
     assert entry.fingerprint == Snapshot.of_store(embedded.store).fingerprint()
+
+
+def test_a_view_is_read_once_while_it_is_the_stores_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Validating an unchanged store again (other shapes, another severity) reads nothing
+    from it; after a write, the new view is read, and the new data found."""
+    reads: list[str | None] = []
+    dump = Snapshot.of_memory.__func__  # type: ignore[attr-defined]
+
+    def counted(cls: type[Snapshot], db: object, scope: str | None = None) -> Snapshot:
+        reads.append(scope)
+        return dump(cls, db, scope)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(Snapshot, "of_memory", classmethod(counted))
+    store = EmbeddedStore(tmp_path / "store")
+    try:
+        store.load((DATA + ARC.format(1)).encode(), media_type="text/turtle", graph="urn:g:1")
+        views = Views()
+        check = Check(Options(), (), 1000, timeout_s=60, view=store._current_view())
+        first, entry = check.run(views)
+        tiny = (Source("tiny.ttl", TINY.encode(), "ttl"),)
+        other, _ = replace(check, options=Options(builtin=False), posted_shapes=tiny).run(views)
+        _, again = check.run(views)
+        assert reads == [None]
+        assert first.findings and not other.findings
+        assert entry is not None and again is not None
+        assert entry.fingerprint == again.fingerprint
+        store.load(ARC.format(2).encode(), media_type="text/turtle", graph="urn:g:2")
+        later, moved = replace(check, view=store._current_view()).run(views)
+        assert reads == [None, None]
+        assert len(later.findings) == 2 * len(first.findings)
+        assert moved is not None and moved.fingerprint != entry.fingerprint
+        views.close()
+    finally:
+        store.close()
