@@ -18,11 +18,11 @@ from dataclasses import dataclass
 
 from rdflib import Graph, URIRef, Variable
 from rdflib.namespace import OWL, SH
-from rdflib.plugins.sparql.algebra import Join, ToMultiSet, translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.algebra import Join, ToMultiSet
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from service.rdflib_sparql import algebra
 from service.validation.algebra_text import Unsupported, select
 from service.validation.derived import Relation, substitute
 from service.validation.rewrite import THIS, bind_targets, mentioned, not_exists_to_minus
@@ -86,7 +86,7 @@ def compile_select(
     """The set-based form of one `sh:select` query of `shape`."""
     text = _PATH.sub(lambda _: _path(path_text), text)
     try:
-        query = translateQuery(parseQuery(text))
+        query = algebra(text)
     except Exception as exc:  # rdflib raises bare ParseException / Exception kinds
         raise Unsupported(f"query rdflib cannot parse: {exc}") from None
     top = query.algebra

@@ -43,11 +43,10 @@ from typing import Any
 
 from rdflib import URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, Path, SequencePath
-from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from service.rdflib_sparql import algebra
 from service.validation.algebra_text import Unsupported, exists_pattern, term
 from service.validation.rewrite import certain, is_var, mentioned, possible
 
@@ -270,9 +269,8 @@ def analyse(query: str, focus: str) -> Plan:
     per process: parsing is most of a live state's start-up after the data)."""
     variable = Variable(focus)
     try:
-        algebra = translateQuery(parseQuery(query)).algebra
         walker = _Walker(variable)
-        walker.visit(algebra, [], {})
+        walker.visit(algebra(query).algebra, [], {})
     except Unsupported as exc:
         return Plan(variable, (), whole=str(exc))
     return Plan(variable, tuple(walker.watches))

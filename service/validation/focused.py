@@ -43,10 +43,10 @@ from functools import lru_cache
 from typing import Any
 
 from rdflib import URIRef, Variable
-from rdflib.plugins.sparql.algebra import Filter, Join, Minus, translateQuery
-from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.algebra import Filter, Join, Minus
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from service.rdflib_sparql import algebra
 from service.validation.algebra_text import Unsupported, select
 from service.validation.rewrite import certain, copy_node, mentioned, possible
 
@@ -79,7 +79,7 @@ def restrict(query: str, variable: str) -> Restricted:
     """`query` (a SELECT whose solutions all bind `variable`) restricted to a focus list
     (rewritten once per process for each query)."""
     focus = Variable(variable)
-    top = translateQuery(parseQuery(query)).algebra.p
+    top = algebra(query).algebra.p
     distinct = top.name == "Distinct"
     project = top.p if distinct else top
     token = CompValue("ToMultiSet", p=CompValue("values", res=[{focus: URIRef(FOCUS_IRI)}]))
