@@ -221,6 +221,18 @@ def test_a_state_lost_after_the_first_report_was_dropped_starts_the_series_anew(
     assert described(store) == set(ledger.items(people("cy"))), "the lost series' items went"
 
 
+def test_pruning_a_series_whose_state_is_lost_drops_it_whole(
+    store: EmbeddedStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    kept = [keep(store, people(*names), Retention(2)) for names in (["ana"], ["bo"], ["cy"])]
+    with service_writes():
+        store.delete_graph(kept[0].series.graph)
+    dropped = history.prune(store, Retention(1))
+    assert dropped == [kept[2].graph, kept[1].graph], "not only the oldest: all unreadable"
+    assert history.report_graphs(store) == [] and described(store) == set()
+    assert "is lost" in caplog.text
+
+
 def test_a_keep_landing_during_a_read_waits_for_it(
     store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -318,7 +318,7 @@ def _latest_state(
         current = rebuilt(store, key, members)
         if current is None:
             _lost(key, members)
-            _delete(store, set(members), [key])
+            _delete(store, set(members), [key], sweep=True)
             return None, set()
         return head(store, key, members), current
     if old.digest == made_digest:
@@ -437,6 +437,7 @@ def prune(store: Store, retention: Retention) -> list[str]:
     if not gone:
         return []
     states: list[Series] = []
+    lost = False
     with service_writes():
         for key, members in _series_of(store, gone):
             if gone.issuperset(members):
@@ -445,7 +446,8 @@ def prune(store: Store, retention: Retention) -> list[str]:
                 _lost(key, members)
                 states.append(key)
                 gone |= set(members)
-        _delete(store, gone, states)
+                lost = True
+        _delete(store, gone, states, sweep=lost)
     return sorted(gone, reverse=True)
 
 
@@ -453,10 +455,12 @@ def _lost(key: Series, members: list[str]) -> None:
     log.warning("dropping %d kept reports whose state <%s> is lost", len(members), key.graph)
 
 
-def _delete(store: Store, graphs: set[str], states: list[Series]) -> None:
+def _delete(store: Store, graphs: set[str], states: list[Series], *, sweep: bool) -> None:
     """Delete report graphs and series' states, then the ledger items that nothing else
-    mentions (the caller holds `service_writes()`)."""
-    mentioned = ledger.mentioned(store, sorted(graphs))
+    mentions (the caller holds `service_writes()`): of those the graphs and states
+    mention, or with `sweep` of every item the ledger describes (a lost state took the list
+    of what its dropped reports had opened with it)."""
+    mentioned = ledger.described_items(store) if sweep else ledger.mentioned(store, graphs)
     for key in states:
         mentioned |= state_items(store, key)
         _drop(store, key.graph)

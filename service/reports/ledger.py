@@ -33,6 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from rdflib.term import Node
 
+from service.errors import NotFoundError
 from service.namespaces import SBR, SBSH
 from service.rdf.formats import NTRIPLES
 from service.reports.as_rdf import (
@@ -314,6 +315,17 @@ def mentioned(store: Store, graphs: Iterable[str]) -> set[str]:
     return {
         item for graph in graphs for _, item in events_of(store.export(graph, media_type=NTRIPLES))
     }
+
+
+def described_items(store: Store) -> set[str]:
+    """Every item the ledger graph describes (from its export: there may be more items than
+    a query may return rows)."""
+    try:
+        body = store.export(LEDGER_GRAPH, media_type=NTRIPLES)
+    except NotFoundError:
+        return set()
+    subjects = (t.subject.value for t in ox.parse(body, ox.RdfFormat.N_TRIPLES))
+    return {s for s in subjects if ITEM.fullmatch(s)}
 
 
 def still_used(store: Store, candidates: Iterable[str], *, chunk: int = 1_000) -> set[str]:
