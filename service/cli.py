@@ -260,15 +260,15 @@ def _query_text(args: argparse.Namespace, settings: Settings) -> tuple[Catalog |
     return catalog, catalog.get(args.named).text
 
 
-def _named_params(pairs: Sequence[str]) -> dict[str, str]:
-    """`--param k=v` options as a mapping; the catalog checks names and types."""
+def _named_params(pairs: Sequence[str], *, flag: str = "--param") -> dict[str, str]:
+    """`--param k=v` (or `flag`) options as a mapping; the consumer checks names and types."""
     params: dict[str, str] = {}
     for pair in pairs:
         key, equals, value = pair.partition("=")
         if not equals or not key:
-            raise InputError(f"--param takes NAME=VALUE, not {pair!r}")
+            raise InputError(f"{flag} takes NAME=VALUE, not {pair!r}")
         if key in params:
-            raise InputError(f"--param {key} is given more than once")
+            raise InputError(f"{flag} {key} is given more than once")
         params[key] = value
     return params
 
@@ -387,6 +387,83 @@ def _print_diff(report: Report, previous: list[JsonResult], args: argparse.Names
     return 1 if diff.new_at_least(args.fail_on) else 0
 
 
+def _add_import(commands: Commands) -> None:
+    from service.importers import KINDS
+
+    parser = commands.add_parser(
+        "import",
+        help="build the three layers from event logs (and other sources), one graph per import",
+        epilog="options per kind: " + "; ".join(_kind_options(kind) for kind in sorted(KINDS)),
+    )
+    parser.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(sorted(KINDS))}")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="the source files")
+    parser.add_argument("--graph", help="graph IRI (default urn:triskel:import:<kind>:<sha256>)")
+    parser.add_argument("--mapping", type=Path, metavar="FILE", help="the kind's mapping file")
+    parser.add_argument(
+        "--option",
+        "-o",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an option of the kind (repeatable; see below)",
+    )
+    parser.add_argument(
+        "--pseudonymise",
+        action="store_true",
+        help="identifiers as HMAC-SHA256 hashes under TRISKEL_PSEUDONYM_KEY",
+    )
+    parser.add_argument("--since", metavar="DATE", help="leave out items before DATE (ISO 8601)")
+    parser.add_argument("--dry-run", action="store_true", help="write nothing; print the summary")
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_import)
+
+
+def _kind_options(kind: str) -> str:
+    """`kind: name (default), ...` for the help text."""
+    from service.importers import importer_named
+
+    specs = importer_named(kind).options
+    return f"{kind}: " + ", ".join(f"{o.name} ({o.default or '-'})" for o in specs)
+
+
+def _run_import(args: argparse.Namespace) -> int:
+    """Read the sources, build the graph, write it all or nothing (unless --dry-run or the
+    store holds this very import already); the summary goes to stdout as JSON."""
+    import json
+
+    from service.importers.contract import Source
+    from service.importers.run import parse_since, prepare
+    from service.rdf.reader import MEGABYTE, read_file
+    from service.store import open_store
+
+    settings = _store_settings(args)
+    limit = int(settings.max_body_mb * MEGABYTE)
+    key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    sources = [Source(str(path), read_file(path, max_bytes=limit)) for path in args.paths]
+    prepared = prepare(
+        args.kind,
+        sources,
+        options=_named_params(args.option, flag="--option"),
+        mapping=read_file(args.mapping, max_bytes=limit) if args.mapping else None,
+        pseudonym_key=key,
+        pseudonymise=args.pseudonymise,
+        since=parse_since(args.since) if args.since else None,
+        graph=args.graph,
+    )
+    written = False
+    if not args.dry_run:
+        store = open_store(settings)
+        try:
+            if not prepared.is_current(store):
+                prepared.write(store)
+                written = True
+        finally:
+            store.close()
+    report = prepared.report(written=written, dry_run=args.dry_run)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _store_nquads(args: argparse.Namespace) -> bytes:
     """Everything in the store but the kept reports, as N-Quads."""
     from service.reports.snapshot import Snapshot
@@ -405,6 +482,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     for add in (_add_ontology, _add_serve, _add_load, _add_query, _add_export, _add_validate):
         add(commands)
+    _add_import(commands)
     return parser
 
 

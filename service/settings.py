@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.resources import QUERIES_DIR
@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     """The URL clients reach the service at (behind a proxy): the base of the service
     description, of relative IRIs in queries and updates, and of the graphs `POST /store`
     creates. Default: the bound address."""
+    pseudonym_key: SecretStr | None = None
+    """The key of `--pseudonymise` imports: identifiers become HMAC-SHA256 hashes under it,
+    the same on every import made with the same key (never logged, never stored)."""
     served_hosts: str = ""
     """`Host` names answered besides loopback, the bound host and `public_url`'s host:
     comma-separated `name` or `name:port`, or `*` for any (a proxy checks Host itself)."""

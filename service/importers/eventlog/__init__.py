@@ -1,0 +1,356 @@
+"""`eventlog`: process-mining event logs (XES, CSV) as practices, conversations and the
+handover-of-work network.
+
+The log is a practice (or each value of a case attribute, `--option practice=case:K`); a case
+is a conversation enacting it; an event is a conversation act performed by its resource.
+Arcs are the handover of work (van der Aalst, Reijers & Song 2005; PM4Py's
+`discover_handover_of_work_network` with beta = 0): in each case, acts in timestamp order
+(ties in file order), every two directly succeeding acts with resources `a` then `b`, `a != b`,
+count once towards the arc `a -> b`; its `sb:weight` is the count over the log (PM4Py divides
+it by all succeeding pairs, self-handovers included; the count is kept so weights add up
+across imports). An act without resource is passed over: the acts before and after it are
+directly succeeding. A self-handover (`a` then `a`) makes no arc (an arc to oneself breaks
+R16); it is counted in the summary.
+
+Lifecycle: an activity instance is one act. A `start` event opens it and the next `complete`
+of the same activity (and `concept:instance`, when given) in the case closes it; the act has
+`prov:startedAtTime` from the start and `prov:endedAtTime` from the complete, its performer is
+the completing resource (the starting one if the complete has none), and its place in the
+case is the complete's. A start never completed is an act with a start time only. An event
+without a transition counts as `complete`; other transitions (schedule, assign, suspend,
+resume, abort...) make no act and are counted. On a log of complete events only (most logs)
+this is PM4Py's network exactly.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter, deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePath
+
+from service.errors import InputError
+from service.importers.contract import (
+    IDENTIFIER,
+    RDF_TYPE,
+    RDFS_LABEL,
+    Importer,
+    OptionSpec,
+    Request,
+    Source,
+    Summary,
+    Triples,
+    date_time,
+    entity_iri,
+    iri,
+    literal,
+    sb,
+    typed,
+)
+from service.importers.eventlog.read import Case, Event, Log, instant, read_csv, read_xes
+
+KIND = "eventlog"
+ACT_TYPES = ("request", "promise", "decline", "state", "accept", "reject", "cancel")
+"""The members of `sb:ActType` (ontology/concepts.ttl) a mapping may name."""
+FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
+STARTED = "<http://www.w3.org/ns/prov#startedAtTime>"
+ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
+
+
+@dataclass(slots=True)
+class Act:
+    """An activity instance: its events folded into one act."""
+
+    rank: tuple[float, int]
+    activity: str
+    resource: str | None
+    started: Event | None
+    ended: Event | None
+    instance: str | None
+
+    def span(self) -> tuple[datetime, datetime]:
+        """When the act began and ended; an act with one event began and ended then."""
+        events = [event for event in (self.started, self.ended) if event is not None]
+        return events[0].time, events[-1].time
+
+
+def fold(events: list[Event], summary: Summary) -> list[Act]:
+    """The acts of a case's events (already in case order), in case order.
+
+    >>> from datetime import datetime
+    >>> def ev(n, transition, who):
+    ...     return Event((n, n), datetime(2024, 1, 1, n), "a", who, transition, None)
+    >>> acts = fold([ev(1, "start", "x"), ev(2, "complete", None), ev(3, "assign", "y")], Summary())
+    >>> [(act.resource, act.started.rank, act.ended.rank) for act in acts]
+    [('x', (1, 1), (2, 2))]
+    """
+    acts: list[Act] = []
+    open_starts: dict[tuple[str, str | None], deque[Act]] = {}
+    for event in events:
+        key = (event.activity, event.instance)
+        if event.transition == "start":
+            act = Act(event.rank, event.activity, event.resource, event, None, event.instance)
+            open_starts.setdefault(key, deque()).append(act)
+            acts.append(act)
+        elif event.transition == "complete":
+            waiting = open_starts.get(key)
+            if waiting:
+                act = waiting.popleft()
+                act.rank, act.ended = event.rank, event
+                act.resource = event.resource or act.resource
+            else:
+                acts.append(
+                    Act(event.rank, event.activity, event.resource, None, event, event.instance)
+                )
+        else:
+            summary.details["other_transitions"] = summary.details.get("other_transitions", 0) + 1
+    acts.sort(key=lambda act: act.rank)
+    return acts
+
+
+def handovers(acts: Iterable[Act]) -> tuple[Counter[tuple[str, str]], int]:
+    """The handovers of one case's acts (in order) and its self-handovers.
+
+    >>> def act(who):
+    ...     return Act((0, 0), "a", who, None, None, None)
+    >>> handovers([act("a"), act(None), act("b"), act("b"), act("a")])
+    (Counter({('a', 'b'): 1, ('b', 'a'): 1}), 1)
+    """
+    pairs: Counter[tuple[str, str]] = Counter()
+    selves = 0
+    previous: str | None = None
+    for act in acts:
+        if act.resource is None:
+            continue
+        if previous is not None:
+            if previous == act.resource:
+                selves += 1
+            else:
+                pairs[(previous, act.resource)] += 1
+        previous = act.resource
+    return pairs, selves
+
+
+def read_mapping(data: bytes | None) -> dict[str, str]:
+    """Activity -> act type from a TOML mapping: an `[act_types]` table of activity names to
+    `sb:ActType` members (`request`, `promise`, ...). `InputError` naming what is wrong.
+
+    >>> read_mapping(b'[act_types]\\n"register request" = "request"\\n')
+    {'register request': 'request'}
+    """
+    if data is None:
+        return {}
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"mapping: not a TOML file ({exc})") from None
+    unknown = sorted(set(table) - {"act_types"})
+    if unknown:
+        raise InputError(f"mapping: an eventlog mapping has no table {unknown[0]!r} (act_types)")
+    types = table.get("act_types", {})
+    for activity, act_type in types.items():
+        if act_type not in ACT_TYPES:
+            raise InputError(
+                f"mapping: act type {act_type!r} of {activity!r} is none of {', '.join(ACT_TYPES)}"
+            )
+    return dict(types)
+
+
+class EventLogImporter(Importer):
+    """XES and CSV event logs."""
+
+    name = KIND
+    version = "1"
+    options = (
+        OptionSpec("format", None, "xes or csv (default: from the content)"),
+        OptionSpec("case", "case:concept:name", "the case identifier"),
+        OptionSpec("activity", "concept:name", "the activity"),
+        OptionSpec("timestamp", "time:timestamp", "the time (ISO 8601)"),
+        OptionSpec("resource", "org:resource", "who performed the event"),
+        OptionSpec("lifecycle", "lifecycle:transition", "start, complete, ..."),
+        OptionSpec("instance", "concept:instance", "the activity instance"),
+        OptionSpec("channel", "case:channel", "a channel: the tool of the case's conversation"),
+        OptionSpec("practice", None, "a case attribute naming the practice (default: the log)"),
+        OptionSpec("log", None, "the log's name (default: XES concept:name, else the file name)"),
+        OptionSpec("delimiter", ",", "the CSV field delimiter"),
+    )
+
+    def read(self, sources: list[Source], request: Request, out: Triples) -> Summary:
+        summary = Summary()
+        act_types = read_mapping(request.mapping)
+        writer = _Writer(out, summary, request, act_types)
+        names: set[str] = set()
+        for source in sources:
+            log = self._read_one(source, request, summary)
+            name = request.options["log"] or log.name or _stem(source.name)
+            if name in names:
+                raise InputError(f"{source.name}: a second log named {name!r} in one import")
+            names.add(name)
+            writer.log(name, log)
+        writer.finish()
+        return summary
+
+    def _read_one(self, source: Source, request: Request, summary: Summary) -> Log:
+        options = request.options
+        fmt = options["format"] or ("xes" if source.data.lstrip()[:1] == b"<" else "csv")
+        if fmt == "xes":
+            return read_xes(source, options, summary)
+        if fmt == "csv":
+            delimiter = options["delimiter"] or ","
+            if len(delimiter) != 1:
+                raise InputError(f"the CSV delimiter must be one character, not {delimiter!r}")
+            return read_csv(source, options, delimiter, summary)
+        raise InputError(f"format {fmt!r} is neither xes nor csv")
+
+
+def _stem(name: str) -> str:
+    """A file name without folder and extension: the default name of a log."""
+    return PurePath(name).stem or name
+
+
+class _Writer:
+    """Writes the entities of the logs of one import, each person and tool once."""
+
+    def __init__(
+        self, out: Triples, summary: Summary, request: Request, act_types: dict[str, str]
+    ) -> None:
+        self.out, self.summary, self.request, self.act_types = out, summary, request, act_types
+        self.people: dict[str, str] = {}
+        self.tools: dict[str, str] = {}
+        self.events = self.selves = self.before = 0
+
+    def log(self, name: str, log: Log) -> None:
+        """Write one log: its practices, conversations, acts and handover arcs."""
+        arcs: Counter[tuple[str, str]] = Counter()
+        practices: dict[str | None, str] = {}
+        for case_id, case in log.cases.items():
+            self.events += len(case.events)
+            case.events.sort(key=lambda event: event.rank)
+            acts = self._since(fold(case.events, self.summary))
+            if not acts:
+                continue
+            practice = practices.get(case.practice)
+            if practice is None:
+                practice = practices[case.practice] = self._practice(name, case.practice)
+            pairs = self._case(name, case_id, case, acts, practice)
+            arcs.update(pairs)
+        for (source, target), weight in sorted(arcs.items()):
+            self._arc(name, source, target, weight)
+
+    def _since(self, acts: list[Act]) -> list[Act]:
+        """The acts at or after `--since` (an act's time is its end, else its start)."""
+        since = self.request.since
+        if since is None:
+            return acts
+        bound = instant(since)
+        kept = [act for act in acts if act.rank[0] >= bound]
+        self.before += len(acts) - len(kept)
+        return kept
+
+    def _practice(self, log: str, value: str | None) -> str:
+        parts = (log,) if value is None else (log, value)
+        node = iri(entity_iri("practice", KIND, *parts))
+        self.out.add(node, RDF_TYPE, sb("Practice"))
+        self.out.add(node, RDFS_LABEL, literal(value if value is not None else log))
+        self.out.add(node, IDENTIFIER, literal("/".join(parts)))
+        self.summary.practices += 1
+        return node
+
+    def _case(
+        self, log: str, case_id: str, case: Case, acts: list[Act], practice: str
+    ) -> Counter[tuple[str, str]]:
+        """Write a case as a conversation with its acts; return its handovers."""
+        add = self.out.add
+        node = iri(entity_iri("conversation", KIND, log, case_id))
+        add(node, RDF_TYPE, sb("Conversation"))
+        add(node, IDENTIFIER, literal(case_id))
+        add(node, sb("enacts"), practice)
+        for channel in case.channels:
+            add(node, sb("carriedBy"), self._tool(channel))
+        spans = [act.span() for act in acts]
+        add(node, STARTED, date_time(min(spans, key=lambda span: instant(span[0]))[0]))
+        add(node, ENDED, date_time(max(spans, key=lambda span: instant(span[1]))[1]))
+        initiator = next((act.resource for act in acts if act.resource is not None), None)
+        if initiator is not None:
+            add(node, sb("initiator"), self._person(initiator))
+        for resource in dict.fromkeys(act.resource for act in acts if act.resource is not None):
+            add(node, sb("participant"), self._person(resource))
+        prefix = entity_iri("act", KIND, log, case_id)
+        for number, act in enumerate(acts, start=1):
+            self._act(node, f"<{prefix}/{number}>", act)
+        pairs, selves = handovers(acts)
+        self.selves += selves
+        for source, target in pairs:
+            add(node, sb("occursWithin"), iri(self._arc_iri(log, source, target)))
+        self.summary.conversations += 1
+        return pairs
+
+    def _act(self, conversation: str, node: str, act: Act) -> None:
+        add = self.out.add
+        add(node, RDF_TYPE, sb("ConversationAct"))
+        add(conversation, sb("hasAct"), node)
+        add(node, RDFS_LABEL, literal(act.activity))
+        if act.started is not None:
+            add(node, STARTED, date_time(act.started.time))
+        if act.ended is not None:
+            add(node, ENDED, date_time(act.ended.time))
+        if act.resource is not None:
+            add(node, sb("performedBy"), self._person(act.resource))
+        if act.instance is not None:
+            add(node, IDENTIFIER, literal(act.instance))
+        act_type = self.act_types.get(act.activity)
+        if act_type is not None:
+            add(node, sb("actType"), sb(act_type))
+        self.summary.acts += 1
+
+    def _identifier(self, resource: str) -> str:
+        pseudonyms = self.request.pseudonyms
+        return resource if pseudonyms is None else pseudonyms.of(resource)
+
+    def _person(self, resource: str) -> str:
+        node = self.people.get(resource)
+        if node is None:
+            identifier = self._identifier(resource)
+            node = self.people[resource] = iri(entity_iri("person", KIND, identifier))
+            self.out.add(node, RDF_TYPE, sb("Person"))
+            self.out.add(node, IDENTIFIER, literal(identifier))
+            if self.request.pseudonyms is None:
+                self.out.add(node, FOAF_NAME, literal(resource))
+            self.summary.people += 1
+        return node
+
+    def _tool(self, channel: str) -> str:
+        node = self.tools.get(channel)
+        if node is None:
+            node = self.tools[channel] = iri(entity_iri("tool", KIND, channel))
+            self.out.add(node, RDF_TYPE, sb("Tool"))
+            self.out.add(node, RDFS_LABEL, literal(channel))
+            self.out.add(node, IDENTIFIER, literal(channel))
+            self.summary.tools += 1
+        return node
+
+    def _arc_iri(self, log: str, source: str, target: str) -> str:
+        return entity_iri("arc", KIND, log, self._identifier(source), self._identifier(target))
+
+    def _arc(self, log: str, source: str, target: str, weight: int) -> None:
+        node = iri(self._arc_iri(log, source, target))
+        self.out.add(node, RDF_TYPE, sb("Arc"))
+        self.out.add(node, sb("source"), self._person(source))
+        self.out.add(node, sb("target"), self._person(target))
+        self.out.add(node, sb("weight"), typed(str(weight), "integer"))
+        self.summary.arcs += 1
+        self.summary.details["handovers"] = self.summary.details.get("handovers", 0) + weight
+
+    def finish(self) -> None:
+        """Put the log-wide counts in the summary."""
+        details = self.summary.details
+        details["events"] = self.events
+        details["self_handovers"] = self.selves
+        details.setdefault("handovers", 0)
+        details.setdefault("other_transitions", 0)
+        details["before_since"] = self.before
+
+
+IMPORTER = EventLogImporter()

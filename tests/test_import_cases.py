@@ -1,0 +1,85 @@
+"""Every importer test case runs: `tests/import_cases/<kind>/<case>/` holds one input
+(`input.*`), optional `options.json` (`options`, `since`, `pseudonymise`) and `mapping.toml`,
+the expected summary (`summary.json`) and the expected entities (`expected.ttl`, hand-made).
+
+The graph an import builds is compared triple for triple with `expected.ttl`, its provenance
+apart (it names the run and the time); the summary's counts, details and skipped items must
+equal `summary.json`.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from service.importers.contract import Source
+from service.importers.run import PROV, parse_since, prepare
+
+CASES = Path(__file__).parent / "import_cases"
+FOLDERS = sorted(folder for folder in CASES.glob("*/*") if folder.is_dir())
+KEY = "a test key"
+
+
+def entities(body: bytes, graph: str) -> set[ox.Triple]:
+    """The triples of an import that are not its provenance (about the graph, its run, the
+    importer or a source)."""
+    triples = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+    provenance = {ox.NamedNode(graph)}
+    provenance |= {
+        t.object for t in triples if t.predicate.value.startswith(PROV) and t.subject.value == graph
+    }
+    provenance |= {
+        t.object for t in triples if t.predicate == ox.NamedNode(PROV + "wasAssociatedWith")
+    }
+    return {t for t in triples if t.subject not in provenance}
+
+
+def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Triple]]:
+    """The summary and entities a case's import makes, and the entities it expects."""
+    kind = folder.parent.name
+    (source,) = folder.glob("input.*")
+    settings = (
+        json.loads((folder / "options.json").read_text())
+        if (folder / "options.json").exists()
+        else {}
+    )
+    mapping = folder / "mapping.toml"
+    prepared = prepare(
+        kind,
+        [Source(source.name, source.read_bytes())],
+        options=settings.get("options", {}),
+        mapping=mapping.read_bytes() if mapping.exists() else None,
+        pseudonym_key=KEY,
+        pseudonymise=settings.get("pseudonymise", False),
+        since=parse_since(settings["since"]) if "since" in settings else None,
+        now=datetime(2025, 1, 1, tzinfo=UTC),
+    )
+    expected = set(ox.parse(path=folder / "expected.ttl", format=ox.RdfFormat.TURTLE))
+    got = entities(prepared.body, prepared.graph)
+    return prepared.report(written=False, dry_run=True), got, expected
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f"{f.parent.name}/{f.name}")
+def test_case(folder: Path) -> None:
+    report, got, expected = run_case(folder)
+    wanted = json.loads((folder / "summary.json").read_text())
+    assert {key: report[key] for key in wanted} == wanted
+    assert sorted(map(str, got - expected)) == []
+    assert sorted(map(str, expected - got)) == []
+
+
+def test_there_are_eventlog_cases() -> None:
+    """The cases the importer's semantics rest on are all here."""
+    names = {folder.name for folder in FOLDERS if folder.parent.name == "eventlog"}
+    assert {
+        "lifecycle",
+        "no-resource",
+        "ties",
+        "self-handover",
+        "malformed",
+        "custom-columns",
+    } <= names
