@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from functools import lru_cache
 
 from fastapi import FastAPI
 
@@ -63,14 +64,20 @@ findings it opened and closed in `Triskel-Findings-Opened` and `Triskel-Findings
 def load_ontology(store: Store) -> int:
     """Replace the ontology graph with the product's ontology files, in one all-or-nothing
     load (the three files merged), so the graph always matches the code; returns triples."""
-    merged = read_graph().serialize(format="nt", encoding="utf-8")
     return store.load(
-        merged,
+        _ontology_ntriples(),
         media_type=NTRIPLES,
         graph=ONTOLOGY_IRI,
         replace=True,
         source="ontology/*.ttl",
     )
+
+
+@lru_cache(maxsize=1)
+def _ontology_ntriples() -> bytes:
+    """The product's ontology files merged, as N-Triples: read once per process (the files
+    ship with the code), not at every app start."""
+    return read_graph().serialize(format="nt", encoding="utf-8")
 
 
 def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
