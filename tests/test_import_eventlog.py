@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from service import importers
-from service.errors import InputError
+from service.errors import InputError, NotFoundError
 from service.importers import contract, eventlog, run
 from service.importers.contract import Source
 from service.importers.eventlog import read
@@ -134,7 +134,7 @@ def test_bad_options_and_mappings_are_refused() -> None:
         prepare("eventlog", source, options={}, mapping=b'[act_types]\nx = "ask"\n')
     with pytest.raises(InputError, match="not a TOML file"):
         prepare("eventlog", source, options={}, mapping=b"[act_types\n")
-    with pytest.raises(InputError, match="no importer of kind 'fax'"):
+    with pytest.raises(NotFoundError, match="no importer of kind 'fax'"):
         prepare("fax", source, options={})
     with pytest.raises(InputError, match="not an absolute IRI"):
         prepare("eventlog", source, options={}, graph="not an iri")

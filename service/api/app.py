@@ -33,6 +33,7 @@ from service.api.routers import (
     findings,
     graph_store,
     health,
+    imports,
     publishing,
     queries,
     reports,
@@ -125,7 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.state.validations = Admission(settings.validation_workers, settings.validation_queue)
     problems.install(app)
-    for router in (health.router, sparql.router, update.router, graph_store.router):
+    for router in (health.router, sparql.router, update.router, graph_store.router, imports.router):
         app.include_router(router)
     app.include_router(queries.router)
     app.include_router(publishing.router)

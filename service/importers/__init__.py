@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-from service.errors import InputError
+from service.errors import NotFoundError
 from service.importers.contract import Importer
 
 KINDS: dict[str, str] = {
@@ -22,13 +22,13 @@ __all__ = ["KINDS", "importer_named"]
 
 
 def importer_named(kind: str) -> Importer:
-    """The importer of a kind; `InputError` listing the kinds for an unknown name.
+    """The importer of a kind; `NotFoundError` listing the kinds for an unknown name.
 
     >>> importer_named("eventlog").name
     'eventlog'
     """
     module = KINDS.get(kind)
     if module is None:
-        raise InputError(f"no importer of kind {kind!r} (kinds: {', '.join(sorted(KINDS))})")
+        raise NotFoundError(f"no importer of kind {kind!r} (kinds: {', '.join(sorted(KINDS))})")
     importer: Importer = importlib.import_module(module).IMPORTER
     return importer

@@ -159,8 +159,9 @@ def prepare(
 ) -> Prepared:
     """Read `sources` as `kind` and build the import graph; nothing is written.
 
-    `InputError` for an unknown kind or option, a graph name that is not an IRI, no source,
-    pseudonymising without a key, or a source that is not of the kind (naming why).
+    `NotFoundError` for an unknown kind; `InputError` for an unknown option, a graph name
+    that is not an IRI, no source, pseudonymising without a key, or a source that is not of
+    the kind (naming why).
     """
     importer = importer_named(kind)
     if not sources:

@@ -1,0 +1,118 @@
+"""`POST /import/{kind}` on both backends: the summary, an idempotent re-import, a dry run and
+a failed import that change nothing, the guard, multipart sources with a mapping, and the
+write role."""
+
+from __future__ import annotations
+
+import doctest
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api.routers import imports
+from service.reports.canonical import canonical_hash
+from tests.shared_fixtures import fixture
+
+XES = "eventlogs/pm4py/running-example.xes"
+NAMED = {"Content-Disposition": 'attachment; filename="running-example.xes"'}
+NQUADS = "application/n-quads"
+
+
+def canonical(client: TestClient) -> str:
+    """The canonical hash of everything in the store."""
+    store = client.app.state.store  # type: ignore[attr-defined]
+    return canonical_hash(store.export(None, media_type=NQUADS, dataset=True))
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client(open=True)
+
+
+def test_import_then_again_changes_nothing(client: TestClient) -> None:
+    log = fixture(XES).read_bytes()
+    dry = client.post("/import/eventlog", params={"dry_run": "true"}, content=log)
+    assert dry.status_code == 200, dry.text
+    assert (dry.json()["written"], dry.json()["arcs"]) == (False, 18)
+    assert client.get("/store", params={"graph": dry.json()["graph"]}).status_code == 404
+    first = client.post("/import/eventlog", content=log, headers=NAMED)
+    summary = first.json()
+    assert (first.status_code, summary["written"], summary["graph"]) == (
+        200, True, dry.json()["graph"]
+    )  # fmt: skip
+    assert (summary["people"], summary["conversations"], summary["acts"]) == (6, 6, 42)
+    assert int(first.headers["Triskel-Findings-Opened"]) > 0, "the live findings follow"
+    once = canonical(client)
+    again = client.post("/import/eventlog", content=log, headers=NAMED)
+    assert (again.status_code, again.json()["written"]) == (200, False)
+    assert canonical(client) == once
+    findings = client.get("/findings", params={"rule": "R14"}).json()
+    assert [f["focus"] for f in findings["results"]] == [
+        "urn:triskel:practice:eventlog:running-example"
+    ]
+
+
+def test_a_failed_import_changes_nothing(client: TestClient) -> None:
+    client.post("/import/eventlog", content=fixture(XES).read_bytes())
+    before = canonical(client)
+    for params, body, status, detail in (
+        ({}, b"<log><trace></log>", 400, "not well-formed XML"),
+        ({}, b"id,when\n1,2\n", 400, "not an event log"),
+        ({"option": "colour=red"}, b"", 400, "no option 'colour'"),
+        ({"pseudonymise": "true"}, b"", 400, "TRISKEL_PSEUDONYM_KEY"),
+        ({"graph": "urn:triskel:report:1"}, fixture(XES).read_bytes(), 403, "urn:triskel:"),
+        (
+            {"guard": "violation", "option": "log=other"},
+            fixture(XES).read_bytes(),
+            409,
+            "add 7 finding",
+        ),
+    ):
+        answer = client.post("/import/eventlog", params=params, content=body)
+        assert answer.status_code == status, (params, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert detail in answer.json()["detail"]
+    assert client.post("/import/fax", content=b"x").status_code == 404
+    assert canonical(client) == before
+
+
+def test_multipart_sources_with_a_mapping_and_options(client: TestClient) -> None:
+    log = (
+        "Ticket;Step;When;Who\n"
+        "T-1;ask;2024-01-02T09:00:00Z;Ann\nT-1;answer;2024-01-02T10:00:00Z;Bob\n"
+    )
+    mapping = '[act_types]\nask = "request"\n'
+    options = ["case=Ticket", "activity=Step", "timestamp=When", "resource=Who", "delimiter=;"]
+    answer = client.post(
+        "/import/eventlog",
+        params={"option": options, "graph": "urn:example:helpdesk"},
+        files=[("source", ("tickets.csv", log)), ("mapping", ("map.toml", mapping))],
+    )
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["graph"], answer.json()["arcs"]) == ("urn:example:helpdesk", 1)
+    rows = client.post(
+        "/sparql",
+        data={
+            "query": "SELECT ?t { GRAPH <urn:example:helpdesk> { ?a "
+            "<https://w3id.org/social-business#actType> ?t } }"
+        },
+        headers={"Accept": "text/csv"},
+    )
+    assert rows.text.split() == ["t", "https://w3id.org/social-business#request"]
+
+
+def test_importing_needs_the_write_role(
+    make_client: Callable[..., TestClient], token_spec: str, tokens: dict[str, str]
+) -> None:
+    secured = make_client(tokens=token_spec)
+    log = fixture(XES).read_bytes()
+    reader = {"Authorization": f"Bearer {tokens['read']}"}
+    assert secured.post("/import/eventlog", content=log).status_code == 401
+    assert secured.post("/import/eventlog", content=log, headers=reader).status_code == 403
+    writer = {"Authorization": f"Bearer {tokens['write']}"}
+    assert secured.post("/import/eventlog", content=log, headers=writer).status_code == 200
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(imports).failed == 0
