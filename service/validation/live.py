@@ -102,9 +102,7 @@ class LiveValidation:
             )
         self._relations = tuple(_relation(r) for r in compiled.relations_used())
         for relation in self._relations:
-            rows = view.query(relation.select)
-            assert isinstance(rows, ox.QuerySolutions)
-            view.extend(ox.Quad(r["s"], relation.predicate, r["o"], _DERIVED) for r in rows)
+            _materialise(view, relation)
         self._checks = tuple(_checked(c) for c in compiled.constraints)
         self._findings: list[dict[Node, frozenset[Finding]]] = [
             _by_focus(self._run(c.constraint, c.constraint.query)) for c in self._checks
@@ -332,6 +330,18 @@ def _relation(relation: derived.Relation) -> _Relation:
     select = relation.select()
     predicate = ox.NamedNode(derived.RELATION_PREFIX + relation.name)
     return _Relation(relation.name, predicate, select, restrict(select, "s"), analyse(select, "s"))
+
+
+def _materialise(view: ox.Store, relation: _Relation) -> None:
+    """Write a derived relation's pairs into the derived graph of the view.
+
+    In a function of its own so no caller frame holds the query's solutions: rdflib's
+    parser leaves reference cycles through the frames of whoever called it (pyparsing keeps
+    caught exceptions), so a frame that held solutions while the analysis parsed could be
+    collected later on another thread, which pyoxigraph's solutions do not allow."""
+    rows = view.query(relation.select)
+    assert isinstance(rows, ox.QuerySolutions)
+    view.extend(ox.Quad(r["s"], relation.predicate, r["o"], _DERIVED) for r in rows)
 
 
 def _pair(row: dict[str, Term], predicate: ox.NamedNode) -> ox.Quad:
