@@ -120,17 +120,32 @@ class Triples:
 
     def __init__(self) -> None:
         self.lines: list[str] = []
+        self.size = 0
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add one triple of N-Triples terms (`iri`, `literal`, `typed`)."""
         self.lines.append(f"{subject} {predicate} {obj} .\n")
+        self.size += 1
+
+    def extend(self, text: str, count: int) -> None:
+        """Add `count` triples already written as N-Triples lines (the fast path of kinds
+        that write many alike entities)."""
+        self.lines.append(text)
+        self.size += count
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return self.size
 
     def text(self) -> str:
         """The document."""
         return "".join(self.lines)
+
+    def encode(self) -> bytes:
+        """The document as UTF-8, taken out: the lines are dropped (a big import holds its
+        document once, not twice)."""
+        data = self.text().encode("utf-8")
+        self.lines.clear()
+        return data
 
 
 class Importer(ABC):

@@ -187,7 +187,8 @@ def prepare(
     content = hashlib.sha256()
     for part in (importer.name, importer.version, name, described, *digests):
         content.update(part.encode("utf-8") + b"\n")
-    entity_text = entities.text().encode("utf-8")
+    triples = len(entities)
+    entity_text = entities.encode()
     content.update(entity_text)
     run = entity_iri("run", kind, content.hexdigest())
     agent = entity_iri("importer", kind, importer.version)
@@ -213,7 +214,7 @@ def prepare(
         kind=kind,
         graph=name,
         body=body,
-        triples=len(entities) + len(out),
+        triples=triples + len(out),
         run=run,
         summary=summary,
         sources=tuple(

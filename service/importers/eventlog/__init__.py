@@ -28,7 +28,6 @@ import tomllib
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import PurePath
 
 from service.errors import InputError
@@ -55,6 +54,11 @@ KIND = "eventlog"
 ACT_TYPES = ("request", "promise", "decline", "state", "accept", "reject", "cancel")
 """The members of `sb:ActType` (ontology/concepts.ttl) a mapping may name."""
 FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
+ACT_TYPED = f"{RDF_TYPE} {sb('ConversationAct')} .\n"
+HAS_ACT = sb("hasAct")
+PERFORMED_BY = sb("performedBy")
+CONVERSATION, ENACTS, CARRIED_BY = sb("Conversation"), sb("enacts"), sb("carriedBy")
+INITIATOR, PARTICIPANT, OCCURS_WITHIN = sb("initiator"), sb("participant"), sb("occursWithin")
 STARTED = "<http://www.w3.org/ns/prov#startedAtTime>"
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
 
@@ -70,10 +74,10 @@ class Act:
     ended: Event | None
     instance: str | None
 
-    def span(self) -> tuple[datetime, datetime]:
-        """When the act began and ended; an act with one event began and ended then."""
+    def span(self) -> tuple[Event, Event]:
+        """The events the act began and ended with (one event: both)."""
         events = [event for event in (self.started, self.ended) if event is not None]
-        return events[0].time, events[-1].time
+        return events[0], events[-1]
 
 
 def fold(events: list[Event], summary: Summary) -> list[Act]:
@@ -219,6 +223,8 @@ class _Writer:
         self.out, self.summary, self.request, self.act_types = out, summary, request, act_types
         self.people: dict[str, str] = {}
         self.tools: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.arcs: dict[tuple[str, str, str], str] = {}
         self.events = self.selves = self.before = 0
 
     def log(self, name: str, log: Log) -> None:
@@ -264,45 +270,57 @@ class _Writer:
         """Write a case as a conversation with its acts; return its handovers."""
         add = self.out.add
         node = iri(entity_iri("conversation", KIND, log, case_id))
-        add(node, RDF_TYPE, sb("Conversation"))
+        add(node, RDF_TYPE, CONVERSATION)
         add(node, IDENTIFIER, literal(case_id))
-        add(node, sb("enacts"), practice)
+        add(node, ENACTS, practice)
         for channel in case.channels:
-            add(node, sb("carriedBy"), self._tool(channel))
+            add(node, CARRIED_BY, self._tool(channel))
         spans = [act.span() for act in acts]
-        add(node, STARTED, date_time(min(spans, key=lambda span: instant(span[0]))[0]))
-        add(node, ENDED, date_time(max(spans, key=lambda span: instant(span[1]))[1]))
+        first = min((span[0] for span in spans), key=lambda event: event.rank)
+        last = max((span[1] for span in spans), key=lambda event: event.rank)
+        add(node, STARTED, date_time(first.time))
+        add(node, ENDED, date_time(last.time))
         initiator = next((act.resource for act in acts if act.resource is not None), None)
         if initiator is not None:
-            add(node, sb("initiator"), self._person(initiator))
+            add(node, INITIATOR, self._person(initiator))
         for resource in dict.fromkeys(act.resource for act in acts if act.resource is not None):
-            add(node, sb("participant"), self._person(resource))
+            add(node, PARTICIPANT, self._person(resource))
         prefix = entity_iri("act", KIND, log, case_id)
         for number, act in enumerate(acts, start=1):
             self._act(node, f"<{prefix}/{number}>", act)
         pairs, selves = handovers(acts)
         self.selves += selves
         for source, target in pairs:
-            add(node, sb("occursWithin"), iri(self._arc_iri(log, source, target)))
+            add(node, OCCURS_WITHIN, iri(self._arc_iri(log, source, target)))
         self.summary.conversations += 1
         return pairs
 
     def _act(self, conversation: str, node: str, act: Act) -> None:
-        add = self.out.add
-        add(node, RDF_TYPE, sb("ConversationAct"))
-        add(conversation, sb("hasAct"), node)
-        add(node, RDFS_LABEL, literal(act.activity))
+        """One act's triples, written as one piece (the bulk of a log)."""
+        label = self.labels.get(act.activity)
+        if label is None:
+            label = self.labels[act.activity] = literal(act.activity)
+        text = (
+            f"{node} {ACT_TYPED}{conversation} {HAS_ACT} {node} .\n{node} {RDFS_LABEL} {label} .\n"
+        )
+        count = 3
         if act.started is not None:
-            add(node, STARTED, date_time(act.started.time))
+            text += f"{node} {STARTED} {date_time(act.started.time)} .\n"
+            count += 1
         if act.ended is not None:
-            add(node, ENDED, date_time(act.ended.time))
+            text += f"{node} {ENDED} {date_time(act.ended.time)} .\n"
+            count += 1
         if act.resource is not None:
-            add(node, sb("performedBy"), self._person(act.resource))
+            text += f"{node} {PERFORMED_BY} {self._person(act.resource)} .\n"
+            count += 1
         if act.instance is not None:
-            add(node, IDENTIFIER, literal(act.instance))
+            text += f"{node} {IDENTIFIER} {literal(act.instance)} .\n"
+            count += 1
         act_type = self.act_types.get(act.activity)
         if act_type is not None:
-            add(node, sb("actType"), sb(act_type))
+            text += f"{node} {sb('actType')} {sb(act_type)} .\n"
+            count += 1
+        self.out.extend(text, count)
         self.summary.acts += 1
 
     def _identifier(self, resource: str) -> str:
@@ -332,7 +350,11 @@ class _Writer:
         return node
 
     def _arc_iri(self, log: str, source: str, target: str) -> str:
-        return entity_iri("arc", KIND, log, self._identifier(source), self._identifier(target))
+        known = self.arcs.get((log, source, target))
+        if known is None:
+            parts = (log, self._identifier(source), self._identifier(target))
+            known = self.arcs[(log, source, target)] = entity_iri("arc", KIND, *parts)
+        return known
 
     def _arc(self, log: str, source: str, target: str, weight: int) -> None:
         node = iri(self._arc_iri(log, source, target))

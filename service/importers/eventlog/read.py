@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from xml.parsers import expat
@@ -60,6 +60,8 @@ class Log:
 
 Columns = Mapping[str, str | None]
 """The option names that say where each value is (`case`, `activity`, ...), resolved."""
+FIELDS = ("activity", "timestamp", "resource", "lifecycle", "instance", "channel", "practice")
+"""The options naming an event's values besides its case, in the order `_Reader.event` takes."""
 
 
 def instant(moment: datetime) -> float:
@@ -79,22 +81,20 @@ class _Reader:
         self.cases: dict[str, Case] = {}
         self.order = 0
 
-    def event(
-        self, where: str, case_id: str | None, get: Callable[[str | None], str | None]
-    ) -> None:
-        """Add one event read at `where`; `get(option)` reads the value an option names."""
+    def event(self, where: str, case_id: str | None, values: list[str | None]) -> None:
+        """Add one event read at `where`; `values` are those `FIELDS` name, in that order."""
         self.order += 1
+        activity, stamp, resource, transition, instance, channel, practice = values
         why = None
-        activity, stamp = get(self.columns["activity"]), get(self.columns["timestamp"])
         if not case_id:
             why = f"no case identifier ({self.columns['case']})"
         elif not activity:
             why = f"no activity ({self.columns['activity']})"
         elif not stamp:
             why = f"no timestamp ({self.columns['timestamp']})"
-        if why is None:
+        else:
             try:
-                time = datetime.fromisoformat(stamp or "")
+                time = datetime.fromisoformat(stamp)
             except ValueError:
                 why = f"timestamp {stamp!r} is not an ISO 8601 date and time"
         if why is not None or not case_id or not activity:
@@ -102,19 +102,17 @@ class _Reader:
             return
         case = self.cases.get(case_id)
         if case is None:
-            case = self.cases[case_id] = Case(practice=get(self.columns["practice"]) or None)
-        channel = get(self.columns["channel"])
+            case = self.cases[case_id] = Case(practice=practice or None)
         if channel:
             case.channels[channel] = None
-        transition = (get(self.columns["lifecycle"]) or "complete").lower()
         case.events.append(
             Event(
                 (instant(time), self.order),
                 time,
                 activity,
-                get(self.columns["resource"]) or None,
-                transition,
-                get(self.columns["instance"]) or None,
+                resource or None,
+                transition.lower() if transition else "complete",
+                instance or None,
             )
         )
 
@@ -140,6 +138,7 @@ def read_csv(source: Source, columns: Columns, delimiter: str, summary: Summary)
     position = {name: index for index, name in enumerate(header)}
     reader = _Reader(source, columns, summary)
     case_at = position[columns["case"] or ""]
+    at = [position.get(name) if name is not None else None for name in map(columns.get, FIELDS)]
     while True:
         try:
             row = next(rows)
@@ -157,11 +156,7 @@ def read_csv(source: Source, columns: Columns, delimiter: str, summary: Summary)
             summary.skip(where, f"{len(row)} fields, the header has {len(header)}")
             continue
 
-        def get(name: str | None, row: list[str] = row) -> str | None:
-            at = None if name is None else position.get(name)
-            return None if at is None else row[at]
-
-        reader.event(where, row[case_at], get)
+        reader.event(where, row[case_at], [None if i is None else row[i] for i in at])
     return Log(None, reader.cases)
 
 
@@ -258,11 +253,8 @@ class _XesState:
         trace = self.trace or {}
         case_id = _value(columns["case"], trace, {})
         for where, event in self.events:
-
-            def get(name: str | None, event: dict[str, str] = event) -> str | None:
-                return _value(name, trace, event)
-
-            reader.event(where, case_id, get)
+            values = [_value(columns[name], trace, event) for name in FIELDS]
+            reader.event(where, case_id, values)
         self.trace, self.events = None, []
 
 

@@ -1,0 +1,112 @@
+"""Import speed: `triskel import eventlog` of a generated CSV log into a fresh on-disk store.
+
+Generates (seeded, once per size) a CSV event log in `benchmarks/out/`: cases of 5 to 15
+events over 20 activities and 200 resources, in time order, with a case channel. Then
+imports it as `triskel import` does (read and build, then the store's all-or-nothing load
+into a fresh embedded store) and prints the time of each step, the events per second and the
+peak memory, beside pyoxigraph's `bulk_load` of the same triples (the floor of the write) and
+the machine's load average (the machine is shared: read the times by it).
+Target (issue 12): 1M events in at most 60 s. `python -m benchmarks.bench_import --events N`
+measures another size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import shutil
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from service.importers.contract import Source
+from service.importers.run import prepare
+from service.settings import Settings
+from service.store import open_store
+
+OUT = Path(__file__).parent / "out"
+EVENTS = 1_000_000
+TARGET_S = 60.0
+CHANNELS = ("Internet", "Desk", "Post", "e-mail")
+GRAPH = "urn:triskel:import:eventlog:bench"
+
+
+def generate(path: Path, events: int, seed: int = 7) -> None:
+    """A log of `events` events in cases of 5 to 15 events, written in case order."""
+    rng = random.Random(seed)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    written = case = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write("case:concept:name,concept:name,time:timestamp,org:resource,case:channel\n")
+        while written < events:
+            case += 1
+            moment = start + timedelta(minutes=rng.randrange(500_000))
+            channel = rng.choice(CHANNELS)
+            for _ in range(min(rng.randrange(5, 16), events - written)):
+                moment += timedelta(minutes=rng.randrange(1, 600))
+                activity = f"activity {rng.randrange(20)}"
+                who = f"R{rng.randrange(200)}"
+                out.write(f"c{case},{activity},{moment.isoformat()},{who},{channel}\n")
+                written += 1
+
+
+def _fresh(name: str) -> Path:
+    path = OUT / name
+    shutil.rmtree(path, ignore_errors=True)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the table; non-zero when the import of 1M events (or `--events`) takes longer
+    than the target (60 s per million)."""
+    parser = argparse.ArgumentParser(prog="bench_import")
+    parser.add_argument("--events", type=int, default=EVENTS)
+    events = parser.parse_args(argv or []).events
+    OUT.mkdir(exist_ok=True)
+    log = OUT / f"eventlog-{events}.csv"
+    if not log.exists():
+        generate(log, events)
+    print(f"{events:,} events, {log.stat().st_size / 1e6:.0f} MB of CSV, load {_load()}")
+    started = time.perf_counter()
+    prepared = prepare("eventlog", [Source(log.name, log.read_bytes())], options={})
+    built = time.perf_counter() - started
+    store = open_store(Settings(store_path=_fresh("store-import")))
+    try:
+        prepared.write(store)
+    finally:
+        store.close()
+    total = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    started = time.perf_counter()
+    bulk = ox.Store(str(_fresh("store-bulk")))
+    bulk.bulk_load(prepared.body, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
+    bulk.flush()
+    baseline = time.perf_counter() - started
+    del bulk
+    summary = prepared.report(written=True, dry_run=False)
+    print(
+        f"triples {summary['triples']:,} ({len(prepared.body) / 1e6:.0f} MB N-Triples), "
+        f"conversations {summary['conversations']:,}, arcs {summary['arcs']:,}"
+    )
+    print(f"read and build   {built:6.1f} s  {events / built:9,.0f} events/s")
+    print(f"import in all    {total:6.1f} s  {events / total:9,.0f} events/s  peak {peak:,.0f} MiB")
+    print(f"(bulk_load alone of the same triples: {baseline:.1f} s)")
+    limit = TARGET_S * events / EVENTS
+    print(f"target: {limit:.0f} s for {events:,} events (60 s per million)")
+    for name in ("store-import", "store-bulk"):
+        _fresh(name)
+    return 0 if total <= limit else 1
+
+
+def _load() -> str:
+    """The machine's load average, to read the times by."""
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
