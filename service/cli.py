@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from service import __version__
 from service.errors import InputError, TriskelError
@@ -19,6 +19,7 @@ from service.settings import Settings
 
 if TYPE_CHECKING:
     from service.catalog import Catalog
+    from service.importers.contract import Source
     from service.reports import Report
     from service.reports.diff import JsonResult
 
@@ -431,7 +432,6 @@ def _run_import(args: argparse.Namespace) -> int:
     store holds this very import already); the summary goes to stdout as JSON."""
     import json
 
-    from service.importers.contract import Source
     from service.importers.run import parse_since, prepare
     from service.rdf.reader import MEGABYTE, read_file
     from service.store import open_store
@@ -439,7 +439,8 @@ def _run_import(args: argparse.Namespace) -> int:
     settings = _store_settings(args)
     limit = int(settings.max_body_mb * MEGABYTE)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
-    sources = [Source(str(path), read_file(path, max_bytes=limit)) for path in args.paths]
+    progress = sys.stderr if sys.stderr.isatty() else None
+    sources = [_read_source(path, limit, progress) for path in args.paths]
     prepared = prepare(
         args.kind,
         sources,
@@ -450,6 +451,8 @@ def _run_import(args: argparse.Namespace) -> int:
         since=parse_since(args.since) if args.since else None,
         graph=args.graph,
     )
+    if progress is not None:
+        print(f"built {prepared.triples:,} triples for {prepared.graph}", file=progress)
     written = False
     if not args.dry_run:
         store = open_store(settings)
@@ -462,6 +465,20 @@ def _run_import(args: argparse.Namespace) -> int:
     report = prepared.report(written=written, dry_run=args.dry_run)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
+
+
+def _read_source(path: Path, limit: int, progress: TextIO | None) -> Source:
+    """A source file's bytes, with a bar on `progress` for a big one."""
+    from service.importers.contract import Source
+    from service.rdf.reader import open_regular, read_body
+    from service.store.files import progress_bar
+
+    with open_regular(path) as raw:
+        bar = progress_bar(raw, f"reading {path.name}", progress)
+        data = read_body(bar or raw, max_bytes=limit, source=str(path))
+        if bar is not None:
+            bar.finish("read; building the graph")
+    return Source(str(path), data)
 
 
 def _store_nquads(args: argparse.Namespace) -> bytes:

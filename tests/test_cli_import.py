@@ -5,13 +5,16 @@ fixtures)."""
 
 from __future__ import annotations
 
+import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 from service.cli import main
 from service.reports.canonical import canonical_hash
+from service.store import files
 from tests.shared_fixtures import fixture
 
 XES = "eventlogs/pm4py/running-example.xes"
@@ -93,3 +96,20 @@ def test_the_imported_graph_validates(store: str, capsys: pytest.CaptureFixture[
     assert found == {
         "R08": 18, "R13": 6, "R14": 1, "R17": 6
     }  # fmt: skip
+
+
+class Terminal(io.StringIO):
+    """A stderr that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_terminal_shows_progress(store: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(files, "BIG_FILE", 0)
+    assert main(["import", "eventlog", str(fixture(XES)), "--dry-run", "--store", store]) == 0
+    shown = terminal.getvalue()
+    assert "reading running-example.xes [" in shown and "100%" in shown
+    assert "built 408 triples for urn:triskel:import:eventlog:" in shown

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import IO, TextIO
 
 from service.rdf.formats import Format, rdf_format_for_path
 from service.rdf.reader import MAX_BYTES, open_regular, rdf_files, read_body
@@ -56,10 +56,7 @@ def load_file(
     keep_graphs = graph is None and fmt.is_dataset
     target = None if keep_graphs else graph or file_graph_iri(path)
     with open_regular(path) as raw:
-        size = os.fstat(raw.fileno()).st_size
-        bar = None
-        if progress is not None and size >= BIG_FILE:
-            bar = ProgressReader(raw, total=size, label=f"loading {path.name}", out=progress)
+        bar = progress_bar(raw, f"loading {path.name}", progress)
         blob = read_body(bar or raw, max_bytes=max_bytes, source=str(path))
         triples = store.load(
             blob,
@@ -72,6 +69,15 @@ def load_file(
         if bar is not None:
             bar.finish(f"{triples:,} triples stored")
     return Loaded(path, triples, target or "the graphs it names")
+
+
+def progress_bar(raw: IO[bytes], label: str, progress: TextIO | None) -> ProgressReader | None:
+    """A bar drawn on `progress` while `raw` is read, for a file of `BIG_FILE` or more (None
+    without a terminal or for a small file)."""
+    size = os.fstat(raw.fileno()).st_size
+    if progress is None or size < BIG_FILE:
+        return None
+    return ProgressReader(raw, total=size, label=label, out=progress)
 
 
 def load_directory_if_empty(
