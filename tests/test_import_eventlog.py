@@ -153,3 +153,9 @@ def test_act_types_are_the_ontologys() -> None:
     assert isinstance(rows, ox.QuerySolutions)
     members = {row["t"].value.rpartition("#")[2] for row in rows}
     assert members == set(eventlog.ACT_TYPES)
+
+
+def test_an_xes_log_with_a_byte_order_mark_is_xes() -> None:
+    path = fixture("eventlogs/pm4py/running-example.xes")
+    marked = Source(path.name, b"\xef\xbb\xbf" + path.read_bytes())
+    assert prepare("eventlog", [marked], options={}).summary.acts == 42

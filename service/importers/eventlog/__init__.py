@@ -198,7 +198,8 @@ class EventLogImporter(Importer):
 
     def _read_one(self, source: Source, request: Request, summary: Summary) -> Log:
         options = request.options
-        fmt = options["format"] or ("xes" if source.data.lstrip()[:1] == b"<" else "csv")
+        start = source.data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
+        fmt = options["format"] or ("xes" if start == b"<" else "csv")
         if fmt == "xes":
             return read_xes(source, options, summary)
         if fmt == "csv":
