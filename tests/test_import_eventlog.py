@@ -16,7 +16,7 @@ import pyoxigraph as ox
 import pytest
 
 from service import importers
-from service.errors import InputError, NotFoundError
+from service.errors import ForbiddenOperationError, InputError, NotFoundError
 from service.importers import contract, eventlog, run
 from service.importers.contract import Source
 from service.importers.eventlog import read
@@ -138,6 +138,8 @@ def test_bad_options_and_mappings_are_refused() -> None:
         prepare("fax", source, options={})
     with pytest.raises(InputError, match="not an absolute IRI"):
         prepare("eventlog", source, options={}, graph="not an iri")
+    with pytest.raises(ForbiddenOperationError, match="urn:triskel:ledger"):
+        prepare("eventlog", source, options={}, graph="urn:triskel:ledger")
 
 
 @pytest.mark.parametrize("module", [importers, contract, run, eventlog, read], ids=str)

@@ -56,6 +56,7 @@ from service.importers.contract import (
 )
 from service.rdf.formats import NTRIPLES
 from service.store.base import Store
+from service.store.system_graphs import check_writable
 
 PROV = "http://www.w3.org/ns/prov#"
 DESCRIPTION = "<http://purl.org/dc/terms/description>"
@@ -159,9 +160,9 @@ def prepare(
 ) -> Prepared:
     """Read `sources` as `kind` and build the import graph; nothing is written.
 
-    `NotFoundError` for an unknown kind; `InputError` for an unknown option, a graph name
-    that is not an IRI, no source, pseudonymising without a key, or a source that is not of
-    the kind (naming why).
+    `NotFoundError` for an unknown kind; `ForbiddenOperationError` for a system graph;
+    `InputError` for an unknown option, a graph name that is not an IRI, no source,
+    pseudonymising without a key, or a source that is not of the kind (naming why).
     """
     importer = importer_named(kind)
     if not sources:
@@ -171,6 +172,7 @@ def prepare(
         NamedNode(name)
     except ValueError:
         raise InputError(f"graph {name!r} is not an absolute IRI") from None
+    check_writable([name])
     pseudonyms = Pseudonyms(pseudonym_key or "") if pseudonymise else None
     resolved = importer.resolve_options(options)
     request = Request(resolved, mapping=mapping, pseudonyms=pseudonyms, since=since)
