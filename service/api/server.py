@@ -27,6 +27,8 @@ import h11
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from service.api.collector import FrozenSurvivors
+
 MAX_HEADER_BYTES = 64 * 1024
 """Most bytes of a request line plus headers (nginx's default large buffers hold 32 KB)."""
 SHUTDOWN_GRACE_S = 5
@@ -116,8 +118,10 @@ class HeaderTimeoutH11Protocol(H11Protocol):
 
 
 def run(app: Any, *, host: str, port: int, access_log: bool, header_timeout_s: float) -> None:
-    """Serve `app` until SIGINT/SIGTERM (blocks)."""
+    """Serve `app` until SIGINT/SIGTERM (blocks), this process's full garbage collections
+    walking only what is new (`collector.FrozenSurvivors`)."""
     quiet_upgrade_warnings()
+    FrozenSurvivors().install()
     protocol = type(
         "TriskelH11Protocol", (HeaderTimeoutH11Protocol,), {"header_timeout_s": header_timeout_s}
     )

@@ -211,6 +211,11 @@ class Store(ABC):
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
         """Number of triples in one graph, or quads in the whole dataset."""
 
+    def size(self) -> tuple[int, int]:
+        """Quads in the whole dataset and named graphs, for `/health`: a probe that must
+        answer at once, whatever else the store is doing."""
+        return self.count(all_graphs=True), len(self.graphs())
+
     @abstractmethod
     def close(self) -> None:
         """Release files and connections."""

@@ -72,6 +72,9 @@ from service.store.workers import Job, Kind, Task, WorkerPool, evaluate
 
 log = logging.getLogger(__name__)
 
+SIZE_WAIT_S = 0.25
+"""How long `size` waits for a write holding the store before answering the size counted
+last."""
 BULK_THRESHOLD = 100_000
 """From this many quads an add goes through the journalled bulk path (faster than one
 transaction, which holds every write in memory until commit)."""
@@ -121,6 +124,8 @@ class EmbeddedStore(Store):
         self._view: Path | None = None
         self._view_generation = -1
         self._views: list[Path] = []
+        self._counted: tuple[int, tuple[int, int]] | None = None
+        """The last `size` counted, and the write generation it was counted at."""
         self._owner.acquire()  # before recovery: it may replace the folder another uses
         try:
             self._journal.recover()
@@ -641,6 +646,29 @@ class EmbeddedStore(Store):
             answer = self._db.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", default_graph=node)
             assert isinstance(answer, QuerySolutions)
             return int(next(iter(answer))["n"].value)
+
+    def size(self) -> tuple[int, int]:
+        """Quads and named graphs, counted again only after a write: counting is linear in
+        the store and holds the GIL (0.3 s at 500k quads), and `/health` may be polled many
+        times a second. While a write holds the store past `SIZE_WAIT_S` (a bulk load, for
+        minutes), the size counted last: readers would see the state before that write, and
+        a probe that queued behind it told a busy server from a dead one no better than a
+        timeout. With the database gone (a failed restore) the count is tried again, and
+        fails as every other read does."""
+        if self._closed:
+            raise StoreError("the store is closed")
+        generation, counted = self._changes.generation, self._counted
+        if counted is not None and counted[0] == generation and self._database is not None:
+            return counted[1]
+        try:
+            with self._rw.reading(wait_s=None if counted is None else SIZE_WAIT_S):
+                db = self._db
+                size = len(db), len(_named(db))
+        except TimeoutError:
+            assert counted is not None
+            return counted[1]
+        self._counted = (generation, size)
+        return size
 
     def close(self) -> None:
         """Flush and release the database; closing twice is harmless."""

@@ -79,10 +79,20 @@ class ReadWriteLock:
         self._waiting_writers = 0
 
     @contextmanager
-    def reading(self) -> Iterator[None]:
-        """Hold the lock shared for the block."""
+    def reading(self, *, wait_s: float | None = None) -> Iterator[None]:
+        """Hold the lock shared for the block; `TimeoutError` when a writer held it or
+        waited for it for `wait_s` (None: wait as long as it takes).
+
+        >>> lock = ReadWriteLock()
+        >>> with lock.writing(), lock.reading(wait_s=0.01):
+        ...     pass
+        Traceback (most recent call last):
+        ...
+        TimeoutError: a write holds the store
+        """
         with self._cond:
-            self._cond.wait_for(lambda: not self._writing and not self._waiting_writers)
+            if not self._cond.wait_for(self._open_to_readers, timeout=wait_s):
+                raise TimeoutError("a write holds the store")
             self._readers += 1
         try:
             yield
@@ -90,6 +100,9 @@ class ReadWriteLock:
             with self._cond:
                 self._readers -= 1
                 self._cond.notify_all()
+
+    def _open_to_readers(self) -> bool:
+        return not self._writing and not self._waiting_writers
 
     @contextmanager
     def writing(self) -> Iterator[None]:

@@ -31,6 +31,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from benchmarks.live import LiveServer, free_port, start
 from service.settings import Settings
 from service.store.base import Store
 from tests.api.conftest import TOKENS, _settings_factory, _start
@@ -120,6 +121,15 @@ def audit() -> Iterator[Audit]:
     finally:
         AUDIT.active = False
     AUDIT.assert_clean()
+
+
+def start_live(folder: Path, audit: Audit, args: list[str], env: dict[str, str]) -> LiveServer:
+    """`triskel serve ARGS` with the test tokens on a fresh store in `folder` (its log
+    there too), `env` added to its environment, on a port the audit lets the test use."""
+    port = free_port()
+    audit.ports.add(port)
+    env = {"TRISKEL_TOKENS": TOKEN_SPEC, "TRISKEL_STORE_PATH": str(folder / "store"), **env}
+    return start(args, env=env, log=folder / "serve.log", port=port)
 
 
 @dataclass

@@ -22,25 +22,19 @@ import anyio
 import httpx
 import pytest
 
-from benchmarks.live import LiveServer, free_port, start
+from benchmarks.live import LiveServer
 from service.api.pools import Admission
 from service.errors import LimitExceededError
-from tests.hardening.conftest import READ, REPO, TOKEN_SPEC, Audit
+from tests.hardening.conftest import READ, REPO, Audit, start_live
 
 PARALLEL = 40
 
 
 @pytest.fixture
 def live(tmp_path: Path, audit: Audit) -> Iterator[LiveServer]:
-    port = free_port()
-    audit.ports.add(port)
-    env = {
-        "TRISKEL_TOKENS": TOKEN_SPEC,
-        "TRISKEL_STORE_PATH": str(tmp_path / "store"),
-        "TRISKEL_VALIDATION_TIMEOUT_S": "300",  # a loaded machine: the queued ones finish
-    }
     seed = ["--load-if-empty", str(REPO / "data" / "example")]
-    server = start(seed, env=env, log=tmp_path / "serve.log", port=port)
+    timeout = {"TRISKEL_VALIDATION_TIMEOUT_S": "300"}  # a loaded machine: the queued ones finish
+    server = start_live(tmp_path, audit, seed, timeout)
     yield server
     server.stop()
 
