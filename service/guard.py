@@ -51,7 +51,7 @@ from service.rdf.reader import base_iri_of, graph_node, read_quads
 from service.reports.snapshot import validated_graphs
 from service.store import QuadDelta
 from service.store.base import Store
-from service.store.scan import check_operations
+from service.store.scan import check_operations, silence_refused_services
 from service.store.syntax import query_syntax_error
 from service.store.system_graphs import check_writable, is_system_graph, update_targets
 from service.validation.entailed import Delta
@@ -207,13 +207,15 @@ class Update(Write):
 
     def trial_delta(self, live: LiveFindings, store: Store) -> Delta:
         """The update tried on an in-memory copy of the validated graphs (LOAD and SERVICE
-        refused outright: the copy never fetches), compared with them graph by graph."""
-        check_operations(self.text, allowed_hosts="")
+        refused outright: the copy never fetches; a `SERVICE SILENT` the policy refuses fails
+        silently, as on the store), compared with them graph by graph."""
+        text = silence_refused_services(self.text, allowed_hosts=store.allowed_hosts)
+        check_operations(text, allowed_hosts="")
         copy = live.copy_of_data()
         for name in validated_graphs(store.graphs()):
             copy.add_graph(ox.NamedNode(name))  # empty graphs exist too (DROP, CLEAR)
         try:
-            copy.update(self.text, base_iri=self.base_iri)
+            copy.update(text, base_iri=self.base_iri)
         except SyntaxError as exc:
             raise query_syntax_error(exc) from None
         except RuntimeError as exc:  # the copy holds the same graphs: it fails as the store would

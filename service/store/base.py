@@ -19,7 +19,7 @@ from service.rdf.formats import Format
 from service.rdf.reader import Checked, check_rdf
 from service.rdf.textguard import MAX_NESTING
 from service.store.delta import QuadDelta
-from service.store.scan import check_operations
+from service.store.scan import check_operations, silence_refused_services
 from service.store.syntax import check_update_syntax
 from service.store.system_graphs import check_update as check_system_graphs
 from service.store.system_graphs import check_writable
@@ -100,18 +100,24 @@ class Store(ABC):
         check_writable(name.value for name in checked.graphs if isinstance(name, NamedNode))
         return checked
 
-    def check_update(self, update: str, *, base_iri: str | None = None) -> None:
+    def check_update(self, update: str, *, base_iri: str | None = None) -> str:
         """What every backend checks before an update reaches an engine, in this order so the
         caller hears of the first problem: syntax (400 with its position), then policy
         (`LOAD` / `SERVICE`, then writes that may reach a system graph: 403,
         `service.store.system_graphs`). A refused update never runs anywhere.
 
+        Returns the update to run: the text with each `SERVICE SILENT` the policy refuses
+        replaced by the empty group, what a SILENT service that failed gives (as for queries,
+        `scan.silence_refused_services`); a `WHERE` that joins with it keeps its solutions.
+
         A dataset (`USING`, `using-graph-uri`) naming a graph the store does not hold is an
         empty graph, as in Fuseki and Oxigraph: the engines read datasets from the store only
         and never fetch one, so there is nothing to refuse."""
         check_update_syntax(update, base_iri)
-        check_operations(update, allowed_hosts=self.allowed_hosts)
-        check_system_graphs(update, base_iri, self.graphs)
+        runs = silence_refused_services(update, allowed_hosts=self.allowed_hosts)
+        check_operations(runs, allowed_hosts=self.allowed_hosts)
+        check_system_graphs(runs, base_iri, self.graphs)
+        return runs
 
     @abstractmethod
     def update(self, update: str, *, base_iri: str | None = None) -> None:

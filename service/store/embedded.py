@@ -333,10 +333,10 @@ class EmbeddedStore(Store):
         check: Callable[[QuadDelta], None] | None = None,
     ) -> QuadDelta:
         """Apply a SPARQL Update all or nothing and return its delta: refused `LOAD` or
-        `SERVICE` never run; the delta is computed first (`_delta`), given to `check`, then
-        written, all under the write lock (so the delta is the one of the state it is
-        written on)."""
-        self.check_update(update, base_iri=base_iri)
+        `SERVICE` never run, a refused `SERVICE SILENT` fails silently (`check_update`); the
+        delta is computed first (`_delta`), given to `check`, then written, all under the write
+        lock (so the delta is the one of the state it is written on)."""
+        update = self.check_update(update, base_iri=base_iri)
         found = operations(update, base_iri)
         with self._write_lock:
             delta = self._delta(update, found, base_iri)

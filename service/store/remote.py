@@ -239,8 +239,9 @@ class RemoteStore(Store):
     # -- writes --------------------------------------------------------------------------
 
     def update(self, update: str, *, base_iri: str | None = None) -> None:
-        """Check the update locally (syntax, then policy), then send it in one request."""
-        self.check_update(update, base_iri=base_iri)
+        """Check the update locally (syntax, then policy), then send the update to run
+        (`check_update`) in one request."""
+        update = self.check_update(update, base_iri=base_iri)
         try:
             self._send("POST", self.update_url, data={"update": _with_base(update, base_iri)})
         except (InputError, StoreError) as exc:

@@ -129,6 +129,45 @@ def test_case_01_a_silent_variable_service_is_refused_when_a_host_is_allowed(
     assert _solutions(service, "SELECT * { SERVICE SILENT <TRAP> { ?s ?p ?o } }", trap) == [{}]
 
 
+@pytest.mark.parametrize("guard", ["", "?guard=violation"])
+@pytest.mark.parametrize(
+    ("update", "added"),
+    [
+        ("INSERT { <urn:a> <urn:b> ?o } WHERE { SERVICE SILENT <TRAP> { ?s ?p ?o } }", ""),
+        (
+            "INSERT { GRAPH <urn:g> { ?s <urn:q> 2 } } "
+            "WHERE { GRAPH <urn:g> { ?s <urn:p> ?o } SERVICE SILENT <REFUSED> { ?s ?p ?x } }",
+            '<urn:s> <urn:q> "2"^^<http://www.w3.org/2001/XMLSchema#integer> <urn:g> .',
+        ),
+        ("DELETE { ?s ?p ?o } WHERE { SERVICE SILENT ?s { ?s ?p ?o } }", ""),
+    ],
+)
+def test_case_01_a_silent_service_in_an_update_fails_silently(
+    service: Service, trap: Trap, update: str, added: str, guard: str
+) -> None:
+    """In an update's `WHERE` too (issue 9, item 14): the refused SILENT service is the
+    empty solution, so an update that needs its variables writes nothing (204), one that
+    joins with it keeps the rest of its solutions, and nothing connects to the trap,
+    guarded or not."""
+    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
+    before = service.store.export(None, media_type="application/n-quads", dataset=True)
+    update = update.replace("TRAP", trap.url).replace("REFUSED", "http://169.254.169.254/")
+    response = service.client.post(f"/update{guard}", content=update, headers=SPARQL_UPDATE)
+    assert response.status_code == 204, response.text
+    after = service.store.export(None, media_type="application/n-quads", dataset=True)
+    new = set(after.decode().splitlines()) - set(before.decode().splitlines())
+    assert new == ({added} if added else set())
+    assert len(after.decode().splitlines()) == len(before.decode().splitlines()) + len(new)
+
+
+def test_case_01_a_silent_service_in_an_update_is_checked_for_syntax(
+    service: Service, trap: Trap
+) -> None:
+    update = f"INSERT {{ <urn:a> <urn:b> ?o }} WHERE {{ SERVICE SILENT <{trap.url}> {{ ?s ?p }} }}"
+    response = service.client.post("/update", content=update, headers=SPARQL_UPDATE)
+    assert problem_of(response, 400)["type"].endswith("#syntax")
+
+
 def test_the_audit_and_the_trap_see_what_they_must(audit: Audit, trap: Trap) -> None:
     """The guards of every case can fail: a file read outside the allowed folders and a
     connection to an undeclared port are both recorded (then cleared, so this test passes)."""
