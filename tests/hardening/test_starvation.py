@@ -12,8 +12,9 @@ The fuzz benchmark saw `/health` wait 27.9 s behind large bodies. Two causes, me
 
 After both: the same pair answered with `/health` at worst 0.75 s (1.8 s for the 200k
 upload alone, the one full walk of its heap), on the 2 shared cores of the development
-machine at a load of 7. The bound asserted is 3 s, the time a probe may take on a loaded
-machine; before, the pair took it past 30 s.
+machine at a load of 7. That figure is measured by the benchmark, not by a timed test here:
+these tests check each cause deterministically (a write holding the store's lock, the
+collector's policy).
 """
 
 from __future__ import annotations
@@ -22,16 +23,9 @@ import gc
 import threading
 import time
 import weakref
-from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
-import pytest
-
-from benchmarks.bench_bodies import insert_data, ntriples
-from benchmarks.live import LiveServer
 from service.api.collector import FrozenSurvivors
-from tests.hardening.conftest import WRITE, Audit, Service, start_live
+from tests.hardening.conftest import WRITE, Service
 
 UPLOAD = 120_000
 INSERTED = 50_000
@@ -106,50 +100,3 @@ def test_full_collections_freeze_survivors_and_walk_all_again_on_growth() -> Non
         assert alive() is None
     finally:
         policy.uninstall()
-
-
-@pytest.fixture
-def live(tmp_path: Path, audit: Audit) -> Iterator[LiveServer]:
-    timeout = {"TRISKEL_QUERY_TIMEOUT_S": "300"}  # a loaded machine: the large bodies finish
-    server = start_live(tmp_path, audit, [], timeout)
-    yield server
-    server.stop()
-
-
-def _count(client: httpx.Client, graph: str) -> int:
-    query = f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-    answer = client.post(
-        "/sparql", content=query, headers={"Content-Type": "application/sparql-query"} | WRITE
-    )
-    return int(answer.json()["results"]["bindings"][0]["n"]["value"])
-
-
-@pytest.mark.slow
-def test_large_bodies_are_answered_while_health_stays_quick(live: LiveServer) -> None:
-    bodies = [
-        ("PUT", "/store?graph=urn:big:upload", ntriples(UPLOAD), "application/n-triples"),
-        ("POST", "/update", insert_data(INSERTED, "urn:big:insert"), "application/sparql-update"),
-    ]
-    statuses: list[int] = []
-
-    def send(method: str, path: str, body: bytes, media_type: str) -> None:
-        with httpx.Client(base_url=live.url, timeout=600) as client:
-            headers = {"Content-Type": media_type} | WRITE
-            statuses.append(client.request(method, path, content=body, headers=headers).status_code)
-
-    senders = [threading.Thread(target=send, args=body) for body in bodies]
-    for sender in senders:
-        sender.start()
-    took: list[float] = []
-    with httpx.Client(base_url=live.url, timeout=120) as client:
-        while any(s.is_alive() for s in senders):
-            started = time.monotonic()
-            assert client.get("/health").status_code == 200
-            took.append(time.monotonic() - started)
-            time.sleep(0.05)
-        for sender in senders:
-            sender.join()
-        assert sorted(statuses) == [201, 204], statuses
-        assert _count(client, "urn:big:upload") == UPLOAD
-        assert _count(client, "urn:big:insert") == INSERTED
-    assert max(took) < 3.0, sorted(took)[-5:]
