@@ -15,7 +15,7 @@ import pytest
 from service.cli import main
 from service.reports.canonical import canonical_hash
 from service.store import files
-from tests.shared_fixtures import fixture
+from tests.shared import fixture
 
 XES = "eventlogs/pm4py/running-example.xes"
 

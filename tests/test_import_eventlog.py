@@ -22,7 +22,7 @@ from service.importers.contract import Source
 from service.importers.eventlog import read
 from service.importers.run import prepare
 from service.resources import CONCEPTS_FILE
-from tests.shared_fixtures import fixture
+from tests.shared import fixture
 
 HANDOVER = {
     ("Pete", "Mike"): 2, ("Mike", "Ellen"): 2, ("Ellen", "Sara"): 1, ("Sara", "Sean"): 1,

@@ -22,7 +22,7 @@ from service.errors import InputError, OperationFailedError, TooLargeError
 from service.store.delta import QuadDelta, State, apply_operations, write_delta
 from service.store.embedded import EmbeddedStore
 from service.store.operations import needs_writable_copy, operations
-from tests.w3c import W3C_DIR
+from tests.shared import W3C_DIR
 
 BASE = "http://example/base/"
 SEED = """

@@ -4,10 +4,10 @@ Each approved `sht:Validate` test of `shacl/tests/manifest.ttl` (core and SPARQL
 the `fast` engine. Partial compliance, as the suite defines it: the exit code says whether
 the data conforms as `sh:conforms` expects (`--fail-on info`: any result breaks
 conformance, as in SHACL), or, where the test expects `sht:Failure`, the command fails with
-exit 2. The suite is found through `TRISKEL_W3C_DIR` (default `../shared/w3c` next to the
-repository); without it the run fails at collection. Known exceptions are listed in
-`KNOWN_FAILURES` with a reason each; an exception that starts passing fails the test, so
-the list cannot go stale.
+exit 2. The suite is found through `TRISKEL_SHARED_DIR` (its `w3c` folder; default
+`../shared` next to the repository); without it the run fails at collection. Known
+exceptions are listed in `KNOWN_FAILURES` with a reason each; an exception that starts
+passing fails the test, so the list cannot go stale.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from service.cli import main
-from tests.w3c import W3C_DIR, required
+from tests.shared import W3C_DIR, required
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 SHT = Namespace("http://www.w3.org/ns/shacl-test#")

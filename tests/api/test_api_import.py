@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from service.api.routers import imports
 from service.reports.canonical import canonical_hash
-from tests.shared_fixtures import fixture
+from tests.shared import fixture
 
 XES = "eventlogs/pm4py/running-example.xes"
 NAMED = {"Content-Disposition": 'attachment; filename="running-example.xes"'}

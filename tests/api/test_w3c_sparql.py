@@ -16,9 +16,9 @@ exceptions and no graph is added for the suites' sake (an absent graph is an emp
   (direct identification, `/store/person/1.ttl`, is not offered).
 
 A syntax-error answer is a 400 problem document of `type` `…/problems#syntax`
-(`service.api.problems`). The suites are found through `TRISKEL_W3C_DIR` (default
-`../shared/w3c` beside the repository); without them the run fails at collection, saying where it
-looked.
+(`service.api.problems`). The suites are found through `TRISKEL_SHARED_DIR` (its `w3c` folder;
+default `../shared` beside the repository); without them the run fails at collection, saying
+where it looked.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from rdflib.compare import isomorphic
 
 from service.api.negotiation import BOOLEAN_TYPES, GRAPH_TYPES, RESULT_TYPES
 from service.api.problems import PROBLEM_TYPES
-from tests.w3c import W3C_DIR, required
+from tests.shared import W3C_DIR, required
 
 SUITE = "SPARQL 1.1"
 QUERY_SYNTAX = required(

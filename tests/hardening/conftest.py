@@ -7,7 +7,7 @@ records, from every Python thread:
 
 * a `socket.connect` to an address that is not loopback, or to a loopback port that is not
   one the test declared its own (the remote store's server, a live uvicorn);
-* an `open` of a file outside the repository, the W3C suites (`TRISKEL_W3C_DIR`), the
+* an `open` of a file outside the repository, the shared test data (`TRISKEL_SHARED_DIR`), the
   temporary folders and the Python installation (stdlib, venv, site-packages).
 
 Native code does not raise audit events (pyoxigraph's Rust parsers and HTTP client, Java),
@@ -36,7 +36,7 @@ from service.settings import Settings
 from service.store.base import Store
 from tests.api.conftest import TOKENS, _settings_factory, _start
 from tests.oxigraph import remote_server
-from tests.w3c import W3C_DIR
+from tests.shared import SHARED_DIR
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN_SPEC = ",".join(f"{role}:{token}" for role, token in TOKENS.items())
@@ -50,7 +50,7 @@ def _allowed_roots() -> tuple[str, ...]:
     paths = sysconfig.get_paths()
     roots = {
         REPO,
-        W3C_DIR,
+        SHARED_DIR,
         Path(tempfile.gettempdir()),
         Path(sys.prefix),
         Path(sys.base_prefix),

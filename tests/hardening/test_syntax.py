@@ -1,7 +1,7 @@
 """Case 25 of the hardening issue: no text is a 500, and nothing stored breaks an export.
 
 Every negative syntax test of the W3C SPARQL 1.1 query and update suites (found through
-`TRISKEL_W3C_DIR`; skipped with the reason when absent), and negative Turtle, N-Triples and
+`TRISKEL_SHARED_DIR`; the run fails when they are absent), and negative Turtle, N-Triples and
 other RDF documents built here after the W3C Turtle/N-Triples suites (bad IRIs, literal
 subjects, bad escapes...), must be a 400 that changes nothing. Then the oddest valid data
 (control characters, XML-breaking text, IRIs no RDF/XML QName can hold, ill-typed literals)
