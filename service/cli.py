@@ -129,6 +129,7 @@ def _prepare_store(settings: Settings, seed: Path | None) -> None:
     """Open the store once before serving, so that a store in use by another process or an
     unusable disk is one line and exit 2 here, not a failed start inside the server; and
     seed an empty store with `seed` (`make serve` passes data/example)."""
+    from service.findings.saved import forget
     from service.resources import ONTOLOGY_IRI
     from service.store import open_store
     from service.store.files import load_directory_if_empty
@@ -139,7 +140,11 @@ def _prepare_store(settings: Settings, seed: Path | None) -> None:
         if seed is None:
             return
         loaded = load_directory_if_empty(
-            store, seed, ignore_graphs=frozenset({ONTOLOGY_IRI}), progress=progress
+            store,
+            seed,
+            ignore_graphs=frozenset({ONTOLOGY_IRI}),
+            progress=progress,
+            before=lambda: forget(store),
         )
     finally:
         store.close()
@@ -167,6 +172,7 @@ def _add_load(commands: Commands) -> None:
 
 
 def _run_load(args: argparse.Namespace) -> int:
+    from service.findings.saved import forget
     from service.rdf.formats import rdf_format_named
     from service.rdf.reader import MEGABYTE, regular_files
     from service.store import open_store
@@ -181,6 +187,7 @@ def _run_load(args: argparse.Namespace) -> int:
     limit = int(settings.max_body_mb * MEGABYTE)
     store = open_store(settings)
     try:
+        forget(store)  # the service rebuilds its live findings at its next start
         for path in files:
             done = load_file(
                 store,

@@ -300,12 +300,14 @@ class Guard:
             if level is not None:
                 write.refuse_early(store)
                 self.live.refresh(store)
-                created, change, delta = self._guarded(store, write, level)
-            else:
-                created, change, delta = self._unguarded(store, write)
-            if delta is None:
-                change += self._read_back(store, write)
-            return Applied(created, change)
+            with self.live.writing(store):
+                if level is not None:
+                    created, change, delta = self._guarded(store, write, level)
+                else:
+                    created, change, delta = self._unguarded(store, write)
+                if delta is None:
+                    change += self._read_back(store, write)
+                return Applied(created, change)
 
     def _guarded(
         self, store: Store, write: Write, level: Severity

@@ -181,5 +181,11 @@ class SBR(DefinedNamespace):
     latest: URIRef
     itemsDigest: URIRef
 
+    # -- the maintained live findings --
+    record: URIRef
+    recordCount: URIRef
+    stateVersion: URIRef
+    validatedQuads: URIRef
+
 
 __all__ = ["SB", "SBR", "SBSH"]

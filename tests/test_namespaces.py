@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
+from service.findings import saved
 from service.namespaces import SB, SBR, SBSH
 from service.reports import ledger, series
 from service.reports.history import as_graph, header, new_entry
@@ -171,6 +172,9 @@ def kept_report() -> Graph:
         item.add_to(stored)
     state = series.added(entry.series, entry.graph, sorted(made)[:1], series.digest(made))
     stored += triples_to_graph(ox.Triple(q.subject, q.predicate, q.object) for q in state)
+    kept = "".join(saved.Record.of(r).line() for r in report.results)
+    kept += saved.Stamp("0" * 64, 42).triples()
+    stored += triples_to_graph(ox.parse(kept.encode(), ox.RdfFormat.N_TRIPLES))
     return as_graph(report, entry) + stored
 
 

@@ -3,9 +3,10 @@
 Building an app touches no disk and no network; starting it (the lifespan) opens the store
 named by the settings, loads the product's ontology into its graph
 (`https://w3id.org/social-business`, replaced on every start so it always matches the code),
-builds the live findings from the store (`service.findings`, in memory: every start
-validates the store whole once) and closes the store on shutdown. Tests build one app per
-configuration.
+starts the live findings (`service.findings`): from the state the store keeps of them when it
+is current, serving at once while the live engine warms up in a background thread; else
+validated whole and the state written, once) and closes the store on shutdown. Tests build
+one app per configuration.
 
 Around the routes, outermost first: `EdgeGuard` (served `Host` names, cross-site writes),
 `Compression` (gzip), `PublicCORS` (the published paths). `app.state.base` is the URL the
@@ -16,6 +17,7 @@ caller's `Host`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import lru_cache
@@ -94,7 +96,10 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             triples = await in_thread(load_ontology, store)
             log.info("ontology loaded into <%s>: %d triples", ONTOLOGY_IRI, triples)
             watch = settings.sparql_url is not None  # others may write a remote store
-            live = await in_thread(LiveFindings.build, store, watch=watch)
+            live = await in_thread(LiveFindings.start, store, watch=watch)
+            if not live.ready:
+                warm = threading.Thread(target=live.warm_up, args=(store,), daemon=True)
+                warm.start()
             app.state.guard = Guard(live)
             app.state.store, app.state.validator = store, validator
             yield

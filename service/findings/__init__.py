@@ -1,11 +1,11 @@
 """Live findings: the current findings of the store, kept up to date by every write.
 
-* `state` — `LiveFindings`: built from the store at start (a progress line in the log),
-  patched from each committed write's delta, tried and rolled back for a guarded write,
-  rebuilt once when the store changed behind the service's back.
+* `state` — `LiveFindings`: started from the kept findings, or built from the store (a
+  progress line in the log), patched from each committed write's delta, tried and rolled
+  back for a guarded write, rebuilt once when the store changed behind the service's back.
 * `pages` — filtered, paged views of the findings as reports (`GET /findings`).
-
-The state is kept in memory: a restart rebuilds it from the store.
+* `saved` — the findings kept in the store's `urn:triskel:live:` system graphs, with a stamp,
+  so that a restart serves them without validating the store.
 """
 
 from __future__ import annotations

@@ -16,10 +16,11 @@ from typing import Any
 
 from rdflib.term import Node
 
+from service.findings.saved import Record
 from service.findings.state import LiveFindings
 from service.reports import to_dict
 from service.reports.context import Context
-from service.reports.model import Report, layer_keys
+from service.reports.model import Report, layer_keys, result_of
 from service.reports.terms import term_text
 from service.validation.model import SEVERITIES, Finding, Severity
 
@@ -70,8 +71,14 @@ class Page:
 def page(
     live: LiveFindings, filters: Filters, *, offset: int = 0, limit: int = DEFAULT_LIMIT
 ) -> Page:
-    """The findings after the last committed write that pass `filters`, from `offset`."""
+    """The findings after the last committed write that pass `filters`, from `offset`.
+    While the live engine warms up, the kept findings with their kept contexts (an
+    organisation's findings need the data: that filter waits for the warm-up)."""
+    if filters.organisation is not None:
+        live.wait_ready()
     with live.locked():
+        if not live.ready:
+            return _kept_page(live, filters, offset=offset, limit=limit)
         data = live.data()
         kept = [f for f in live.findings() if _plain_match(f, filters, live)]
         if filters.needs_context():
@@ -82,6 +89,27 @@ def page(
         chosen = kept[offset : offset + limit]
         report = Report.build(chosen, live.pack, data, scores=False)
         return Page(report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit)
+
+
+def _kept_page(live: LiveFindings, filters: Filters, *, offset: int, limit: int) -> Page:
+    """`page` from the kept records (`service.findings.saved`), before the warm-up."""
+    kept = [
+        record
+        for f in live.findings()
+        if _plain_match(f, filters, live) and _kept_match(record := live.kept_record(f), filters)
+    ]
+    counts = Counter(r.finding.severity for r in kept)
+    chosen = kept[offset : offset + limit]
+    results = [result_of(r.finding, live.pack, about=r.about, id=r.id) for r in chosen]
+    report = Report.of_results(results, live.pack)
+    return Page(report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit)
+
+
+def _kept_match(record: Record, filters: Filters) -> bool:
+    about = record.about
+    if filters.practice is not None and filters.practice not in _named(about.practices):
+        return False
+    return filters.person is None or filters.person in _named(about.people)
 
 
 def refused_results(live: LiveFindings, findings: Iterable[Finding]) -> list[dict[str, object]]:

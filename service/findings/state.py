@@ -1,4 +1,4 @@
-"""The live findings of a store: built once from the store, patched by every committed write.
+"""The live findings of a store: kept in it, patched by every committed write.
 
 `LiveFindings` holds a `LiveValidation` of the validated graphs (every graph but the system
 graphs, as a validation of the store reads them) with the built-in rules. The service's
@@ -6,6 +6,12 @@ writes bring it their delta (`service.guard`); a guarded write is applied to it 
 (`attempt`) and rolled back (`revert`) when refused or when the store's own write fails, so
 the findings always describe the last committed write. Readers and writers share one lock:
 a reader never sees a write that is only being tried.
+
+The findings are kept in the store (`service.findings.saved`): `start` serves them from there
+when the stamp matches, and the engine warms up from the store in the background
+(`warm_up`); else it validates the store whole once and writes them. Each write of the
+service runs inside `writing`: the stamp taken away before, the findings the write opened and
+closed (`attempt` notes them) written with the stamp after.
 
 Blank nodes: the live state names the blank nodes of written data as its deltas named them
 (a load's blank nodes are renamed on parse, as the store renames them on load), so its
@@ -23,13 +29,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from service.errors import StoreError
+from service.findings.saved import Kept, Record, Stamp, read_records, read_stamp, state_version
 from service.rdf.reader import graph_node
+from service.reports.history import shapes_version
+from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs
 from service.store.base import Store
 from service.validation import ShapePack, load_builtin, unique_findings
@@ -108,37 +118,119 @@ def inverse(delta: Delta) -> Delta:
 
 
 class LiveFindings:
-    """The current findings of the store's validated graphs under the built-in rules."""
+    """The current findings of the store's validated graphs under the built-in rules.
 
-    def __init__(self, live: LiveValidation, *, expected: int, watch: bool) -> None:
+    Started from a maintained state (`start`), it serves the kept findings at once and
+    warms its engine up in the background (`warm_up`): reads of the findings never wait
+    for it; writes, context filters and `/alignment` do (`wait_ready`)."""
+
+    def __init__(
+        self,
+        live: LiveValidation | None,
+        *,
+        expected: int,
+        watch: bool,
+        pack: ShapePack,
+        kept: Kept,
+        records: Sequence[Record] = (),
+    ) -> None:
         self._live = live
+        self._pack = pack
         self._expected = expected
         self._watch = watch
+        self._kept = kept
+        self._records = {r.finding: r for r in unique_records(records)}
+        self._ready = threading.Event()
+        if live is not None:
+            self._ready.set()
+        self._failure: Exception | None = None
         self._lock = threading.RLock()
         self._version = 0
         self._ordered: tuple[int, list[Finding]] = (-1, [])
 
     @classmethod
-    def build(cls, store: Store, *, watch: bool, pack: ShapePack | None = None) -> LiveFindings:
-        """Read the store's validated graphs and validate them whole, with a progress line
-        before and after in the log. `watch`: the store may be written behind the service's
-        back (a remote endpoint), so reads check `stale` first."""
-        started = time.monotonic()
-        log.info("live findings: reading the store and validating it whole")
-        quads = quads_of(store)
-        live = LiveValidation(quads, pack or load_builtin())
-        state = cls(live, expected=len(quads), watch=watch)
-        log.info(
-            "live findings: %d findings over %d quads, ready in %.1f s",
-            len(state.findings()),
-            len(quads),
-            time.monotonic() - started,
-        )
+    def start(cls, store: Store, *, watch: bool, pack: ShapePack | None = None) -> LiveFindings:
+        """The live findings of the store: from its maintained state when the stamp matches
+        (not warmed up yet: call `warm_up`), else rebuilt once and the state written."""
+        pack = pack or load_builtin()
+        version = state_version(pack, shapes_version(pack))
+        stamp = read_stamp(store)
+        reason = _stale_reason(store, stamp, version, watch=watch)
+        if reason is None and stamp is not None:
+            started = time.monotonic()
+            records = read_records(store)
+            kept = Kept({r.finding: r.line() for r in records}, stamp)
+            if kept.count == stamp.records:
+                log.info(
+                    "live findings: serving the maintained state, %d findings read in %.1f s",
+                    len(records),
+                    time.monotonic() - started,
+                )
+                return cls(
+                    None, expected=stamp.quads, watch=watch, pack=pack, kept=kept, records=records
+                )
+            reason = "the maintained state misses some of its findings"
+        log.warning("live findings: %s; rebuilding it once", reason)
+        return cls.build(store, watch=watch, pack=pack, version=version)
+
+    @classmethod
+    def build(
+        cls,
+        store: Store,
+        *,
+        watch: bool,
+        pack: ShapePack | None = None,
+        version: str | None = None,
+    ) -> LiveFindings:
+        """Read the store's validated graphs, validate them whole and write the maintained
+        state, with a progress line before and after in the log. `watch`: the store may be
+        written behind the service's back (a remote endpoint), so reads check `stale` first."""
+        pack = pack or load_builtin()
+        version = version or state_version(pack, shapes_version(pack))
+        live, quads = _validated(store, pack)
+        stamp = Stamp(version, quads, 0)
+        state = cls(live, expected=quads, watch=watch, pack=pack, kept=Kept({}, stamp))
+        state._kept.replace(store, state._all_records(), quads)
         return state
+
+    def warm_up(self, store: Store) -> None:
+        """Build the engine from the store (a progress line in the log) and bring the kept
+        state in line with it (blank-node labels and contexts as this process names them);
+        writes waiting for it go on afterwards. A failure is kept and raised to them."""
+        try:
+            doing = "warming the engine up (the kept findings are served meanwhile)"
+            live, quads = _validated(store, self._pack, doing=doing)
+            with self._lock:
+                self._live, self._expected = live, quads
+                self._version += 1
+                self._kept.replace(store, self._all_records(), quads)
+                self._records = {}
+        except Exception as exc:  # kept for the writes waiting on it, which raise it
+            log.exception("live findings: the warm-up failed")
+            self._failure = exc
+        finally:
+            self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        """True once the engine is warm (writes need it); while False, `findings` are the
+        kept ones (`kept_record` gives each one's record)."""
+        return self._live is not None
+
+    def wait_ready(self) -> LiveValidation:
+        """The warm engine, after waiting for the warm-up (never while holding `locked`:
+        the warm-up takes the lock to finish); raises its failure."""
+        live = self._live
+        if live is None:
+            self._ready.wait()
+            live = self._live
+            if live is None:
+                raise StoreError(f"the live findings could not be built: {self._failure}")
+        return live
 
     @property
     def pack(self) -> ShapePack:
-        return self._live.pack
+        return self._pack
 
     @contextmanager
     def locked(self) -> Iterator[None]:
@@ -146,24 +238,40 @@ class LiveFindings:
         with self._lock:
             yield
 
+    @contextmanager
+    def writing(self, store: Store) -> Iterator[None]:
+        """Around one write of the service: the stamp taken away before, the findings it
+        opened and closed and the stamp written after (also when it failed: then it opened
+        and closed nothing)."""
+        self.wait_ready()
+        with self._lock:
+            self._kept.begin(store)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._kept.finish(store, self._records_of, self._expected)
+
     def graph_quads(self, graph: str | None) -> list[ox.Quad]:
         """The quads one validated graph holds now (as the live state names them)."""
         node = graph_node(graph)  # InputError (400) for an IRI that is not one
         with self._lock:
-            return self._live.data.graph_quads(node)
+            return self.wait_ready().data.graph_quads(node)
 
     def copy_of_data(self) -> ox.Store:
         """A private in-memory store holding the validated graphs (to try a write on)."""
         with self._lock:
             copy = ox.Store()
-            copy.extend(self._live.data.user_quads())
+            copy.extend(self.wait_ready().data.user_quads())
             return copy
 
     def attempt(self, delta: Delta) -> tuple[Delta, Outcome]:
         """Apply `delta` (its net part, returned so `revert` can undo it) and its outcome."""
         with self._lock:
-            done = net(delta, self._live.data.base)
-            outcome = self._live.apply(done)
+            live = self.wait_ready()
+            done = net(delta, live.data.base)
+            outcome = live.apply(done)
+            self._kept.note(outcome.opened, outcome.closed)
             self._expected += len(done.added) - len(done.removed)
             self._version += 1
             return done, outcome
@@ -177,17 +285,23 @@ class LiveFindings:
         return self.attempt(delta)[1]
 
     def findings(self) -> list[Finding]:
-        """The current findings, each once, in a stable order (cached until the next write)."""
+        """The current findings, each once, in a stable order (cached until the next write);
+        the kept ones while the engine warms up."""
         with self._lock:
             version, ordered = self._ordered
             if version != self._version:
-                ordered = sorted(unique_findings(self._live.findings()), key=_order)
+                current = self._live.findings() if self._live is not None else self._records
+                ordered = sorted(unique_findings(current), key=_order)
                 self._ordered = (self._version, ordered)
             return ordered
 
+    def kept_record(self, finding: Finding) -> Record:
+        """The kept record of a finding `findings` gave while the engine warms up."""
+        return self._records[finding]
+
     def data(self) -> PreparedData:
         """The prepared view of the current data (read it while holding `locked`)."""
-        return PreparedData(self._live.data.view)
+        return PreparedData(self.wait_ready().data.view)
 
     def stale(self, store: Store) -> bool:
         """True when the store's validated graphs no longer hold the count of quads the live
@@ -197,15 +311,64 @@ class LiveFindings:
         return count_validated(store) != self._expected
 
     def refresh(self, store: Store) -> bool:
-        """Rebuild from the store when `stale` (once, logged); True when it rebuilt."""
+        """Rebuild from the store when `stale` (once, logged); True when it rebuilt. Not
+        while the engine warms up: the warm-up reads the store as it is."""
+        if not self.ready:
+            return False
         with self._lock:
             if not self.stale(store):
                 return False
             log.warning("live findings: the store changed behind the service's back; rebuilding")
-            fresh = LiveFindings.build(store, watch=self._watch, pack=self._live.pack)
-            self._live, self._expected = fresh._live, fresh._expected
+            live, quads = _validated(store, self._pack)
+            self._live, self._expected = live, quads
+            self._kept.replace(store, self._all_records(), quads)
             self._version += 1
             return True
+
+    def _records_of(self, findings: list[Finding]) -> list[Record]:
+        """Records of findings of the current data (ids and contexts read from it)."""
+        report = Report.build(findings, self._pack, self.data(), scores=False)
+        return [Record.of(result) for result in report.results]
+
+    def _all_records(self) -> list[Record]:
+        """Records of every finding the engine holds (also those `unique_findings` leaves
+        out: a write may close the one it keeps and leave another)."""
+        return self._records_of(list(set(self.wait_ready().findings())))
+
+
+def _validated(
+    store: Store, pack: ShapePack, *, doing: str = "validating it whole"
+) -> tuple[LiveValidation, int]:
+    """The store's validated graphs, validated whole, and their quad count (progress lines
+    before and after, the first saying what it is `doing`)."""
+    started = time.monotonic()
+    log.info("live findings: reading the store and %s", doing)
+    quads = quads_of(store)
+    live = LiveValidation(quads, pack)
+    log.info(
+        "live findings: %d findings over %d quads, ready in %.1f s",
+        len(unique_findings(live.findings())),
+        len(quads),
+        time.monotonic() - started,
+    )
+    return live, len(quads)
+
+
+def _stale_reason(store: Store, stamp: Stamp | None, version: str, *, watch: bool) -> str | None:
+    """Why the store's maintained state cannot be served; None when it can."""
+    if stamp is None:
+        return "no maintained state in the store (new, or a write did not finish)"
+    if stamp.version != version:
+        return "the maintained state was written by another version"
+    if watch and count_validated(store) != stamp.quads:
+        return "the store changed behind the service's back"
+    return None
+
+
+def unique_records(records: Iterable[Record]) -> list[Record]:
+    """One record per finding `unique_findings` keeps."""
+    by_finding = {r.finding: r for r in records}
+    return [by_finding[f] for f in unique_findings(by_finding)]
 
 
 def at_least(findings: frozenset[Finding], level: Severity) -> list[Finding]:

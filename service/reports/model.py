@@ -120,6 +120,15 @@ class Report:
         summaries = _rule_summaries(results, pack)
         return cls(results, fail_on, practices, organisations, summaries, names)
 
+    @classmethod
+    def of_results(
+        cls, results: Iterable[Result], pack: ShapePack, *, fail_on: Severity = "violation"
+    ) -> Report:
+        """A report (no scores) of results whose context and ids are known already (kept
+        findings, `service.findings.saved`): in their order, with every rule's summary."""
+        found = tuple(results)
+        return cls(found, fail_on, (), (), _rule_summaries(found, pack))
+
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(r.finding for r in self.results)
@@ -182,6 +191,12 @@ def _pair_order(key: str) -> tuple[int, str]:
 def _result(
     finding: Finding, pack: ShapePack, context: Context, names: Mapping[Node, str]
 ) -> Result:
+    about = context.about(finding.focus, finding.value)
+    return result_of(finding, pack, about=about, id=content_id(finding, names))
+
+
+def result_of(finding: Finding, pack: ShapePack, *, about: About, id: str) -> Result:
+    """A finding's result: its rule's label, meaning, layers and remediation from `pack`."""
     info = pack.info(finding.rule)
     return Result(
         finding=finding,
@@ -189,8 +204,8 @@ def _result(
         meaning=info.comment if info else "",
         layers=info.layers if info else (),
         remediation=info.remediation if info else "",
-        about=context.about(finding.focus, finding.value),
-        id=content_id(finding, names),
+        about=about,
+        id=id,
     )
 
 
@@ -246,4 +261,4 @@ def _rule_summaries(results: tuple[Result, ...], pack: ShapePack) -> tuple[RuleS
     return tuple(sorted(summaries, key=lambda s: s.rule))
 
 
-__all__ = ["LAYERS", "Report", "Result", "RuleSummary", "Score", "layer_keys"]
+__all__ = ["LAYERS", "Report", "Result", "RuleSummary", "Score", "layer_keys", "result_of"]

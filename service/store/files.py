@@ -10,6 +10,7 @@ TriG) keeps the graphs it names instead. Files are read by the guarded reader
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TextIO
@@ -18,6 +19,7 @@ from service.rdf.formats import Format, rdf_format_for_path
 from service.rdf.reader import MAX_BYTES, open_regular, rdf_files, read_body
 from service.store.base import Store
 from service.store.progress import ProgressReader
+from service.store.system_graphs import is_system_graph
 
 BIG_FILE = 8 * 1024 * 1024
 """Files from this size get a progress bar (when the caller gives a terminal to draw on)."""
@@ -87,14 +89,18 @@ def load_directory_if_empty(
     ignore_graphs: frozenset[str],
     progress: TextIO | None = None,
     max_bytes: int = MAX_BYTES,
+    before: Callable[[], None] = lambda: None,
 ) -> list[Loaded]:
-    """Load the RDF files of `directory`, one graph per file, if the store holds no data yet.
+    """Load the RDF files of `directory`, one graph per file, if the store holds no data yet,
+    calling `before` first (the CLI takes the live findings' stamp away there).
 
-    Graphs in `ignore_graphs` (the ontology the service loads itself) do not count as data;
-    files that are not RDF (a README) are skipped. This is how `make serve` seeds an empty
-    store with the example without ever reloading it over a user's changes.
+    Graphs in `ignore_graphs` (the ontology the service loads itself) and system graphs do
+    not count as data; files that are not RDF (a README) are skipped. This is how `make
+    serve` seeds an empty store with the example without ever reloading it over a user's
+    changes.
     """
-    if any(graph not in ignore_graphs for graph in store.graphs()):
+    if any(g not in ignore_graphs and not is_system_graph(g) for g in store.graphs()):
         return []
     files = rdf_files([directory])
+    before()
     return [load_file(store, path, progress=progress, max_bytes=max_bytes) for path in files]

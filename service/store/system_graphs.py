@@ -25,6 +25,9 @@ so nothing hides behind a bare `\\r`. It finds every graph an update may write:
   target of `ADD`/`COPY`/`MOVE` and the source of `MOVE` (which it empties);
 * `DROP`/`CLEAR` `ALL`/`NAMED`, which reach every named graph.
 
+`DROP`/`CLEAR` `ALL`/`NAMED` and a `GRAPH ?var` in a `DELETE` template are refused only while
+the store holds a system graph other than the maintained live findings' (`SELF_CHECKED_PREFIX`).
+
 `GRAPH` inside a `WHERE` pattern only reads, and stays allowed: kept reports are meant to be
 queried. Cost, measured on a 1 MB `INSERT DATA` on this (busy) machine: a text in which none
 of the keywords above occurs even inside a word is decided by substring search (~2 ms);
@@ -75,6 +78,22 @@ def is_system_graph(iri: str | None) -> bool:
         return False
     lowered = iri.lower()
     return lowered.startswith(SYSTEM_PREFIX) and not lowered.startswith(DATA_PREFIXES)
+
+
+SELF_CHECKED_PREFIX = "urn:triskel:live:"
+"""System graphs a client's `DROP`/`CLEAR` `ALL`/`NAMED` and `DELETE` over `GRAPH ?var` may
+reach: the maintained live findings (`service.findings.saved`), whose stamp counts their
+statements, so that a state missing some is rebuilt at the next start. Refusing those
+updates while these graphs exist would refuse them always."""
+
+
+def _self_checked(iri: str) -> bool:
+    """True for a system graph whose losses the service finds itself (`SELF_CHECKED_PREFIX`).
+
+    >>> _self_checked("urn:triskel:live:findings"), _self_checked("urn:triskel:report:1")
+    (True, False)
+    """
+    return iri.lower().startswith(SELF_CHECKED_PREFIX)
 
 
 @contextmanager
@@ -135,7 +154,7 @@ def check_update(text: str, base_iri: str | None, held: Callable[[], Iterable[st
         )
     check_writable(sorted(targets.graphs))
     if targets.all_named or targets.variable_delete:
-        system = sorted(g for g in held() if is_system_graph(g))
+        system = sorted(g for g in held() if is_system_graph(g) and not _self_checked(g))
         if system:
             what = "DROP/CLEAR ALL or NAMED" if targets.all_named else "DELETE from GRAPH ?var"
             raise ForbiddenOperationError(

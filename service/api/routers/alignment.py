@@ -3,7 +3,9 @@
 Per practice and per organisation: conversations, aligned conversations, the alignment
 score, findings by severity and by layer pair (`service.reports.alignment`), from the live
 findings after the last committed write (`service.findings`): the store is not validated
-again. Building the report runs in a validation thread, within the validation budget.
+again. Right after a start from the maintained state it waits for the live engine's warm-up
+(the scores read the data). Building the report runs in a validation thread, within the
+validation budget.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ router = APIRouter(tags=["validation"], dependencies=[ReadAccess])
 
 
 def _summary(store: Store, live: LiveFindings) -> dict[str, Any]:
+    live.wait_ready()  # scores read the data: not from the kept findings alone
     live.refresh(store)
     with live.locked():
         return summary(Report.build(live.findings(), live.pack, live.data()))

@@ -1,0 +1,337 @@
+"""The live findings kept in the store, so that a restart serves them without validating.
+
+Two system graphs (`service.store.system_graphs`: written by the service alone, never
+validated) hold the maintained state:
+
+* `FINDINGS_GRAPH` (`urn:triskel:live:findings`): one statement per current finding,
+  `<urn:triskel:finding:<id>> sbr:record "<json>"` — the subject is the finding's ledger IRI
+  (its content id, `service.reports.ledger`), the literal the finding's fields with its
+  context and id as the JSON view shows them (`Record`). One statement, not the ledger's
+  dozen: a restart reads them all, and the store reads statements, not bytes, slowly
+  (about 40,000 a second from disk on a busy machine).
+* `STATE_GRAPH` (`urn:triskel:live:state`): the stamp, `<urn:triskel:live:state>
+  sbr:stateVersion "<hex>" ; sbr:validatedQuads <n>`. The version hashes the state's format,
+  the code's version, the shapes and the ontology files (`state_version`); the count is the
+  quads of the validated graphs the findings describe.
+
+Every write of the service takes the stamp away before it writes the data (`begin`) and puts
+it back with the write's opened and closed findings in one update after (`finish`). So a
+crash between the data write and the findings update leaves no stamp, and the next start
+rebuilds. A start that finds no stamp, another version, or (on a remote store, which others
+may write) another count of validated quads, rebuilds once; `triskel load` takes the stamp
+away before it writes (`forget`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from service import __version__
+from service.errors import TriskelError
+from service.namespaces import SBR
+from service.rdf.formats import NTRIPLES
+from service.reports.context import About
+from service.reports.ledger import finding_iri
+from service.reports.model import Result
+from service.resources import ONTOLOGY_FILES
+from service.store.base import Store
+from service.store.system_graphs import SELF_CHECKED_PREFIX, service_writes
+from service.validation.model import Finding, Severity
+from service.validation.shapes import ShapePack
+
+log = logging.getLogger(__name__)
+
+FINDINGS_GRAPH = SELF_CHECKED_PREFIX + "findings"
+"""The system graph holding one `sbr:record` statement per current finding."""
+STATE_GRAPH = SELF_CHECKED_PREFIX + "state"
+"""The system graph holding the stamp of the maintained state."""
+FORMAT = "1"
+"""The layout of the two graphs; a change makes every older state stale."""
+
+PATCH_LINES = 1_000
+"""Up to this many changed statements the kept state is patched by one update; past it the
+findings graph is loaded anew (an update's text is parsed twice, a load's once)."""
+
+_STAMP = ox.NamedNode(STATE_GRAPH)
+_VERSION = ox.NamedNode(str(SBR.stateVersion))
+_QUADS = ox.NamedNode(str(SBR.validatedQuads))
+_COUNT = ox.NamedNode(str(SBR.recordCount))
+_RECORD = ox.NamedNode(str(SBR.record))
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def state_version(pack: ShapePack, shapes: str) -> str:
+    """The hex digest naming what the findings were computed with: the state's format, the
+    code's version, the shapes (`shapes`, their canonical hash) and the ontology files."""
+    digest = hashlib.sha256(f"{FORMAT}\x1f{__version__}\x1f{shapes}\x1f".encode())
+    for path in ONTOLOGY_FILES:
+        digest.update(path.read_bytes())
+    digest.update(",".join(sorted(pack.rules)).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the stamp says: the state's version and the validated quads it describes."""
+
+    version: str
+    quads: int
+    records: int
+
+    def triples(self) -> str:
+        """The stamp as N-Triples lines (for an update's DATA block)."""
+        return (
+            f"{_STAMP} {_VERSION} {ox.Literal(self.version)} .\n"
+            f"{_STAMP} {_QUADS} {_integer(self.quads)} .\n"
+            f"{_STAMP} {_COUNT} {_integer(self.records)} .\n"
+        )
+
+
+def _integer(value: int) -> ox.Literal:
+    return ox.Literal(str(value), datatype=_INTEGER)
+
+
+@dataclass(frozen=True)
+class Record:
+    """One current finding as kept: the finding, its content id and its context."""
+
+    finding: Finding
+    id: str
+    about: About
+
+    @classmethod
+    def of(cls, result: Result) -> Record:
+        return cls(result.finding, result.id, result.about)
+
+    def text(self) -> str:
+        """The JSON literal's text (terms as `_term` writes them)."""
+        f = self.finding
+        document = {
+            "f": [
+                f.rule,
+                f.severity,
+                *(_term(t) for t in (f.focus, f.value, f.path, f.shape, f.component)),
+                f.message,
+            ],
+            "id": self.id,
+            "a": [[_term(t) for t in group] for group in _groups(self.about)],
+        }
+        return orjson.dumps(document).decode()
+
+    @classmethod
+    def parse(cls, text: str) -> Record:
+        """A record from its literal (`text`)."""
+        document = orjson.loads(text)
+        rule, severity, focus, value, path, shape, component, message = document["f"]
+        conversations, practices, people = (
+            tuple(_node(t) for t in group) for group in document["a"]
+        )
+        finding = Finding(
+            rule=rule,
+            severity=_severity(severity),
+            focus=_node(focus),
+            value=None if value is None else _node(value),
+            path=None if path is None else URIRef(path),
+            message=message,
+            shape=_node(shape),
+            component=None if component is None else URIRef(component),
+        )
+        return cls(finding, document["id"], About(conversations, practices, people))
+
+    def line(self) -> str:
+        """The record's statement as an N-Triples line."""
+        subject = ox.NamedNode(finding_iri(self.id))
+        return f"{subject} {_RECORD} {ox.Literal(self.text())} .\n"
+
+
+def read_stamp(store: Store) -> Stamp | None:
+    """The stamp the store holds; None when there is none (never written, or a write began
+    and did not finish) or it is malformed."""
+    rows = store.select(
+        f"SELECT ?v ?n ?r WHERE {{ GRAPH <{STATE_GRAPH}> "
+        f"{{ {_STAMP} {_VERSION} ?v ; {_QUADS} ?n ; {_COUNT} ?r }} }}"
+    )
+    if len(rows) != 1:
+        return None
+    try:
+        row = rows[0]
+        return Stamp(row["v"].value, int(row["n"].value), int(row["r"].value))
+    except (KeyError, ValueError):
+        return None
+
+
+def read_records(store: Store) -> list[Record]:
+    """The kept records."""
+    if FINDINGS_GRAPH not in store.graphs():
+        return []
+    body = store.export(FINDINGS_GRAPH, media_type=NTRIPLES)
+    return [
+        Record.parse(t.object.value)
+        for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
+        if t.predicate == _RECORD and isinstance(t.object, ox.Literal)
+    ]
+
+
+def forget(store: Store) -> None:
+    """Take the stamp away (before a write the live findings do not follow: the next start
+    of the service rebuilds them)."""
+    with service_writes():
+        store.update(f"DROP SILENT GRAPH <{STATE_GRAPH}>")
+
+
+def rewrite(store: Store, lines: Iterable[str], stamp: Stamp) -> None:
+    """Replace the kept statements with `lines` and stamp them: the stamp away first, the
+    findings graph loaded in one all-or-nothing load, the stamp back."""
+    with service_writes():
+        forget(store)
+        body = "".join(lines).encode()
+        store.load(body, media_type=NTRIPLES, graph=FINDINGS_GRAPH, replace=True)
+        store.update(f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ {stamp.triples()} }} }}")
+
+
+def patch(
+    store: Store,
+    *,
+    removed: Iterable[str],
+    added: Iterable[str],
+    stamp: Stamp,
+) -> None:
+    """One update: the stamp graph emptied and the `removed` statements out, the `added`
+    ones in, the stamp back."""
+    gone, new = "".join(removed), "".join(added)
+    parts = [f"DROP SILENT GRAPH <{STATE_GRAPH}>"]
+    if gone:
+        parts.append(f"DELETE DATA {{ GRAPH <{FINDINGS_GRAPH}> {{ {gone} }} }}")
+    inserted = f"GRAPH <{FINDINGS_GRAPH}> {{ {new} }} " if new else ""
+    parts.append(f"INSERT DATA {{ {inserted}GRAPH <{STATE_GRAPH}> {{ {stamp.triples()} }} }}")
+    with service_writes():
+        store.update(" ;\n".join(parts))
+
+
+def _groups(about: About) -> Iterator[tuple[Node, ...]]:
+    yield about.conversations
+    yield about.practices
+    yield about.people
+
+
+def _term(term: Node | None) -> Any:
+    """A term as JSON: an IRI as its string, a blank node as `{"b": id}`, a literal as
+    `{"l": lexical form, "d": datatype, "g": language}`."""
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return {"b": str(term)}
+    if isinstance(term, Literal):
+        datatype = None if term.datatype is None else str(term.datatype)
+        return {"l": str(term), "d": datatype, "g": term.language}
+    return str(term)
+
+
+def _node(value: Any) -> Node:
+    """The term `_term` wrote."""
+    if isinstance(value, str):
+        return URIRef(value)
+    if "b" in value:
+        return BNode(value["b"])
+    return Literal(value["l"], datatype=value["d"], lang=value["g"])
+
+
+def _severity(name: str) -> Severity:
+    for known in ("violation", "warning", "info"):
+        if name == known:
+            return known
+    raise ValueError(f"not a severity: {name!r}")
+
+
+class Kept:
+    """The maintained state as this process last wrote it: each kept finding's statement
+    and the stamp, plus the findings the write under way opened and closed (`note`), written
+    by `finish`. Once a write of the state failed, the state is left unstamped (the next
+    start rebuilds) and not written again by this process."""
+
+    def __init__(self, lines: dict[Finding, str], stamp: Stamp) -> None:
+        self._lines = lines
+        self._stamp = stamp
+        self._opened: set[Finding] = set()
+        self._closed: set[Finding] = set()
+        self._broken = False
+
+    @property
+    def count(self) -> int:
+        """The statements kept (what the stamp's record count must say)."""
+        return len(set(self._lines.values()))
+
+    def note(self, opened: Iterable[Finding], closed: Iterable[Finding]) -> None:
+        """Count a step of the write under way (a trial undone later cancels out)."""
+        for finding in closed:
+            if finding in self._opened:
+                self._opened.discard(finding)
+            else:
+                self._closed.add(finding)
+        for finding in opened:
+            if finding in self._closed:
+                self._closed.discard(finding)
+            else:
+                self._opened.add(finding)
+
+    def begin(self, store: Store) -> None:
+        """Take the stamp away before a write; a failure is raised (the write must not be
+        made under a stamp that would still vouch for the old findings)."""
+        self._opened.clear()
+        self._closed.clear()
+        if not self._broken:
+            forget(store)
+
+    def finish(
+        self, store: Store, records: Callable[[list[Finding]], list[Record]], quads: int
+    ) -> None:
+        """Write the findings the write opened and closed, and the stamp back."""
+        opened, closed = list(self._opened), self._closed
+        self._opened, self._closed = set(), set()
+        removed = [self._lines.pop(f) for f in closed if f in self._lines]
+        added = {r.finding: r.line() for r in records(opened)} if opened else {}
+        self._lines.update(added)
+        self._stamp = self._stamped(quads)
+        self._guarded(
+            store, lambda: patch(store, removed=removed, added=added.values(), stamp=self._stamp)
+        )
+
+    def replace(self, store: Store, records: Iterable[Record], quads: int) -> None:
+        """Make the kept statements those of `records` (writing only the difference)."""
+        lines = {r.finding: r.line() for r in records}
+        old, new = set(self._lines.values()), set(lines.values())
+        self._lines = lines
+        stamp = self._stamp = self._stamped(quads)
+        if len(old ^ new) > PATCH_LINES:
+            self._guarded(store, lambda: rewrite(store, new, stamp))
+        else:
+            removed, added = old - new, new - old
+            self._guarded(
+                store,
+                lambda: patch(store, removed=removed, added=added, stamp=stamp),
+            )
+
+    def _stamped(self, quads: int) -> Stamp:
+        return Stamp(self._stamp.version, quads, self.count)
+
+    def _guarded(self, store: Store, write: Callable[[], None]) -> None:
+        if self._broken:
+            return
+        try:
+            write()
+        except TriskelError as exc:
+            self._broken = True
+            log.warning(
+                "live findings: the maintained state could not be written (%s); "
+                "the next start rebuilds it",
+                exc,
+            )
