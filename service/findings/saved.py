@@ -14,12 +14,14 @@ validated) hold the maintained state:
   the code's version, the shapes and the ontology files (`state_version`); the count is the
   quads of the validated graphs the findings describe.
 
-Every write of the service takes the stamp away before it writes the data (`begin`) and puts
-it back with the write's opened and closed findings in one update after (`finish`). So a
-crash between the data write and the findings update leaves no stamp, and the next start
-rebuilds. A start that finds no stamp, another version, or (on a remote store, which others
-may write) another count of validated quads, rebuilds once; `triskel load` takes the stamp
-away before it writes (`forget`).
+Every write of the service voids the stamp before it writes the data (`begin`: a second
+`sbr:recordCount`, -1) and writes it anew with the write's opened and closed findings in one
+update after (`finish`). So a crash between the data write and the findings update leaves no
+valid stamp, and the next start rebuilds. A start that finds no stamp, another version, a
+record count that is not the records' (a client's `DROP ALL` or `DELETE` over `GRAPH ?g`
+may reach these graphs), or (on a remote store, which others may write) another count of
+validated quads, rebuilds once; `triskel load` takes the stamp away before it writes
+(`forget`).
 """
 
 from __future__ import annotations
@@ -153,9 +155,13 @@ class Record:
         return f"{subject} {_RECORD} {ox.Literal(self.text())} .\n"
 
 
+_VOID = f"{_STAMP} {_COUNT} {_integer(-1)} ."
+"""What `Kept.begin` adds to void the stamp until `finish` writes it anew."""
+
+
 def read_stamp(store: Store) -> Stamp | None:
-    """The stamp the store holds; None when there is none (never written, or a write began
-    and did not finish) or it is malformed."""
+    """The stamp the store holds; None when there is none, or it has two values of a field
+    (a write began and did not finish: `Kept.begin`), or it is malformed."""
     rows = store.select(
         f"SELECT ?v ?n ?r WHERE {{ GRAPH <{STATE_GRAPH}> "
         f"{{ {_STAMP} {_VERSION} ?v ; {_QUADS} ?n ; {_COUNT} ?r }} }}"
@@ -284,12 +290,15 @@ class Kept:
                 self._opened.add(finding)
 
     def begin(self, store: Store) -> None:
-        """Take the stamp away before a write; a failure is raised (the write must not be
-        made under a stamp that would still vouch for the old findings)."""
+        """Void the stamp before a write, by adding it a second record count (a stamp with
+        two is no stamp, `read_stamp`): an addition is one transaction, where a removal
+        needs the store's undo log. A failure is raised (the write must not be made under a
+        stamp that would still vouch for the old findings)."""
         self._opened.clear()
         self._closed.clear()
         if not self._broken:
-            forget(store)
+            with service_writes():
+                store.update(f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ {_VOID} }} }}")
 
     def finish(
         self, store: Store, records: Callable[[list[Finding]], list[Record]], quads: int
