@@ -25,6 +25,11 @@ unguarded write waits at most for the check and write in front of it. Writes fro
 the service (another client of a remote endpoint) are not seen by this lock; the live state
 finds them by the store's size (`LiveFindings.refresh`) and rebuilds.
 
+Each write runs inside `LiveFindings.writing`, which waits for the live engine's warm-up
+after a restart, voids the stamp of the findings kept in the store before the write, and
+writes the findings it opened and closed with a new stamp after (`service.findings.saved`):
+a crash in between leaves no valid stamp, and the next start rebuilds.
+
 A client's write never reaches a system graph (`service.store.system_graphs`): updates and
 loads are refused by the store's own checks (`Store.check_update`, `Store.check_upload`),
 deletes here, since the store deletes whatever graph the service asks it to (kept reports are
