@@ -46,7 +46,13 @@ def fill(store_path: Path, triples: int, source: Path | None) -> None:
 def timed_start(store_path: Path, log: Path) -> dict[str, float]:
     """Start a server on the store; seconds to /health, first /findings page, first write."""
     started = time.perf_counter()
-    server = start(["--open"], env={"TRISKEL_STORE_PATH": str(store_path)}, log=log, timeout_s=1800)
+    server = start(
+        ["--open"],
+        env={"TRISKEL_STORE_PATH": str(store_path)},
+        log=log,
+        timeout_s=3600,
+        probe_s=600,
+    )
     try:
         health = time.perf_counter() - started
         page = httpx.get(f"{server.url}/findings", params={"limit": 100}, timeout=600)

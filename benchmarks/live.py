@@ -64,10 +64,12 @@ def start(
     env: Mapping[str, str] | None = None,
     port: int | None = None,
     timeout_s: float = 60,
+    probe_s: float = 1,
 ) -> LiveServer:
     """Start `triskel serve --host 127.0.0.1 --port PORT ARGS` and wait until `/health` is 200.
 
-    `env` is added to this process's environment. Raises RuntimeError with the end of the log
+    `env` is added to this process's environment; each probe of `/health` waits `probe_s`
+    (a million-triple store counts its triples for it). Raises RuntimeError with the end of the log
     when the server exits or does not answer in time.
     """
     port = port or free_port()
@@ -83,7 +85,7 @@ def start(
         if process.poll() is not None:
             raise RuntimeError(f"triskel serve exited: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{server.url}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{server.url}/health", timeout=probe_s).status_code == 200:
                 return server
         except httpx.HTTPError:
             time.sleep(0.1)
