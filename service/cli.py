@@ -351,7 +351,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     from service.rdf.reader import MEGABYTE, regular_files
     from service.reports import render
     from service.reports.diff import read_results
-    from service.validation import RULE_PROCESSES, from_sources, validate
+    from service.validation import from_sources, validate
     from service.validation.progress import PhaseProgress
     from service.validation.rdfio import Source
 
@@ -369,12 +369,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     data = files if args.data else Source("store", _store_nquads(args), "nquads")
     with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
         report = validate(
-            data,
-            shapes=shapes,
-            engine=args.engine,
-            fail_on=args.fail_on,
-            on_phase=bar.phase,
-            processes=RULE_PROCESSES,
+            data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase
         )
     text = render(report, args.format)
     if args.output:

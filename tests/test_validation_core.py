@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -15,16 +14,7 @@ from rdflib.namespace import FOAF, PROV, RDF, SH
 
 from service.errors import InputError, ShapesError, UnsupportedFormatError
 from service.namespaces import SB, SBSH
-from service.validation import (
-    PreparedData,
-    fast,
-    forked,
-    from_files,
-    from_sources,
-    load_builtin,
-    validate,
-)
-from service.validation.model import Finding
+from service.validation import PreparedData, from_files, from_sources, load_builtin, validate
 from service.validation.rdfio import Source, to_oxigraph, to_rdflib
 
 CASES = Path(__file__).parent / "shape_cases"
@@ -164,39 +154,3 @@ def test_shapes_may_arrive_as_bytes() -> None:
     assert list(pack.rules) == ["https://example.org/cli/PracticeLabel"]
     with pytest.raises(ShapesError, match=r"upload\.ttl: not a SHACL shapes file"):
         from_sources([Source("upload.ttl", b"<urn:a> <urn:b> <urn:c> .", "ttl")])
-
-
-def test_rule_queries_shared_with_a_child_give_the_same_findings_in_order() -> None:
-    data = PreparedData.from_paths([Path("data/example")])
-    alone = fast.run(data, load_builtin())
-    shared = fast.run(data, load_builtin(), processes=2)
-    assert alone and [f.key for f in shared] == [f.key for f in alone]
-    assert shared == alone
-
-
-def test_an_error_on_either_side_of_a_shared_run_is_raised() -> None:
-    def failing_at(bad: int) -> Callable[[int], list[Finding]]:
-        def findings_of(index: int) -> list[Finding]:
-            if index == bad:
-                raise ShapesError(f"constraint {index} broke")
-            return []
-
-        return findings_of
-
-    for bad in range(4):  # each index lands on either process, whichever takes it first
-        with pytest.raises(ShapesError, match=f"constraint {bad} broke"):
-            forked.share(4, failing_at(bad))
-    assert forked.share(3, lambda i: [_finding(str(i))]) == [_finding(s) for s in "012"]
-
-
-def _finding(rule: str) -> Finding:
-    return Finding(
-        rule,
-        "violation",
-        URIRef(EX + "x"),
-        None,
-        None,
-        "",
-        URIRef(EX + "S"),
-        SH.OrConstraintComponent,
-    )

@@ -48,14 +48,7 @@ from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs_of
 from service.settings import Settings
 from service.store import Store, Views, Wording, WorkerPool
-from service.validation import (
-    RULE_PROCESSES,
-    EngineName,
-    PreparedData,
-    ShapePack,
-    from_sources,
-    validate,
-)
+from service.validation import EngineName, PreparedData, ShapePack, from_sources, validate
 from service.validation.model import Severity
 from service.validation.rdfio import Source
 
@@ -126,11 +119,7 @@ class Check:
         )
         prepared, fingerprint = self._prepared(views)
         report = validate(
-            prepared,
-            shapes=pack,
-            engine=self.options.engine,
-            fail_on=self.options.fail_on,
-            processes=RULE_PROCESSES,
+            prepared, shapes=pack, engine=self.options.engine, fail_on=self.options.fail_on
         )
         if fingerprint is None:
             return report, None

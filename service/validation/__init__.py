@@ -22,7 +22,6 @@ Modules and their jobs (the engine contract is in `model`):
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -42,9 +41,6 @@ if TYPE_CHECKING:
 rdflib_sparql.install()  # shapes compile and pySHACL parse SPARQL with rdflib, concurrently
 
 EngineName = Literal["fast", "pyshacl"]
-RULE_PROCESSES = min(2, os.cpu_count() or 1)
-"""Processes a single-threaded caller (the CLI, a validation worker) runs the rule queries
-on: two where the machine has two cores (more gave nothing measurable on two)."""
 ENGINES: tuple[EngineName, ...] = ("fast", "pyshacl")
 
 Data = PreparedData | Graph | Source | bytes | Path | str | Iterable[Path | str] | Iterable[Source]
@@ -58,7 +54,6 @@ def validate(
     engine: EngineName = "fast",
     fail_on: Severity = "violation",
     on_phase: Callable[[str], None] | None = None,
-    processes: int = 1,
 ) -> Report:
     """Validate `data` against `shapes` (default: the built-in rules R01-R20).
 
@@ -66,8 +61,6 @@ def validate(
     or a file or folder path, or several paths or sources. `fail_on` is the least severity
     that breaks conformance.
     `on_phase` hears "reading data", "checking rules", "building report" as they start.
-    `processes` (the `fast` engine): more than one shares the rule queries with a forked
-    child (`fast.run`); only for callers where forking is safe (`RULE_PROCESSES`).
     Raises InputError subclasses for unreadable data or shapes.
     """
     from service.reports.model import Report  # reports build on this package: import late
@@ -78,12 +71,7 @@ def validate(
     prepared = prepare_data(data, format=format)
     pack = shapes if shapes is not None else load_builtin()
     phase("checking rules")
-    if engine == "fast" and processes > 1:
-        from service.validation import fast  # the default engine, always in the build
-
-        findings = fast.run(prepared, pack, processes=processes)
-    else:
-        findings = run(prepared, pack)
+    findings = run(prepared, pack)
     phase("building report")
     return Report.build(unique_findings(findings), pack, prepared, fail_on=fail_on)
 
@@ -135,7 +123,6 @@ def unique_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 __all__ = [
     "ENGINES",
-    "RULE_PROCESSES",
     "Engine",
     "EngineName",
     "Finding",

@@ -21,7 +21,7 @@ import pyoxigraph as ox
 from rdflib import Literal
 from rdflib.term import Node
 
-from service.validation import derived, forked, reference
+from service.validation import derived, reference
 from service.validation.compile import CompiledConstraint, CompiledPack, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.model import Finding
@@ -40,12 +40,9 @@ _TEMPLATE = re.compile(r"\{[$?](\w+)\}")
 _SHAPES = ox.NamedNode(str(SHAPES_GRAPH_IRI))
 
 
-def run(
-    data: PreparedData, shapes: ShapePack, *, use_minus: bool = True, processes: int = 1
-) -> list[Finding]:
+def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> list[Finding]:
     """All findings of `shapes` on `data` (an `Engine`). `use_minus=False` keeps every
-    FILTER NOT EXISTS as written (the differential test runs both forms). `processes=2`
-    shares the queries with a forked child (`forked`): only where forking is safe."""
+    FILTER NOT EXISTS as written (the differential test runs both forms)."""
     compiled = compile_pack(shapes, use_minus=use_minus)
     tables = derived.compute(store_select(data.store), compiled.relations_used())
     inline = derived.inline_rows(tables)
@@ -57,31 +54,23 @@ def run(
         if compiled.reads_shapes_graph():
             triples = graph_to_triples(shapes.graph)
             store.extend(ox.Quad(t.subject, t.predicate, t.object, _SHAPES) for t in triples)
-    findings = evaluate(compiled, store_select(store), inline, processes=processes)
+    findings = evaluate(compiled, store_select(store), inline)
     if compiled.fallback:
         findings.extend(reference.run_on(data.graph, compiled.fallback_graph(), shapes))
     return findings
 
 
 def evaluate(
-    compiled: CompiledPack,
-    select: Select,
-    inline: dict[str, str] | None,
-    *,
-    processes: int = 1,
+    compiled: CompiledPack, select: Select, inline: dict[str, str] | None
 ) -> list[Finding]:
-    """The findings of every compiled constraint, each from one query, in the constraints'
-    order. `inline` holds the shared relations as VALUES rows (`derived.inline_rows`); None
-    when `select` reads them from the scratch graph. `processes=2`: see `run`."""
-    constraints = compiled.constraints
-
-    def found(index: int) -> list[Finding]:
-        constraint = constraints[index]
-        return list(findings_of(constraint, select(derived.render(constraint.query, inline))))
-
-    if processes > 1 and len(constraints) > 1:
-        return forked.share(len(constraints), found)
-    return [finding for index in range(len(constraints)) for finding in found(index)]
+    """The findings of every compiled constraint, each from one query. `inline` holds the
+    shared relations as VALUES rows (`derived.inline_rows`); None when `select` reads them
+    from the scratch graph."""
+    return [
+        finding
+        for c in compiled.constraints
+        for finding in findings_of(c, select(derived.render(c.query, inline)))
+    ]
 
 
 def store_select(store: ox.Store) -> Select:
