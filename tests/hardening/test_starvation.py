@@ -20,11 +20,15 @@ collector's policy).
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 import time
 import weakref
 
 from service.api.collector import FrozenSurvivors
+from service.resources import ROOT
 from tests.hardening.conftest import WRITE, Service
 
 UPLOAD = 120_000
@@ -78,7 +82,20 @@ class _Node:
 
 
 def test_full_collections_freeze_survivors_and_walk_all_again_on_growth() -> None:
+    """In a fresh interpreter: the test process's heap, threads left by other tests and their
+    collections would move the policy's counts between the steps."""
+    code = "import tests.hardening.test_starvation as t; t.exercise_the_policy()"
+    env = os.environ | {"PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+def exercise_the_policy() -> None:
+    """The policy's steps, each asserted (automatic collections off: only these count)."""
     policy = FrozenSurvivors(growth=1.2, floor=1_000)
+    gc.disable()
     policy.install()
     try:
         baseline = gc.get_freeze_count()  # everything this process held: frozen
@@ -100,3 +117,4 @@ def test_full_collections_freeze_survivors_and_walk_all_again_on_growth() -> Non
         assert alive() is None
     finally:
         policy.uninstall()
+        gc.enable()
