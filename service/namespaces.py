@@ -182,6 +182,7 @@ class SBR(DefinedNamespace):
     itemsDigest: URIRef
 
     # -- the maintained live findings --
+    LiveState: URIRef
     record: URIRef
     recordCount: URIRef
     stateVersion: URIRef

@@ -215,7 +215,7 @@ class EmbeddedStore(Store):
             return evaluate(self._db, job)
 
     def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
-        """Rows of one of the service's own SELECTs; `LimitExceededError` over `max_rows`."""
+        """Rows of one of the service's own SELECTs, all of them (`own_rows`)."""
         rows: list[Row] = self._local(self._job("select", query, substitutions=substitutions))
         return rows
 

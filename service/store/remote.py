@@ -28,6 +28,7 @@ from pyoxigraph import (
     Literal,
     NamedNode,
     QueryResultsFormat,
+    QuerySolutions,
     RdfFormat,
     Triple,
     parse,
@@ -48,7 +49,7 @@ from service.rdf.textguard import MAX_NESTING
 from service.settings import Settings
 from service.store.base import QueryResult, Row, Store, Term
 from service.store.deadline import Deadline
-from service.store.results import Answer, capped, serialise
+from service.store.results import Answer, own_rows, serialise
 from service.store.scan import (
     calls_as_errors,
     check_operations,
@@ -207,13 +208,12 @@ class RemoteStore(Store):
         return parse_query_results(body, QueryResultsFormat.JSON)
 
     def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
-        """Rows of a SELECT; `LimitExceededError` past the timeout or over `max_rows` rows."""
+        """Rows of one of the service's own SELECTs (`own_rows`: all of them); a
+        `LimitExceededError` past the timeout."""
         answer = self._answer(query, substitutions=substitutions)
-        names = [v.value for v in answer.variables]  # type: ignore[union-attr]
-        rows, truncated = capped(answer, self.max_rows, Deadline(self.query_timeout_s))  # type: ignore[arg-type]
-        if truncated:
-            raise LimitExceededError(f"the query gives more than {self.max_rows} rows")
-        return [{n: row[n] for n in names if row[n] is not None} for row in rows]
+        if not isinstance(answer, QuerySolutions):
+            raise InputError("select() needs a SELECT query")
+        return own_rows(answer, Deadline(self.query_timeout_s))
 
     def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
         """The answer of an ASK."""

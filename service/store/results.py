@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyoxigraph import (
     QueryBoolean,
@@ -34,6 +34,9 @@ from service.errors import InputError, NotAcceptableError, UnsupportedFormatErro
 from service.rdf.formats import rdf_format_for, results_format_for
 from service.rdf.xmlguard import TRIPLE_TERMS
 from service.store.deadline import Deadline
+
+if TYPE_CHECKING:  # the store's interface imports this module
+    from service.store.base import Row
 
 Answer = QuerySolutions | QueryBoolean | QueryTriples
 
@@ -58,6 +61,21 @@ def capped(items: Iterable[Any], max_rows: int, deadline: Deadline) -> tuple[lis
         taken.append(item)
     deadline.check()
     return taken, False
+
+
+def own_rows(answer: QuerySolutions, deadline: Deadline) -> list[Row]:
+    """Every row of one of the service's own SELECTs, as name → term (unbound names absent).
+
+    Not cut at the row cap: `TRISKEL_MAX_ROWS` bounds answers to clients, and the service's
+    own queries are known and bounded (graph lists, counts, kept reports); cutting one would
+    fail a write or a validation because a client setting is low. The deadline still holds."""
+    names = [v.value for v in answer.variables]
+    rows: list[Row] = []
+    for row in answer:
+        deadline.check()
+        rows.append({n: row[n] for n in names if row[n] is not None})
+    deadline.check()
+    return rows
 
 
 def solutions_tsv(variables: list[str], rows: Iterable[Any]) -> bytes:

@@ -48,7 +48,7 @@ from pyoxigraph import Store as OxStore
 from service.errors import InputError, LimitExceededError, StoreError, TriskelError
 from service.rdf.reader import graph_node
 from service.store.deadline import Deadline
-from service.store.results import Answer, capped, serialise
+from service.store.results import Answer, own_rows, serialise
 from service.store.scan import has_dataset_clause
 from service.store.syntax import query_syntax_error, unknown_functions
 
@@ -168,11 +168,7 @@ def evaluate(db: OxStore, job: Job) -> Any:
     if job.kind == "select":
         if not isinstance(answer, QuerySolutions):
             raise InputError("select() needs a SELECT query")
-        names = [v.value for v in answer.variables]
-        rows, truncated = capped(answer, job.max_rows, deadline)
-        if truncated:
-            raise LimitExceededError(f"the query gives more than {job.max_rows} rows")
-        return [{n: row[n] for n in names if row[n] is not None} for row in rows]
+        return own_rows(answer, deadline)
     return serialise(answer, job.accept, max_rows=job.max_rows, deadline=deadline)
 
 

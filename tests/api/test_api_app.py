@@ -52,7 +52,7 @@ def test_health_reports_store_counts_and_versions(make_client: Callable[..., Tes
     assert health["status"] == "ok"
     assert health["version"] == __version__
     assert health["ontology_version"] == ONTOLOGY_VERSION
-    assert health["graphs"] == 1  # the ontology
+    assert health["graphs"] == 2  # the ontology and the live findings' stamp (no findings)
     assert health["triples"] > 100
     client.post("/update", data=INSERT)
     assert client.get("/health").json()["triples"] == health["triples"] + 1

@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pytest
 from fastapi.testclient import TestClient
 
 from benchmarks.live import LiveServer, free_port, start
 from service.settings import Settings
 from service.store.base import Store
+from service.store.system_graphs import SELF_CHECKED_PREFIX
 from tests.api.conftest import TOKENS, _settings_factory, _start
 from tests.oxigraph import remote_server
 from tests.shared import SHARED_DIR
@@ -175,6 +177,19 @@ def fingerprint(store: Store) -> str:
     dump = store.export(None, media_type="application/n-quads", dataset=True)
     lines = sorted(line for line in dump.decode().splitlines() if line.strip())
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def data_lines(store: Store) -> list[str]:
+    """The store's N-Quads lines but the maintained live findings' (`urn:triskel:live:`):
+    a guarded write that succeeds rewrites their stamp, which is not the client's data."""
+    dump = store.export(None, media_type="application/n-quads", dataset=True)
+    kept = []
+    for line in dump.decode().splitlines():
+        quad = next(iter(ox.parse(line.encode(), ox.RdfFormat.N_QUADS)), None)
+        graph = quad.graph_name if quad is not None else None
+        if not (isinstance(graph, ox.NamedNode) and graph.value.startswith(SELF_CHECKED_PREFIX)):
+            kept.append(line)
+    return kept
 
 
 @dataclass

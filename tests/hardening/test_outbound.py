@@ -16,7 +16,16 @@ import pytest
 from rdflib import OWL, RDF, Graph
 
 from service.reasoning import _ntriples_without_imports
-from tests.hardening.conftest import READ, WRITE, Audit, Service, Trap, problem_of, refused_upload
+from tests.hardening.conftest import (
+    READ,
+    WRITE,
+    Audit,
+    Service,
+    Trap,
+    data_lines,
+    problem_of,
+    refused_upload,
+)
 
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"} | READ
 SPARQL_UPDATE = {"Content-Type": "application/sparql-update"} | WRITE
@@ -150,14 +159,14 @@ def test_case_01_a_silent_service_in_an_update_fails_silently(
     joins with it keeps the rest of its solutions, and nothing connects to the trap,
     guarded or not."""
     _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
-    before = service.store.export(None, media_type="application/n-quads", dataset=True)
+    before = data_lines(service.store)
     update = update.replace("TRAP", trap.url).replace("REFUSED", "http://169.254.169.254/")
     response = service.client.post(f"/update{guard}", content=update, headers=SPARQL_UPDATE)
     assert response.status_code == 204, response.text
-    after = service.store.export(None, media_type="application/n-quads", dataset=True)
-    new = set(after.decode().splitlines()) - set(before.decode().splitlines())
+    after = data_lines(service.store)
+    new = set(after) - set(before)
     assert new == ({added} if added else set())
-    assert len(after.decode().splitlines()) == len(before.decode().splitlines()) + len(new)
+    assert len(after) == len(before) + len(new)
 
 
 def test_case_01_a_silent_service_in_an_update_is_checked_for_syntax(
