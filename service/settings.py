@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.resources import QUERIES_DIR
@@ -17,6 +17,15 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRISKEL_", frozen=True)
 
     store_path: Path = Path("var/store")
+    cache_dir: Path | None = Path("var/cache")
+    """Where parsed SPARQL algebras are kept between processes (`service.rdflib_sparql`):
+    the service's own folder, as the store is (its files are unpickled). Empty: none."""
+
+    @field_validator("cache_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        """`TRISKEL_CACHE_DIR=` turns the cache off (a path would read "" as the cwd)."""
+        return None if value == "" else value
     sparql_url: str | None = None
     sparql_update_url: str | None = None
     gsp_url: str | None = None

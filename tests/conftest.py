@@ -5,10 +5,15 @@ whole session; a test marked `own_remote_server` gets one of its own
 (`own_oxigraph_server`, through `tests.oxigraph.remote_server`). `make_store` builds stores
 of the parametrised backend, so every test that uses it runs against the embedded store and
 against the remote one.
+
+Every process the tests start (servers, CLI runs, worker pools) inherits one folder of parsed
+SPARQL (`TRISKEL_CACHE_DIR`, `service.rdflib_sparql`), so the rules are parsed once per
+machine, not once per process: that parse was most of each server's start-up.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,9 +21,12 @@ from typing import Any
 import httpx
 import pytest
 
+from service.resources import ROOT
 from service.settings import Settings
 from service.store import Store, open_store
 from tests.oxigraph import OxigraphServer, remote_server, running_oxigraph
+
+os.environ.setdefault("TRISKEL_CACHE_DIR", str(ROOT / "var" / "cache"))
 
 
 @pytest.fixture(scope="session")

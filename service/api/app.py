@@ -24,7 +24,7 @@ from functools import lru_cache
 
 from fastapi import FastAPI
 
-from service import __version__
+from service import __version__, rdflib_sparql
 from service.api import problems
 from service.api.auth import AccessPolicy
 from service.api.deps import in_thread
@@ -120,6 +120,7 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=_lifespan(settings),
     )
     app.state.settings = settings
+    rdflib_sparql.use_cache(settings.cache_dir)
     app.state.access = AccessPolicy.from_settings(
         tokens=settings.tokens, public_read=settings.public_read, open=settings.open
     )

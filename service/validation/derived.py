@@ -30,11 +30,11 @@ from typing import Any
 import pyoxigraph as ox
 from rdflib import BNode, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.algebra import BGP, Join
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
+from service.rdflib_sparql import algebra
 from service.validation.algebra_text import exists_pattern, group
 from service.validation.rdfio import to_oxigraph
 from service.validation.rewrite import Var, copy_node, is_var, possible
@@ -67,7 +67,7 @@ def relations() -> tuple[Relation, ...]:
 
 
 def _relation(path: Path) -> Relation:
-    query = prepareQuery(path.read_text(encoding="utf-8"))
+    query = algebra(path.read_text(encoding="utf-8"))
     project = query.algebra.p
     pattern = project.p
     if project.name != "Project" or set(project.PV) != {_S, _O} or pattern.name != "BGP":
