@@ -22,8 +22,12 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(CLIENTS_STAMP)
 
+# Test files spread over TEST_WORKERS processes (pytest-xdist), a file's tests on one worker:
+# the module-scoped servers and stores are started once per file, as in a serial run.
+TEST_WORKERS ?= 2
+
 test: $(STAMP) $(CLIENTS_STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run

@@ -88,6 +88,17 @@ def test_a_file_over_the_body_limit_is_exit_2(tmp_path: Path) -> None:
     refused(triskel("validate", str(big), env=limit), str(big), "MAX_BODY_MB")
 
 
+@pytest.mark.parametrize(
+    ("name", "value"), [("TRISKEL_MAX_ROWS", "many"), ("TRISKEL_QUERY_TIMEOUT_S", "-1")]
+)
+def test_a_setting_the_settings_refuse_is_exit_2_naming_it(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    data = tmp_path / "data.ttl"
+    data.write_text(TTL)
+    refused(triskel("validate", str(data), env={name: value}), name)
+
+
 def test_a_triple_term_in_a_file_is_exit_2_with_its_line(tmp_path: Path) -> None:
     star = tmp_path / "star.nt"
     star.write_text("<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n")
