@@ -206,6 +206,7 @@ def test_sigkill_during_a_large_upload_keeps_the_old_or_the_new_graph(
         count = httpx.get(
             f"{second.sparql}",
             params={"query": f"SELECT (COUNT(*) AS ?n) {{ GRAPH <{EX}big> {{ ?s ?p ?o }} }}"},
+            timeout=120,  # what survived is the question; the first query's wait is a benchmark's
         ).json()["results"]["bindings"][0]["n"]["value"]
         assert int(count) in (10, new_size)
     finally:
