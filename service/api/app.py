@@ -9,9 +9,10 @@ validated whole and the state written, once) and closes the store on shutdown. T
 one app per configuration.
 
 Around the routes, outermost first: `EdgeGuard` (served `Host` names, cross-site writes),
-`Compression` (gzip), `PublicCORS` (the published paths). `app.state.base` is the URL the
-service's own IRIs are built on (`TRISKEL_PUBLIC_URL` or the bound address), never the
-caller's `Host`.
+`Compression` (gzip), `PublicCORS` (the published paths), `FindingsPage` (a browser's
+`/findings` gets the dashboard page).
+`app.state.base` is the URL the service's own IRIs are built on (`TRISKEL_PUBLIC_URL` or
+the bound address), never the caller's `Host`.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from service.api.routers import (
     graph_store,
     health,
     imports,
+    pages,
     publishing,
     queries,
     reports,
@@ -118,6 +120,8 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description=DESCRIPTION,
         lifespan=_lifespan(settings),
+        docs_url=None,  # `pages` serves /docs and /redoc from local assets, not a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     rdflib_sparql.use_cache(settings.cache_dir)
@@ -138,6 +142,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(publishing.router)
     for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
+    pages.install(app)
     app.add_middleware(publishing.PublicCORS)
     app.add_middleware(Compression)
     app.add_middleware(EdgeGuard, hosts=hosts)

@@ -1,0 +1,281 @@
+"""The dashboard in Debian's Chromium against a live `triskel serve --open` on the example:
+every page shows the store's own numbers (read back from the JSON routes), the filters and
+pages change the rows, the findings work by keyboard alone, YASGUI runs a named query,
+axe-core finds no serious violation, and nothing is loaded from another origin."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from itertools import combinations
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from benchmarks import live
+from benchmarks.browser import OfflinePage
+from benchmarks.live import LiveServer
+from service.reports.model import LAYERS
+from service.resources import DATA_DIR
+from tests.web.conftest import axe_violations, foreign_references, screenshot, visit
+
+PERSON = "https://example.org/larkspur/priya"
+LAYER_PAIRS = (*LAYERS, *(f"{a}/{b}" for a, b in combinations(LAYERS, 2)))
+"""Every key `layer_pair` takes: the Overview shows a row for each."""
+LABEL = "<http://xmlns.com/foaf/0.1/name>"
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+DATA_GRAPHS = (
+    'FILTER (!STRSTARTS(STR(?g), "urn:triskel:") || STRSTARTS(STR(?g), "urn:triskel:file:"))'
+)
+
+Opened = Callable[..., OfflinePage]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """`triskel serve --open --load-if-empty data/example`, as `make serve` runs it, with two
+    kept validations (the Overview's history)."""
+    folder = tmp_path_factory.mktemp("web")
+    args = ["--open", "--load-if-empty", str(DATA_DIR / "example")]
+    running = live.start(
+        args, env={"TRISKEL_STORE_PATH": str(folder / "store")}, log=folder / "log"
+    )
+    for _ in range(2):
+        httpx.post(f"{running.url}/validate", timeout=60).raise_for_status()
+    yield running
+    running.stop()
+
+
+def api(server: LiveServer, path: str, **params: Any) -> Any:
+    answer = httpx.get(f"{server.url}{path}", params=params, timeout=60)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def select(server: LiveServer, query: str) -> list[dict[str, Any]]:
+    answer = httpx.post(
+        server.sparql,
+        data={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+    )
+    answer.raise_for_status()
+    rows: list[dict[str, Any]] = answer.json()["results"]["bindings"]
+    return rows
+
+
+def row_ids(page: Page) -> list[str]:
+    return page.locator("tr.finding").evaluate_all("rows => rows.map(r => r.dataset.id)")
+
+
+def open_page(opened: Opened, server: LiveServer) -> Page:
+    return opened(server.url).page
+
+
+def test_overview_shows_the_store(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    assert visit(page, f"{server.url}/") == "/"
+    found = api(server, "/findings", limit=0)
+    assert page.inner_text("#findings-total") == str(found["page"]["total"])
+    for severity, count in found["counts"].items():
+        tile = page.locator(f'#severity-counts li[data-severity="{severity}"] .tile-count')
+        assert tile.inner_text() == str(count)
+    alignment = api(server, "/alignment")
+    for table, entries in (("practices", "practices"), ("organisations", "organisations")):
+        shown = page.locator(f"#{table}-table tbody tr").evaluate_all(
+            "rows => rows.map(r => [r.dataset.iri, r.dataset.score])"
+        )
+        expected = {iri: entry["score"] for iri, entry in alignment[entries].items()}
+        assert {iri for iri, _ in shown} == set(expected)
+        for iri, score in shown:
+            assert (float(score) if score else None) == expected[iri]
+    shown_pairs = page.locator("#layer-pairs tbody tr").evaluate_all(
+        "rows => rows.map(r => r.dataset.layerPair)"
+    )
+    assert shown_pairs == list(LAYER_PAIRS)
+    for pair in LAYER_PAIRS:
+        counts = api(server, "/findings", limit=0, layer_pair=pair)["counts"]
+        cells = page.locator(f'#layer-pairs tr[data-layer-pair="{pair}"] td').all_inner_texts()
+        assert cells == [str(counts[s]) for s in ("violation", "warning", "info")]
+    reports = api(server, "/reports")["reports"]
+    assert page.inner_text("#last-validation") == reports[0]["created"]
+    assert page.locator("svg.trend polyline").get_attribute("points").count(",") == len(reports)
+    assert page.inner_text("#store-triples") == str(api(server, "/health")["triples"])
+    screenshot(page, "overview")
+
+
+def test_filters_change_the_rows(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/findings?limit=100")
+    assert row_ids(page) == [r["id"] for r in api(server, "/findings", limit=100)["results"]]
+    page.select_option("#filter-severity", "warning")
+    expect(page).to_have_url(f"{server.url}/findings?severity=warning")
+    warnings = api(server, "/findings", severity="warning", limit=50)
+    expect(page.locator("#match-count")).to_have_text(
+        f"{warnings['page']['total']} findings match."
+    )
+    assert row_ids(page) == [r["id"] for r in warnings["results"]]
+    assert set(page.locator("tr.finding td:nth-child(2)").all_inner_texts()) == {"▲ warning"}
+    page.go_back()  # the unfiltered view again, from the history
+    expect(page.locator("#match-count")).to_have_text(
+        f"{api(server, '/findings', limit=0)['page']['total']} findings match."
+    )
+    organisation, entry = next(iter(api(server, "/alignment")["organisations"].items()))
+    page.select_option("#filter-organisation", organisation)
+    by_org = api(server, "/findings", organisation=organisation, limit=50)
+    expect(page.locator("#match-count")).to_have_text(f"{by_org['page']['total']} findings match.")
+    assert row_ids(page) == [r["id"] for r in by_org["results"]]
+    assert entry["label"] in page.locator("#filter-organisation option:checked").inner_text()
+
+
+def test_a_bookmarked_filter_and_the_person_filter(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/findings?rule=R04")
+    expected = api(server, "/findings", rule="R04")["results"]
+    assert expected, "the example has R04 findings"
+    assert row_ids(page) == [r["id"] for r in expected]
+    assert page.input_value("#filter-rule") == "R04"
+    page.select_option("#filter-rule", "")
+    page.fill("#filter-person", PERSON)
+    page.click("#filters button[type=submit]")
+    by_person = api(server, "/findings", person=PERSON)["results"]
+    expect(page.locator("tr.finding")).to_have_count(len(by_person))
+    assert row_ids(page) == [r["id"] for r in by_person]
+
+
+def test_findings_by_keyboard_alone(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/findings?limit=10")
+    first = api(server, "/findings", limit=10)["results"][0]
+
+    def tab_to(selector: str) -> None:
+        for _ in range(80):
+            page.keyboard.press("Tab")
+            if page.evaluate("s => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    tab_to("tr.finding:first-of-type button.expand")
+    page.keyboard.press("Enter")
+    detail = page.locator(f"#detail-{first['id']}")
+    expect(detail).to_be_visible()
+    expect(detail).to_contain_text(first["remediation"])
+    for person in first["people"]:
+        assert detail.locator(f'a[title="{person}"]').count() == 1
+    page.keyboard.press("Enter")
+    expect(detail).to_be_hidden()
+    tab_to("#next-page")
+    page.keyboard.press("Enter")
+    second = api(server, "/findings", limit=10, offset=10)
+    expect(page.locator("#page-position")).to_have_text(
+        f"11\N{EN DASH}20 of {second['page']['total']}"
+    )
+    assert row_ids(page) == [r["id"] for r in second["results"]]
+    assert page.url.endswith("offset=10")
+    screenshot(page, "findings")
+
+
+def test_sort_and_search_the_page(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/findings?limit=100")
+    results = api(server, "/findings", limit=100)["results"]
+    rules = [r["rule"] for r in results]
+    page.click('th[data-column="rule"] button')
+    page.click('th[data-column="rule"] button')
+    assert page.get_attribute('th[data-column="rule"]', "aria-sort") == "descending"
+    shown = page.locator("tr.finding").evaluate_all("rows => rows.map(r => r.dataset.rule)")
+    assert shown == sorted(rules, reverse=True)
+    page.fill("#search", "prohibits")
+    visible = page.locator("tr.finding:not([hidden])")
+    expect(visible).to_have_count(sum("prohibits" in r["message"] for r in results))
+    assert {r["rule"] for r in results if "prohibits" in r["message"]} == set(
+        visible.evaluate_all("rows => rows.map(r => r.dataset.rule)")
+    )
+
+
+def test_entity_page_from_a_finding(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/findings?person={PERSON}")
+    page.click("tr.finding button.expand")
+    page.click(f'tr.detail a[title="{PERSON}"]')
+    page.wait_for_url(f"{server.url}/entity?iri=*")
+    page.wait_for_selector("body[data-ready]")
+    label = select(server, f"SELECT ?l WHERE {{ GRAPH ?g {{ <{PERSON}> {LABEL} ?l }} }}")
+    expect(page.locator("h1")).to_have_text(label[0]["l"]["value"])
+    assert page.inner_text("#entity-types") == "Person"
+    outgoing = select(
+        server,
+        f"SELECT DISTINCT ?p ?o ?g WHERE {{ GRAPH ?g {{ <{PERSON}> ?p ?o }} {DATA_GRAPHS} }}",
+    )
+    expect(page.locator("#outgoing-table tbody tr")).to_have_count(len(outgoing))
+    incoming = select(
+        server,
+        f"SELECT DISTINCT ?s ?p ?g WHERE {{ GRAPH ?g {{ ?s ?p <{PERSON}> }} {DATA_GRAPHS} }}",
+    )
+    expect(page.locator("#incoming-table tbody tr")).to_have_count(len(incoming))
+    findings = {r["id"] for r in api(server, "/findings", person=PERSON)["results"]}
+    findings |= {r["id"] for r in api(server, "/findings", focus=PERSON)["results"]}
+    expect(page.locator("#entity-findings-list li")).to_have_count(len(findings))
+    page.click(f'#incoming-table a[title="{incoming[0]["s"]["value"]}"]')
+    page.wait_for_selector("body[data-ready]")
+    assert page.inner_text("p.iri") == incoming[0]["s"]["value"]
+    screenshot(page, "entity")
+
+
+def test_yasgui_runs_a_named_query(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/query")
+    queries = api(server, "/queries")
+    tabs = page.locator(".tabsList .tab")
+    expect(tabs).to_have_count(len(queries))
+    named = next(q for q in queries if q["name"] == "prohibited-tools-in-use")
+    page.get_by_role("tab", name=named["title"]).click()
+    page.locator(".tabPanel.active .yasqe_queryButton").click()
+    answer = httpx.get(
+        f"{server.url}/queries/{named['name']}",
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()
+    rows = answer["results"]["bindings"]
+    assert rows, "the example has prohibited tools in use"
+    table = page.locator(".tabPanel.active .yasr .dataTable tbody tr")
+    expect(table).to_have_count(len(rows))
+    tool = rows[0][answer["head"]["vars"][0]]["value"]
+    expect(page.locator(".tabPanel.active .yasr .dataTable")).to_contain_text(
+        tool.rsplit("/", 1)[-1]
+    )
+    screenshot(page, "query")
+
+
+@pytest.mark.parametrize("path", ["/", "/findings?limit=25", f"/entity?iri={PERSON}", "/query"])
+def test_no_serious_accessibility_violations(server: LiveServer, opened: Opened, path: str) -> None:
+    page = open_page(opened, server)
+    assert visit(page, f"{server.url}{path}") == path.split("?")[0]
+    if path.startswith("/findings"):
+        page.click("tr.finding button.expand")  # the details too
+    assert axe_violations(page) == []
+
+
+def test_api_docs_are_served_offline(server: LiveServer, opened: Opened) -> None:
+    page = open_page(opened, server)
+    page.goto(f"{server.url}/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Triskel")
+    screenshot(page, "docs", full_page=False)
+    page.goto(f"{server.url}/redoc")
+    expect(page.locator("h1").first).to_contain_text("Triskel")
+    screenshot(page, "redoc", full_page=False)
+
+
+@pytest.mark.parametrize("path", ["/", "/findings", "/entity", "/query", "/docs", "/redoc"])
+def test_pages_refer_to_no_other_origin(server: LiveServer, path: str) -> None:
+    answer = httpx.get(f"{server.url}{path}", headers={"Accept": BROWSER_ACCEPT})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/html")
+    assert foreign_references(answer.text, server) == []
+
+
+def test_findings_stays_json_for_clients(server: LiveServer) -> None:
+    for accept in (None, "*/*", "application/json", "application/json, text/html;q=0.5"):
+        headers = {"Accept": accept} if accept else {}
+        answer = httpx.get(f"{server.url}/findings", headers=headers)
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.json()["page"]["total"] > 0
