@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     served_hosts: str = ""
     """`Host` names answered besides loopback, the bound host and `public_url`'s host:
     comma-separated `name` or `name:port`, or `*` for any (a proxy checks Host itself)."""
+    cors_origins: str = ""
+    """Origins (comma-separated `scheme://host[:port]`) whose pages may query `/sparql`
+    (GET and POST, `Authorization` allowed) and read the answers; writes stay same-origin."""
 
 
 @lru_cache(maxsize=1)

@@ -9,8 +9,8 @@ validated whole and the state written, once) and closes the store on shutdown. T
 one app per configuration.
 
 Around the routes, outermost first: `EdgeGuard` (served `Host` names, cross-site writes),
-`Compression` (gzip), `PublicCORS` (the published paths), `FindingsPage` (a browser's
-`/findings` gets the dashboard page).
+`Compression` (gzip), `PublicCORS` (the published paths), `SparqlCORS` (`/sparql` for
+`TRISKEL_CORS_ORIGINS`), `FindingsPage` (a browser's `/findings` gets the dashboard page).
 `app.state.base` is the URL the service's own IRIs are built on (`TRISKEL_PUBLIC_URL` or
 the bound address), never the caller's `Host`.
 """
@@ -28,6 +28,7 @@ from fastapi import FastAPI
 from service import __version__, rdflib_sparql
 from service.api import problems
 from service.api.auth import AccessPolicy
+from service.api.cors import SparqlCORS, parse_origins
 from service.api.deps import in_thread
 from service.api.edge import Compression, EdgeGuard, ServedHosts, public_base
 from service.api.pools import Admission
@@ -114,7 +115,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 def create_app(settings: Settings) -> FastAPI:
     """Build the app for `settings`; raises `InputError` for a malformed `TRISKEL_TOKENS`
-    (a token listed twice included), `TRISKEL_PUBLIC_URL` or `TRISKEL_SERVED_HOSTS`."""
+    (a token listed twice included), `TRISKEL_PUBLIC_URL`, `TRISKEL_SERVED_HOSTS` or
+    `TRISKEL_CORS_ORIGINS`."""
     app = FastAPI(
         title="Triskel",
         version=__version__,
@@ -135,6 +137,7 @@ def create_app(settings: Settings) -> FastAPI:
         bound=settings.host, public_url=settings.public_url, extra=settings.served_hosts
     )
     app.state.validations = Admission(settings.validation_workers, settings.validation_queue)
+    cors_origins = parse_origins(settings.cors_origins)
     problems.install(app)
     for router in (health.router, sparql.router, update.router, graph_store.router, imports.router):
         app.include_router(router)
@@ -143,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
     pages.install(app)
+    app.add_middleware(SparqlCORS, origins=cors_origins)
     app.add_middleware(publishing.PublicCORS)
     app.add_middleware(Compression)
     app.add_middleware(EdgeGuard, hosts=hosts)
