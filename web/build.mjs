@@ -1,7 +1,7 @@
 // Builds the dashboard into service/api/static, the folder the service serves at /static and
-// the wheel carries: the pages' script and styles bundled by esbuild, YASGUI bundled for the
-// Query page, and the Swagger UI and ReDoc files copied from their npm packages, so no page
-// ever loads anything from another origin.
+// the wheel carries: the pages' script and styles bundled by esbuild, YASGUI and Cytoscape.js
+// bundled for the Query and Network pages, and the Swagger UI and ReDoc files copied from
+// their npm packages, so no page ever loads anything from another origin.
 import { build } from "esbuild";
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -14,7 +14,11 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 
 await build({
-  entryPoints: { app: join(here, "src", "app.js"), query: join(here, "src", "query.js") },
+  entryPoints: {
+    app: join(here, "src", "app.js"),
+    query: join(here, "src", "query.js"),
+    network: join(here, "src", "network.js"),
+  },
   bundle: true,
   minify: true,
   format: "esm",

@@ -24,6 +24,7 @@ PERSON = "https://example.org/larkspur/priya"
 LAYER_PAIRS = (*LAYERS, *(f"{a}/{b}" for a, b in combinations(LAYERS, 2)))
 """Every key `layer_pair` takes: the Overview shows a row for each."""
 LABEL = "<http://xmlns.com/foaf/0.1/name>"
+SB = "PREFIX sb: <https://w3id.org/social-business#>"
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 DATA_GRAPHS = (
     'FILTER (!STRSTARTS(STR(?g), "urn:triskel:") || STRSTARTS(STR(?g), "urn:triskel:file:"))'
@@ -222,6 +223,48 @@ def test_entity_page_from_a_finding(server: LiveServer, opened: Opened) -> None:
     screenshot(page, "entity")
 
 
+def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
+    """As many nodes and edges as the store has people and arcs between people (read from
+    the page's graph model), the arcs the findings name highlighted, search and filter."""
+    page = open_page(opened, server)
+    assert visit(page, f"{server.url}/network") == "/network"
+    people = {r["p"]["value"] for r in select(server, f"{SB} SELECT ?p {{ ?p a sb:Person }}")}
+    arcs = select(
+        server,
+        f"{SB} SELECT DISTINCT ?a ?s ?t {{ ?a a sb:Arc ; sb:source ?s ; sb:target ?t . "
+        "?s a sb:Person . ?t a sb:Person }",
+    )
+    model = page.evaluate(
+        """() => ({
+            nodes: triskelNetwork.nodes().map(n => n.id()),
+            edges: triskelNetwork.edges().map(e => [e.id(), e.source().id(), e.target().id()]),
+            flagged: triskelNetwork.edges('.flagged').map(e => e.id()),
+        })"""
+    )
+    assert set(model["nodes"]) == people and len(model["nodes"]) == len(people)
+    expected = sorted([r["a"]["value"], r["s"]["value"], r["t"]["value"]] for r in arcs)
+    assert sorted(model["edges"]) == expected
+    results = api(server, "/findings", limit=100_000)["results"]
+    named = {f["focus"] for f in results} | {f["value"] for f in results if f["value"]}
+    assert set(model["flagged"]) == named & {r["a"]["value"] for r in arcs}
+    assert model["flagged"], "the example has findings about arcs"
+    name = select(server, f"SELECT ?n {{ GRAPH ?g {{ <{PERSON}> {LABEL} ?n }} }}")[0]["n"]["value"]
+    page.fill("#person-search", name)
+    page.dispatch_event("#person-search", "change")
+    expect(page.locator("#person-panel h2")).to_have_text(name)
+    degree = sum(PERSON in (r["s"]["value"], r["t"]["value"]) for r in arcs)
+    expect(page.locator("#person-arcs li")).to_have_count(degree)
+    organisation = page.locator("#network-organisation option").nth(1).get_attribute("value")
+    page.select_option("#network-organisation", organisation)
+    faded = page.evaluate("() => triskelNetwork.nodes('.faded').length")
+    members = page.evaluate(
+        "o => triskelNetwork.nodes().filter(n => n.data('organisation') === o).length",
+        organisation,
+    )
+    assert faded == len(people) - members and 0 < members < len(people)
+    screenshot(page, "network")
+
+
 def test_yasgui_runs_a_named_query(server: LiveServer, opened: Opened) -> None:
     page = open_page(opened, server)
     visit(page, f"{server.url}/query")
@@ -246,7 +289,9 @@ def test_yasgui_runs_a_named_query(server: LiveServer, opened: Opened) -> None:
     screenshot(page, "query")
 
 
-@pytest.mark.parametrize("path", ["/", "/findings?limit=25", f"/entity?iri={PERSON}", "/query"])
+@pytest.mark.parametrize(
+    "path", ["/", "/findings?limit=25", "/network", f"/entity?iri={PERSON}", "/query"]
+)
 def test_no_serious_accessibility_violations(server: LiveServer, opened: Opened, path: str) -> None:
     page = open_page(opened, server)
     assert visit(page, f"{server.url}{path}") == path.split("?")[0]
@@ -265,7 +310,9 @@ def test_api_docs_are_served_offline(server: LiveServer, opened: Opened) -> None
     screenshot(page, "redoc", full_page=False)
 
 
-@pytest.mark.parametrize("path", ["/", "/findings", "/entity", "/query", "/docs", "/redoc"])
+@pytest.mark.parametrize(
+    "path", ["/", "/findings", "/network", "/entity", "/query", "/docs", "/redoc"]
+)
 def test_pages_refer_to_no_other_origin(server: LiveServer, path: str) -> None:
     answer = httpx.get(f"{server.url}{path}", headers={"Accept": BROWSER_ACCEPT})
     assert answer.status_code == 200

@@ -8,14 +8,24 @@ import { findings } from "./findings.js";
 import { h, say } from "./dom.js";
 import { overview } from "./overview.js";
 
-const QUERY_BUNDLE = "/static/query.js";
-
-async function query(main) {
-  const { mount } = await import(QUERY_BUNDLE);
-  await mount(main);
+// The Query and Network pages carry large libraries (YASGUI, Cytoscape.js): bundles of their
+// own, loaded only on their page so the Overview paints from a small script.
+function lazy(bundle) {
+  return async (main) => {
+    const { mount } = await import(bundle);
+    await mount(main);
+  };
 }
+const query = lazy("/static/query.js");
+const network = lazy("/static/network.js");
 
-const PAGES = { "/": overview, "/findings": findings, "/entity": entity, "/query": query };
+const PAGES = {
+  "/": overview,
+  "/findings": findings,
+  "/network": network,
+  "/entity": entity,
+  "/query": query,
+};
 
 function tokenForm(main, message) {
   const input = h("input", {

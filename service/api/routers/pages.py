@@ -1,4 +1,4 @@
-"""The dashboard's pages (`/`, `/findings` for browsers, `/entity`, `/query`), `/docs`,
+"""The dashboard's pages (`/`, `/findings` for browsers, `/network`, `/entity`, `/query`), `/docs`,
 `/redoc` and the built assets at `/static`.
 
 Every page is the same small HTML shell (`static/index.html`, built from `web/` by
@@ -45,10 +45,12 @@ def shell() -> FileResponse:
 
 
 @router.get("/")
+@router.get("/network")
 @router.get("/entity")
 @router.get("/query")
 async def page() -> FileResponse:
-    """Overview, an entity's page and the SPARQL editor: the shell picks the page by path."""
+    """Overview, the network, an entity's page and the SPARQL editor: the shell picks the
+    page by path."""
     return shell()
 
 
