@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     def _empty_is_none(cls, value: object) -> object:
         """`TRISKEL_CACHE_DIR=` turns the cache off (a path would read "" as the cwd)."""
         return None if value == "" else value
+
     sparql_url: str | None = None
     sparql_update_url: str | None = None
     gsp_url: str | None = None
