@@ -406,7 +406,13 @@ def _add_import(commands: Commands) -> None:
         epilog="options per kind: " + "; ".join(_kind_options(kind) for kind in sorted(KINDS)),
     )
     parser.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(sorted(KINDS))}")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="the source files")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        type=Path,
+        metavar="PATH",
+        help="the source files; a folder stands for every file under it (a Maildir, an export)",
+    )
     parser.add_argument("--graph", help="graph IRI (default urn:triskel:import:<kind>:<sha256>)")
     parser.add_argument("--mapping", type=Path, metavar="FILE", help="the kind's mapping file")
     parser.add_argument(
@@ -449,7 +455,7 @@ def _run_import(args: argparse.Namespace) -> int:
     limit = int(settings.max_body_mb * MEGABYTE)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     progress = sys.stderr if sys.stderr.isatty() else None
-    sources = [_read_source(path, limit, progress) for path in args.paths]
+    sources = [_read_source(path, limit, progress) for path in _source_paths(args.paths)]
     prepared = prepare(
         args.kind,
         sources,
@@ -474,6 +480,18 @@ def _run_import(args: argparse.Namespace) -> int:
     report = prepared.report(written=written, dry_run=args.dry_run)
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
+
+
+def _source_paths(paths: list[Path]) -> list[Path]:
+    """The files to import: each path given, a folder replaced by every file under it
+    (sorted), named by its path so an importer sees the folder's layout."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if not p.is_dir()))
+        else:
+            files.append(path)
+    return files
 
 
 def _read_source(path: Path, limit: int, progress: TextIO | None) -> Source:

@@ -1,6 +1,8 @@
 """Every importer test case runs: `tests/import_cases/<kind>/<case>/` holds one input
-(`input.*`), optional `options.json` (`options`, `since`, `pseudonymise`) and `mapping.toml`,
-the expected summary (`summary.json`) and the expected entities (`expected.ttl`, hand-made).
+(`input.*`, or a folder `input/` whose files are the sources, named by their path below the
+case, as `triskel import` names a folder's files), optional `options.json` (`options`,
+`since`, `pseudonymise`) and `mapping.toml`, the expected summary (`summary.json`) and the
+expected entities (`expected.ttl`, hand-made).
 
 The graph an import builds is compared triple for triple with `expected.ttl`, its provenance
 apart (it names the run and the time); the summary's counts, details and skipped items must
@@ -38,10 +40,18 @@ def entities(body: bytes, graph: str) -> set[ox.Triple]:
     return {t for t in triples if t.subject not in provenance}
 
 
+def case_sources(folder: Path) -> list[Source]:
+    """The sources of a case: its `input.*` file, or every file under its `input/` folder."""
+    inputs = sorted(folder.glob("input*"))
+    assert len(inputs) == 1, f"{folder}: one input.* file or input/ folder"
+    (given,) = inputs
+    files = sorted(p for p in given.rglob("*") if p.is_file()) if given.is_dir() else [given]
+    return [Source(str(path.relative_to(folder)), path.read_bytes()) for path in files]
+
+
 def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Triple]]:
     """The summary and entities a case's import makes, and the entities it expects."""
     kind = folder.parent.name
-    (source,) = folder.glob("input.*")
     settings = (
         json.loads((folder / "options.json").read_text())
         if (folder / "options.json").exists()
@@ -50,7 +60,7 @@ def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Tr
     mapping = folder / "mapping.toml"
     prepared = prepare(
         kind,
-        [Source(source.name, source.read_bytes())],
+        case_sources(folder),
         options=settings.get("options", {}),
         mapping=mapping.read_bytes() if mapping.exists() else None,
         pseudonym_key=KEY,
@@ -83,3 +93,4 @@ def test_there_are_eventlog_cases() -> None:
         "malformed",
         "custom-columns",
     } <= names
+

@@ -15,6 +15,7 @@ from service.importers.contract import Importer
 
 KINDS: dict[str, str] = {
     "eventlog": "service.importers.eventlog",
+    "mbox": "service.importers.mbox",
 }
 """Kind name -> the module that holds its `IMPORTER`."""
 

@@ -16,10 +16,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+import tomllib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from service.errors import InputError
@@ -240,3 +242,22 @@ def typed(lexical: str, datatype: str) -> str:
 def date_time(moment: datetime) -> str:
     """An `xsd:dateTime` literal; a time without zone stays without one."""
     return typed(moment.isoformat(), "dateTime")
+
+
+def mapping_tables(data: bytes, kind: str, tables: tuple[str, ...]) -> dict[str, Any]:
+    """A kind's TOML mapping file as its tables; `InputError` for a file that is not TOML
+    or a table the kind does not know.
+
+    >>> mapping_tables(b'[members]\\n"a@b.org" = "Sales"\\n', "mbox", ("members",))
+    {'members': {'a@b.org': 'Sales'}}
+    """
+    try:
+        table = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"mapping: not a TOML file ({exc})") from None
+    unknown = sorted(set(table) - set(tables))
+    if unknown:
+        raise InputError(
+            f"mapping: an {kind} mapping has no table {unknown[0]!r} ({', '.join(tables)})"
+        )
+    return table

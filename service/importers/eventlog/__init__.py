@@ -24,7 +24,6 @@ this is PM4Py's network exactly.
 
 from __future__ import annotations
 
-import tomllib
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ from service.importers.contract import (
     entity_iri,
     iri,
     literal,
+    mapping_tables,
     sb,
     typed,
 )
@@ -146,14 +146,7 @@ def read_mapping(data: bytes | None) -> dict[str, str]:
     """
     if data is None:
         return {}
-    try:
-        table = tomllib.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"mapping: not a TOML file ({exc})") from None
-    unknown = sorted(set(table) - {"act_types"})
-    if unknown:
-        raise InputError(f"mapping: an eventlog mapping has no table {unknown[0]!r} (act_types)")
-    types = table.get("act_types", {})
+    types = mapping_tables(data, KIND, ("act_types",)).get("act_types", {})
     for activity, act_type in types.items():
         if act_type not in ACT_TYPES:
             raise InputError(
