@@ -94,3 +94,18 @@ def test_there_are_eventlog_cases() -> None:
         "custom-columns",
     } <= names
 
+
+def test_there_are_mbox_cases() -> None:
+    """The awkward mail cases: no Message-ID and References outside the file (threads), an
+    address in two cases (threads), an obfuscated address, a mailing list, a Maildir folder,
+    malformed messages, a message to oneself and Bcc (bcc-self), a unit mapping."""
+    names = {folder.name for folder in FOLDERS if folder.parent.name == "mbox"}
+    assert {
+        "threads",
+        "obfuscated",
+        "mailing-list",
+        "maildir",
+        "malformed",
+        "bcc-self",
+        "mapping",
+    } <= names
