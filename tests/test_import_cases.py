@@ -19,7 +19,7 @@ import pyoxigraph as ox
 import pytest
 
 from service.importers.contract import Source
-from service.importers.run import PROV, parse_since, prepare
+from service.importers.run import PROV, Prepared, parse_since, prepare
 
 CASES = Path(__file__).parent / "import_cases"
 FOLDERS = sorted(folder for folder in CASES.glob("*/*") if folder.is_dir())
@@ -49,8 +49,8 @@ def case_sources(folder: Path) -> list[Source]:
     return [Source(str(path.relative_to(folder)), path.read_bytes()) for path in files]
 
 
-def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Triple]]:
-    """The summary and entities a case's import makes, and the entities it expects."""
+def prepare_case(folder: Path) -> Prepared:
+    """A case's import, built (nothing is written)."""
     kind = folder.parent.name
     settings = (
         json.loads((folder / "options.json").read_text())
@@ -58,7 +58,7 @@ def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Tr
         else {}
     )
     mapping = folder / "mapping.toml"
-    prepared = prepare(
+    return prepare(
         kind,
         case_sources(folder),
         options=settings.get("options", {}),
@@ -68,6 +68,11 @@ def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Tr
         since=parse_since(settings["since"]) if "since" in settings else None,
         now=datetime(2025, 1, 1, tzinfo=UTC),
     )
+
+
+def run_case(folder: Path) -> tuple[dict[str, object], set[ox.Triple], set[ox.Triple]]:
+    """The summary and entities a case's import makes, and the entities it expects."""
+    prepared = prepare_case(folder)
     expected = set(ox.parse(path=folder / "expected.ttl", format=ox.RdfFormat.TURTLE))
     got = entities(prepared.body, prepared.graph)
     return prepared.report(written=False, dry_run=True), got, expected
