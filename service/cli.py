@@ -465,6 +465,7 @@ def _run_import(args: argparse.Namespace) -> int:
         pseudonymise=args.pseudonymise,
         since=parse_since(args.since) if args.since else None,
         graph=args.graph,
+        max_bytes=limit,
     )
     if progress is not None:
         print(f"built {prepared.triples:,} triples for {prepared.graph}", file=progress)

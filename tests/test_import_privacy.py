@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,6 +20,7 @@ from urllib.parse import unquote
 
 import pytest
 
+from service.importers.chat.archive import export_files
 from service.importers.contract import Source
 from tests.test_import_cases import FOLDERS, case_sources, prepare_case
 
@@ -46,8 +48,47 @@ def mail_fragments(sources: list[Source]) -> Iterator[str]:
                     yield from (line.strip() for line in text.splitlines() if line.strip())
 
 
+TEXT_KEYS = frozenset({"text", "message", "purpose", "topic", "value"})
+FILE_KEYS = frozenset({"files", "attachments"})
+
+
+def chat_fragments(sources: list[Source]) -> Iterator[str]:
+    """The texts (Slack `text`, Mattermost `message`, topics and purposes) and the attached
+    files' names and titles of a chat export's JSON and JSON lines."""
+    for data in export_files(sources, 1 << 30).values():
+        for document in _json_documents(data):
+            yield from _texts(document)
+
+
+def _json_documents(data: bytes) -> Iterator[object]:
+    try:
+        yield json.loads(data)
+        return
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        pass
+    for line in data.splitlines():
+        try:
+            yield json.loads(line)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue
+
+
+def _texts(value: object, key: str = "") -> Iterator[str]:
+    if isinstance(value, str) and key in TEXT_KEYS:
+        yield value
+    elif isinstance(value, dict):
+        for name, item in value.items():
+            yield from _texts(item, name)
+    elif isinstance(value, list):
+        for item in value:
+            if key in FILE_KEYS and isinstance(item, dict):
+                yield from (str(v) for k, v in item.items() if k in {"name", "title", "path"})
+            yield from _texts(item, key)
+
+
 FRAGMENTS: dict[str, Callable[[list[Source]], Iterator[str]]] = {
     "mbox": mail_fragments,
+    "chat": chat_fragments,
 }
 """Kind -> the private fragments of a case's sources; a kind without free text (event logs)
 is scanned for the marker only."""

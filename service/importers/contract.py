@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from service.errors import InputError
+from service.rdf.reader import MAX_BYTES
 
 SB = "https://w3id.org/social-business#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
@@ -33,6 +34,8 @@ IDENTIFIER = "<http://purl.org/dc/terms/identifier>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_SKIPPED_LISTED = 100
 """Skipped items named one by one in a summary; past it they are only counted."""
+MAX_ARCHIVE_ENTRIES = 100_000
+"""Entries a zip source may hold (a chat export has a file per channel and day)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +63,15 @@ class OptionSpec:
 @dataclass(frozen=True, slots=True)
 class Request:
     """What the caller asked for besides the sources: the kind's options (every declared
-    option, defaults filled in), the mapping file's bytes, pseudonymisation and the date
-    before which items are left out."""
+    option, defaults filled in), the mapping file's bytes, pseudonymisation, the date
+    before which items are left out, and the bytes an archive may unpack to (the service's
+    body limit, `TRISKEL_MAX_BODY_MB`)."""
 
     options: Mapping[str, str | None]
     mapping: bytes | None = None
     pseudonyms: Pseudonyms | None = None
     since: datetime | None = None
+    max_bytes: int = MAX_BYTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,3 +266,22 @@ def mapping_tables(data: bytes, kind: str, tables: tuple[str, ...]) -> dict[str,
             f"mapping: an {kind} mapping has no table {unknown[0]!r} ({', '.join(tables)})"
         )
     return table
+
+
+def add_tool(out: Triples, node: str, *, name: str, label: str, category: str) -> None:
+    """A tool of a text medium (mail, chat): its type, label, identifier, category (a member
+    of `sb:ToolCategory`) and `sb:text` as its medium."""
+    out.add(node, RDF_TYPE, sb("Tool"))
+    out.add(node, RDFS_LABEL, literal(label))
+    out.add(node, IDENTIFIER, literal(name))
+    out.add(node, sb("toolCategory"), sb(category))
+    out.add(node, sb("supportsMedium"), sb("text"))
+
+
+def add_arc(out: Triples, node: str, ends: tuple[str, str], weight: int, channel: str) -> None:
+    """An arc from `ends[0]` to `ends[1]` (person nodes) with its weight, over `channel`."""
+    out.add(node, RDF_TYPE, sb("Arc"))
+    out.add(node, sb("source"), ends[0])
+    out.add(node, sb("target"), ends[1])
+    out.add(node, sb("weight"), typed(str(weight), "integer"))
+    out.add(node, sb("channel"), channel)

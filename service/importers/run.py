@@ -55,6 +55,7 @@ from service.importers.contract import (
     literal,
 )
 from service.rdf.formats import NTRIPLES
+from service.rdf.reader import MAX_BYTES
 from service.store.base import Store
 from service.store.system_graphs import check_writable
 
@@ -157,12 +158,14 @@ def prepare(
     since: datetime | None = None,
     graph: str | None = None,
     now: datetime | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> Prepared:
     """Read `sources` as `kind` and build the import graph; nothing is written.
 
     `NotFoundError` for an unknown kind; `ForbiddenOperationError` for a system graph;
     `InputError` for an unknown option, a graph name that is not an IRI, no source,
-    pseudonymising without a key, or a source that is not of the kind (naming why).
+    pseudonymising without a key, or a source that is not of the kind (naming why);
+    `TooLargeError` for an archive that unpacks past `max_bytes` or holds too many entries.
     """
     importer = importer_named(kind)
     if not sources:
@@ -175,7 +178,9 @@ def prepare(
     check_writable([name])
     pseudonyms = Pseudonyms(pseudonym_key or "") if pseudonymise else None
     resolved = importer.resolve_options(options)
-    request = Request(resolved, mapping=mapping, pseudonyms=pseudonyms, since=since)
+    request = Request(
+        resolved, mapping=mapping, pseudonyms=pseudonyms, since=since, max_bytes=max_bytes
+    )
     entities = Triples()
     summary = importer.read(list(sources), request, entities)
     settings = {

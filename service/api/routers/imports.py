@@ -30,6 +30,7 @@ from service.errors import InputError
 from service.guard import Load
 from service.importers.contract import Source
 from service.importers.run import parse_since, prepare
+from service.rdf.reader import MEGABYTE
 from service.settings import Settings
 
 router = APIRouter(prefix="/import", tags=["import"])
@@ -130,6 +131,7 @@ async def import_source(
         pseudonymise=pseudonymise,
         since=parse_since(since) if since else None,
         graph=graph,
+        max_bytes=int(settings.max_body_mb * MEGABYTE),
     )
     findings: dict[str, str] = {}
     written = False

@@ -45,13 +45,14 @@ from service.importers.contract import (
     Source,
     Summary,
     Triples,
+    add_arc,
+    add_tool,
     date_time,
     entity_iri,
     iri,
     literal,
     mapping_tables,
     sb,
-    typed,
 )
 from service.importers.eventlog.read import instant
 from service.importers.mbox.read import (
@@ -339,12 +340,7 @@ class _Writer:
         node = self.tools.get(name)
         if node is None:
             node = self.tools[name] = iri(entity_iri("tool", KIND, name))
-            add = self.out.add
-            add(node, RDF_TYPE, sb("Tool"))
-            add(node, RDFS_LABEL, literal(label))
-            add(node, IDENTIFIER, literal(name))
-            add(node, sb("toolCategory"), sb("email"))
-            add(node, sb("supportsMedium"), sb("text"))
+            add_tool(self.out, node, name=name, label=label, category="email")
             self.summary.tools += 1
         return node
 
@@ -353,13 +349,8 @@ class _Writer:
         return entity_iri("arc", KIND, *parts)
 
     def _arc(self, source: str, target: str, weight: int) -> None:
-        node = iri(self._arc_iri(source, target))
-        add = self.out.add
-        add(node, RDF_TYPE, sb("Arc"))
-        add(node, sb("source"), self._person_node(source))
-        add(node, sb("target"), self._person_node(target))
-        add(node, sb("weight"), typed(str(weight), "integer"))
-        add(node, sb("channel"), self.mail_tool)
+        ends = (self._person_node(source), self._person_node(target))
+        add_arc(self.out, iri(self._arc_iri(source, target)), ends, weight, self.mail_tool)
         self.summary.arcs += 1
 
 
