@@ -210,11 +210,21 @@ def entity_iri(entity: str, scope: str, *parts: str) -> str:
 
 
 _SAFE = re.compile(r"[A-Za-z0-9._~-]*")
+_SAFE_BUT_AT = re.compile(r"[A-Za-z0-9._~@-]*")
 
 
 def _encoded(part: str) -> str:
-    """A part percent-encoded; most identifiers need none, and skip the encoder."""
-    return part if _SAFE.fullmatch(part) else quote(part, safe="")
+    """A part percent-encoded; most identifiers need none, and skip the encoder, and mail
+    addresses and message ids need only their `@` encoded.
+
+    >>> _encoded("ann@example.org") == quote("ann@example.org", safe="")
+    True
+    """
+    if _SAFE.fullmatch(part):
+        return part
+    if _SAFE_BUT_AT.fullmatch(part):
+        return part.replace("@", "%40")
+    return quote(part, safe="")
 
 
 def iri(value: str) -> str:

@@ -69,6 +69,10 @@ ORGANIZATION, MEMBER_OF = f"<{ORG}Organization>", f"<{ORG}memberOf>"
 ENDED = "<http://www.w3.org/ns/prov#endedAtTime>"
 STARTED = "<http://www.w3.org/ns/prov#startedAtTime>"
 USES_TOOL = sb("usesTool")
+HAS_ACT, VIA, RESPONDS_TO = sb("hasAct"), sb("via"), sb("respondsTo")
+PERFORMED_BY, ADDRESSED_TO = sb("performedBy"), sb("addressedTo")
+ACT_TYPED = f"{RDF_TYPE} {sb('ConversationAct')} .\n"
+PARTICIPANT, CARRIED_BY, OCCURS_WITHIN = sb("participant"), sb("carriedBy"), sb("occursWithin")
 
 
 def read_mapping(data: bytes | None) -> dict[str, str]:
@@ -189,6 +193,9 @@ class _Writer:
         self.out, self.summary, self.request, self.units = out, summary, request, units
         self.tool_name = request.options["tool"] or "e-mail"
         self.names: dict[str, str] = {}
+        self.nodes: dict[str, str] = {}
+        self.act_iris: dict[str, str] = {}
+        self.arc_iris: dict[tuple[str, str], str] = {}
         self.uses: dict[str, set[str]] = {}
         self.tools: dict[str, str] = {}
         self.arcs: Counter[tuple[str, str]] = Counter()
@@ -223,7 +230,7 @@ class _Writer:
         add(node, RDF_TYPE, sb("Conversation"))
         add(node, IDENTIFIER, literal(self._hidden(key)))
         add(node, sb("medium"), sb("text"))
-        add(node, sb("carriedBy"), self.mail_tool)
+        add(node, CARRIED_BY, self.mail_tool)
         dated = [mail.date for mail in mails if mail.date is not None]
         if dated:
             add(node, STARTED, date_time(min(dated, key=instant)))
@@ -239,30 +246,25 @@ class _Writer:
             for recipient in people[1:]:
                 if recipient != people[0]:
                     pairs[(people[0], recipient)] = None
-        for person in participants:
-            add(node, sb("participant"), self._person_node(person))
-        for tool in carriers:
-            add(node, sb("carriedBy"), tool)
-        for source, target in pairs:
-            add(node, sb("occursWithin"), iri(self._arc_iri(source, target)))
+        objects = [(PARTICIPANT, self._person_node(person)) for person in participants]
+        objects.extend((CARRIED_BY, tool) for tool in carriers)
+        objects.extend((OCCURS_WITHIN, f"<{self._arc_iri(*pair)}>") for pair in pairs)
+        text = "".join(f"{node} {predicate} {obj} .\n" for predicate, obj in objects)
+        self.out.extend(text, len(objects))
         self.summary.conversations += 1
 
     def _act(
         self, conversation: str, mail: Mail, lists: _Lists, acts: set[str]
     ) -> tuple[list[str], list[str]]:
-        """Write one message's act; return its people (sender first) and its lists' tools."""
-        add = self.out.add
+        """Write one message's act (its triples as one piece: the bulk of an archive);
+        return its people (sender first) and its lists' tools."""
         node = self._act_iri(mail.key)
-        add(conversation, sb("hasAct"), node)
-        add(node, RDF_TYPE, sb("ConversationAct"))
-        add(node, IDENTIFIER, literal(self._hidden(mail.key)))
-        add(node, sb("via"), self.mail_tool)
+        objects = [(IDENTIFIER, literal(self._hidden(mail.key))), (VIA, self.mail_tool)]
         if mail.date is not None:
-            add(node, ENDED, date_time(mail.date))
+            objects.append((ENDED, date_time(mail.date)))
         if mail.replies_to is not None and mail.replies_to in acts:
-            add(node, sb("respondsTo"), self._act_iri(mail.replies_to))
-        sender = self._person(mail.sender)
-        add(node, sb("performedBy"), sender)
+            objects.append((RESPONDS_TO, self._act_iri(mail.replies_to)))
+        objects.append((PERFORMED_BY, self._person(mail.sender)))
         names = [lists.named(name) for name in mail.lists]
         people = [mail.sender.address]
         for recipient in mail.recipients:
@@ -270,24 +272,30 @@ class _Writer:
             if listed is not None:
                 names.append(listed)
                 continue
-            add(node, sb("addressedTo"), self._person(recipient))
+            objects.append((ADDRESSED_TO, self._person(recipient)))
             if recipient.address == mail.sender.address:
                 self.summary.details["self_addressed"] += 1
             elif recipient.address not in people:
                 self.arcs[(mail.sender.address, recipient.address)] += 1
             people.append(recipient.address)
         tools = [self._tool(name, name) for name in dict.fromkeys(names)]
-        for tool in tools:
-            add(node, sb("via"), tool)
+        objects.extend((VIA, tool) for tool in tools)
         if tools:
             self.summary.details["list_messages"] += 1
+        text = "".join(f"{node} {predicate} {obj} .\n" for predicate, obj in objects)
+        self.out.extend(
+            f"{conversation} {HAS_ACT} {node} .\n{node} {ACT_TYPED}{text}", 2 + len(objects)
+        )
         for person in people:
             self.uses.setdefault(person, set()).update([self.mail_tool, *tools])
         self.summary.acts += 1
         return people, tools
 
     def _act_iri(self, key: str) -> str:
-        return iri(entity_iri("act", KIND, self._hidden(key)))
+        node = self.act_iris.get(key)
+        if node is None:
+            node = self.act_iris[key] = iri(entity_iri("act", KIND, self._hidden(key)))
+        return node
 
     def _hidden(self, value: str) -> str:
         """A message id as kept: as it is, or its keyed hash when pseudonymising."""
@@ -310,7 +318,10 @@ class _Writer:
         return self._person_node(address.address)
 
     def _person_node(self, address: str) -> str:
-        return iri(entity_iri("person", KIND, self._identifier(address)))
+        node = self.nodes.get(address)
+        if node is None:
+            node = self.nodes[address] = iri(entity_iri("person", KIND, self._identifier(address)))
+        return node
 
     def _people(self) -> None:
         """Each person once, with the organisation it belongs to and the tools it used."""
@@ -345,8 +356,11 @@ class _Writer:
         return node
 
     def _arc_iri(self, source: str, target: str) -> str:
-        parts = (self.tool_name, self._identifier(source), self._identifier(target))
-        return entity_iri("arc", KIND, *parts)
+        known = self.arc_iris.get((source, target))
+        if known is None:
+            parts = (self.tool_name, self._identifier(source), self._identifier(target))
+            known = self.arc_iris[(source, target)] = entity_iri("arc", KIND, *parts)
+        return known
 
     def _arc(self, source: str, target: str, weight: int) -> None:
         ends = (self._person_node(source), self._person_node(target))
