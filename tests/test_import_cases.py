@@ -118,6 +118,7 @@ def test_there_are_mbox_cases() -> None:
 
 def test_there_are_chat_cases() -> None:
     """A Slack export folder (a bot, a deleted user, a reply whose root is missing, a thread
-    across two days, a DM and a group DM) and a Mattermost bulk export."""
+    across two days, a DM and a group DM), a Mattermost bulk export and a Teams export (with a
+    meeting)."""
     names = {folder.name for folder in FOLDERS if folder.parent.name == "chat"}
-    assert {"slack", "mattermost"} <= names
+    assert {"slack", "mattermost", "teams"} <= names

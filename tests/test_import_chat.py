@@ -16,7 +16,7 @@ import pytest
 from service.cli import main
 from service.errors import InputError, TooLargeError
 from service.importers import chat
-from service.importers.chat import archive, mattermost, slack
+from service.importers.chat import archive, mattermost, slack, teams
 from service.importers.contract import Source
 from service.importers.run import prepare
 from tests.test_import_cases import case_sources, entities
@@ -140,6 +140,6 @@ def test_the_command_imports_a_zipped_export(
     assert "zip slip" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("module", [chat, archive, slack, mattermost], ids=str)
+@pytest.mark.parametrize("module", [chat, archive, slack, mattermost, teams], ids=str)
 def test_doctests(module: ModuleType) -> None:
     assert doctest.testmod(module).failed == 0

@@ -48,13 +48,16 @@ def mail_fragments(sources: list[Source]) -> Iterator[str]:
                     yield from (line.strip() for line in text.splitlines() if line.strip())
 
 
-TEXT_KEYS = frozenset({"text", "message", "purpose", "topic", "value"})
+TEXT_KEYS = frozenset(
+    {"text", "message", "purpose", "topic", "value", "content", "subject", "description"}
+)
 FILE_KEYS = frozenset({"files", "attachments"})
 
 
 def chat_fragments(sources: list[Source]) -> Iterator[str]:
-    """The texts (Slack `text`, Mattermost `message`, topics and purposes) and the attached
-    files' names and titles of a chat export's JSON and JSON lines."""
+    """The texts (Slack `text`, Mattermost `message`, Teams `body.content` and `subject`,
+    topics, purposes and descriptions) and the attached files' names and titles of a chat
+    export's JSON and JSON lines."""
     for data in export_files(sources, 1 << 30).values():
         for document in _json_documents(data):
             yield from _texts(document)

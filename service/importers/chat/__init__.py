@@ -1,4 +1,5 @@
-"""`chat`: chat exports (Slack, Mattermost) as people, conversations and who answers whom.
+"""`chat`: chat exports (Slack, Mattermost, Microsoft Teams) as people, conversations and
+who answers whom.
 
 The source is a folder's files or one zip archive (`service.importers.chat.archive`); the
 platform is recognised from the content (`--option platform=` says it instead). Each
@@ -21,6 +22,9 @@ platform's reader keeps who wrote, where, when and in which thread, never the te
   member, weight = messages; one arc per ordered pair and platform (`sb:channel` the tool),
   weights summed; none to oneself or to a bot or deleted user. A reply whose root is not in
   the export makes no arc (`replies_without_root`).
+- Meeting (Teams): a conversation with media `sb:video` and `sb:voice` over the platform's
+  meeting tool (`sb:videoConference`), its organiser the initiator, its attendees (and
+  organiser) the participants, from its start to its end; no acts, no arcs.
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ from collections.abc import Callable
 from service.errors import InputError
 from service.importers.chat.archive import export_files
 from service.importers.chat.mattermost import is_mattermost, read_mattermost
-from service.importers.chat.model import Export, Post, Room, Status
+from service.importers.chat.model import Export, Meeting, Post, Room, Status
 from service.importers.chat.slack import is_slack, read_slack
+from service.importers.chat.teams import is_teams, read_teams
 from service.importers.contract import (
     IDENTIFIER,
     RDF_TYPE,
@@ -59,6 +64,7 @@ ORG = "http://www.w3.org/ns/org#"
 READERS: dict[str, Callable[[dict[str, bytes], Summary], Export]] = {
     "slack": read_slack,
     "mattermost": read_mattermost,
+    "teams": read_teams,
 }
 ConversationKey = tuple[str, ...]
 
@@ -80,11 +86,13 @@ def read_mapping(data: bytes | None) -> tuple[dict[str, str], dict[str, str]]:
 
 
 class ChatImporter(Importer):
-    """Slack exports (folder or zip) and Mattermost bulk exports (JSONL)."""
+    """Slack exports (folder or zip), Mattermost bulk exports (JSONL), Teams exports."""
 
     name = KIND
     version = "1"
-    options = (OptionSpec("platform", None, "slack or mattermost (default: from the content)"),)
+    options = (
+        OptionSpec("platform", None, "slack, mattermost or teams (default: from the content)"),
+    )
 
     def read(self, sources: list[Source], request: Request, out: Triples) -> Summary:
         summary = Summary()
@@ -101,13 +109,16 @@ class ChatImporter(Importer):
 
 def _platform(files: dict[str, bytes], sources: list[Source]) -> str:
     """The platform an export is from; `InputError` naming what was looked for."""
+    if is_teams(files):
+        return "teams"
     if is_slack(files):
         return "slack"
     if is_mattermost(files):
         return "mattermost"
     raise InputError(
-        f"{sources[0].name}: not a chat export: no users.json or channels.json (Slack) and "
-        "no JSONL starting with a version line (Mattermost bulk export)"
+        f"{sources[0].name}: not a chat export: no users.json or channels.json (Slack), no "
+        "chats.json or meetings.json (Teams) and no JSONL starting with a version line "
+        "(Mattermost bulk export)"
     )
 
 
@@ -139,6 +150,7 @@ class _Writer:
             if post.thread is not None and post.thread != post.id
         }
         self.units_written: dict[str, None] = {}
+        self.meeting_people: dict[str, None] = {}
 
     def is_person(self, user: str) -> bool:
         """A listed user who is neither a bot nor deleted, or a user posting but not listed."""
@@ -157,6 +169,8 @@ class _Writer:
                 self.people[user.id] = None
         for key, posts in self._conversations().items():
             self._conversation(key, posts)
+        for meeting in self.export.meetings:
+            self._meeting(meeting)
         for person in self.people:
             self._person(person)
         for (source, target), weight in sorted(self.arcs.items()):
@@ -183,12 +197,11 @@ class _Writer:
         room = self.export.rooms.get(post.room)
         if room is not None and room.direct:
             return (post.room,)
-        if post.thread is not None and (post.thread != post.id or self._replied(post)):
+        if post.thread is not None and post.thread != post.id:
             return (post.room, post.thread)
+        if (post.room, post.id) in self.replied:
+            return (post.room, post.id)
         return (post.room, post.time.date().isoformat())
-
-    def _replied(self, root: Post) -> bool:
-        return (root.room, root.id) in self.replied
 
     def _conversation(self, key: ConversationKey, posts: list[Post]) -> None:
         add = self.out.add
@@ -217,6 +230,47 @@ class _Writer:
         for source, target in pairs:
             add(node, sb("occursWithin"), iri(self._arc_iri(source, target)))
         self.summary.conversations += 1
+
+    def _meeting(self, meeting: Meeting) -> None:
+        """A meeting: a conversation over the meeting tool, by voice and video, begun by its
+        organiser among its attendees; it has no acts and makes no arcs."""
+        details = self.summary.details
+        details["meetings"] = details.get("meetings", 0) + 1
+        people = [u for u in dict.fromkeys((meeting.organiser, *meeting.attendees))]
+        people = [user for user in people if self.is_person(user)]
+        if not people:
+            return
+        add = self.out.add
+        tool = self._meeting_tool()
+        node = iri(entity_iri("conversation", self.export.platform, "meeting", meeting.id))
+        add(node, RDF_TYPE, sb("Conversation"))
+        add(node, IDENTIFIER, literal(f"meeting/{meeting.id}"))
+        add(node, sb("medium"), sb("video"))
+        add(node, sb("medium"), sb("voice"))
+        add(node, sb("carriedBy"), tool)
+        add(node, _PROV_STARTED, date_time(meeting.start))
+        add(node, _PROV_ENDED, date_time(meeting.end))
+        if self.is_person(meeting.organiser):
+            add(node, sb("initiator"), self._node(meeting.organiser))
+        for person in people:
+            self.people[person] = None
+            self.meeting_people[person] = None
+            add(node, sb("participant"), self._node(person))
+        self.summary.conversations += 1
+
+    def _meeting_tool(self) -> str:
+        """The platform's meeting tool (video conference, voice and video), written once."""
+        node = iri(entity_iri("tool", KIND, f"{self.export.platform}-meetings"))
+        if not self.meeting_people:
+            add = self.out.add
+            add(node, RDF_TYPE, sb("Tool"))
+            add(node, RDFS_LABEL, literal(f"{self.export.label} meetings"))
+            add(node, IDENTIFIER, literal(f"{self.export.platform}-meetings"))
+            add(node, sb("toolCategory"), sb("videoConference"))
+            add(node, sb("supportsMedium"), sb("video"))
+            add(node, sb("supportsMedium"), sb("voice"))
+            self.summary.tools += 1
+        return node
 
     def _initiator(self, key: ConversationKey, posts: list[Post]) -> str:
         """The root's author when the root is an act here, else the earliest author."""
@@ -279,6 +333,8 @@ class _Writer:
         if known is not None and known.label and self.request.pseudonyms is None:
             add(node, RDFS_LABEL, literal(known.label))
         add(node, sb("usesTool"), self.tool)
+        if user in self.meeting_people:
+            add(node, sb("usesTool"), self._meeting_tool())
         self.summary.people += 1
         unit = self.units.get(user)
         if unit is not None:

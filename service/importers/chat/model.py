@@ -56,15 +56,29 @@ class Post:
     thread: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Meeting:
+    """An online meeting: its id, organiser, attendees (user ids) and times; no subject."""
+
+    where: str
+    id: str
+    organiser: str
+    attendees: tuple[str, ...]
+    start: datetime
+    end: datetime
+
+
 @dataclass(slots=True)
 class Export:
-    """A platform's export, read: the platform's name and label, users, rooms and posts."""
+    """A platform's export, read: the platform's name and label, users, rooms, posts and
+    meetings."""
 
     platform: str
     label: str
     users: dict[str, User] = field(default_factory=dict)
     rooms: dict[str, Room] = field(default_factory=dict)
     posts: list[Post] = field(default_factory=list)
+    meetings: list[Meeting] = field(default_factory=list)
 
 
 def json_document(data: bytes, where: str, summary: Summary) -> Any:
