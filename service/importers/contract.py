@@ -34,6 +34,8 @@ IDENTIFIER = "<http://purl.org/dc/terms/identifier>"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_SKIPPED_LISTED = 100
 """Skipped items named one by one in a summary; past it they are only counted."""
+ENCODE_LINES = 50_000
+"""Lines of a document encoded at a time (`Triples.encode`)."""
 MAX_ARCHIVE_ENTRIES = 100_000
 """Entries a zip source may hold (a chat export has a file per channel and day)."""
 
@@ -148,11 +150,16 @@ class Triples:
         return "".join(self.lines)
 
     def encode(self) -> bytes:
-        """The document as UTF-8, taken out: the lines are dropped (a big import holds its
-        document once, not twice)."""
-        data = self.text().encode("utf-8")
-        self.lines.clear()
-        return data
+        """The document as UTF-8, taken out: each line is dropped once encoded, in pieces of
+        `ENCODE_LINES`, so a big import holds its document about twice at the most (the
+        pieces and their join), never as lines, text and bytes at once."""
+        lines, pieces = self.lines, []
+        for start in range(0, len(lines), ENCODE_LINES):
+            end = min(start + ENCODE_LINES, len(lines))
+            pieces.append("".join(lines[start:end]).encode("utf-8"))
+            lines[start:end] = [""] * (end - start)
+        lines.clear()
+        return b"".join(pieces)
 
 
 class Importer(ABC):
