@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import doctest
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -116,3 +117,27 @@ def test_importing_needs_the_write_role(
 
 def test_doctests() -> None:
     assert doctest.testmod(imports).failed == 0
+
+
+def test_mail_and_chat_archives_over_http(make_client: Callable[..., TestClient]) -> None:
+    """An mbox and a zipped Slack export import as from the command; a zip slip is a 400, a
+    zip that unpacks past the body limit a 413, and neither changes anything."""
+    from tests.test_import_chat import slack_zip, zipped
+
+    client = make_client(open=True, max_body_mb=1)
+    mbox = (Path(__file__).parents[1] / "import_cases/mbox/threads/input.mbox").read_bytes()
+    mail = client.post("/import/mbox", content=mbox)
+    assert (mail.status_code, mail.json()["arcs"], mail.json()["people"]) == (200, 7, 4)
+    chat = client.post("/import/chat", content=slack_zip())
+    assert (chat.status_code, chat.json()["arcs"], chat.json()["details"]["bots"]) == (200, 4, 2)
+    before = canonical(client)
+    bomb = zipped({"users.json": b"[]", "general/2024-01-01.json": b" " * 2_000_000})
+    for body, status, detail in (
+        (zipped({"../users.json": b"[]"}), 400, "zip slip"),
+        (bomb, 413, "zip bomb"),
+    ):
+        answer = client.post("/import/chat", content=body)
+        assert answer.status_code == status, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        assert detail in answer.json()["detail"]
+    assert canonical(client) == before
