@@ -402,7 +402,7 @@ def _add_import(commands: Commands) -> None:
 
     parser = commands.add_parser(
         "import",
-        help="build the three layers from event logs (and other sources), one graph per import",
+        help="build the three layers from mail, chat and event logs, one graph per import",
         epilog="options per kind: " + "; ".join(_kind_options(kind) for kind in sorted(KINDS)),
     )
     parser.add_argument("kind", metavar="KIND", help=f"one of: {', '.join(sorted(KINDS))}")
