@@ -27,6 +27,7 @@ import httpx
 from pyoxigraph import (
     Literal,
     NamedNode,
+    QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
     RdfFormat,
@@ -218,6 +219,25 @@ class RemoteStore(Store):
         if not isinstance(answer, QuerySolutions):
             raise InputError("select() needs a SELECT query")
         return own_rows(answer, Deadline(self.query_timeout_s))
+
+    def select_in(
+        self, query: str, *, default_graphs: Sequence[str] = (), named_graphs: Sequence[str] = ()
+    ) -> list[Row]:
+        """Rows of one of the service's own SELECTs over a dataset of the engine's graphs
+        (`default-graph-uri`, `named-graph-uri`; none: the engine's own default graph, not
+        the union): a validation pushed down to the engine reads the validated graphs and
+        its scratch graphs this way, the others not at all."""
+        answer = self._answer(query, default_graphs, named_graphs, union=False)
+        if not isinstance(answer, QuerySolutions):
+            raise InputError("select_in() needs a SELECT query")
+        return own_rows(answer, Deadline(self.query_timeout_s))
+
+    def construct_in(self, query: str, *, default_graphs: Sequence[str]) -> list[Triple]:
+        """The triples of one of the service's own CONSTRUCTs over `default_graphs`."""
+        answer = self._answer(query, default_graphs)
+        if isinstance(answer, QuerySolutions | QueryBoolean):
+            raise InputError("construct_in() needs a CONSTRUCT query")
+        return list(answer)
 
     def ask(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> bool:
         """The answer of an ASK."""

@@ -56,7 +56,11 @@ class Relation:
 
     def select(self) -> str:
         """The query that computes the relation's table."""
-        return f"SELECT DISTINCT ?s ?o WHERE {group(BGP(list(self.triples)))}"
+        return f"SELECT DISTINCT ?s ?o WHERE {self.pattern()}"
+
+    def pattern(self) -> str:
+        """The defining pattern as a SPARQL group (`?s`, `?o` its ends)."""
+        return group(BGP(list(self.triples)))
 
 
 @lru_cache(maxsize=1)
@@ -264,12 +268,12 @@ def inline_rows(tables: dict[str, Table]) -> dict[str, str] | None:
     }
 
 
-def render(query: str, inline: dict[str, str] | None) -> str:
+def render(query: str, inline: dict[str, str] | None, *, graph: str = str(GRAPH_IRI)) -> str:
     """The query with each placeholder as inline VALUES rows, or (None) as a lookup in the
-    scratch graph."""
+    scratch graph (`graph`: a run on a remote engine names one of its own)."""
     if inline is None:
         return PLACEHOLDER.sub(
-            lambda m: f"GRAPH <{GRAPH_IRI}> {{ ?{m[2]} <{RELATION_PREFIX}{m[1]}> ?{m[3]} . }}",
+            lambda m: f"GRAPH <{graph}> {{ ?{m[2]} <{RELATION_PREFIX}{m[1]}> ?{m[3]} . }}",
             query,
         )
     return PLACEHOLDER.sub(lambda m: f"VALUES (?{m[2]} ?{m[3]}) {{ {inline[m[1]]} }}", query)

@@ -118,17 +118,17 @@ def _materialise(store: ox.Store) -> None:
     entailment is an `rdf:type` triple, so the result is the same one pass gives."""
     properties, classes = _hierarchies()
     store.update(
-        f"INSERT {{ ?s ?super ?o }} WHERE {{ VALUES (?sub ?super) {{ {_pairs_text(properties)} }}"
+        f"INSERT {{ ?s ?super ?o }} WHERE {{ VALUES (?sub ?super) {{ {pairs_text(properties)} }}"
         " ?s ?sub ?o } ;\n"
         f"INSERT {{ ?s <{RDF.type}> ?super }} WHERE {{ VALUES (?sub ?super) "
-        f"{{ {_pairs_text(classes)} }} ?s <{RDF.type}> ?sub }}"
+        f"{{ {pairs_text(classes)} }} ?s <{RDF.type}> ?sub }}"
     )
 
 
-def _pairs_text(supers: Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]]) -> str:
+def pairs_text(supers: Mapping[ox.NamedNode, tuple[ox.NamedNode, ...]]) -> str:
     """VALUES rows (sub super) of a hierarchy.
 
-    >>> _pairs_text({ox.NamedNode("http://e/a"): (ox.NamedNode("http://e/b"),)})
+    >>> pairs_text({ox.NamedNode("http://e/a"): (ox.NamedNode("http://e/b"),)})
     '(<http://e/a> <http://e/b>)'
     """
     return " ".join(f"({sub} {sup})" for sub, ups in supers.items() for sup in ups)

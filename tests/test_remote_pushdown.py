@@ -1,0 +1,123 @@
+"""Validation pushed down to a remote engine gives exactly the embedded store's findings.
+
+The same data — `data/example`, every shape case, a generated organisation — is validated
+in memory (`validate`, the embedded store's path) and on `oxigraph serve` by
+`service.validation.pushdown`; the reports must hold the same findings (ids are
+content-derived, so blank nodes compare by content, not by the labels each side gave them),
+and a recording proxy shows the data never left the engine (no Graph Store request).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from benchmarks.generate import copies_for, generate
+from service.errors import NotFoundError, ShapesError
+from service.reports.model import Report
+from service.store.remote import RemoteStore
+from service.validation import from_files, load_builtin, pushdown, unique_findings, validate
+from service.validation.rdfio import Source
+from tests.oxigraph import OxigraphServer
+from tests.recording_proxy import Recording, recording_proxy
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = sorted((ROOT / "data" / "example").glob("*.ttl"))
+SHAPE_CASES = sorted((Path(__file__).parent / "shape_cases").glob("*.ttl"))
+FALLBACK = Path(__file__).parent / "compile_cases" / "fallback.ttl"
+
+
+@pytest.fixture(scope="module")
+def proxy(oxigraph_server: OxigraphServer) -> Iterator[Recording]:
+    with recording_proxy(oxigraph_server.base_url) as recording:
+        yield recording
+
+
+@pytest.fixture
+def remote(oxigraph_server: OxigraphServer, proxy: Recording) -> Iterator[RemoteStore]:
+    """A remote store on the emptied test server, reached through the recording proxy."""
+    httpx.post(oxigraph_server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
+    store = RemoteStore(
+        proxy.url(oxigraph_server.query_url),
+        update_url=proxy.url(oxigraph_server.update_url),
+        gsp_url=proxy.url(oxigraph_server.gsp_url),
+    )
+    yield store
+    store.close()
+
+
+def _sources() -> dict[str, list[Source]]:
+    generated = generate(copies_for(20_000), rate=1.0).ntriples()
+    return {
+        "example": [Source.from_path(p) for p in EXAMPLE],
+        "shape-cases": [Source.from_path(p) for p in SHAPE_CASES],
+        "generated": [Source("generated", generated, "nt")],
+    }
+
+
+MEDIA = {"turtle": "text/turtle", "nt": "application/n-triples"}
+
+
+@pytest.mark.parametrize(
+    ("name", "page_rows"), [("example", 7), ("shape-cases", 10_000), ("generated", 10_000)]
+)
+def test_pushed_down_findings_equal_the_embedded_ones(
+    name: str,
+    page_rows: int,
+    remote: RemoteStore,
+    proxy: Recording,
+    oxigraph_server: OxigraphServer,
+) -> None:
+    sources = _sources()[name]
+    for source in sources:  # a file in the graph of its own IRI, relative IRIs resolved alike
+        graph = source.base  # the generated organisation: in the default graph
+        remote.load(source.content, media_type=MEDIA[source.format], graph=graph)
+    pack = load_builtin()
+    embedded = validate(sources, shapes=pack)
+    proxy.requests.clear()
+    run = pushdown.run(remote, pack, page_rows=page_rows)
+    pushed = Report.build(unique_findings(run.findings), pack, run.context)
+    assert embedded.counts == pushed.counts
+    assert sorted(r.id for r in embedded.results) == sorted(r.id for r in pushed.results)
+    assert [p.conversations for p in pushed.practices] == [
+        p.conversations for p in embedded.practices
+    ]
+    assert embedded.results, "the data has findings to compare"
+    gsp = httpx.URL(oxigraph_server.gsp_url).path
+    assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)
+    assert all(not g.startswith(pushdown.PREFIX) for g in remote.graphs()), "scratch left"
+
+
+def test_fingerprint_follows_the_data_not_blank_node_labels(remote: RemoteStore) -> None:
+    data = b"[] a <urn:test:Thing> ; <urn:test:p> [ <urn:test:q> 1 ] ."
+    graphs: list[str | None] = ["urn:test:b", None]
+    remote.load(data, media_type="text/turtle", graph="urn:test:b")
+    remote.load(b"<urn:test:s> <urn:test:p> 'x' .", media_type="text/turtle", graph=None)
+    first = pushdown.fingerprint(remote, graphs)
+    remote.load(data, media_type="text/turtle", graph="urn:test:b", replace=True)
+    assert pushdown.fingerprint(remote, graphs) == first
+    remote.load(
+        data.replace(b"1", b"2"), media_type="text/turtle", graph="urn:test:b", replace=True
+    )
+    assert pushdown.fingerprint(remote, graphs) != first
+    assert pushdown.fingerprint(remote, ["urn:test:b"]) != pushdown.fingerprint(remote, graphs)
+
+
+def test_shapes_the_compiler_cannot_handle_are_refused(remote: RemoteStore) -> None:
+    remote.load(FALLBACK.read_bytes(), media_type="text/turtle", graph="urn:test:f")
+    with pytest.raises(ShapesError, match="cannot be validated on a remote store"):
+        pushdown.run(remote, from_files([FALLBACK], builtin=False))
+    assert all(not g.startswith(pushdown.PREFIX) for g in remote.graphs())
+
+
+def test_a_scope_names_one_graph(remote: RemoteStore) -> None:
+    with pytest.raises(NotFoundError):
+        pushdown.run(remote, load_builtin(), scope="urn:test:absent")
+    source = Source.from_path(EXAMPLE[0])
+    remote.load(source.content, media_type="text/turtle", graph=source.base)
+    run = pushdown.run(remote, load_builtin(), scope=source.base)
+    embedded = validate([source])
+    assert {f.key for f in unique_findings(run.findings)} == {f.key for f in embedded.findings}
