@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     """Validations waiting for a place; past it `POST /validate` answers 503 at once."""
     validation_memory_mb: int = Field(default=4096, ge=256)
     """Memory ceiling of each validation worker process (a validation past it is stopped)."""
+    remote_page_rows: int = Field(default=10_000, gt=0)
+    """Rows a validation pushed down to a remote engine reads per request (`LIMIT`): the
+    service holds one page of a rule's answer at a time."""
     max_reports: int = Field(default=1_000, gt=0)
     """Kept validation reports at most, whatever `history_keep` says; past it the oldest are
     dropped first."""

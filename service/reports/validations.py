@@ -17,8 +17,12 @@ What the worker reads:
   by `Views.derived`): validating an unchanged store again — against other shapes, another
   severity — reads nothing, where reading a million quads out of RocksDB and parsing them
   took longer than the rules;
-* the remote store: its graphs exported here (`Snapshot`), the bytes sent over;
 * a posted payload: its bytes, sent over.
+
+The remote store is not read at all: its validation runs on its engine
+(`service.validation.pushdown`), here in the caller's thread, which only waits for the
+engine and reads bounded pages of answers; shapes the compiler cannot handle and the
+`pyshacl` engine are refused there, as they would need the whole dataset in memory.
 
 The worker sends back the report and, for a validation of the store against its own shapes,
 the history entry it would be kept under; whether it is kept is decided here, with the store
@@ -48,7 +52,16 @@ from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs_of
 from service.settings import Settings
 from service.store import Store, Views, Wording, WorkerPool
-from service.validation import EngineName, PreparedData, ShapePack, from_sources, validate
+from service.store.remote import RemoteStore
+from service.validation import (
+    EngineName,
+    PreparedData,
+    ShapePack,
+    from_sources,
+    pushdown,
+    unique_findings,
+    validate,
+)
 from service.validation.model import Severity
 from service.validation.rdfio import Source
 
@@ -123,7 +136,7 @@ class Check:
         )
         if fingerprint is None:
             return report, None
-        return report, self._entry(report, fingerprint(), pack)
+        return report, self.entry(report, fingerprint(), pack)
 
     def _prepared(self, views: Views) -> tuple[PreparedData, Callable[[], str] | None]:
         """The data to validate and, when the report may be kept, how to fingerprint it
@@ -140,7 +153,8 @@ class Check:
         read = views.derived(self.view, (ViewData, scope), partial(ViewData.read, scope=scope))
         return PreparedData(read.store), (read.fingerprint if keepable else None)
 
-    def _entry(self, report: Report, fingerprint: str, pack: ShapePack) -> Entry:
+    def entry(self, report: Report, fingerprint: str, pack: ShapePack) -> Entry:
+        """The history entry of this validation's `report` of data with `fingerprint`."""
         return new_entry(
             report,
             fingerprint=fingerprint,
@@ -217,7 +231,10 @@ def _left(until: float) -> float:
 class Validations:
     """A service's validation workers, and the one way to run a validation (`run`)."""
 
-    def __init__(self, *, workers: int = 2, memory_limit_mb: int = 4096) -> None:
+    def __init__(
+        self, *, workers: int = 2, memory_limit_mb: int = 4096, page_rows: int = 10_000
+    ) -> None:
+        self.page_rows = page_rows
         self.pool = WorkerPool(
             size=workers, memory_limit_mb=memory_limit_mb, wording=WORDING, preload=[__name__]
         )
@@ -228,6 +245,7 @@ class Validations:
         return cls(
             workers=settings.validation_workers,
             memory_limit_mb=settings.validation_memory_mb,
+            page_rows=settings.remote_page_rows,
         )
 
     def run(
@@ -245,7 +263,10 @@ class Validations:
             payload = replace(check, data=posted.data, stored_shapes=shapes)
             report, _ = self.pool.run(replace(payload, timeout_s=_left(until)))
             return report, None
-        report, entry = store.run_in_worker(self.pool, partial(_on, store, check, until))
+        if isinstance(store, RemoteStore):
+            report, entry = pushed_down(store, check, page_rows=self.page_rows, until=until)
+        else:
+            report, entry = store.run_in_worker(self.pool, partial(_on, store, check, until))
         if entry is None:
             return report, None
         if not keeping.writer and already_kept(store, entry):
@@ -266,3 +287,28 @@ def _on(store: Store, check: Check, until: float, view: str | None) -> Check:
     snapshot = Snapshot.of_store(store, check.options.graph)
     shapes = _stored_shapes(store, check.options)
     return replace(check, snapshot=snapshot, stored_shapes=shapes, timeout_s=_left(until))
+
+
+def pushed_down(
+    store: RemoteStore, check: Check, *, page_rows: int, until: float | None = None
+) -> tuple[Report, Entry | None]:
+    """`check` run on the remote store's engine (`service.validation.pushdown`), stopped
+    at `until` between two requests; the entry it would be kept under (None with posted
+    shapes). `InputError` for the `pyshacl` engine, `ShapesError` for shapes that do not
+    compile: both would need the whole dataset here."""
+    options = check.options
+    if options.engine != "fast":
+        raise InputError(
+            f"the {options.engine} engine reads the whole dataset into memory: a remote store "
+            "is validated on its engine, with engine=fast"
+        )
+    pack = from_sources(
+        [*check.posted_shapes, *_stored_shapes(store, options)], builtin=options.builtin
+    )
+    budget = (lambda: None) if until is None else partial(_left, until)
+    run = pushdown.run(store, pack, scope=options.graph, page_rows=page_rows, check=budget)
+    found = unique_findings(run.findings)
+    report = Report.build(found, pack, run.context, fail_on=options.fail_on)
+    if check.posted_shapes:
+        return report, None
+    return report, check.entry(report, run.fingerprint, pack)
