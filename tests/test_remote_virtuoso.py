@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.errors import NotFoundError
+from service.errors import LimitExceededError, NotFoundError
 from service.store.remote import RemoteStore
-from tests.virtuoso import VirtuosoServer, graphs, virtuoso_server
+from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso, virtuoso_server
 
 __all__ = ["virtuoso_server"]  # the session fixture, shared by this module's tests
 
@@ -66,8 +66,37 @@ def test_sparql_answers_in_json_and_capped(store: RemoteStore) -> None:
     values = [row["o"]["value"] for row in json.loads(answer.body)["results"]["bindings"]]
     assert values == ["urn:test:b", "x"] or values == ["x", "urn:test:b"]
     assert not answer.truncated
-    capped = RemoteStore(store.query_url, max_rows=1).query(
-        query, accept="application/sparql-results+json"
-    )
+    one_row = RemoteStore(store.query_url, max_rows=1)
+    try:
+        capped = one_row.query(query, accept="application/sparql-results+json")
+    finally:
+        one_row.close()
     assert capped.truncated
     assert len(json.loads(capped.body)["results"]["bindings"]) == 1
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
+    """A store on a Virtuoso of its own whose ResultSetMaxRows is 3, holding 5 triples."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso-capped"), max_rows=3) as server:
+        remote = RemoteStore(server.query_url, update_url=server.update_url, gsp_url=server.gsp_url)
+        lines = b"".join(b"<urn:test:s> <urn:test:p> <urn:test:o%d> .\n" % n for n in range(5))
+        remote.load(lines, media_type="application/n-triples", graph=G)
+        yield remote
+        remote.close()
+
+
+def test_a_silently_cut_answer_is_an_error(capped: RemoteStore) -> None:
+    """Virtuoso drops the rows past ResultSetMaxRows and says so only in a header: every
+    read of the service refuses the cut answer (503) instead of using what came back."""
+    query = f"SELECT ?o WHERE {{ GRAPH <{G}> {{ ?s ?p ?o }} }}"
+    with pytest.raises(LimitExceededError, match="ResultSetMaxRows"):
+        capped.select(query)
+    with pytest.raises(LimitExceededError, match="ResultSetMaxRows"):
+        capped.query(query, accept="application/sparql-results+json")
+    with pytest.raises(LimitExceededError, match="ResultSetMaxRows"):
+        capped.select_in("SELECT ?o WHERE { ?s ?p ?o } LIMIT 4", default_graphs=[G])
+    assert [row["o"].value for row in capped.select(query + " ORDER BY ?o LIMIT 2")] == [
+        "urn:test:o0",
+        "urn:test:o1",
+    ]

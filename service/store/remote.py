@@ -151,6 +151,7 @@ class RemoteStore(Store):
             raise StoreError(f"the remote store at {url} is unreachable: {exc}") from None
         body = b"".join(chunks)
         _check_status(response.status_code, body)
+        _check_complete(response.headers)
         return body
 
     def _graph_params(self, graph: str | None) -> dict[str, str]:
@@ -414,6 +415,28 @@ def _check_status(status: int, body: bytes) -> None:
         raise InputError(f"the remote store refused the request: {text}")
     if status >= 300:
         raise StoreError(f"the remote store answered {status}: {text}")
+
+
+def _check_complete(headers: httpx.Headers) -> None:
+    """Refuse an answer the engine says it cut: Virtuoso sends `X-SPARQL-MaxRows` when an
+    answer reached its `ResultSetMaxRows` (rows past it are dropped silently) and
+    `X-SQL-State` with an "anytime" partial answer cut at `MaxQueryExecutionTime`. Either
+    is a `LimitExceededError` (503) naming the setting: a cut answer is never an answer, and
+    a validation read from one could say "conforms" of data it did not see."""
+    cap = headers.get("X-SPARQL-MaxRows")
+    if cap is not None:
+        raise LimitExceededError(
+            f"the remote store (Virtuoso) cut the answer at {cap} rows (its ResultSetMaxRows "
+            "setting, [SPARQL] in virtuoso.ini): raise it above TRISKEL_MAX_ROWS and "
+            "TRISKEL_REMOTE_PAGE_ROWS"
+        )
+    state = headers.get("X-SQL-State")
+    if state is not None:
+        message = headers.get("X-SQL-Message", "")[:200]
+        raise LimitExceededError(
+            f"the remote store (Virtuoso) answered in part ({state} {message}): its "
+            "MaxQueryExecutionTime ([SPARQL] in virtuoso.ini) ran out"
+        )
 
 
 class _Bearer(httpx.Auth):
