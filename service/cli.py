@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from service.importers.contract import Source
     from service.reports import Report
     from service.reports.diff import JsonResult
+    from service.validation.rdfio import Source as RdfSource
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -368,11 +369,14 @@ def _run_validate(args: argparse.Namespace) -> int:
     )
     previous = read_results(args.against) if args.against else None
     files = [source(p) for p in regular_files(args.data)]
-    data = files if args.data else Source("store", _store_nquads(args), "nquads")
-    with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
-        report = validate(
-            data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase
-        )
+    if not args.data and settings.sparql_url:
+        report = _remote_report(args, settings, [source(p) for p in regular_files(args.shapes)])
+    else:
+        data = files if args.data else Source("store", _store_nquads(args), "nquads")
+        with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar:
+            report = validate(
+                data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase
+            )
     text = render(report, args.format)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
@@ -507,6 +511,21 @@ def _read_source(path: Path, limit: int, progress: TextIO | None) -> Source:
         if bar is not None:
             bar.finish("read; building the graph")
     return Source(str(path), data)
+
+
+def _remote_report(args: argparse.Namespace, settings: Settings, shapes: list[RdfSource]) -> Report:
+    """The remote store (`TRISKEL_SPARQL_URL`) validated whole on its engine
+    (`service.validation.pushdown`): a full revalidation that never copies the data here."""
+    from service.reports.validations import Check, Options, pushed_down
+    from service.store.remote import RemoteStore
+
+    store = RemoteStore.from_settings(settings)
+    try:
+        options = Options(builtin=not args.no_builtin, fail_on=args.fail_on, engine=args.engine)
+        check = Check(options, tuple(shapes), settings.max_report_results)
+        return pushed_down(store, check, page_rows=settings.remote_page_rows)[0]
+    finally:
+        store.close()
 
 
 def _store_nquads(args: argparse.Namespace) -> bytes:

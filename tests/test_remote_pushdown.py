@@ -9,6 +9,7 @@ and a recording proxy shows the data never left the engine (no Graph Store reque
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import httpx
 import pytest
 
 from benchmarks.generate import copies_for, generate
+from service.cli import main
 from service.errors import NotFoundError, ShapesError
 from service.reports.model import Report
 from service.store.remote import RemoteStore
@@ -121,3 +123,26 @@ def test_a_scope_names_one_graph(remote: RemoteStore) -> None:
     run = pushdown.run(remote, load_builtin(), scope=source.base)
     embedded = validate([source])
     assert {f.key for f in unique_findings(run.findings)} == {f.key for f in embedded.findings}
+
+
+def test_cli_validates_the_remote_store_on_its_engine(
+    remote: RemoteStore,
+    proxy: Recording,
+    oxigraph_server: OxigraphServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`triskel validate` with `TRISKEL_SPARQL_URL` set: a full revalidation on the engine."""
+    sources = _sources()["example"]
+    for source in sources:
+        remote.load(source.content, media_type="text/turtle", graph=source.base)
+    monkeypatch.setenv("TRISKEL_SPARQL_URL", remote.query_url)
+    monkeypatch.setenv("TRISKEL_SPARQL_UPDATE_URL", remote.update_url)
+    monkeypatch.setenv("TRISKEL_GSP_URL", remote.gsp_url)
+    proxy.requests.clear()
+    assert main(["validate", "--format", "json"]) == 1
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["counts"] == validate(sources).counts
+    gsp = httpx.URL(oxigraph_server.gsp_url).path
+    assert proxy.requests
+    assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)
