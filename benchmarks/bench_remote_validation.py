@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 
 from benchmarks.bench_validate_api import _dataset
+from benchmarks.bench_validate_store import _peak_mb
 from benchmarks.live import free_port
 from service.reports.history import Retention
 from service.reports.model import Report
@@ -109,16 +110,6 @@ def _child(base: str, repeats: int) -> None:
                       "findings": len(report.results)}))  # fmt: skip
 
 
-def _worker_peak_mb(validations: Validations) -> float:
-    peaks = [0.0]
-    for worker in list(validations.pool._workers):
-        status = Path(f"/proc/{worker.process.pid}/status")
-        for line in status.read_text().splitlines() if status.exists() else []:
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="100000")
@@ -136,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             store.load(data.read_bytes(), media_type="application/n-triples", graph=GRAPH)
             quads = store.count(all_graphs=True)
             embedded, report = _timed(store, validations, args.repeats)
-            embedded_peak = _worker_peak_mb(validations)
+            embedded_peak = _peak_mb(validations)
         finally:
             validations.close()
             store.close()
