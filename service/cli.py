@@ -528,6 +528,41 @@ def _remote_report(args: argparse.Namespace, settings: Settings, shapes: list[Rd
         store.close()
 
 
+def _add_analyse(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "analyse", help="recompute the network analytics graph (urn:triskel:analytics)"
+    )
+    parser.add_argument(
+        "--people", action="store_true", help="print the per-person metrics too (store access)"
+    )
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_analyse)
+
+
+def _run_analyse(args: argparse.Namespace) -> int:
+    """Recompute the analytics graph; its summary goes to stdout as JSON. Whoever runs the
+    command holds the store itself, so `--people` shows per-person metrics whatever
+    TRISKEL_PERSON_METRICS says (the setting decides what the graph holds)."""
+    import json
+
+    from service.network.run import analyse_store
+    from service.store import open_store
+
+    settings = _store_settings(args)
+    store = open_store(settings)
+    try:
+        answer = analyse_store(
+            store,
+            min_group_size=settings.min_group_size,
+            write_people=settings.person_metrics == "read",
+            show_people=args.people,
+        )
+    finally:
+        store.close()
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0
+
+
 def _store_nquads(args: argparse.Namespace) -> bytes:
     """Everything in the store but the kept reports, as N-Quads."""
     from service.reports.snapshot import Snapshot
@@ -547,6 +582,7 @@ def _parser() -> argparse.ArgumentParser:
     for add in (_add_ontology, _add_serve, _add_load, _add_query, _add_export, _add_validate):
         add(commands)
     _add_import(commands)
+    _add_analyse(commands)
     return parser
 
 

@@ -189,4 +189,57 @@ class SBR(DefinedNamespace):
     validatedQuads: URIRef
 
 
-__all__ = ["SB", "SBR", "SBSH"]
+class SBA(DefinedNamespace):
+    """The network analytics vocabulary, `https://w3id.org/social-business/analytics#`
+    (ontology/analytics.ttl): the metrics written into the `urn:triskel:analytics` graph."""
+
+    _fail = True
+    _NS = Namespace("https://w3id.org/social-business/analytics#")
+
+    # -- classes --
+    NetworkAnalysis: URIRef
+    OrganisationTies: URIRef
+
+    # -- properties --
+    parameters: URIRef
+    inDegree: URIRef
+    outDegree: URIRef
+    inStrength: URIRef
+    outStrength: URIRef
+    betweenness: URIRef
+    pageRank: URIRef
+    coordinatorBrokerage: URIRef
+    itinerantBrokerage: URIRef
+    gatekeeperBrokerage: URIRef
+    representativeBrokerage: URIRef
+    liaisonBrokerage: URIRef
+    articulationPoint: URIRef
+    internalNetworkSize: URIRef
+    externalNetworkSize: URIRef
+    strongTies: URIRef
+    diverseTies: URIRef
+    community: URIRef
+    outsideUnitCommunity: URIRef
+    memberCount: URIRef
+    density: URIRef
+    eiIndex: URIRef
+    internalTies: URIRef
+    externalTies: URIRef
+    suppressed: URIRef
+    tiesTo: URIRef
+    otherOrganisation: URIRef
+    tieCount: URIRef
+    dataFingerprint: URIRef
+    personCount: URIRef
+    networkTieCount: URIRef
+    leftOutArcs: URIRef
+    communityCount: URIRef
+    unitCommunityMutualInformation: URIRef
+    unitCommunityRandIndex: URIRef
+    betweennessSources: URIRef
+    minGroupSize: URIRef
+    personMetrics: URIRef
+    software: URIRef
+
+
+__all__ = ["SB", "SBA", "SBR", "SBSH"]

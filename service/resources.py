@@ -28,9 +28,10 @@ DATA_DIR = ROOT / "data"
 ONTOLOGY_FILE = ONTOLOGY_DIR / "social-business.ttl"
 CONCEPTS_FILE = ONTOLOGY_DIR / "concepts.ttl"
 MAPPINGS_FILE = ONTOLOGY_DIR / "mappings.ttl"
-ONTOLOGY_FILES = (ONTOLOGY_FILE, CONCEPTS_FILE, MAPPINGS_FILE)
-"""The core and the two ontologies it imports: read together wherever the union is needed
-(reasoning, validation, the store's ontology graph), published as three documents."""
+ANALYTICS_FILE = ONTOLOGY_DIR / "analytics.ttl"
+ONTOLOGY_FILES = (ONTOLOGY_FILE, CONCEPTS_FILE, MAPPINGS_FILE, ANALYTICS_FILE)
+"""The core and the three ontologies it imports: read together wherever the union is needed
+(reasoning, validation, the store's ontology graph), published as four documents."""
 ONTOLOGY_CATALOG = ONTOLOGY_DIR / "catalog-v001.xml"
 """Ontology IRI and version IRI -> file, the XML catalog Protégé reads beside an ontology."""
 
@@ -70,9 +71,13 @@ class OntologyDocument:
 
 CONCEPTS = OntologyDocument(CONCEPTS_FILE, f"{ONTOLOGY_IRI}/concepts")
 MAPPINGS = OntologyDocument(MAPPINGS_FILE, f"{ONTOLOGY_IRI}/mappings")
-CORE = OntologyDocument(ONTOLOGY_FILE, ONTOLOGY_IRI, imports=(CONCEPTS.iri, MAPPINGS.iri))
+ANALYTICS = OntologyDocument(ANALYTICS_FILE, f"{ONTOLOGY_IRI}/analytics")
+"""The network analytics' terms (`sba:`), the values of the `urn:triskel:analytics` graph."""
+CORE = OntologyDocument(
+    ONTOLOGY_FILE, ONTOLOGY_IRI, imports=(CONCEPTS.iri, MAPPINGS.iri, ANALYTICS.iri)
+)
 REPORT_VOCABULARY = OntologyDocument(REPORT_VOCABULARY_FILE, REPORT_VOCABULARY_IRI)
-DOCUMENTS = (CORE, CONCEPTS, MAPPINGS, REPORT_VOCABULARY)
+DOCUMENTS = (CORE, CONCEPTS, MAPPINGS, ANALYTICS, REPORT_VOCABULARY)
 """Every published ontology document, the core first; each file holds one `owl:Ontology`."""
 
 
@@ -80,7 +85,7 @@ def imports_closure(document: OntologyDocument) -> tuple[OntologyDocument, ...]:
     """The document and every document it imports, directly or not, each once, itself first.
 
     >>> [doc.name for doc in imports_closure(CORE)]
-    ['', 'concepts', 'mappings']
+    ['', 'concepts', 'mappings', 'analytics']
     """
     by_iri = {doc.iri: doc for doc in DOCUMENTS}
     closure: list[OntologyDocument] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +81,11 @@ class Settings(BaseSettings):
     pseudonym_key: SecretStr | None = None
     """The key of `--pseudonymise` imports: identifiers become HMAC-SHA256 hashes under it,
     the same on every import made with the same key (never logged, never stored)."""
+    min_group_size: int = Field(default=5, ge=1)
+    """Network analytics: an aggregate over fewer people is suppressed, with a reason."""
+    person_metrics: Literal["admin", "read"] = "admin"
+    """Network analytics per person: `admin` keeps them out of the analytics graph (which
+    every reader can query) and gives them to admins only; `read` writes them there."""
     served_hosts: str = ""
     """`Host` names answered besides loopback, the bound host and `public_url`'s host:
     comma-separated `name` or `name:port`, or `*` for any (a proxy checks Host itself)."""

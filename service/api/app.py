@@ -34,6 +34,7 @@ from service.api.edge import Compression, EdgeGuard, ServedHosts, public_base
 from service.api.pools import Admission
 from service.api.routers import (
     alignment,
+    analytics,
     findings,
     graph_store,
     health,
@@ -145,6 +146,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(publishing.router)
     for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
+    app.include_router(analytics.router)
     pages.install(app)
     app.add_middleware(SparqlCORS, origins=cors_origins)
     app.add_middleware(publishing.PublicCORS)

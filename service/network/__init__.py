@@ -12,7 +12,10 @@ each:
 * `groups`      — density, E-I index, ties to other organisations; privacy suppression;
 * `partitions`  — NMI and adjusted Rand index of two partitions;
 * `communities` — Louvain communities compared with units;
-* `analysis`    — every metric from one reading, with its provenance.
+* `analysis`    — every metric from one reading, with its provenance;
+* `rdf`         — the analysis as RDF, written over the analytics graph;
+* `summary`     — the analysis as JSON for the CLI and the API, privacy applied;
+* `run`         — read, compute, write: the entry point of the CLI and the API.
 """
 
 from __future__ import annotations

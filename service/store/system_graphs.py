@@ -80,6 +80,10 @@ def is_system_graph(iri: str | None) -> bool:
     return lowered.startswith(SYSTEM_PREFIX) and not lowered.startswith(DATA_PREFIXES)
 
 
+ANALYTICS_GRAPH = "urn:triskel:analytics"
+"""The network analytics (`service.network`): replaced whole by each `triskel analyse` or
+`POST /analyse`, never validated (a system graph), read with plain SPARQL."""
+
 SELF_CHECKED_PREFIX = "urn:triskel:live:"
 """System graphs a client's `DROP`/`CLEAR` `ALL`/`NAMED` and `DELETE` over `GRAPH ?var` may
 reach: the maintained live findings (`service.findings.saved`), whose stamp counts their

@@ -20,6 +20,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 from service.api.problems import CHALLENGE
 from service.namespaces import SB
 from service.resources import (
+    ANALYTICS,
     CONCEPTS,
     CORE,
     DOCUMENTS,
@@ -67,6 +68,8 @@ SERVED = {
     "/ontology/concepts/1.0.0": CONCEPTS,
     "/ontology/mappings": MAPPINGS,
     "/ontology/mappings/1.0.0": MAPPINGS,
+    "/ontology/analytics": ANALYTICS,
+    "/ontology/analytics/1.0.0": ANALYTICS,
     "/ontology/report": REPORT_VOCABULARY,
     "/ontology/report/1.0.0": REPORT_VOCABULARY,
 }
@@ -109,8 +112,8 @@ def test_each_document_has_one_header_its_version_iri_and_its_imports(
     assert set(served.objects(iri, OWL.imports)) == {URIRef(i) for i in document.imports}
 
 
-def test_the_core_imports_the_concepts_and_the_mappings_only() -> None:
-    assert set(CORE.imports) == {CONCEPTS.iri, MAPPINGS.iri}
+def test_the_core_imports_the_concepts_the_mappings_and_the_analytics_only() -> None:
+    assert set(CORE.imports) == {CONCEPTS.iri, MAPPINGS.iri, ANALYTICS.iri}
     assert all(not document.imports for document in DOCUMENTS if document is not CORE)
 
 
@@ -120,7 +123,7 @@ def test_the_core_imports_resolve_on_this_server_to_their_documents(
 ) -> None:
     core = Graph().parse(data=module_client.get("/ontology").content, format="turtle")
     imports = set(core.objects(URIRef(ONTOLOGY_IRI), OWL.imports))
-    assert imports == {URIRef(CONCEPTS.iri), URIRef(MAPPINGS.iri)}
+    assert imports == {URIRef(doc.iri) for doc in (CONCEPTS, MAPPINGS, ANALYTICS)}
     union = Graph() + core
     for iri in imports:
         response = module_client.get(_path(str(iri)), headers={"accept": "text/turtle"})
