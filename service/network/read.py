@@ -127,8 +127,7 @@ def network_from_rows(rows: list[Row]) -> Network:
     by_kind: dict[str, list[Row]] = defaultdict(list)
     for row in rows:
         by_kind[row["kind"].value].append(row)
-    people = sorted(iri for row in by_kind["person"] if (iri := _iri(row["a"])) is not None)
-    people = sorted(set(people))
+    people = sorted({iri for row in by_kind["person"] if (iri := _iri(row["a"])) is not None})
     index = {person: number for number, person in enumerate(people)}
     units: dict[str, str] = {}
     for row in by_kind["member"]:
