@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from service.network.analysis import analyse
 from service.network.read import read_network
 from service.network.run import analyse_store
 from service.resources import ANALYTICS, DATA_DIR
+from service.store.base import Store
 from service.store.embedded import EmbeddedStore
 from service.store.system_graphs import ANALYTICS_GRAPH
 
@@ -126,3 +127,15 @@ def test_sba_is_closed_and_matches_the_analytics_ontology() -> None:
     assert defined == {name for name in SBA_NS.__annotations__ if not name.startswith("_")}
     with pytest.raises(AttributeError):
         _ = SBA_NS.betweeness
+
+
+def test_both_backends_write_the_graph(make_store: Callable[..., Store]) -> None:
+    """On the embedded store and on a SPARQL 1.1 server alike."""
+    backend = make_store()
+    data = (DATA_DIR / "example" / "organization.ttl").read_bytes()
+    backend.load(data, media_type="text/turtle", graph="urn:test:organization")
+    answer = analyse_store(backend, min_group_size=3, write_people=True, show_people=False)
+    rows = backend.select(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ANALYTICS_GRAPH}> {{ ?p <{SBA}pageRank> ?r }} }}"
+    )
+    assert int(rows[0]["n"].value) == answer["people"] > 10
