@@ -64,6 +64,8 @@ class SB(DefinedNamespace):
     permits: URIRef
     rationale: URIRef
     rank: URIRef
+    servedBy: URIRef
+    intended: URIRef
     layer: URIRef
 
     # -- controlled values (ontology/concepts.ttl) --

@@ -14,6 +14,7 @@ from service.errors import NotFoundError
 from service.importers.contract import Importer
 
 KINDS: dict[str, str] = {
+    "archimate": "service.importers.archimate",
     "chat": "service.importers.chat",
     "eventlog": "service.importers.eventlog",
     "mbox": "service.importers.mbox",
