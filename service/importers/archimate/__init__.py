@@ -17,10 +17,11 @@ application components and interfaces are tools. Relationships (source -> target
   relationships between them in that direction.
 
 Any other relationship, or one of these between other kinds of element, is counted
-(`relationships_unmapped`). Every imported element keeps its ArchiMate id as
-`dcterms:identifier` and its ArchiMate type as `dcterms:type`; an element without a name is
-labelled with its id and counted (`unnamed`). The model itself is a `prov:Entity` that is
-`sb:intended true`: the graph holding it is an intended picture.
+(`relationships_unmapped`); one whose source or target is no element of the model is skipped.
+Every imported element keeps its ArchiMate id as `dcterms:identifier` and its ArchiMate type as
+`dcterms:type`; an element without a name is labelled with its id and counted (`unnamed`).
+The model itself is a `prov:Entity` that is `sb:intended true`: the graph holding it is an
+intended picture.
 """
 
 from __future__ import annotations
@@ -158,6 +159,11 @@ class _Writer:
 
     def _relationship(self, relationship: Relationship, arcs: Counter[tuple[str, str]]) -> None:
         source, target = relationship.source, relationship.target
+        missing = [end for end in (source, target) if end not in self.model.elements]
+        if missing:
+            why = f"relationship {relationship.identifier!r}: {missing[0]!r} is no element"
+            self.summary.skip(relationship.where, why)
+            return
         ends = (self.entity.get(source), self.entity.get(target))
         if (
             relationship.type in HOLDS

@@ -32,12 +32,13 @@ class Element:
 
 @dataclass(frozen=True, slots=True)
 class Relationship:
-    """A relationship of the model, between two element ids."""
+    """A relationship of the model, between two element ids, and where it is (file:line)."""
 
     identifier: str
     type: str
     source: str
     target: str
+    where: str
 
 
 @dataclass(slots=True)
@@ -119,7 +120,7 @@ class _Reader:
         identifier, kind = item.get("identifier"), item.get(_XSI_TYPE)
         if not identifier or not kind:
             self.summary.skip(self.where, f"an {local} without identifier or xsi:type")
-        elif identifier in self.model.elements:
+        elif local == "element" and identifier in self.model.elements:
             self.summary.skip(self.where, f"a second element with identifier {identifier!r}")
         elif local == "element":
             self.model.elements[identifier] = Element(identifier, kind, item.get("name") or None)
@@ -127,7 +128,7 @@ class _Reader:
             self.summary.skip(self.where, f"relationship {identifier!r} without source or target")
         else:
             self.model.relationships.append(
-                Relationship(identifier, kind, item["source"], item["target"])
+                Relationship(identifier, kind, item["source"], item["target"], self.where)
             )
 
 
