@@ -158,8 +158,9 @@ class LiveFindings:
         reason = _stale_reason(store, stamp, version, watch=watch)
         if reason is None and stamp is not None:
             started = time.monotonic()
-            records = read_records(store)
-            kept = Kept({r.finding: r.line() for r in records}, stamp)
+            stored = read_records(store)
+            kept = Kept({record.finding: line for record, line in stored}, stamp)
+            records = [record for record, _ in stored]
             if kept.count == stamp.records:
                 log.info(
                     "live findings: serving the maintained state, %d findings read in %.1f s",
