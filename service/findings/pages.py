@@ -10,12 +10,13 @@ owns — as `/alignment` counts them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from rdflib.term import Node
 
+from service.errors import InputError
 from service.findings.saved import Record
 from service.findings.state import LiveFindings
 from service.reports import to_dict
@@ -27,6 +28,10 @@ from service.validation.model import SEVERITIES, Finding, Severity
 MAX_LIMIT = 100_000
 """The largest page `GET /findings` serves."""
 DEFAULT_LIMIT = 1000
+SORT_FIELDS = ("rule", "severity", "focus", "value", "path", "message", "shape", "component")
+"""The fields of a finding `sort` orders by, as the report JSON names them."""
+T = TypeVar("T")
+_RANK = {severity: rank for rank, severity in enumerate(SEVERITIES)}
 MAX_OFFSET = 2**63 - 1
 """The largest `offset`: past it the number does not fit the JSON page's 64-bit integers."""
 
@@ -43,9 +48,38 @@ class Filters:
     organisation: str | None = None
     person: str | None = None
     focus: str | None = None
+    text: str | None = None
+    """A case-insensitive substring of the focus, value, message or rule (`q`)."""
 
     def needs_context(self) -> bool:
         return any(x is not None for x in (self.practice, self.organisation, self.person))
+
+
+@dataclass(frozen=True)
+class Order:
+    """The order of the findings before paging: a field of `SORT_FIELDS`, `-field` for
+    descending; ties keep the findings' own order (the sort is stable)."""
+
+    field: str
+    descending: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Order:
+        """`rule` or `-rule`; any other field is the caller's mistake."""
+        field = text.removeprefix("-")
+        if field not in SORT_FIELDS:
+            raise InputError(f"cannot sort by {field!r}: sort by one of {', '.join(SORT_FIELDS)}")
+        return cls(field, text.startswith("-"))
+
+    def key(self, finding: Finding) -> tuple[int, str]:
+        """Severities by weight (violation first), other fields by their text."""
+        if self.field == "severity":
+            return (_RANK[finding.severity], "")
+        return (0, term_text(getattr(finding, self.field)) or "")
+
+    def apply(self, items: list[T], finding: Callable[[T], Finding]) -> list[T]:
+        """`items` sorted by the finding each holds."""
+        return sorted(items, key=lambda item: self.key(finding(item)), reverse=self.descending)
 
 
 @dataclass(frozen=True)
@@ -69,35 +103,47 @@ class Page:
 
 
 def page(
-    live: LiveFindings, filters: Filters, *, offset: int = 0, limit: int = DEFAULT_LIMIT
+    live: LiveFindings,
+    filters: Filters,
+    *,
+    offset: int = 0,
+    limit: int = DEFAULT_LIMIT,
+    order: Order | None = None,
 ) -> Page:
-    """The findings after the last committed write that pass `filters`, from `offset`.
+    """The findings after the last committed write that pass `filters`, in `order`, from
+    `offset` (sorted before paging, so every page is a slice of one order).
     While the live engine warms up, the kept findings with their kept contexts (an
     organisation's findings need the data: that filter waits for the warm-up)."""
     if filters.organisation is not None:
         live.wait_ready()
     with live.locked():
         if not live.ready:
-            return _kept_page(live, filters, offset=offset, limit=limit)
+            return _kept_page(live, filters, offset=offset, limit=limit, order=order)
         data = live.data()
         kept = [f for f in live.findings() if _plain_match(f, filters, live)]
         if filters.needs_context():
             context = Context(data)
             owned = None if filters.organisation is None else _owned(context, filters.organisation)
             kept = [f for f in kept if _about_match(f, filters, context, owned)]
+        if order is not None:
+            kept = order.apply(kept, lambda f: f)
         counts = Counter(f.severity for f in kept)
         chosen = kept[offset : offset + limit]
         report = Report.build(chosen, live.pack, data, scores=False)
         return Page(report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit)
 
 
-def _kept_page(live: LiveFindings, filters: Filters, *, offset: int, limit: int) -> Page:
+def _kept_page(
+    live: LiveFindings, filters: Filters, *, offset: int, limit: int, order: Order | None
+) -> Page:
     """`page` from the kept records (`service.findings.saved`), before the warm-up."""
     kept = [
         record
         for f in live.findings()
         if _plain_match(f, filters, live) and _kept_match(record := live.kept_record(f), filters)
     ]
+    if order is not None:
+        kept = order.apply(kept, lambda r: r.finding)
     counts = Counter(r.finding.severity for r in kept)
     chosen = kept[offset : offset + limit]
     results = [result_of(r.finding, live.pack, about=r.about, id=r.id) for r in chosen]
@@ -121,7 +167,15 @@ def refused_results(live: LiveFindings, findings: Iterable[Finding]) -> list[dic
         return results
 
 
+def _text_match(finding: Finding, text: str) -> bool:
+    wanted = text.casefold()
+    fields = (term_text(finding.focus), term_text(finding.value), finding.message, finding.rule)
+    return any(wanted in field.casefold() for field in fields if field)
+
+
 def _plain_match(finding: Finding, filters: Filters, live: LiveFindings) -> bool:
+    if filters.text and not _text_match(finding, filters.text):
+        return False
     if filters.rule is not None and finding.rule != filters.rule:
         return False
     if filters.severity is not None and finding.severity != filters.severity:

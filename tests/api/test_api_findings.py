@@ -129,6 +129,41 @@ def test_filters_and_pages(client: TestClient) -> None:
     assert client.get("/findings", params={"limit": 100_001}).status_code == 400
 
 
+def test_sort_orders_every_page_and_refuses_unknown_fields(client: TestClient) -> None:
+    everything = results(client, sort="-focus")["results"]
+    foci = [r["focus"] for r in everything]
+    assert foci == sorted(foci, reverse=True) and len(set(foci)) > 1
+    pages = [results(client, sort="-focus", limit=4, offset=o)["results"] for o in (0, 4, 8)]
+    assert [r["id"] for p in pages for r in p] == [r["id"] for r in everything[:12]]
+    rules = [r["rule"] for r in results(client, sort="rule")["results"]]
+    assert rules == sorted(rules)
+    weights = {"violation": 0, "warning": 1, "info": 2}
+    severities = [weights[r["severity"]] for r in results(client, sort="severity")["results"]]
+    assert severities == sorted(severities) and len(set(severities)) > 1
+    bad = client.get("/findings", params={"sort": "-colour"})
+    assert bad.status_code == 400
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert "colour" in bad.json()["detail"]
+
+
+def test_search_before_paging(client: TestClient) -> None:
+    everything = results(client)["results"]
+    word = everything[-1]["focus"].rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+    expected = [
+        r["id"]
+        for r in everything
+        if any(word.lower() in (r[k] or "").lower() for k in ("focus", "value", "message", "rule"))
+    ]
+    found = results(client, q=word.upper())
+    assert found["page"]["total"] == len(expected)
+    assert [r["id"] for r in found["results"]] == expected
+    paged = results(client, q=word, limit=1, offset=len(expected) - 1)["results"]
+    assert [r["id"] for r in paged] == expected[-1:]
+    r13 = results(client, q="r13")["results"]
+    assert r13 and all("r13" in " ".join(str(v) for v in r.values()).lower() for r in r13)
+    assert results(client, q="no finding says this")["page"]["total"] == 0
+
+
 def test_organisation_filter_matches_alignment(client: TestClient) -> None:
     board = client.get("/alignment").json()
     org, line = next(

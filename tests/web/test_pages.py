@@ -180,22 +180,33 @@ def test_findings_by_keyboard_alone(server: LiveServer, opened: Opened) -> None:
     assert axe_violations(page) == []
 
 
-def test_sort_and_search_the_page(server: LiveServer, opened: Opened) -> None:
+def test_sort_and_search_span_every_page(server: LiveServer, opened: Opened) -> None:
+    """The service sorts and searches before paging: the second page continues the order,
+    and a search finds what the first page does not show."""
     page = open_page(opened, server)
-    visit(page, f"{server.url}/findings?limit=100")
-    results = api(server, "/findings", limit=100)["results"]
-    rules = [r["rule"] for r in results]
-    page.click('th[data-column="rule"] button')
-    page.click('th[data-column="rule"] button')
-    assert page.get_attribute('th[data-column="rule"]', "aria-sort") == "descending"
-    shown = page.locator("tr.finding").evaluate_all("rows => rows.map(r => r.dataset.rule)")
-    assert shown == sorted(rules, reverse=True)
-    page.fill("#search", "prohibits")
-    visible = page.locator("tr.finding:not([hidden])")
-    expect(visible).to_have_count(sum("prohibits" in r["message"] for r in results))
-    assert {r["rule"] for r in results if "prohibits" in r["message"]} == set(
-        visible.evaluate_all("rows => rows.map(r => r.dataset.rule)")
-    )
+    visit(page, f"{server.url}/findings?limit=10")
+    header = page.locator('th[data-column="rule"]')
+    for order in ("ascending", "descending"):
+        header.locator("button").click()
+        expect(header).to_have_attribute("aria-sort", order)
+    expect(page).to_have_url(f"{server.url}/findings?limit=10&sort=-rule")
+    for offset in (0, 10):
+        expected = api(server, "/findings", limit=10, offset=offset, sort="-rule")["results"]
+        expect(page.locator("#page-position")).to_contain_text(f"{offset + 1}\N{EN DASH}")
+        assert row_ids(page) == [r["id"] for r in expected]
+        page.click("#next-page")
+    everything = api(server, "/findings", limit=100_000, sort="-rule")["results"]
+    rules = [r["rule"] for r in everything]
+    assert rules == sorted(rules, reverse=True) and rules[20:] != rules[:20]
+    page.fill("#search", "Prohibits")
+    page.press("#search", "Enter")
+    expect(page).to_have_url(f"{server.url}/findings?sort=-rule&q=Prohibits")
+    found = api(server, "/findings", q="Prohibits", sort="-rule", limit=50)
+    assert found["page"]["total"] > 0
+    expect(page.locator("#match-count")).to_have_text(f"{found['page']['total']} findings match.")
+    assert row_ids(page) == [r["id"] for r in found["results"]]
+    fields = ("focus", "value", "message", "rule")
+    assert all(any("prohibits" in (r[f] or "").lower() for f in fields) for r in found["results"])
 
 
 def test_entity_page_from_a_finding(server: LiveServer, opened: Opened) -> None:

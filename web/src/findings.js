@@ -1,10 +1,11 @@
 // Findings: the current findings, filtered and paged by the service (`GET /findings` with
 // limit/offset, so 100k findings cost one page), the filters kept in the URL so a view can
-// be bookmarked; sorting and the text search work on the page shown.
+// be bookmarked; the service also sorts (`sort`) and searches (`q`) before paging, so both
+// span every finding, not just the page shown.
 import { getJSON } from "./api.js";
 import { entityLink, h, LAYER_PAIRS, say, SEVERITIES, severityBadge, short } from "./dom.js";
 
-const FILTERS = ["rule", "severity", "layer_pair", "practice", "organisation", "person"];
+const FILTERS = ["rule", "severity", "layer_pair", "practice", "organisation", "person", "q"];
 const PAGE_SIZES = [10, 25, 50, 100, 500];
 const COLUMNS = [
   ["severity", "Severity"],
@@ -79,6 +80,12 @@ function filterForm(rules, alignment, params, onChange) {
       h("label", { for: "filter-person" }, "Person (IRI)"),
       h("input", { id: "filter-person", name: "person", type: "url", value: params.get("person") }),
     ),
+    h(
+      "div",
+      { class: "field" },
+      h("label", { for: "search" }, "Search all findings"),
+      h("input", { id: "search", name: "q", type: "search", value: params.get("q") }),
+    ),
     h("button", { type: "submit" }, "Apply"),
   );
   form.addEventListener("change", (event) => {
@@ -152,16 +159,24 @@ function rowsOf(results) {
   });
 }
 
-function table(results, onSort) {
+// The table of one page; `sort` is the URL's (`rule`, `-rule`, ...): a column's button sorts
+// by it ascending, or descending when it already sorts ascending.
+function table(results, sort, onSort) {
+  const direction = (key) =>
+    sort === key ? "ascending" : sort === `-${key}` ? "descending" : "none";
   const head = h(
     "tr",
     {},
     h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, "Details")),
-    COLUMNS.map(([key, label], index) =>
+    COLUMNS.map(([key, label]) =>
       h(
         "th",
-        { scope: "col", "aria-sort": "none", "data-column": key },
-        h("button", { type: "button", class: "sort", onclick: () => onSort(index + 1) }, label),
+        { scope: "col", "aria-sort": direction(key), "data-column": key },
+        h(
+          "button",
+          { type: "button", class: "sort", onclick: () => onSort(sort === key ? `-${key}` : key) },
+          label,
+        ),
       ),
     ),
   );
@@ -174,33 +189,6 @@ function table(results, onSort) {
     h("thead", {}, head),
     body,
   );
-}
-
-// Sort the rows of the page shown by one column, keeping each row with its detail row.
-function sortBy(tableElement, column) {
-  const header = tableElement.tHead.rows[0].cells[column];
-  const ascending = header.getAttribute("aria-sort") !== "ascending";
-  for (const cell of tableElement.tHead.rows[0].cells) cell.setAttribute("aria-sort", "none");
-  header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-  const body = tableElement.tBodies[0];
-  const pairs = [...body.querySelectorAll("tr.finding")].map((row) => [row, row.nextSibling]);
-  pairs.sort(([a], [b]) => {
-    const order = a.cells[column].dataset.key.localeCompare(b.cells[column].dataset.key);
-    return ascending ? order : -order;
-  });
-  for (const pair of pairs) body.append(...pair);
-}
-
-function searchPage(tableElement, text) {
-  const wanted = text.trim().toLowerCase();
-  let shown = 0;
-  for (const row of tableElement.querySelectorAll("tr.finding")) {
-    const match = !wanted || row.textContent.toLowerCase().includes(wanted);
-    row.hidden = !match;
-    if (!match) row.nextSibling.hidden = true;
-    shown += match ? 1 : 0;
-  }
-  say(`${shown} findings on this page match`);
 }
 
 function pager(total, offset, limit, go) {
@@ -229,29 +217,25 @@ export async function findings(main) {
   ]);
   const results = h("div", { id: "results" });
 
+  // Only the newest view is drawn: an answer that comes back after a later click is dropped.
+  let shown = 0;
   async function show() {
+    const mine = ++shown;
     const { params, limit, offset } = state();
     const query = new URLSearchParams();
     for (const name of FILTERS) if (params.get(name)) query.set(name, params.get(name));
+    if (params.get("sort")) query.set("sort", params.get("sort"));
     query.set("limit", limit);
     query.set("offset", offset);
     const found = (await getJSON(`/findings?${query}`)).body;
+    if (mine !== shown) return;
     const total = found.page.total;
-    const go = (to) => navigate({ offset: String(to) }, true);
-    const grid = table(found.results, (column) => sortBy(grid, column));
-    const search = h("input", {
-      id: "search",
-      type: "search",
-      oninput: (event) => searchPage(grid, event.target.value),
-    });
+    const go = (to) => navigate({ offset: String(to) });
+    const grid = table(found.results, params.get("sort"), (sort) =>
+      navigate({ sort, offset: "" }),
+    );
     results.replaceChildren(
       h("p", { id: "match-count" }, `${total} findings match.`),
-      h(
-        "div",
-        { class: "field" },
-        h("label", { for: "search" }, "Search this page"),
-        search,
-      ),
       grid,
       pager(total, offset, limit, go),
     );
@@ -259,8 +243,8 @@ export async function findings(main) {
   }
 
   // Put the changed parameters in the URL (a new history entry) and show that view.
-  async function navigate(changes, keepFilters) {
-    const params = keepFilters ? new URLSearchParams(location.search) : new URLSearchParams();
+  async function navigate(changes) {
+    const params = new URLSearchParams(location.search);
     for (const [name, value] of Object.entries(changes)) {
       if (value) params.set(name, value);
       else params.delete(name);
@@ -274,9 +258,10 @@ export async function findings(main) {
     alignment.body,
     state().params,
     (data) => {
-      const changes = {};
+      // New filters start at the first page of the default size, in the same order.
+      const changes = { offset: "", limit: "" };
       for (const name of FILTERS) changes[name] = (data.get(name) || "").trim();
-      return navigate(changes, false);
+      return navigate(changes);
     },
   );
   main.replaceChildren(h("h1", {}, "Findings"), form, results);
