@@ -21,7 +21,9 @@ from service.reports.model import LAYERS
 from service.resources import DATA_DIR
 from tests.web.conftest import axe_violations, foreign_references, screenshot, visit
 
-PERSON = "https://example.org/larkspur/priya"
+EX = "https://example.org/larkspur/"
+PERSON = f"{EX}priya"
+SB_IRI = "https://w3id.org/social-business#"
 LAYER_PAIRS = (*LAYERS, *(f"{a}/{b}" for a, b in combinations(LAYERS, 2)))
 """Every key `layer_pair` takes: the Overview shows a row for each."""
 LABEL = "<http://xmlns.com/foaf/0.1/name>"
@@ -66,8 +68,11 @@ def select(server: LiveServer, query: str) -> list[dict[str, Any]]:
     return rows
 
 
+IDS = "rows => rows.map(r => r.dataset.id)"
+
+
 def row_ids(page: Page) -> list[str]:
-    return page.locator("tr.finding").evaluate_all("rows => rows.map(r => r.dataset.id)")
+    return page.locator("tr.finding").evaluate_all(IDS)
 
 
 def open_page(opened: Opened, server: LiveServer) -> Page:
@@ -318,7 +323,7 @@ def test_api_docs_are_served_offline(server: LiveServer, opened: Opened) -> None
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/findings", "/network", "/entity", "/query", "/docs", "/redoc"]
+    "path", ["/", "/findings", "/network", "/entity", "/query", "/diff", "/docs", "/redoc"]
 )
 def test_pages_refer_to_no_other_origin(server: LiveServer, path: str) -> None:
     answer = httpx.get(f"{server.url}{path}", headers={"Accept": BROWSER_ACCEPT})
@@ -333,3 +338,47 @@ def test_findings_stays_json_for_clients(server: LiveServer) -> None:
         answer = httpx.get(f"{server.url}/findings", headers=headers)
         assert answer.headers["content-type"] == "application/json"
         assert answer.json()["page"]["total"] > 0
+
+
+def kept_report(server: LiveServer) -> str:
+    """The id of a new kept validation of the store as it is now."""
+    answer = httpx.post(f"{server.url}/validate", timeout=60)
+    answer.raise_for_status()
+    return answer.headers["Location"].rsplit("/", 1)[-1]
+
+
+def test_diff_of_two_reports_around_a_write(server: LiveServer, opened: Opened) -> None:
+    """A conversation with one participant and no tool written between two validations: the
+    comparison lists its findings as opened, and the other way round as closed. The store is
+    put back afterwards, for the module's other tests."""
+    graph = {"graph": "urn:test:diff"}
+    lonely = f"<{EX}convLonely> a <{SB_IRI}Conversation> ; <{SB_IRI}participant> <{PERSON}> ."
+    before = kept_report(server)
+    written = httpx.put(
+        f"{server.url}/store", params=graph, content=lonely, headers={"Content-Type": "text/turtle"}
+    )
+    assert written.status_code == 201, written.text
+    try:
+        after = kept_report(server)
+    finally:
+        httpx.delete(f"{server.url}/store", params=graph).raise_for_status()
+    diff = api(server, f"/reports/{after}/diff", against=before)
+    opened_ids = [r["id"] for r in diff["new"]]
+    assert opened_ids and diff["resolved"] == []
+    assert all(r["focus"] == f"{EX}convLonely" for r in diff["new"])
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/diff?report={after}&against={before}")
+    counts = diff["counts"]
+    summary = f"{counts['new']} opened, 0 closed, {counts['still_open']} still open"
+    expect(page.locator("#diff-summary")).to_have_text(summary)
+    assert page.locator("#opened tr.finding").evaluate_all(IDS) == opened_ids
+    expect(page.locator("#closed")).to_have_text("No findings closed.")
+    screenshot(page, "diff")
+    assert axe_violations(page) == []
+    page.select_option("#diff-report", before)
+    page.select_option("#diff-against", after)
+    page.click("#diff-form button[type=submit]")
+    expect(page).to_have_url(f"{server.url}/diff?report={before}&against={after}")
+    expect(page.locator("#closed tr.finding")).to_have_count(len(opened_ids))
+    assert sorted(page.locator("#closed tr.finding").evaluate_all(IDS)) == sorted(opened_ids)
+    assert page.locator("#opened tr.finding").count() == 0

@@ -3,6 +3,7 @@
 // keyboard and screen-reader users.
 import "./style.css";
 import { forgetToken, keepToken, NeedsToken, token } from "./api.js";
+import { diff } from "./diff.js";
 import { entity } from "./entity.js";
 import { findings } from "./findings.js";
 import { h, say } from "./dom.js";
@@ -25,6 +26,7 @@ const PAGES = {
   "/network": network,
   "/entity": entity,
   "/query": query,
+  "/diff": diff,
 };
 
 function tokenForm(main, message) {

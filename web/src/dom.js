@@ -52,3 +52,17 @@ export function say(text) {
 export function percent(score) {
   return score === null || score === undefined ? "n/a" : `${Math.round(score * 100)}%`;
 }
+
+// A labelled select of [value, text] options with `chosen` selected.
+export function selectField(id, name, label, options, chosen) {
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h(
+      "select",
+      { id, name },
+      options.map(([value, text]) => h("option", { value, selected: value === chosen }, text)),
+    ),
+  );
+}

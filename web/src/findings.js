@@ -3,7 +3,16 @@
 // be bookmarked; the service also sorts (`sort`) and searches (`q`) before paging, so both
 // span every finding, not just the page shown.
 import { getJSON } from "./api.js";
-import { entityLink, h, LAYER_PAIRS, say, SEVERITIES, severityBadge, short } from "./dom.js";
+import {
+  entityLink,
+  h,
+  LAYER_PAIRS,
+  say,
+  selectField,
+  SEVERITIES,
+  severityBadge,
+  short,
+} from "./dom.js";
 
 const FILTERS = ["rule", "severity", "layer_pair", "practice", "organisation", "person", "q"];
 const PAGE_SIZES = [10, 25, 50, 100, 500];
@@ -25,20 +34,7 @@ function state() {
 }
 
 function select(name, label, options, chosen) {
-  const id = `filter-${name}`;
-  return h(
-    "div",
-    { class: "field" },
-    h("label", { for: id }, label),
-    h(
-      "select",
-      { id, name },
-      h("option", { value: "" }, "any"),
-      options.map(([value, text]) =>
-        h("option", { value, selected: value === chosen }, text),
-      ),
-    ),
-  );
+  return selectField(`filter-${name}`, name, label, [["", "any"], ...options], chosen);
 }
 
 function filterForm(rules, alignment, params, onChange) {

@@ -1,5 +1,5 @@
-"""The dashboard's pages (`/`, `/findings` for browsers, `/network`, `/entity`, `/query`), `/docs`,
-`/redoc` and the built assets at `/static`.
+"""The dashboard's pages (`/`, `/findings` for browsers, `/network`, `/entity`, `/query`,
+`/diff`), `/docs`, `/redoc` and the built assets at `/static`.
 
 Every page is the same small HTML shell (`static/index.html`, built from `web/` by
 `make serve` / `make test` and carried by the wheel); its script reads the JSON routes
@@ -48,9 +48,10 @@ def shell() -> FileResponse:
 @router.get("/network")
 @router.get("/entity")
 @router.get("/query")
+@router.get("/diff")
 async def page() -> FileResponse:
-    """Overview, the network, an entity's page and the SPARQL editor: the shell picks the
-    page by path."""
+    """Overview, the network, an entity's page, the SPARQL editor and the comparison of two
+    reports: the shell picks the page by path."""
     return shell()
 
 
