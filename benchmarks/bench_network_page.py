@@ -1,0 +1,140 @@
+"""The Network page's frame rate while panning a 5,000-person / 50,000-arc network.
+
+A generated organisation (`benchmarks.company` copies, clean) with more arcs between each
+copy's people, until it holds `PEOPLE` people and `ARCS` arcs, served by a live
+`triskel serve --open`; Debian's Chromium opens `/network`, waits until the page has drawn
+the network (`body[data-ready]`, at most `--ready-s` seconds), then drags the canvas with the
+mouse while a `requestAnimationFrame` loop records every frame. Frames per second of each pan
+(frames over its duration); the median of `RUNS` pans. Target (issue 14): the page stays
+interactive at this size — read as 30 frames per second or more. A page that does not draw
+within the time is reported with that time, and fails. Needs the dashboard built.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import FloatRect, Page, sync_playwright
+
+from benchmarks.browser import launch, offline_page
+from benchmarks.company import PEOPLE as PEOPLE_PER_COPY
+from benchmarks.company import Copy, arc, company
+from benchmarks.generate import Organisation
+from benchmarks.live import start
+
+PEOPLE = 5_000
+ARCS = 50_000
+RUNS = 5
+TARGET_FPS = 30.0
+BASE = "https://example.org/netbench/"
+RECORD = """() => {
+  window.frames_ = [];
+  const tick = (t) => { window.frames_.push(t); window.frameLoop_ = requestAnimationFrame(tick); };
+  window.frameLoop_ = requestAnimationFrame(tick);
+}"""
+STOP = "() => { cancelAnimationFrame(window.frameLoop_); return window.frames_; }"
+COUNTS = """() => ({
+  nodes: window.triskelNetwork.nodes().length,
+  edges: window.triskelNetwork.edges().length,
+})"""
+
+
+def organisation(people: int, arcs: int, seed: int = 7) -> Organisation:
+    """Clean company copies holding about `people` people, with random chat arcs added
+    between the people of each copy until the whole holds `arcs` arcs."""
+    base = Copy(BASE)
+    company(base)
+    per_copy = sum(1 for line in base.lines if line.endswith("social-business#Person> ."))
+    arcs_per_copy = sum(1 for line in base.lines if line.endswith("social-business#Arc> ."))
+    copies = max(1, round(people / per_copy))
+    extra = max(0, arcs - copies * arcs_per_copy)
+    rng = random.Random(seed)
+    lines: list[str] = []
+    for n in range(copies):
+        c = Copy(f"{BASE}c{n}/")
+        company(c)
+        for k in range(extra // copies + (n < extra % copies)):
+            a, b = rng.sample(range(PEOPLE_PER_COPY), 2)
+            arc(c, f"x{k}", f"P{a}", f"P{b}", "chat")
+        lines.extend(c.lines)
+    return Organisation(lines, set())
+
+
+def pan_fps(page: Page, box: FloatRect) -> float:
+    """Frames per second while the mouse drags the canvas across and back."""
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.evaluate(RECORD)
+    page.mouse.down()
+    for dx in (*range(0, 300, 10), *range(300, -300, -10), *range(-300, 0, 10)):
+        page.mouse.move(x + dx, y + dx / 3)
+    page.mouse.up()
+    frames: list[float] = page.evaluate(STOP)
+    if len(frames) < 2:
+        return 0.0
+    return (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000)
+
+
+def measure(runs: int, people: int, arcs: int, ready_s: float) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "network.nt"
+        data.write_bytes(organisation(people, arcs).ntriples())
+        server = start(
+            ["--open", "--load-if-empty", str(data)],
+            env={"TRISKEL_STORE_PATH": str(Path(folder) / "store")},
+            log=Path(folder) / "serve.log",
+            timeout_s=600,
+        )
+        try:
+            with sync_playwright() as playwright:
+                browser = launch(playwright)
+                opened = offline_page(browser, (server.url,))
+                page = opened.page
+                began = time.monotonic()
+                page.goto(f"{server.url}/network")
+                try:
+                    page.wait_for_selector("body[data-ready]", timeout=ready_s * 1000)
+                except PlaywrightError:
+                    print(f"  not drawn within {ready_s:.0f} s: not interactive at this size")
+                    raise SystemExit(1) from None
+                drawn = time.monotonic() - began
+                counts = page.evaluate(COUNTS)
+                print(f"  drawn in {drawn:.1f} s: {counts['nodes']} people, {counts['edges']} arcs")
+                box = page.locator("#network").bounding_box()
+                assert box is not None
+                found = [pan_fps(page, box) for _ in range(runs)]
+                opened.close()
+                browser.close()
+        finally:
+            server.stop()
+    fps = statistics.median(found)
+    print(f"  panning, {runs} pans, median {fps:.1f} frames/s (target {TARGET_FPS:.0f})")
+    print(f"  each: {', '.join(f'{f:.1f}' for f in found)}")
+    if fps < TARGET_FPS:
+        raise SystemExit(1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=RUNS)
+    parser.add_argument("--people", type=int, default=PEOPLE)
+    parser.add_argument("--arcs", type=int, default=ARCS)
+    parser.add_argument("--ready-s", type=float, default=600, help="longest wait for drawing")
+    args = parser.parse_args(argv or [])
+    print(f"Network page, about {args.people} people and {args.arcs} arcs:")
+    try:
+        measure(args.runs, args.people, args.arcs, args.ready_s)
+    except SystemExit as failed:
+        return int(failed.code or 0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
