@@ -39,6 +39,7 @@ RECORD = """() => {
   const tick = (t) => { window.frames_.push(t); window.frameLoop_ = requestAnimationFrame(tick); };
   window.frameLoop_ = requestAnimationFrame(tick);
 }"""
+PAN = "() => window.triskelNetwork.pan()"
 STOP = "() => { cancelAnimationFrame(window.frameLoop_); return window.frames_; }"
 COUNTS = """() => ({
   nodes: window.triskelNetwork.nodes().length,
@@ -71,12 +72,16 @@ def pan_fps(page: Page, box: FloatRect) -> float:
     """Frames per second while the mouse drags the canvas across and back."""
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.move(x, y)
+    page.evaluate("() => window.triskelNetwork.pan({ x: 0, y: 0 })")
+    start = page.evaluate(PAN)
     page.evaluate(RECORD)
     page.mouse.down()
-    for dx in (*range(0, 300, 10), *range(300, -300, -10), *range(-300, 0, 10)):
+    for dx in (*range(10, 300, 10), *range(300, -300, -10), *range(-300, 160, 10)):
         page.mouse.move(x + dx, y + dx / 3)
     page.mouse.up()
     frames: list[float] = page.evaluate(STOP)
+    if page.evaluate(PAN) == start:
+        raise SystemExit("  the drag did not move the view: no frame rate to report")
     if len(frames) < 2:
         return 0.0
     return (len(frames) - 1) / ((frames[-1] - frames[0]) / 1000)
