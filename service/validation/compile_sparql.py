@@ -48,19 +48,23 @@ _FORBIDDEN_NODES = (
 
 def prefixes(graph: Graph, constraint: Node) -> str:
     """PREFIX lines from the `sh:declare`s of the constraint's `sh:prefixes` nodes and of
-    the ontologies they `owl:imports` (SHACL §5.2.1)."""
+    the ontologies they `owl:imports` (SHACL §5.2.1), sorted by prefix: the order a graph
+    gives them in changes between parses, and the compiled text is the key of its parse
+    kept between processes (`service.rdflib_sparql`). A prefix declared with two namespaces
+    is left to the reference engine."""
     holders = list(graph.objects(constraint, SH.prefixes))
     for holder in holders:
         holders.extend(i for i in graph.objects(holder, OWL.imports) if i not in holders)
-    lines = []
+    declared: dict[str, str] = {}
     for holder in holders:
         for declaration in graph.objects(holder, SH.declare):
             prefix = graph.value(declaration, SH.prefix)
             namespace = graph.value(declaration, SH.namespace)
             if prefix is None or namespace is None:
                 raise Unsupported("incomplete sh:declare")
-            lines.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(lines)
+            if declared.setdefault(str(prefix), str(namespace)) != str(namespace):
+                raise Unsupported(f"prefix {prefix} declared with two namespaces")
+    return "\n".join(f"PREFIX {p}: <{n}>" for p, n in sorted(declared.items()))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pyoxigraph import parse
 
 from service.api.negotiation import GRAPH_TYPES
 from service.rdf.formats import rdf_format_for
+from service.store.remote import RemoteStore
 from tests.api.test_w3c_sparql import MF, QUERY_SYNTAX, UPDATE_SYNTAX, _syntax_cases
 from tests.hardening.conftest import READ, WRITE, Service, problem_of
 
@@ -123,6 +124,10 @@ def test_case_25_export_never_fails_on_what_was_stored(service: Service) -> None
     for media_type in ("application/trig", "application/n-quads"):
         dataset = service.store.export(None, media_type=media_type, dataset=True)
         assert len(list(parse(dataset, rdf_format_for(media_type).oxigraph))) >= stored
-    for engine in ("fast", "pyshacl"):
-        report = service.client.post(f"/validate?engine={engine}", headers=READ)
-        assert report.status_code == 200, (engine, report.text[:300])
+    report = service.client.post("/validate?engine=fast", headers=READ)
+    assert report.status_code == 200, report.text[:300]
+    reference = service.client.post("/validate?engine=pyshacl", headers=READ)
+    if isinstance(service.store, RemoteStore):  # validated on the engine: pySHACL would copy all
+        assert "pyshacl" in problem_of(reference, 400)["detail"]
+    else:
+        assert reference.status_code == 200, reference.text[:300]
