@@ -274,6 +274,17 @@ class Kept:
         self._broken = False
 
     @property
+    def findings(self) -> frozenset[Finding]:
+        """The findings kept (every finding of the engine, not only the unique ones)."""
+        return frozenset(self._lines)
+
+    def relabel(self, findings: Iterable[Finding]) -> None:
+        """Key the kept statements by `findings`, the same findings as this process names
+        their blank shapes (`Finding.lasting`); the statements stay as stored."""
+        named = {f.lasting: f for f in findings}
+        self._lines = {named[f.lasting]: line for f, line in self._lines.items()}
+
+    @property
     def count(self) -> int:
         """The statements kept (what the stamp's record count must say)."""
         return len(set(self._lines.values()))

@@ -29,11 +29,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
+from rdflib import BNode
 
 from service.errors import StoreError
 from service.findings.saved import Kept, Record, Stamp, read_records, read_stamp, state_version
@@ -199,18 +200,36 @@ class LiveFindings:
         state in line with it (blank-node labels and contexts as this process names them);
         writes waiting for it go on afterwards. A failure is kept and raised to them."""
         try:
-            doing = "warming the engine up (the kept findings are served meanwhile)"
-            live, quads = _validated(store, self._pack, doing=doing)
+            live, quads, restored = self._warm(store)
             with self._lock:
                 self._live, self._expected = live, quads
                 self._version += 1
-                self._kept.replace(store, self._all_records(), quads)
+                if not restored:
+                    self._kept.replace(store, self._all_records(), quads)
                 self._records = {}
         except Exception as exc:  # kept for the writes waiting on it, which raise it
             log.exception("live findings: the warm-up failed")
             self._failure = exc
         finally:
             self._ready.set()
+
+    def _warm(self, store: Store) -> tuple[LiveValidation, int, bool]:
+        """The engine built from the store, its quad count, and whether it was restored
+        from the kept findings without running the rules again: when they name no blank
+        node (the store's labels may not be those the last process gave them) and the
+        engine agrees with them. Else validated whole (the kept state is then rewritten)."""
+        known = self._kept.findings
+        if not any(isinstance(f.focus, BNode) or isinstance(f.value, BNode) for f in known):
+            doing = "restoring the engine from the kept findings (served meanwhile)"
+            live, quads = _validated(store, self._pack, doing=doing, known=known)
+            found = live.findings()
+            if quads == self._expected and {f.lasting for f in found} == {f.lasting for f in known}:
+                self._kept.relabel(found)
+                return live, quads, True
+            log.warning("live findings: the kept findings do not match the store; validating")
+        doing = "warming the engine up (the kept findings are served meanwhile)"
+        live, quads = _validated(store, self._pack, doing=doing)
+        return live, quads, False
 
     @property
     def ready(self) -> bool:
@@ -338,14 +357,19 @@ class LiveFindings:
 
 
 def _validated(
-    store: Store, pack: ShapePack, *, doing: str = "validating it whole"
+    store: Store,
+    pack: ShapePack,
+    *,
+    doing: str = "validating it whole",
+    known: Collection[Finding] | None = None,
 ) -> tuple[LiveValidation, int]:
-    """The store's validated graphs, validated whole, and their quad count (progress lines
-    before and after, the first saying what it is `doing`)."""
+    """The store's validated graphs, validated whole (or restored from `known`, as
+    `LiveValidation` does), and their quad count (progress lines before and after, the
+    first saying what it is `doing`)."""
     started = time.monotonic()
     log.info("live findings: reading the store and %s", doing)
     quads = quads_of(store)
-    live = LiveValidation(quads, pack)
+    live = LiveValidation(quads, pack, known)
     log.info(
         "live findings: %d findings over %d quads, ready in %.1f s",
         len(unique_findings(live.findings())),

@@ -24,8 +24,8 @@ whole on every change; `Outcome.whole` names those rules. Findings always equal 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from rdflib import BNode, URIRef
@@ -88,7 +88,17 @@ class _Relation:
 class LiveValidation:
     """The findings of `pack` on a dataset, kept current by `apply`."""
 
-    def __init__(self, quads: Iterable[ox.Quad], pack: ShapePack) -> None:
+    def __init__(
+        self,
+        quads: Iterable[ox.Quad],
+        pack: ShapePack,
+        known: Collection[Finding] | None = None,
+    ) -> None:
+        """The view of `quads` and its findings. `known`: every finding of these quads,
+        kept from before (a restart); each constraint takes its own from them instead of
+        running its query, when no other constraint could have given the same findings
+        (same rule, severity, shape, component and path), so a restart does not validate
+        the data again. The caller vouches for `known` naming blank nodes as `quads` do."""
         self.pack = pack
         self.data = EntailedData(quads)
         view = self.data.view
@@ -104,8 +114,14 @@ class LiveValidation:
         for relation in self._relations:
             _materialise(view, relation)
         self._checks = tuple(_checked(c) for c in compiled.constraints)
+        restored = _restored(compiled.constraints, known)
         self._findings: list[dict[Node, frozenset[Finding]]] = [
-            _by_focus(self._run(c.constraint, c.constraint.query)) for c in self._checks
+            _by_focus(
+                restored[index]
+                if index in restored
+                else self._run(c.constraint, c.constraint.query)
+            )
+            for index, c in enumerate(self._checks)
         ]
         self._fallback = self._run_fallback()
         self._tally = _Tally(self.findings())
@@ -319,6 +335,47 @@ class _Tally:
         closed = frozenset(f for f, was in before.items() if was and f not in counts)
         self._before = {}
         return opened, closed
+
+
+def _restored(
+    constraints: Sequence[CompiledConstraint], known: Collection[Finding] | None
+) -> dict[int, list[Finding]]:
+    """Constraint index → its findings among `known`, for each constraint that alone has
+    its signature (rule, severity, shape, component and path; a blank shape counts as any
+    blank shape, since each parse of the shapes labels it anew); the others run. A restored
+    finding takes this process's shape node.
+
+    >>> from rdflib import URIRef as U
+    >>> def c(rule):
+    ...     return CompiledConstraint("", BNode(), rule, "violation", U("urn:c"), None,
+    ...                               (), "none", frozenset())
+    >>> found = Finding("R1", "violation", U("urn:x"), None, None, "", BNode(), U("urn:c"))
+    >>> constraints = [c("R1"), c("R2"), c("R2")]
+    >>> restored = _restored(constraints, [found])
+    >>> {index: len(findings) for index, findings in restored.items()}
+    {0: 1}
+    >>> restored[0][0].shape == constraints[0].shape
+    True
+    """
+    if known is None:
+        return {}
+    signatures = Counter(_signature(c.rule, c.severity, c.shape, c.component, c.path)
+                         for c in constraints)  # fmt: skip
+    unique: dict[tuple[object, ...], int] = {}
+    for index, c in enumerate(constraints):
+        signature = _signature(c.rule, c.severity, c.shape, c.component, c.path)
+        if signatures[signature] == 1:
+            unique[signature] = index
+    restored: dict[int, list[Finding]] = {index: [] for index in unique.values()}
+    for f in known:
+        at = unique.get(_signature(f.rule, f.severity, f.shape, f.component, f.path))
+        if at is not None:
+            restored[at].append(replace(f, shape=constraints[at].shape))
+    return restored
+
+
+def _signature(*fields: object) -> tuple[object, ...]:
+    return tuple(None if isinstance(x, BNode) else x for x in fields)
 
 
 def _checked(constraint: CompiledConstraint) -> _Checked:

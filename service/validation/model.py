@@ -18,10 +18,10 @@ The contract every engine follows (DESIGN §5):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, Protocol
 
-from rdflib import URIRef
+from rdflib import BNode, URIRef
 from rdflib.namespace import SH
 from rdflib.term import Node
 
@@ -65,6 +65,13 @@ class Finding:
     def key(self) -> tuple[str, Severity, Node, Node | None]:
         """What two engines must agree on: (rule, severity, focus, value)."""
         return (self.rule, self.severity, self.focus, self.value)
+
+    @property
+    def lasting(self) -> Finding:
+        """The finding with a blank shape left out: what another process finds the same
+        (each parse of the shapes names their blank nodes anew), so kept findings can be
+        matched with this process's."""
+        return replace(self, shape=BNode("shape")) if isinstance(self.shape, BNode) else self
 
 
 class Engine(Protocol):

@@ -28,6 +28,8 @@ from tests.api.test_api_validate import TURTLE, load_example
 SERVED = "live findings: serving the maintained state"
 REBUILT = "rebuilding it once"
 VALIDATED = "validating it whole"
+RESTORED = "restoring the engine from the kept findings"
+WARMED = "warming the engine up"
 UPDATE = {"content-type": "application/sparql-update"}
 
 
@@ -56,6 +58,56 @@ def restart(
 def _ready(client: TestClient) -> None:
     """Wait for the warm-up (writes wait for it; so does this)."""
     client.app.state.guard.live.wait_ready()  # type: ignore[attr-defined]
+
+
+def test_the_warm_up_restores_the_engine_from_the_kept_findings_without_validating(
+    restart: Callable[[], TestClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The engine takes each rule's findings from the kept ones instead of running it, and
+    then follows writes exactly as one that validated: across two restarts and a write."""
+    caplog.set_level(logging.INFO, logger="service.findings")  # the warm-up's lines too
+    client = restart()
+    load_example(client)
+    assert client.put("/store", params={"graph": TEAM_GRAPH}, content=TEAM, headers=TURTLE)
+    before = initial = live_keys(client)
+    for person in ("ben", "ana"):  # one leaves: still clean; two: R13
+        client = restart()
+        _ready(client)
+        assert RESTORED in caplog.text and WARMED not in caplog.text
+        assert live_keys(client) == before == full_keys(client)
+        written = client.post("/update", content=leave(person), headers=UPDATE)
+        assert written.status_code == 204
+        assert live_keys(client) == full_keys(client)
+        before = live_keys(client)
+    assert before != initial
+
+
+def test_kept_findings_that_do_not_match_the_store_are_validated_whole(
+    restart: Callable[[], TestClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The rules the warm-up runs (those whose findings cannot be told apart by their
+    signature: R09, R12, R19, R20 have two constraints each) check the kept state: one of
+    their kept findings taken away (and the stamp's count mended, as no client can) makes
+    the warm-up validate whole and write the state anew."""
+    caplog.set_level(logging.INFO, logger="service.findings")  # the warm-up's lines too
+    client = restart()
+    load_example(client)
+    client = restart()
+    _ready(client)
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    records = saved.read_records(store)
+    lines = [line for record, line in records if record.finding.rule != "R19"]
+    assert len(lines) < len(records)
+    stamp = saved.read_stamp(store)
+    assert stamp is not None
+    saved.rewrite(store, lines, saved.Stamp(stamp.version, stamp.quads, len(lines)))
+    client = restart()
+    _ready(client)
+    assert RESTORED in caplog.text and "do not match the store" in caplog.text
+    assert WARMED in caplog.text
+    assert live_keys(client) == full_keys(client)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    assert len(saved.read_records(store)) == len(records)
 
 
 def test_a_restart_serves_the_kept_findings_without_validating(
