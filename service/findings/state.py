@@ -44,7 +44,7 @@ from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs
 from service.store.base import Store
 from service.validation import ShapePack, load_builtin, unique_findings
-from service.validation.entailed import Delta
+from service.validation.entailed import Delta, EntailedData
 from service.validation.live import LiveValidation, Outcome
 from service.validation.model import SEVERITIES, Finding, Severity
 from service.validation.prepare import PreparedData
@@ -368,15 +368,16 @@ def _validated(
     first saying what it is `doing`)."""
     started = time.monotonic()
     log.info("live findings: reading the store and %s", doing)
-    quads = quads_of(store)
-    live = LiveValidation(quads, pack, known)
+    graphs = Snapshot.of_store(store).graphs
+    data = EntailedData.of_graphs([(graph_node(name), body) for name, body in graphs])
+    live = LiveValidation(data, pack, known)
     log.info(
         "live findings: %d findings over %d quads, ready in %.1f s",
         len(unique_findings(live.findings())),
-        len(quads),
+        data.quads,
         time.monotonic() - started,
     )
-    return live, len(quads)
+    return live, data.quads
 
 
 def _stale_reason(store: Store, stamp: Stamp | None, version: str, *, watch: bool) -> str | None:

@@ -20,13 +20,14 @@ graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF
 
 from service.validation.prepare import PreparedData, hierarchies, ontology_triples
+from service.validation.rdfio import Source
 
 ONTOLOGY_GRAPH = ox.NamedNode("urn:triskel:live:ontology")
 """Where `base` keeps the ontology and concepts (never a user graph: `urn:triskel:` graphs
@@ -35,6 +36,7 @@ are the service's own)."""
 _TYPE = ox.NamedNode(str(RDF.type))
 _DEFAULT = ox.DefaultGraph()
 
+Graph = ox.NamedNode | ox.DefaultGraph
 Subject = ox.NamedNode | ox.BlankNode
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -67,12 +69,40 @@ class EntailedData:
     """The user's quads and the prepared view of them, patched together."""
 
     def __init__(self, quads: Iterable[ox.Quad]) -> None:
-        self.base = ox.Store()
-        self.base.extend(quads)
-        self.base.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
-                         for t in ontology_triples())  # fmt: skip
-        user = (q for q in self.base if q.graph_name != ONTOLOGY_GRAPH)
-        self.view = PreparedData.from_quads(user).store
+        base = ox.Store()
+        base.extend(quads)
+        self._start(base, PreparedData.from_quads(base).store)
+
+    @classmethod
+    def of_graphs(cls, graphs: Sequence[tuple[Graph, bytes]]) -> EntailedData:
+        """The data of each graph's N-Triples (a dump of the store's, whose blank-node labels
+        later deltas use). A graph with no blank node is loaded by the engine, no quad
+        crossing into Python (at a million triples Python's share was most of a restart's
+        warm-up); the others are parsed keeping the labels, which a load would rename."""
+        plain = [(graph, body) for graph, body in graphs if b"_:" not in body]
+        blank = [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for graph, body in graphs
+            if b"_:" in body
+            for t in ox.parse(body, ox.RdfFormat.N_TRIPLES)
+        ]
+        base = ox.Store()
+        for graph, body in plain:
+            base.load(body, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        base.extend(blank)
+        sources = (Source("store", body, "nt") for _, body in plain)
+        data = cls.__new__(cls)
+        data._start(base, PreparedData.from_sources(sources, blank).store)
+        return data
+
+    def _start(self, base: ox.Store, view: ox.Store) -> None:
+        """Take `base` (the user's quads, the ontology added here) and its `view`."""
+        self.base = base
+        self.quads = len(base)
+        """The user's quads when the data was built."""
+        base.extend(ox.Quad(t.subject, t.predicate, t.object, ONTOLOGY_GRAPH)
+                    for t in ontology_triples())  # fmt: skip
+        self.view = view
         supers_p, supers_c = hierarchies()
         self._supers_p = supers_p
         self._supers_c = supers_c

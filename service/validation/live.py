@@ -90,17 +90,18 @@ class LiveValidation:
 
     def __init__(
         self,
-        quads: Iterable[ox.Quad],
+        quads: Iterable[ox.Quad] | EntailedData,
         pack: ShapePack,
         known: Collection[Finding] | None = None,
     ) -> None:
-        """The view of `quads` and its findings. `known`: every finding of these quads,
-        kept from before (a restart); each constraint takes its own from them instead of
-        running its query, when no other constraint could have given the same findings
-        (same rule, severity, shape, component and path), so a restart does not validate
-        the data again. The caller vouches for `known` naming blank nodes as `quads` do."""
+        """The view of `quads` (or data already entailed) and its findings. `known`: every
+        finding of these quads, kept from before (a restart); each constraint takes its own
+        from them instead of running its query, when no other constraint could have given
+        the same findings (same rule, severity, shape, component and path), so a restart
+        does not validate the data again. The caller vouches for `known` naming blank nodes
+        as `quads` do."""
         self.pack = pack
-        self.data = EntailedData(quads)
+        self.data = quads if isinstance(quads, EntailedData) else EntailedData(quads)
         view = self.data.view
         compiled = compile_pack(pack)
         self._compiled = compiled

@@ -57,11 +57,14 @@ class PreparedData:
         return cls.from_sources(Source.from_path(p) for p in expand_paths(paths))
 
     @classmethod
-    def from_sources(cls, sources: Iterable[Source]) -> PreparedData:
-        """Parsed sources. Raises RDFSyntaxError / UnsupportedFormatError naming the source."""
+    def from_sources(cls, sources: Iterable[Source], quads: Iterable[ox.Quad] = ()) -> PreparedData:
+        """Parsed sources, and `quads` read already (their blank-node labels kept, where a
+        parse gives each source its own). Raises RDFSyntaxError / UnsupportedFormatError
+        naming the source."""
         store = ox.Store()
         for source in sources:
             load(store, source)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
         return cls._finish(store)
 
     @classmethod
