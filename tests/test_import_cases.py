@@ -1,8 +1,8 @@
 """Every importer test case runs: `tests/import_cases/<kind>/<case>/` holds one input
 (`input.*`, or a folder `input/` whose files are the sources, named by their path below the
 case, as `triskel import` names a folder's files), optional `options.json` (`options`,
-`since`, `pseudonymise`) and `mapping.toml`, the expected summary (`summary.json`) and the
-expected entities (`expected.ttl`, hand-made).
+`since`, `pseudonymise`) and `mapping.*` (the kind's mapping file), the expected summary
+(`summary.json`) and the expected entities (`expected.ttl`, hand-made).
 
 The graph an import builds is compared triple for triple with `expected.ttl`, its provenance
 apart (it names the run and the time); the summary's counts, details and skipped items must
@@ -57,12 +57,12 @@ def prepare_case(folder: Path) -> Prepared:
         if (folder / "options.json").exists()
         else {}
     )
-    mapping = folder / "mapping.toml"
+    mapping = next(folder.glob("mapping.*"), None)
     return prepare(
         kind,
         case_sources(folder),
         options=settings.get("options", {}),
-        mapping=mapping.read_bytes() if mapping.exists() else None,
+        mapping=mapping.read_bytes() if mapping else None,
         pseudonym_key=KEY,
         pseudonymise=settings.get("pseudonymise", False),
         since=parse_since(settings["since"]) if "since" in settings else None,

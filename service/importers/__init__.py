@@ -16,6 +16,7 @@ from service.importers.contract import Importer
 KINDS: dict[str, str] = {
     "archimate": "service.importers.archimate",
     "chat": "service.importers.chat",
+    "csv": "service.importers.registers",
     "eventlog": "service.importers.eventlog",
     "mbox": "service.importers.mbox",
 }
