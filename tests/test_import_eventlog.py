@@ -9,6 +9,7 @@ succeeding pairs, self-handovers (Mike once, Sara three times) included.
 from __future__ import annotations
 
 import doctest
+import gzip
 from fractions import Fraction
 from types import ModuleType
 
@@ -16,7 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from service import importers
-from service.errors import ForbiddenOperationError, InputError, NotFoundError
+from service.errors import ForbiddenOperationError, InputError, NotFoundError, TooLargeError
 from service.importers import contract, eventlog, run
 from service.importers.contract import Source
 from service.importers.eventlog import read
@@ -161,3 +162,28 @@ def test_an_xes_log_with_a_byte_order_mark_is_xes() -> None:
     path = fixture("eventlogs/pm4py/running-example.xes")
     marked = Source(path.name, b"\xef\xbb\xbf" + path.read_bytes())
     assert prepare("eventlog", [marked], options={}).summary.acts == 42
+
+
+def test_a_gzipped_xes_log_reads_as_the_log_itself() -> None:
+    """`.xes.gz`, as public logs are published: the same network and the same log name."""
+    path = fixture("eventlogs/pm4py/running-example.xes")
+    packed = Source("running-example.xes.gz", gzip.compress(path.read_bytes()))
+    plain = prepare("eventlog", [Source(path.name, path.read_bytes())], options={})
+    unpacked = prepare("eventlog", [packed], options={})
+    assert (
+        unpacked.body.split(b"<urn:triskel:import:")[0]
+        == plain.body.split(b"<urn:triskel:import:")[0]
+    )
+    assert unpacked.summary.counts() == plain.summary.counts() != {}
+
+
+def test_a_gzip_bomb_or_a_broken_gzip_file_is_refused() -> None:
+    bomb = Source("bomb.xes.gz", gzip.compress(b"<log>" + b" " * 5_000_000 + b"</log>"))
+    with pytest.raises(TooLargeError, match="unpacks past 1,000,000 bytes"):
+        prepare("eventlog", [bomb], options={}, max_bytes=1_000_000)
+    cut = Source("cut.xes.gz", gzip.compress(b"<log></log>" * 1000)[:40])
+    with pytest.raises(InputError, match=r"cut\.xes\.gz: the gzip file ends before its data does"):
+        prepare("eventlog", [cut], options={})
+    bad = Source("bad.xes.gz", b"\x1f\x8b\x08\x00" + b"\xff" * 30)
+    with pytest.raises(InputError, match=r"bad\.xes\.gz: not a readable gzip file"):
+        prepare("eventlog", [bad], options={})

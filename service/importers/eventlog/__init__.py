@@ -48,7 +48,15 @@ from service.importers.contract import (
     sb,
     typed,
 )
-from service.importers.eventlog.read import Case, Event, Log, instant, read_csv, read_xes
+from service.importers.eventlog.read import (
+    Case,
+    Event,
+    Log,
+    gunzipped,
+    instant,
+    read_csv,
+    read_xes,
+)
 
 KIND = "eventlog"
 ACT_TYPES = ("request", "promise", "decline", "state", "accept", "reject", "cancel")
@@ -189,8 +197,9 @@ class EventLogImporter(Importer):
         writer.finish()
         return summary
 
-    def _read_one(self, source: Source, request: Request, summary: Summary) -> Log:
+    def _read_one(self, given: Source, request: Request, summary: Summary) -> Log:
         options = request.options
+        source = gunzipped(given, request.max_bytes)
         start = source.data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1]
         fmt = options["format"] or ("xes" if start == b"<" else "csv")
         if fmt == "xes":
@@ -204,8 +213,9 @@ class EventLogImporter(Importer):
 
 
 def _stem(name: str) -> str:
-    """A file name without folder and extension: the default name of a log."""
-    return PurePath(name).stem or name
+    """A file name without folder and extension (`.xes.gz` a log's too): the default name
+    of a log."""
+    return PurePath(name.removesuffix(".gz")).stem or name
 
 
 class _Writer:
