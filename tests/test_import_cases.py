@@ -97,6 +97,7 @@ def test_there_are_eventlog_cases() -> None:
         "self-handover",
         "malformed",
         "custom-columns",
+        "groups",
     } <= names
 
 

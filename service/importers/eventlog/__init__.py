@@ -62,6 +62,8 @@ KIND = "eventlog"
 ACT_TYPES = ("request", "promise", "decline", "state", "accept", "reject", "cancel")
 """The members of `sb:ActType` (ontology/concepts.ttl) a mapping may name."""
 FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
+ORGANIZATION = "<http://www.w3.org/ns/org#Organization>"
+MEMBER_OF = "<http://www.w3.org/ns/org#memberOf>"
 ACT_TYPED = f"{RDF_TYPE} {sb('ConversationAct')} .\n"
 HAS_ACT = sb("hasAct")
 PERFORMED_BY = sb("performedBy")
@@ -177,6 +179,7 @@ class EventLogImporter(Importer):
         OptionSpec("lifecycle", "lifecycle:transition", "start, complete, ..."),
         OptionSpec("instance", "concept:instance", "the activity instance"),
         OptionSpec("channel", "case:channel", "a channel: the tool of the case's conversation"),
+        OptionSpec("group", "org:group", "the resource's group: a unit it is a member of"),
         OptionSpec("practice", None, "a case attribute naming the practice (default: the log)"),
         OptionSpec("log", None, "the log's name (default: XES concept:name, else the file name)"),
         OptionSpec("delimiter", ",", "the CSV field delimiter"),
@@ -229,6 +232,7 @@ class _Writer:
         self.tools: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.arcs: dict[tuple[str, str, str], str] = {}
+        self.groups: dict[str, dict[str, None]] = {}
         self.events = self.selves = self.before = 0
 
     def log(self, name: str, log: Log) -> None:
@@ -237,6 +241,9 @@ class _Writer:
         practices: dict[str | None, str] = {}
         for case_id, case in log.cases.items():
             self.events += len(case.events)
+            for event in case.events:
+                if event.resource is not None and event.group is not None:
+                    self.groups.setdefault(event.resource, {})[event.group] = None
             case.events.sort(key=lambda event: event.rank)
             acts = self._since(fold(case.events, self.summary))
             if not acts:
@@ -369,8 +376,24 @@ class _Writer:
         self.summary.arcs += 1
         self.summary.details["handovers"] = self.summary.details.get("handovers", 0) + weight
 
+    def _units(self) -> None:
+        """Each person imported `org:memberOf` the units its events name as its group
+        (`urn:triskel:organisation:unit:<group>`, the unit of that name in every kind)."""
+        units: dict[str, None] = {}
+        for resource, node in self.people.items():
+            for group in self.groups.get(resource, {}):
+                self.out.add(node, MEMBER_OF, iri(entity_iri("organisation", "unit", group)))
+                units[group] = None
+        for group in units:
+            node = iri(entity_iri("organisation", "unit", group))
+            self.out.add(node, RDF_TYPE, ORGANIZATION)
+            self.out.add(node, RDFS_LABEL, literal(group))
+            self.out.add(node, IDENTIFIER, literal(group))
+        self.summary.organisations = len(units)
+
     def finish(self) -> None:
-        """Put the log-wide counts in the summary."""
+        """Put the people's units in, and the log-wide counts in the summary."""
+        self._units()
         details = self.summary.details
         details["events"] = self.events
         details["self_handovers"] = self.selves

@@ -45,6 +45,7 @@ class Event:
     resource: str | None
     transition: str
     instance: str | None
+    group: str | None = None
 
 
 @dataclass(slots=True)
@@ -66,7 +67,9 @@ class Log:
 
 Columns = Mapping[str, str | None]
 """The option names that say where each value is (`case`, `activity`, ...), resolved."""
-FIELDS = ("activity", "timestamp", "resource", "lifecycle", "instance", "channel", "practice")
+FIELDS = (
+    "activity", "timestamp", "resource", "lifecycle", "instance", "channel", "practice", "group"
+)  # fmt: skip
 """The options naming an event's values besides its case, in the order `_Reader.event` takes."""
 
 
@@ -90,7 +93,7 @@ class _Reader:
     def event(self, where: str, case_id: str | None, values: list[str | None]) -> None:
         """Add one event read at `where`; `values` are those `FIELDS` name, in that order."""
         self.order += 1
-        activity, stamp, resource, transition, instance, channel, practice = values
+        activity, stamp, resource, transition, instance, channel, practice, group = values
         why = None
         if not case_id:
             why = f"no case identifier ({self.columns['case']})"
@@ -119,6 +122,7 @@ class _Reader:
                 resource or None,
                 transition.lower() if transition else "complete",
                 instance or None,
+                group or None,
             )
         )
 
