@@ -141,3 +141,19 @@ def test_mail_and_chat_archives_over_http(make_client: Callable[..., TestClient]
         assert answer.headers["content-type"] == "application/problem+json"
         assert detail in answer.json()["detail"]
     assert canonical(client) == before
+
+
+def test_registers_over_http(client: TestClient) -> None:
+    """An HR register named by its Content-Disposition is read with its shipped mapping; one
+    without a register's name (and no mapping) is a 400 and changes nothing."""
+    people = (Path(__file__).parents[2] / "data/import-tour/people.csv").read_bytes()
+    named = {"Content-Disposition": 'attachment; filename="people.csv"'}
+    answer = client.post("/import/csv", content=people, headers=named)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["people"], answer.json()["organisations"]) == (3, 2)
+    before = canonical(client)
+    refused = client.post("/import/csv", content=people)
+    assert refused.status_code == 400, refused.text
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert "upload is no register with a shipped mapping" in refused.json()["detail"]
+    assert canonical(client) == before
