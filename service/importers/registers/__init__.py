@@ -115,18 +115,19 @@ class RegistersImporter(Importer):
         self, sources: list[Source], given: bytes | None
     ) -> list[tuple[Mapping, list[Source]]]:
         """The user's mapping with all sources, or each source with the shipped mapping of
-        its register (one engine run each: the engine's time grows with a mapping's size)."""
+        its register (one engine run each, so the runs can go side by side)."""
         if given is not None:
             return [(parse_mapping(given, "mapping", f"{BASE}given"), sources)]
         runs = []
         for source in sources:
-            stem = PurePath(source.name).name.removesuffix(".csv")
-            template = TEMPLATES / f"{stem}.rml.ttl"
-            if not template.is_file() or "/" in stem:
+            name = PurePath(source.name).name
+            if name not in template_names():
                 raise InputError(
                     f"csv: {source.name} is no register with a shipped mapping "
                     f"({', '.join(template_names())}); pass --mapping FILE"
                 )
+            stem = name.removesuffix(".csv")
+            template = TEMPLATES / f"{stem}.rml.ttl"
             base = f"{BASE}{quote(stem)}"
             runs.append((parse_mapping(template.read_bytes(), template.name, base), [source]))
         return runs
