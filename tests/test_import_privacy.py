@@ -103,7 +103,12 @@ def graph_text(body: bytes) -> str:
     return text + "\n" + unquote(text)
 
 
-@pytest.mark.parametrize("folder", FOLDERS, ids=lambda f: f"{f.parent.name}/{f.name}")
+SCANNED = [folder for folder in FOLDERS if folder.parent.name != "csv"]
+"""The cases of kinds that read communication; registers (csv) hold names and units, which
+their graph keeps by design, and no message (and each case costs RML engine runs)."""
+
+
+@pytest.mark.parametrize("folder", SCANNED, ids=lambda f: f"{f.parent.name}/{f.name}")
 def test_no_private_fragment_of_a_case_is_in_its_graph(folder: Path) -> None:
     kind = folder.parent.name
     text = graph_text(prepare_case(folder).body)
