@@ -30,6 +30,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -142,10 +143,10 @@ class Record:
             severity=_severity(severity),
             focus=_node(focus),
             value=None if value is None else _node(value),
-            path=None if path is None else URIRef(path),
+            path=None if path is None else _iri(path),
             message=message,
             shape=_node(shape),
-            component=None if component is None else URIRef(component),
+            component=None if component is None else _iri(component),
         )
         return cls(finding, document["id"], About(conversations, practices, people))
 
@@ -244,10 +245,18 @@ def _term(term: Node | None) -> Any:
     return str(term)
 
 
+@lru_cache(maxsize=1 << 16)
+def _iri(value: str) -> URIRef:
+    """An IRI of a record, built once: a restart reads tens of thousands of records over
+    far fewer IRIs (rules' shapes, components, people), and rdflib checks each IRI it
+    builds."""
+    return URIRef(value)
+
+
 def _node(value: Any) -> Node:
     """The term `_term` wrote."""
     if isinstance(value, str):
-        return URIRef(value)
+        return _iri(value)
     if "b" in value:
         return BNode(value["b"])
     return Literal(value["l"], datatype=value["d"], lang=value["g"])

@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -140,7 +140,7 @@ class LiveFindings:
         self._expected = expected
         self._watch = watch
         self._kept = kept
-        self._records = {r.finding: r for r in unique_records(records)}
+        self._records = {r.finding: r for r in records}
         self._ready = threading.Event()
         if live is not None:
             self._ready.set()
@@ -389,12 +389,6 @@ def _stale_reason(store: Store, stamp: Stamp | None, version: str, *, watch: boo
     if watch and count_validated(store) != stamp.quads:
         return "the store changed behind the service's back"
     return None
-
-
-def unique_records(records: Iterable[Record]) -> list[Record]:
-    """One record per finding `unique_findings` keeps."""
-    by_finding = {r.finding: r for r in records}
-    return [by_finding[f] for f in unique_findings(by_finding)]
 
 
 def at_least(findings: frozenset[Finding], level: Severity) -> list[Finding]:
