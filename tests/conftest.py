@@ -1,7 +1,8 @@
 """Shared fixtures: a live Oxigraph server, and stores of both backends.
 
 `oxigraph_server` is one `oxigraph serve` (`tests.oxigraph`) on a free loopback port for the
-whole session; a test marked `own_remote_server` gets one of its own
+whole session; `remote_engine` gives each remote engine in turn, Oxigraph server and a
+Virtuoso started per module (`tests.engines`); a test marked `own_remote_server` gets one of its own
 (`own_oxigraph_server`, through `tests.oxigraph.remote_server`). `make_store` builds stores
 of the parametrised backend, so every test that uses it runs against the embedded store and
 against the remote one.
@@ -24,7 +25,10 @@ import pytest
 from service.resources import ROOT
 from service.settings import Settings
 from service.store import Store, open_store
+from tests.engines import remote_engine, virtuoso_server
 from tests.oxigraph import OxigraphServer, remote_server, running_oxigraph
+
+__all__ = ["remote_engine", "virtuoso_server"]  # fixtures of the engine matrix (tests.engines)
 
 os.environ.setdefault("TRISKEL_CACHE_DIR", str(ROOT / "var" / "cache"))
 

@@ -1,14 +1,16 @@
 """Validation pushed down to a remote engine gives exactly the embedded store's findings.
 
 The same data — `data/example`, every shape case, a generated organisation — is validated
-in memory (`validate`, the embedded store's path) and on `oxigraph serve` by
-`service.validation.pushdown`; the reports must hold the same findings (ids are
-content-derived, so blank nodes compare by content, not by the labels each side gave them),
-and a recording proxy shows the data never left the engine (no Graph Store request).
+in memory (`validate`, the embedded store's path) and on each remote engine (`oxigraph
+serve`, Virtuoso: `tests.engines`) by `service.validation.pushdown`; the reports must hold
+the same findings (ids are content-derived, so blank nodes compare by content, not by the
+labels each side gave them), and a recording proxy shows the data never left the engine (no
+Graph Store request).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from service.reports.model import Report
 from service.store.remote import RemoteStore
 from service.validation import from_files, load_builtin, pushdown, unique_findings, validate
 from service.validation.rdfio import Source
-from tests.oxigraph import OxigraphServer
+from tests.engines import Engine
 from tests.recording_proxy import Recording, recording_proxy
 
 ROOT = Path(__file__).parent.parent
@@ -33,24 +35,25 @@ FALLBACK = Path(__file__).parent / "compile_cases" / "fallback.ttl"
 
 
 @pytest.fixture(scope="module")
-def proxy(oxigraph_server: OxigraphServer) -> Iterator[Recording]:
-    with recording_proxy(oxigraph_server.base_url) as recording:
+def proxy(remote_engine: Engine) -> Iterator[Recording]:
+    with recording_proxy(remote_engine.base_url) as recording:
         yield recording
 
 
 @pytest.fixture
-def remote(oxigraph_server: OxigraphServer, proxy: Recording) -> Iterator[RemoteStore]:
-    """A remote store on the emptied test server, reached through the recording proxy."""
-    httpx.post(oxigraph_server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
+def remote(remote_engine: Engine, proxy: Recording) -> Iterator[RemoteStore]:
+    """A remote store on the emptied engine, reached through the recording proxy."""
+    remote_engine.empty()
     store = RemoteStore(
-        proxy.url(oxigraph_server.query_url),
-        update_url=proxy.url(oxigraph_server.update_url),
-        gsp_url=proxy.url(oxigraph_server.gsp_url),
+        proxy.url(remote_engine.query_url),
+        update_url=proxy.url(remote_engine.update_url),
+        gsp_url=proxy.url(remote_engine.gsp_url),
     )
     yield store
     store.close()
 
 
+@functools.cache
 def _sources() -> dict[str, list[Source]]:
     generated = generate(copies_for(20_000), rate=1.0).ntriples()
     return {
@@ -71,11 +74,11 @@ def test_pushed_down_findings_equal_the_embedded_ones(
     page_rows: int,
     remote: RemoteStore,
     proxy: Recording,
-    oxigraph_server: OxigraphServer,
+    remote_engine: Engine,
 ) -> None:
     sources = _sources()[name]
     for source in sources:  # a file in the graph of its own IRI, relative IRIs resolved alike
-        graph = source.base  # the generated organisation: in the default graph
+        graph = source.base or _default(remote)  # the generated organisation: the default graph
         remote.load(source.content, media_type=MEDIA[source.format], graph=graph)
     pack = load_builtin()
     embedded = validate(sources, shapes=pack)
@@ -88,16 +91,21 @@ def test_pushed_down_findings_equal_the_embedded_ones(
         p.conversations for p in embedded.practices
     ]
     assert embedded.results, "the data has findings to compare"
-    gsp = httpx.URL(oxigraph_server.gsp_url).path
+    gsp = httpx.URL(remote_engine.gsp_url).path
     assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)
     assert all(not g.startswith(pushdown.PREFIX) for g in remote.graphs()), "scratch left"
 
 
+def _default(remote: RemoteStore) -> str | None:
+    """The default graph, or a named graph on an engine with none of its own (Virtuoso)."""
+    return "urn:test:default" if remote.union_default() else None
+
+
 def test_fingerprint_follows_the_data_not_blank_node_labels(remote: RemoteStore) -> None:
     data = b"[] a <urn:test:Thing> ; <urn:test:p> [ <urn:test:q> 1 ] ."
-    graphs: list[str | None] = ["urn:test:b", None]
+    graphs: list[str | None] = ["urn:test:b", _default(remote)]
     remote.load(data, media_type="text/turtle", graph="urn:test:b")
-    remote.load(b"<urn:test:s> <urn:test:p> 'x' .", media_type="text/turtle", graph=None)
+    remote.load(b"<urn:test:s> <urn:test:p> 'x' .", media_type="text/turtle", graph=graphs[1])
     first = pushdown.fingerprint(remote, graphs)
     remote.load(data, media_type="text/turtle", graph="urn:test:b", replace=True)
     assert pushdown.fingerprint(remote, graphs) == first
@@ -128,7 +136,7 @@ def test_a_scope_names_one_graph(remote: RemoteStore) -> None:
 def test_cli_validates_the_remote_store_on_its_engine(
     remote: RemoteStore,
     proxy: Recording,
-    oxigraph_server: OxigraphServer,
+    remote_engine: Engine,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -143,6 +151,6 @@ def test_cli_validates_the_remote_store_on_its_engine(
     assert main(["validate", "--format", "json"]) == 1
     answer = json.loads(capsys.readouterr().out)
     assert answer["counts"] == validate(sources).counts
-    gsp = httpx.URL(oxigraph_server.gsp_url).path
+    gsp = httpx.URL(remote_engine.gsp_url).path
     assert proxy.requests
     assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)

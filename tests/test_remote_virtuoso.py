@@ -8,11 +8,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from service.errors import LimitExceededError, NotFoundError
+from service.errors import InputError, LimitExceededError, NotFoundError
 from service.store.remote import RemoteStore
-from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso, virtuoso_server
-
-__all__ = ["virtuoso_server"]  # the session fixture, shared by this module's tests
+from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso
 
 G = "urn:test:virtuoso:g"
 DATA = b'<urn:test:a> <urn:test:p> <urn:test:b> .\n<urn:test:a> <urn:test:p> "x"@en .\n'
@@ -20,13 +18,13 @@ DATA = b'<urn:test:a> <urn:test:p> <urn:test:b> .\n<urn:test:a> <urn:test:p> "x"
 
 @pytest.fixture(scope="module")
 def builtin_graphs(virtuoso_server: VirtuosoServer) -> frozenset[str]:
-    """Virtuoso's own graphs, as the session's server started with them."""
+    """Virtuoso's own graphs, as the module's server started with them."""
     return frozenset(graphs(virtuoso_server))
 
 
 @pytest.fixture
 def store(virtuoso_server: VirtuosoServer, builtin_graphs: frozenset[str]) -> Iterator[RemoteStore]:
-    """A remote store on the Virtuoso of the session, cleared of the tests' graphs."""
+    """A remote store on the Virtuoso of the module, cleared of the tests' graphs."""
     virtuoso_server.clear(builtin_graphs)
     remote = RemoteStore(
         virtuoso_server.query_url,
@@ -57,6 +55,23 @@ def test_updates_and_selects(store: RemoteStore) -> None:
     assert sorted(row["o"].value for row in rows) == ["1", "2"]
     store.update(f'DELETE DATA {{ GRAPH <{G}> {{ <urn:test:s> <urn:test:q> "1" }} }}')
     assert store.count(G) == 1
+
+
+def test_quirks_are_answered_in_standard_sparql(store: RemoteStore) -> None:
+    """Virtuoso lists named graphs only by a triple in them, answers an ASK as rows, and
+    has no default graph of its own (its default graph is the union of every graph)."""
+    store.load(DATA, media_type="application/n-triples", graph=G)
+    assert G in store.graphs()
+    assert store.ask(f"ASK {{ GRAPH <{G}> {{ ?s ?p ?o }} }}")
+    assert not store.ask("ASK { <urn:test:absent> ?p ?o }")
+    answer = store.query(
+        "ASK { <urn:test:absent> ?p ?o }", accept="application/sparql-results+json"
+    )
+    assert json.loads(answer.body)["boolean"] is False
+    assert store.union_default()
+    assert store.count(None) == 0
+    with pytest.raises(InputError, match="no default graph of its own"):
+        store.load(DATA, media_type="application/n-triples", graph=None)
 
 
 def test_sparql_answers_in_json_and_capped(store: RemoteStore) -> None:

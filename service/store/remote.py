@@ -20,6 +20,7 @@ Fuseki accept N-Quads there).
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import IO
 
@@ -63,6 +64,8 @@ _IRI = re.compile(r"[^<>\"{}|^`\\\x00-\x20]+")
 """An IRI that cannot break out of `<...>` in SPARQL text."""
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_PROBE_GRAPH = "urn:triskel:pushdown:probe:"
+"""A system graph (`service.store.system_graphs`): never validated, never a client's."""
 UPLOAD = httpx.Timeout(30.0, read=None)
 """An upload may take the remote long to commit; only connecting and sending are bounded."""
 
@@ -92,6 +95,7 @@ class RemoteStore(Store):
         self.max_rdf_nesting = max_rdf_nesting
         self.max_answer_mb = max_answer_mb
         self._client = httpx.Client(auth=auth, timeout=httpx.Timeout(query_timeout_s))
+        self._union_default: bool | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> RemoteStore:
@@ -211,7 +215,10 @@ class RemoteStore(Store):
             return iter(  # type: ignore[return-value]
                 Triple(q.subject, q.predicate, q.object) for q in parse(body, RdfFormat.N_TRIPLES)
             )
-        return parse_query_results(body, QueryResultsFormat.JSON)
+        answer = parse_query_results(body, QueryResultsFormat.JSON)
+        if form == "ASK" and isinstance(answer, QuerySolutions):
+            return _boolean(any(True for _ in answer))
+        return answer
 
     def select(self, query: str, *, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
         """Rows of one of the service's own SELECTs (`own_rows`: all of them); a
@@ -303,6 +310,11 @@ class RemoteStore(Store):
             headers = {"Content-Type": NQUADS}
             self._send("POST", self.gsp_url, content=body, headers=headers, timeout=UPLOAD)
             return checked.quads
+        if graph is None and self.union_default():
+            raise InputError(
+                "the remote store has no default graph of its own (its default graph is the "
+                "union of its named graphs): load into a named graph"
+            )
         triples = (Triple(q.subject, q.predicate, q.object) for q in quads)
         body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
         self._send(
@@ -337,9 +349,42 @@ class RemoteStore(Store):
         return serialize(triples, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
 
     def graphs(self) -> list[str]:
-        """The IRIs of the named graphs, sorted."""
+        """The IRIs of the named graphs, sorted.
+
+        Asked as `GRAPH ?g { }` (empty graphs included, no data read); when that lists
+        none, asked again by a triple in each graph: Virtuoso answers the first with one
+        row that binds no graph."""
         rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        if not any("g" in row for row in rows):
+            rows = self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
         return sorted(row["g"].value for row in rows if "g" in row)
+
+    def union_default(self) -> bool:
+        """True when the engine's default graph is the union of its named graphs and holds
+        nothing of its own (Virtuoso; Fuseki with `unionDefaultGraph`): the store then has
+        no default graph of its own, empty for `count(None)` and a validation.
+
+        Found once, by writing one triple in a scratch named graph and reading it back
+        from the engine's default graph (standard SPARQL 1.1); an engine that refuses the
+        write is taken to keep a default graph of its own."""
+        if self._union_default is None:
+            graph, marker = f"{_PROBE_GRAPH}{uuid.uuid4().hex}", f"<{_PROBE_GRAPH}marker>"
+            triple = f'{marker} {marker} "{graph}"'
+            try:
+                self._send(
+                    "POST",
+                    self.update_url,
+                    data={"update": f"INSERT DATA {{ GRAPH <{graph}> {{ {triple} }} }}"},
+                )
+            except (InputError, StoreError):
+                self._union_default = False
+                return False
+            try:
+                found = self._answer(f"SELECT * WHERE {{ {triple} }}", union=False)
+                self._union_default = any(True for _ in found)  # type: ignore[union-attr]
+            finally:
+                self._send("POST", self.update_url, data={"update": f"DROP SILENT GRAPH <{graph}>"})
+        return self._union_default
 
     def count(self, graph: str | None = None, *, all_graphs: bool = False) -> int:
         """Triples in one graph, or quads in the whole dataset, counted by the engine
@@ -347,11 +392,12 @@ class RemoteStore(Store):
 
         The default graph is counted by a query that names no dataset and asks for no union
         default graph: Oxigraph server then reads its own default graph; an engine whose
-        default graph is always the union of its graphs counts that union."""
+        default graph is always the union of its graphs (`union_default`) has none of its
+        own: 0."""
         in_named = "SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }"
         if graph is not None and not all_graphs:
             return self._count(in_named, {"g": NamedNode(graph)})
-        in_default = self._count(_COUNT_DEFAULT, {}, union=False)
+        in_default = 0 if self.union_default() else self._count(_COUNT_DEFAULT, {}, union=False)
         if not all_graphs:
             return in_default
         return in_default + self._count(in_named, {})
@@ -363,6 +409,15 @@ class RemoteStore(Store):
     def close(self) -> None:
         """Close the HTTP connections."""
         self._client.close()
+
+
+def _boolean(value: bool) -> QueryBoolean:
+    """An ASK answer. Virtuoso answers an ASK as a result set (one row when true, none when
+    false), which pyoxigraph reads as solutions, truthy either way."""
+    body = b'{"head": {}, "boolean": %s}' % (b"true" if value else b"false")
+    answer = parse_query_results(body, QueryResultsFormat.JSON)
+    assert isinstance(answer, QueryBoolean)
+    return answer
 
 
 def _with_base(text: str, base_iri: str | None) -> str:

@@ -150,6 +150,8 @@ def _pattern(node: CompValue) -> str:
     if name == "BGP":
         return " ".join(f"{term(s)} {term(p)} {term(o)} ." for s, p, o in node.triples)
     if name == "Join":
+        if _empty(node.p1) or _empty(node.p2):  # rdflib's join with `{ }`: the other side
+            return _pattern(node.p2 if _empty(node.p1) else node.p1)
         return f"{group(node.p1)} {group(node.p2)}"
     if name == "LeftJoin":
         condition = _filter(node.expr)
@@ -169,6 +171,13 @@ def _pattern(node: CompValue) -> str:
     if name == "Derived":  # a shared relation's table, filled in per run (`derived.render`)
         return f"{{{{derived:{node.relation} {term(node.s)} {term(node.o)}}}}}"
     raise Unsupported(f"pattern {name}")
+
+
+def _empty(node: CompValue) -> bool:
+    """The empty group `{ }`, the identity of a join. Written out, it nests the other side
+    one group deeper, and Virtuoso then refuses a transitive path there whose end only the
+    other patterns of that group bind ("neither end of it is bound")."""
+    return node.name == "BGP" and not node.triples
 
 
 def _filter(expr: Any) -> str:

@@ -9,7 +9,9 @@ memory first. A run here (`run`) instead:
 2. writes scratch system graphs of its own (`urn:triskel:pushdown:<run>:…`) through the
    engine: the ontology and concepts, the entailments of their subproperty/subclass
    axioms (one `INSERT … USING` the data graphs: the triples `prepare` materialises in
-   memory), each shared derived relation (`derived`, one `INSERT` each: the engine
+   memory, and every class a node is an instance of through the data's own subclass
+   axioms too, so the rule queries read `rdf:type` for `rdf:type/rdfs:subClassOf*`), each
+   shared derived relation (`derived`, one `INSERT` each: the engine
    computes it, blank nodes included) and, for shapes that read it, the shapes graph;
 3. runs each compiled constraint with the data, ontology and entailment graphs as its
    default graph (`default-graph-uri`) and the derived relations as a named graph, its
@@ -71,6 +73,12 @@ CONTEXT_PREDICATES = tuple(
 )  # fmt: skip
 """What `service.reports.context` reads of the data (with entailments)."""
 
+_INSTANCE_OF = (f"(<{RDF.type}>/(<{RDFS.subClassOf}>)*)", f"<{RDF.type}>/<{RDFS.subClassOf}>*")
+"""`rdf:type/rdfs:subClassOf*` as the compiled queries write it. A run materialises the
+types it entails (every class a node is an instance of, through the ontology's and the
+data's own subclass axioms) in its entailment graph, so the rule queries read `rdf:type`
+instead: Virtuoso 7.2 answered wrongly (no rows) where this path met a `NOT EXISTS` that
+compares values, or the right side of a `MINUS`."""
 _SLICES = 2
 _DIGITS = 7
 """The fingerprint sums two 28-bit slices of each triple's SHA-256 (no overflow of a
@@ -184,7 +192,9 @@ def _prepare(
         f"INSERT {{ GRAPH <{entailed}> {{ ?s ?super ?o }} }} {using} WHERE {{ "
         f"VALUES (?sub ?super) {{ {pairs_text(properties)} }} ?s ?sub ?o }} ;\n"
         f"INSERT {{ GRAPH <{entailed}> {{ ?s <{RDF.type}> ?super }} }} {using} WHERE {{ "
-        f"VALUES (?sub ?super) {{ {pairs_text(classes)} }} ?s <{RDF.type}> ?sub }}"
+        f"VALUES (?sub ?super) {{ {pairs_text(classes)} }} ?s <{RDF.type}> ?sub }} ;\n"
+        f"INSERT {{ GRAPH <{entailed}> {{ ?s <{RDF.type}> ?super }} }} {using} WHERE {{ "
+        f"?s <{RDF.type}> ?sub . ?sub <{RDFS.subClassOf}>+ ?super }}"
     )
     for relation in compiled.relations_used():
         store.update(
@@ -212,6 +222,8 @@ def _findings(
     for constraint in compiled.constraints:
         query = derived.render(constraint.query, None, graph=scratch.graph("derived"))
         query = query.replace(f"<{SHAPES_GRAPH_IRI}>", f"<{scratch.graph('shapes')}>")
+        for instance_of in _INSTANCE_OF:
+            query = query.replace(instance_of, f"<{RDF.type}>")
         rows = _pages(store, query, _order(constraint.query), dataset, named, page_rows, check)
         found.extend(findings_of(constraint, rows))
     return found

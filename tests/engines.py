@@ -1,0 +1,85 @@
+"""The remote engines of the shared matrix: Oxigraph server and Virtuoso, each started on
+loopback by the tests (`tests.oxigraph`, `tests.virtuoso`) and emptied the same way.
+
+`remote_engine` is module-scoped and parametrised over both, so a module that uses it runs
+its tests on each engine, starting one Virtuoso for the module (it takes seconds to start)
+and using the session's Oxigraph server. `Engine.empty` drops the tests' graphs: on
+Virtuoso only those, not the engine's own (`virtrdf:` and the others it starts with).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from tests.oxigraph import OxigraphServer
+from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso
+
+ENGINES = ["oxigraph", "virtuoso"]
+
+
+@dataclass(frozen=True)
+class Engine:
+    """A started engine: its name, its endpoints, the graphs it keeps for itself."""
+
+    name: str
+    server: OxigraphServer | VirtuosoServer
+    own_graphs: frozenset[str] = frozenset()
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def query_url(self) -> str:
+        return self.server.query_url
+
+    @property
+    def update_url(self) -> str:
+        return self.server.update_url
+
+    @property
+    def gsp_url(self) -> str:
+        return self.server.gsp_url
+
+    def settings(self) -> dict[str, str]:
+        """The `Settings` fields naming this engine."""
+        return {
+            "sparql_url": self.query_url,
+            "sparql_update_url": self.update_url,
+            "gsp_url": self.gsp_url,
+        }
+
+    def empty(self) -> None:
+        """Drop every graph the tests wrote."""
+        if isinstance(self.server, VirtuosoServer):
+            self.server.clear(self.own_graphs)
+            return
+        httpx.post(self.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
+
+
+@pytest.fixture(scope="module")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
+    """One Virtuoso per test module that uses it."""
+    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def remote_engine(request: pytest.FixtureRequest) -> Engine:
+    """Each remote engine in turn, empty."""
+    return engine_for(request.param, request)
+
+
+def engine_for(name: str, request: pytest.FixtureRequest) -> Engine:
+    """The engine `name`, started for the module (Virtuoso) or the session (Oxigraph), empty."""
+    if name == "virtuoso":
+        server: VirtuosoServer = request.getfixturevalue("virtuoso_server")
+        engine = Engine("virtuoso", server, frozenset(graphs(server)))
+    else:
+        engine = Engine("oxigraph", request.getfixturevalue("oxigraph_server"))
+    engine.empty()
+    return engine
