@@ -15,19 +15,19 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from service.store.remote import RemoteStore
 from tests.oxigraph import OxigraphServer
-from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso
+from tests.virtuoso import VirtuosoServer, running_virtuoso
 
 ENGINES = ["oxigraph", "virtuoso"]
 
 
 @dataclass(frozen=True)
 class Engine:
-    """A started engine: its name, its endpoints, the graphs it keeps for itself."""
+    """A started engine: its name and its endpoints."""
 
     name: str
     server: OxigraphServer | VirtuosoServer
-    own_graphs: frozenset[str] = frozenset()
 
     @property
     def base_url(self) -> str:
@@ -53,10 +53,14 @@ class Engine:
             "gsp_url": self.gsp_url,
         }
 
+    def store(self) -> RemoteStore:
+        """A remote store on this engine (the caller closes it)."""
+        return RemoteStore(self.query_url, update_url=self.update_url, gsp_url=self.gsp_url)
+
     def empty(self) -> None:
         """Drop every graph the tests wrote."""
         if isinstance(self.server, VirtuosoServer):
-            self.server.clear(self.own_graphs)
+            self.server.clear()
             return
         httpx.post(self.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
 
@@ -78,7 +82,7 @@ def engine_for(name: str, request: pytest.FixtureRequest) -> Engine:
     """The engine `name`, started for the module (Virtuoso) or the session (Oxigraph), empty."""
     if name == "virtuoso":
         server: VirtuosoServer = request.getfixturevalue("virtuoso_server")
-        engine = Engine("virtuoso", server, frozenset(graphs(server)))
+        engine = Engine("virtuoso", server)
     else:
         engine = Engine("oxigraph", request.getfixturevalue("oxigraph_server"))
     engine.empty()

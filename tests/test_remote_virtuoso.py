@@ -10,27 +10,17 @@ import pytest
 
 from service.errors import InputError, LimitExceededError, NotFoundError
 from service.store.remote import RemoteStore
-from tests.virtuoso import VirtuosoServer, graphs, running_virtuoso
+from tests.engines import engine_for
+from tests.virtuoso import running_virtuoso
 
 G = "urn:test:virtuoso:g"
 DATA = b'<urn:test:a> <urn:test:p> <urn:test:b> .\n<urn:test:a> <urn:test:p> "x"@en .\n'
 
 
-@pytest.fixture(scope="module")
-def builtin_graphs(virtuoso_server: VirtuosoServer) -> frozenset[str]:
-    """Virtuoso's own graphs, as the module's server started with them."""
-    return frozenset(graphs(virtuoso_server))
-
-
 @pytest.fixture
-def store(virtuoso_server: VirtuosoServer, builtin_graphs: frozenset[str]) -> Iterator[RemoteStore]:
+def store(request: pytest.FixtureRequest) -> Iterator[RemoteStore]:
     """A remote store on the Virtuoso of the module, cleared of the tests' graphs."""
-    virtuoso_server.clear(builtin_graphs)
-    remote = RemoteStore(
-        virtuoso_server.query_url,
-        update_url=virtuoso_server.update_url,
-        gsp_url=virtuoso_server.gsp_url,
-    )
+    remote = engine_for("virtuoso", request).store()
     yield remote
     remote.close()
 

@@ -27,6 +27,7 @@ transitive property path with neither end bound (`?s org:memberOf/org:unitOf* ?o
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import shutil
 import signal
@@ -89,6 +90,8 @@ class VirtuosoServer:
     base_url: str
     sql_port: int
     pid: int
+    own_graphs: frozenset[str] = frozenset()
+    """Virtuoso's own graphs, as it started (`clear` keeps them)."""
 
     @property
     def query_url(self) -> str:
@@ -109,9 +112,9 @@ class VirtuosoServer:
         if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
             raise RuntimeError(f"isql-vt failed: {done.stdout[-500:]} {done.stderr[-500:]}")
 
-    def clear(self, keep: frozenset[str]) -> None:
-        """Drop every graph but `keep` (Virtuoso's own, listed when it started)."""
-        drops = [f"DROP SILENT GRAPH <{graph}>" for graph in set(graphs(self)) - keep]
+    def clear(self) -> None:
+        """Drop every graph but Virtuoso's own."""
+        drops = [f"DROP SILENT GRAPH <{graph}>" for graph in set(graphs(self)) - self.own_graphs]
         if drops:
             httpx.post(self.update_url, data={"update": " ;\n".join(drops)}).raise_for_status()
 
@@ -162,7 +165,7 @@ def running_virtuoso(folder: Path, *, max_rows: int = 100_000) -> Iterator[Virtu
     try:
         _wait_until_up(server, process, 180)
         server.sql(GRANTS)
-        yield server
+        yield dataclasses.replace(server, own_graphs=frozenset(graphs(server)))
     finally:
         os.kill(process.pid, signal.SIGTERM)
         try:

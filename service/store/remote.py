@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO
 
 import httpx
 from pyoxigraph import (
     Literal,
     NamedNode,
+    Quad,
     QueryBoolean,
     QueryResultsFormat,
     QuerySolutions,
@@ -66,6 +67,7 @@ _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 _PROBE_GRAPH = "urn:triskel:pushdown:probe:"
 """A system graph (`service.store.system_graphs`): never validated, never a client's."""
+_NT = {"Accept": NTRIPLES}
 UPLOAD = httpx.Timeout(30.0, read=None)
 """An upload may take the remote long to commit; only connecting and sending are bounded."""
 
@@ -339,14 +341,28 @@ class RemoteStore(Store):
         if dataset:
             if not fmt.is_dataset:
                 raise InputError(f"{fmt.media_type} cannot hold named graphs")
-            body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS})
-            quads = parse(body, RdfFormat.N_QUADS)
+            quads = self._graph_quads() if self.union_default() else self._dataset_quads()
             return serialize(quads, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
+        if graph is None and self.union_default():  # none of its own: empty
+            return serialize([], format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
         params = self._graph_params(graph)
         headers = {"Accept": NTRIPLES}
         body = self._send("GET", self.gsp_url, params=params, headers=headers)
         triples = parse(body, RdfFormat.N_TRIPLES)
         return serialize(triples, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
+
+    def _dataset_quads(self) -> Iterator[Quad]:
+        """The whole dataset in one Graph Store `GET` (Oxigraph, Fuseki)."""
+        body = self._send("GET", self.gsp_url, headers={"Accept": NQUADS})
+        return parse(body, RdfFormat.N_QUADS)
+
+    def _graph_quads(self) -> Iterator[Quad]:
+        """The whole dataset a named graph at a time, for an engine with no default graph of
+        its own, whose Graph Store has no dataset representation (Virtuoso: 406)."""
+        for graph in self.graphs():
+            body = self._send("GET", self.gsp_url, params={"graph": graph}, headers=_NT)
+            for t in parse(body, RdfFormat.N_TRIPLES):
+                yield Quad(t.subject, t.predicate, t.object, NamedNode(graph))
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted.

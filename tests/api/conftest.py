@@ -3,7 +3,9 @@
 `make_client(**settings)` builds an app with `create_app`, runs its lifespan inside a
 `TestClient` and closes it after the test. The store is a new embedded store under the test's
 temporary folder or, for the `remote` parameter, the test Oxigraph server emptied first; so
-every API test runs against both backends.
+every API test runs against both backends, and the tests of the engine matrix (named
+queries, `/sparql`, the Graph Store, guard mode; marked `EVERY_ENGINE`) on Virtuoso too
+(`virtuoso`: one started per module, its tests' graphs dropped first, `tests.engines`).
 """
 
 from __future__ import annotations
@@ -20,11 +22,14 @@ from benchmarks import live
 from benchmarks.live import LiveServer
 from service.api import create_app
 from service.settings import Settings
+from tests.engines import engine_for
 from tests.oxigraph import remote_server
 
 TOKENS = {"read": "read-token", "write": "write-token", "admin": "admin-token"}
 LOOPBACK = ("127.0.0.1", 50000)
 BACKENDS = ["embedded", "remote"]
+EVERY_ENGINE = pytest.mark.backends("embedded", "remote", "virtuoso")
+"""Marks a test of the engine matrix: it runs on Virtuoso too (one started per module)."""
 
 
 def _settings_factory(
@@ -34,6 +39,14 @@ def _settings_factory(
     if backend == "embedded":
         paths = iter(range(100))
         return lambda: {"store_path": folder / f"store-{next(paths)}"}
+    if backend == "virtuoso":
+        engine = engine_for("virtuoso", request)
+
+        def emptied() -> dict[str, Any]:
+            engine.empty()
+            return engine.settings()
+
+        return emptied
     server = remote_server(request)
 
     def remote() -> dict[str, Any]:
@@ -59,13 +72,29 @@ def _start(settings: Settings, client: tuple[str, int] = LOOPBACK) -> TestClient
     return test_client
 
 
-@pytest.fixture(params=BACKENDS)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrise `store_settings` and `module_client` by backend: `BACKENDS`, or those a
+    test's `backends` marker names (`EVERY_ENGINE`: Virtuoso too, for the tests of the engine
+    matrix; the others would add its start-up and slow writes to the suite's time)."""
+    marker = metafunc.definition.get_closest_marker("backends")
+    backends = list(marker.args) if marker else BACKENDS
+    chosen = {
+        name.strip()
+        for mark in metafunc.definition.iter_markers("parametrize")
+        for name in (mark.args[0].split(",") if isinstance(mark.args[0], str) else mark.args[0])
+    }  # a test that names its backends itself (`parametrize(..., indirect=True)`)
+    for name, scope in (("store_settings", "function"), ("module_client", "module")):
+        if name in metafunc.fixturenames and name not in chosen:
+            metafunc.parametrize(name, backends, indirect=True, scope=scope)  # type: ignore[arg-type]
+
+
+@pytest.fixture
 def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], dict[str, Any]]:
     """A factory of settings naming a fresh, empty store of the parametrised backend."""
     return _settings_factory(request.param, tmp_path, request)
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module")
 def module_client(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[TestClient]:

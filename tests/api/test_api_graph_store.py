@@ -8,6 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 
+from tests.api.conftest import EVERY_ENGINE
+
 EX = "http://example.org/"
 TURTLE = {"content-type": "text/turtle"}
 GRAPH = {"graph": f"{EX}g"}
@@ -43,6 +45,7 @@ def test_post_to_the_store_itself_creates_a_new_graph(client: TestClient) -> Non
     assert client.put("/store", content=OLD, headers=TURTLE).status_code == 400
 
 
+@EVERY_ENGINE
 def test_put_creates_then_replaces_post_adds_delete_removes(client: TestClient) -> None:
     assert client.put("/store", params=GRAPH, content=OLD, headers=TURTLE).status_code == 201
     new = f"<{EX}new> <{EX}p> 2 ."
@@ -105,6 +108,7 @@ def test_a_body_broken_on_line_1002_stores_nothing_and_names_the_line(client: Te
     assert client.get("/store", params=GRAPH).status_code == 404
 
 
+@EVERY_ENGINE
 def test_put_of_a_broken_body_leaves_the_old_graph_intact(client: TestClient) -> None:
     client.put("/store", params=GRAPH, content=OLD, headers=TURTLE)
     for method in ("PUT", "POST"):

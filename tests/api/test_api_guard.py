@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import EVERY_ENGINE
 from tests.api.test_api_validate import EX, EXAMPLE, TURTLE, dataset, example_graph, load_example
 
 ORG_GRAPH = example_graph(EXAMPLE / "organization.ttl")
@@ -39,6 +40,7 @@ def client(make_client: Callable[..., TestClient]) -> TestClient:
     return made
 
 
+@EVERY_ENGINE
 def test_a_write_adding_a_violation_is_refused_and_changes_nothing(client: TestClient) -> None:
     before = dataset(client)
     params = NEW_GRAPH | {"guard": "violation"}
@@ -84,6 +86,7 @@ def test_the_guarded_severity_decides(client: TestClient) -> None:
     )
 
 
+@EVERY_ENGINE
 def test_guarded_updates(client: TestClient) -> None:
     before = dataset(client)
     breaking = f"""PREFIX ex: <{EX}>
@@ -103,6 +106,7 @@ def test_guarded_updates(client: TestClient) -> None:
     assert len(dataset(client)) == len(before) + 1
 
 
+@EVERY_ENGINE
 def test_a_guarded_delete(client: TestClient) -> None:
     before = dataset(client)
     answer = client.delete("/store", params={"graph": ORG_GRAPH, "guard": "violation"})

@@ -23,6 +23,12 @@ CASES = sorted(path.name for path in CASES_DIR.iterdir() if (path / "expected.cs
 CASE_GRAPH = "urn:test:case"
 SALES = {"practice": "https://example.org/case/sales"}
 COUNT = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+VIRTUOSO_DIFFERS = {
+    "brokers": "a comparison's boolean comes back as the integer 1 or 0",
+    "key-people-per-practice": "a comparison's boolean comes back as the integer 1 or 0",
+    "network-vs-org-chart": 'it finds no nested units where the chart nests them ("nested")',
+}
+"""Named queries Virtuoso 7.2 answers otherwise than SPARQL 1.1 says (README, Engines)."""
 INJECTIONS = ['x" } ; DROP ALL ; #', "x> ?p ?o } UNION { ?s ?p ?o"]
 
 
@@ -74,6 +80,19 @@ def test_every_case_gives_its_expected_rows(
     case_client: Callable[[str], TestClient], case: str
 ) -> None:
     """The exact rows of tests/query_cases over HTTP; parameters bound on both backends."""
+    _expected_rows(case_client, case)
+
+
+@pytest.mark.backends("virtuoso")
+@pytest.mark.parametrize("case", sorted(set(CASES) - set(VIRTUOSO_DIFFERS)))
+def test_every_case_gives_its_expected_rows_on_virtuoso(
+    case_client: Callable[[str], TestClient], case: str
+) -> None:
+    """The same rows from Virtuoso, but for the cases it answers otherwise."""
+    _expected_rows(case_client, case)
+
+
+def _expected_rows(case_client: Callable[[str], TestClient], case: str) -> None:
     client = case_client(case)
     response = client.get(f"/queries/{case}", params=_params(case), headers={"accept": "text/csv"})
     assert response.status_code == 200, response.text

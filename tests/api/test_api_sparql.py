@@ -18,6 +18,7 @@ from rdflib.namespace import RDF
 from service.findings.saved import STATE_GRAPH
 from service.resources import ONTOLOGY_IRI
 from service.store.system_graphs import is_system_graph
+from tests.api.conftest import EVERY_ENGINE
 
 EX = "http://example.org/"
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
@@ -51,6 +52,7 @@ def names(response_json: dict) -> list[str]:
     return [b["name"]["value"] for b in response_json["results"]["bindings"]]
 
 
+@EVERY_ENGINE
 def test_get_answers_sparql_json_by_default_over_the_union_of_graphs(client: TestClient) -> None:
     response = client.get("/sparql", params={"query": NAMES})
     assert response.status_code == 200
@@ -69,6 +71,7 @@ def test_post_form_and_post_direct_give_the_same_answer(client: TestClient) -> N
     assert names(form.json()) == names(direct.json()) == ["Ada", "Bob", "Cy", "Wiki"]
 
 
+@EVERY_ENGINE
 def test_dataset_parameters_replace_the_union_default_graph(client: TestClient) -> None:
     only_tools = client.get("/sparql", params={"query": NAMES, "default-graph-uri": EX + "tools"})
     assert names(only_tools.json()) == ["Wiki"]
@@ -120,6 +123,7 @@ def test_select_answers_in_the_negotiated_format(
         assert text.splitlines() == ["?name", '"Ada"', '"Bob"', '"Cy"', '"Wiki"']
 
 
+@EVERY_ENGINE
 def test_ask_answers_json_xml_or_a_csv_table_and_refuses_rdf(client: TestClient) -> None:
     query = {"query": f"ASK {{ <{EX}ada> <{EX}knows> <{EX}bob> }}"}
     assert client.get("/sparql", params=query).json() == {"head": {}, "boolean": True}
