@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     remote_page_rows: int = Field(default=10_000, gt=0)
     """Rows a validation pushed down to a remote engine reads per request (`LIMIT`): the
     service holds one page of a rule's answer at a time."""
+    revalidate_every: float | None = Field(default=None, gt=0)
+    """Seconds between two full validations of a remote store on its engine, which catch
+    writes made behind the service's back (`service.findings.revalidate`); None: never. Only
+    with `sparql_url`."""
     max_reports: int = Field(default=1_000, gt=0)
     """Kept validation reports at most, whatever `history_keep` says; past it the oldest are
     dropped first."""

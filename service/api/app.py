@@ -49,6 +49,7 @@ from service.api.routers import (
 )
 from service.catalog import Catalog
 from service.findings import LiveFindings
+from service.findings.revalidate import Revalidation
 from service.guard import Guard
 from service.ontology import read_graph
 from service.rdf.formats import NTRIPLES
@@ -57,6 +58,7 @@ from service.resources import ONTOLOGY_IRI
 from service.settings import Settings
 from service.store import open_store
 from service.store.base import Store
+from service.store.remote import RemoteStore
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +108,26 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 warm.start()
             app.state.guard = Guard(live)
             app.state.store, app.state.validator = store, validator
+            app.state.revalidation = _revalidation(settings, store, live)
             yield
         finally:
+            if getattr(app.state, "revalidation", None) is not None:
+                await in_thread(app.state.revalidation.stop)
             await in_thread(validator.close)
             await in_thread(store.close)
 
     return lifespan
+
+
+def _revalidation(settings: Settings, store: Store, live: LiveFindings) -> Revalidation | None:
+    """The periodic full revalidation of `TRISKEL_REVALIDATE_EVERY`, started (a remote store
+    only: the embedded store is written by the service alone)."""
+    if settings.revalidate_every is None or not isinstance(store, RemoteStore):
+        return None
+    every, rows = settings.revalidate_every, settings.remote_page_rows
+    revalidation = Revalidation(store, live, every_s=every, page_rows=rows)
+    revalidation.start()
+    return revalidation
 
 
 def create_app(settings: Settings) -> FastAPI:

@@ -338,12 +338,18 @@ class LiveFindings:
         with self._lock:
             if not self.stale(store):
                 return False
-            log.warning("live findings: the store changed behind the service's back; rebuilding")
+            self.rebuild(store, "the store changed behind the service's back")
+            return True
+
+    def rebuild(self, store: Store, reason: str) -> None:
+        """Validate the store whole again and keep that as the live state (logged with
+        `reason`): for a change found by a full revalidation (`service.findings.revalidate`)."""
+        with self._lock:
+            log.warning("live findings: %s; rebuilding", reason)
             live, quads = _validated(store, self._pack)
             self._live, self._expected = live, quads
             self._kept.replace(store, self._all_records(), quads)
             self._version += 1
-            return True
 
     def _records_of(self, findings: list[Finding]) -> list[Record]:
         """Records of findings of the current data (ids and contexts read from it)."""
