@@ -55,7 +55,7 @@ def remote(remote_engine: Engine, proxy: Recording) -> Iterator[RemoteStore]:
 
 @functools.cache
 def _sources() -> dict[str, list[Source]]:
-    generated = generate(copies_for(20_000), rate=1.0).ntriples()
+    generated = generate(copies_for(5_000), rate=1.0).ntriples()
     return {
         "example": [Source.from_path(p) for p in EXAMPLE],
         "shape-cases": [Source.from_path(p) for p in SHAPE_CASES],
