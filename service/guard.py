@@ -40,7 +40,8 @@ from __future__ import annotations
 
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -313,6 +314,21 @@ class Guard:
                 if delta is None:
                     change += self._read_back(store, write)
                 return Applied(created, change)
+
+    @contextmanager
+    def trying(self, store: Store, update: Update) -> Iterator[Delta]:
+        """A what-if: `update`'s delta on the validated graphs, computed by the store
+        without writing it (or tried on a copy of the live data where the store cannot
+        tell), for the block to try on the live findings (`LiveFindings.tried`). Nothing is
+        written to the store, its kept findings or its history.
+
+        Writes wait while the block runs (as they wait for a guarded write's check), so the
+        live findings stay those of the state the delta was computed on: keep it short."""
+        with self._lock:
+            self.live.refresh(store)
+            self.live.wait_ready()
+            stored = store.update_delta(update.text, base_iri=update.base_iri)
+            yield update.trial_delta(self.live, store) if stored is None else validated_part(stored)
 
     def _guarded(
         self, store: Store, write: Write, level: Severity

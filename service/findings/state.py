@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -42,7 +42,7 @@ from service.rdf.reader import graph_node
 from service.reports.history import shapes_version
 from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs
-from service.store.base import Store
+from service.store.base import Row, Store, Term
 from service.validation import ShapePack, load_builtin, unique_findings
 from service.validation.entailed import Delta, EntailedData
 from service.validation.live import LiveValidation, Outcome
@@ -195,6 +195,15 @@ class LiveFindings:
         state._kept.replace(store, state._all_records(), quads)
         return state
 
+    @classmethod
+    def detached(cls, store: Store, *, pack: ShapePack | None = None) -> LiveFindings:
+        """The store's findings built in memory and never written back (a what-if from the
+        command line, which must leave the store as it found it)."""
+        pack = pack or load_builtin()
+        live, quads = _validated(store, pack)
+        stamp = Stamp(state_version(pack, shapes_version(pack)), quads, 0)
+        return cls(live, expected=quads, watch=False, pack=pack, kept=Kept({}, stamp))
+
     def warm_up(self, store: Store) -> None:
         """Build the engine from the store (a progress line in the log) and bring the kept
         state in line with it (blank-node labels and contexts as this process names them);
@@ -295,6 +304,40 @@ class LiveFindings:
             self._expected += len(done.added) - len(done.removed)
             self._version += 1
             return done, outcome
+
+    @contextmanager
+    def tried(self, delta: Delta) -> Iterator[Outcome]:
+        """Apply `delta` for the duration of the block and roll it back after, the state
+        held still meanwhile: what a write would open and close, never noted as a write (no
+        stamp, no kept findings touched). Read the data inside with `data` or `rows`."""
+        live = self.wait_ready()
+        with self._lock:
+            done = net(delta, live.data.base)
+            outcome = live.apply(done)
+            self._version += 1
+            try:
+                yield outcome
+            finally:
+                live.apply(inverse(done))
+                self._version += 1
+
+    def rows(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+        """The rows of a SELECT over the validated graphs as the live state holds them (the
+        default graph their union, as the store's queries read it), with variables bound to
+        `substitutions`; in memory, so only for the service's own bounded queries."""
+        bound: dict[ox.Variable, Term | ox.Triple] = {
+            ox.Variable(name): term for name, term in (substitutions or {}).items()
+        }
+        with self._lock:
+            answer = self.wait_ready().data.base.query(
+                query, use_default_graph_as_union=True, substitutions=bound
+            )
+            assert isinstance(answer, ox.QuerySolutions)
+            names = [v.value for v in answer.variables]
+            return [
+                {n: v for n in names if (v := row[n]) is not None and not isinstance(v, ox.Triple)}
+                for row in answer
+            ]
 
     def revert(self, done: Delta) -> None:
         """Undo an `attempt` (its returned net delta)."""

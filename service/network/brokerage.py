@@ -27,6 +27,8 @@ of two-paths, each tie counted once whatever its weight (the roles are structura
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from service.network.read import Network
 
 ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
@@ -34,16 +36,22 @@ ROLES = ("coordinator", "itinerant", "gatekeeper", "representative", "liaison")
 
 def brokerage(network: Network) -> list[dict[str, int]]:
     """Each person's count of open two-paths they broker, by role (index: the person)."""
+    counts = brokerage_of(network, range(network.size))
+    return [counts[person] for person in range(network.size)]
+
+
+def brokerage_of(network: Network, brokers: Iterable[int]) -> dict[int, dict[str, int]]:
+    """The counts of `brokers` only (a what-if recounts the people a change reaches)."""
     groups = [network.group(person) for person in range(network.size)]
     successors: list[set[int]] = [set() for _ in network.people]
     predecessors: list[set[int]] = [set() for _ in network.people]
     for source, target in network.ties:
         successors[source].add(target)
         predecessors[target].add(source)
-    counts = [dict.fromkeys(ROLES, 0) for _ in network.people]
-    for broker in range(network.size):
+    counts: dict[int, dict[str, int]] = {}
+    for broker in brokers:
         own = groups[broker]
-        tally = counts[broker]
+        tally = counts[broker] = dict.fromkeys(ROLES, 0)
         for sender in predecessors[broker]:
             onward = successors[sender]
             sender_group = groups[sender]

@@ -65,7 +65,7 @@ class Diff:
             f"{len(self.new)} new, {len(self.resolved)} resolved, {len(self.still_open)} still open"
         ]
         for mark, found in (("+", self.new), ("-", self.resolved)):
-            lines.extend(f"{mark} {_line(r)}" for r in found)
+            lines.extend(f"{mark} {result_line(r)}" for r in found)
         return "\n".join(lines) + "\n"
 
 
@@ -105,7 +105,8 @@ def _field(result: JsonResult, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _line(result: JsonResult) -> str:
+def result_line(result: JsonResult) -> str:
+    """One result on one line: rule, severity, focus and value, compactly, and its id."""
     parts = [
         str(result.get("rule", "")),
         str(result.get("severity", "")),

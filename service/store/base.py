@@ -152,6 +152,13 @@ class Store(ABC):
         self.update(update, base_iri=base_iri)
         return None
 
+    def update_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta | None:
+        """The delta `update_with_delta` would return for `update` on the current state,
+        with nothing written (a what-if); None when the backend cannot tell without applying
+        it (this default). Raises what applying the update would raise."""
+        self.check_update(update, base_iri=base_iri)
+        return None
+
     @abstractmethod
     def load(
         self,

@@ -345,6 +345,15 @@ class EmbeddedStore(Store):
             self._write(delta)
             return delta
 
+    def update_delta(self, update: str, *, base_iri: str | None = None) -> QuadDelta:
+        """The update's delta on the current state, computed as `update_with_delta` does
+        (bounded by the update budget) but never written. Under the write lock only while
+        it is computed: the delta is the one of a committed state."""
+        update = self.check_update(update, base_iri=base_iri)
+        found = operations(update, base_iri)
+        with self._write_lock:
+            return self._delta(update, found, base_iri)
+
     def _delta(self, update: str, found: list[Operation], base_iri: str | None) -> QuadDelta:
         """The update's delta on the current state.
 
