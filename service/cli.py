@@ -563,6 +563,66 @@ def _run_analyse(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_whatif(commands: Commands) -> None:
+    parser = commands.add_parser(
+        "whatif", help="what a scenario would change (findings, practices, network); no write"
+    )
+    parser.add_argument(
+        "scenario",
+        type=Path,
+        metavar="SCENARIO",
+        help="a JSON scenario (README: What-if), or with --update a SPARQL Update file",
+    )
+    parser.add_argument(
+        "--update", action="store_true", help="SCENARIO is a SPARQL Update, not a JSON scenario"
+    )
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument(
+        "--people", action="store_true", help="name the people in the network change"
+    )
+    parser.add_argument("--store", metavar="PATH", help="embedded store folder (var/store)")
+    parser.set_defaults(handler=_run_whatif)
+
+
+def _run_whatif(args: argparse.Namespace) -> int:
+    """Answer a what-if on the store, leaving it as it was: the findings are computed in
+    memory (never written back), the update's delta is computed, never applied."""
+    import json
+
+    from service.findings import LiveFindings
+    from service.guard import Guard
+    from service.rdf.reader import MEGABYTE, open_regular, read_body
+    from service.store import open_store
+    from service.whatif import Scenario, as_text, read_scenario, what_if
+
+    settings = _store_settings(args)
+    with open_regular(args.scenario) as raw:
+        body = read_body(
+            raw, max_bytes=int(settings.max_body_mb * MEGABYTE), source=str(args.scenario)
+        )
+    if args.update:
+        try:
+            scenario = Scenario(raw=body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise InputError(f"{args.scenario}: the update is not UTF-8") from None
+    else:
+        scenario = read_scenario(body)
+    store = open_store(settings)
+    try:
+        answer = what_if(
+            store,
+            Guard(LiveFindings.detached(store)),
+            scenario,
+            min_group_size=settings.min_group_size,
+            people=args.people,
+        )
+    finally:
+        store.close()
+    text = as_text(answer) if args.format == "text" else json.dumps(answer, indent=2) + "\n"
+    sys.stdout.write(text)
+    return 0
+
+
 def _store_nquads(args: argparse.Namespace) -> bytes:
     """Everything in the store but the kept reports, as N-Quads."""
     from service.reports.snapshot import Snapshot
@@ -583,6 +643,7 @@ def _parser() -> argparse.ArgumentParser:
         add(commands)
     _add_import(commands)
     _add_analyse(commands)
+    _add_whatif(commands)
     return parser
 
 

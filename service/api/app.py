@@ -46,6 +46,7 @@ from service.api.routers import (
     sparql,
     update,
     validate,
+    whatif,
 )
 from service.catalog import Catalog
 from service.findings import LiveFindings
@@ -163,6 +164,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
     app.include_router(analytics.router)
+    app.include_router(whatif.router)
     pages.install(app)
     app.add_middleware(SparqlCORS, origins=cors_origins)
     app.add_middleware(publishing.PublicCORS)

@@ -77,6 +77,19 @@ async def can_write(request: Request) -> bool:
 CanWrite = Annotated[bool, Depends(can_write)]
 
 
+async def is_admin(request: Request) -> bool:
+    """True when the request carries a token of the admin role (per-person network metrics
+    are for admins unless `TRISKEL_PERSON_METRICS=read`)."""
+    try:
+        await _require(Role.ADMIN)(request)
+    except AuthError:
+        return False
+    return True
+
+
+IsAdmin = Annotated[bool, Depends(is_admin)]
+
+
 async def read_body(request: Request, settings: SettingsDep) -> bytes:
     """The request body, refused with `TooLargeError` (413) as soon as it passes the limit.
 

@@ -32,6 +32,7 @@ from service.findings import LiveFindings, at_least, refused_results
 from service.guard import Guard, Update
 from service.network.read import Network, network_from_rows, network_query
 from service.reports.diff import Diff, result_line
+from service.reports.snapshot import validated_graphs
 from service.store.base import Store
 from service.validation import unique_findings
 from service.validation.entailed import Delta
@@ -68,7 +69,8 @@ def what_if(
     check_scenario(store, scenario)
     live = guard.live
     reach = _Reach()
-    with guard.trying(store, Update(scenario.update(), base_iri)) as delta:
+    graphs = [None, *validated_graphs(store.graphs())]
+    with guard.trying(store, Update(scenario.update(graphs), base_iri)) as delta:
         seeds = _seeds(delta)
         before = _network(live)
         with live.tried(delta) as outcome:
@@ -107,11 +109,11 @@ def _network(live: LiveFindings) -> Network:
 
 
 def _seeds(delta: Delta) -> set[ox.NamedNode]:
-    """The named nodes a delta's quads are about (subjects and objects)."""
-    nodes: set[ox.NamedNode] = set()
-    for quad in (*delta.removed, *delta.added):
-        nodes.update(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
-    return nodes
+    """The named nodes whose description a delta changes (the subjects of its quads: a
+    dropped arc, a conversation that loses a participant; not every node they name)."""
+    return {
+        q.subject for q in (*delta.removed, *delta.added) if isinstance(q.subject, ox.NamedNode)
+    }
 
 
 def _foci(findings: Iterable[Finding]) -> set[ox.NamedNode]:

@@ -11,12 +11,15 @@ says why in its `# message:` line): a bad scenario is an `InputError` naming the
 the problem.
 
 The steps are one update, operations in order (a later step sees what an earlier one did).
+A step that changes what is said about a node (`x-each-graph`) is one operation per graph,
+`WITH <graph>` before each named one: graphs are named by IRI, so the update reaches data
+graphs only, never a system graph (`service.store.system_graphs`).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -33,6 +36,8 @@ HERE = Path(__file__).parent
 SCHEMA_FILE = HERE / "scenario.schema.json"
 STEPS_DIR = HERE / "steps"
 MESSAGE = "# message: "
+_NOT_BOUND = ("kind", "graph")
+"""Step properties that are not template variables."""
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,15 @@ class Step:
     iris: Mapping[str, ox.NamedNode]
     graph: ox.NamedNode | None = None
 
-    def update(self) -> str:
-        """The step's SPARQL Update: its template with the IRIs bound (and `WITH` its graph)."""
+    def update(self, graphs: Sequence[str | None]) -> list[str]:
+        """The step's SPARQL Update operations: its template with the IRIs bound, once per
+        graph of `graphs` (the store's data graphs, None the default graph) for a kind that
+        changes every graph (`x-each-graph`), else once on its `graph` (the default graph
+        when none). A named graph's operation starts `WITH <graph>`."""
         text = bind(template_text(self.template), self.bindings())
-        return text if self.graph is None else with_graph(text, self.graph)
+        if not step_schema(self.kind).get("x-each-graph"):
+            graphs = [None if self.graph is None else self.graph.value]
+        return [text if g is None else with_graph(text, ox.NamedNode(g)) for g in graphs]
 
     def bindings(self) -> dict[str, ox.NamedNode]:
         """Template variable -> IRI (a property's `x-binds` renames its variable)."""
@@ -63,11 +73,12 @@ class Scenario:
     raw: str | None = None
     title: str | None = None
 
-    def update(self) -> str:
-        """The whole scenario as one SPARQL Update."""
+    def update(self, graphs: Sequence[str | None]) -> str:
+        """The whole scenario as one SPARQL Update, on `graphs` (see `Step.update`)."""
         if self.raw is not None:
             return self.raw
-        return " ;\n".join(step.update() for step in self.steps)
+        operations = [op for step in self.steps for op in step.update(graphs)]
+        return join_operations(operations)
 
     def describe(self) -> dict[str, Any]:
         """The scenario as the answer echoes it."""
@@ -121,11 +132,7 @@ def read_scenario(body: bytes) -> Scenario:
 def _step(step: Mapping[str, str]) -> Step:
     kind = step["kind"]
     found = step_schema(kind)
-    iris = {
-        name: _iri(step[name], name)
-        for name, spec in found["properties"].items()
-        if "x-class" in spec and name in step
-    }
+    iris = {name: _iri(value, name) for name, value in step.items() if name not in _NOT_BOUND}
     graph = _iri(step["graph"], "graph") if "graph" in step else None
     return Step(kind, found["x-template"], iris, graph)
 
@@ -143,6 +150,8 @@ def check_scenario(store: Store, scenario: Scenario) -> None:
     for number, step in enumerate(scenario.steps, start=1):
         properties = step_schema(step.kind)["properties"]
         for name, iri in step.iris.items():
+            if "x-class" not in properties[name]:
+                continue  # a new node's IRI (a banning policy's)
             wanted = ox.NamedNode(properties[name]["x-class"])
             if not store.ask(_query("is-a"), substitutions={"node": iri, "class": wanted}):
                 raise InputError(f"step {number} ({step.kind}): {name} {iri} is not a {wanted}")
@@ -190,7 +199,27 @@ def with_graph(text: str, graph: ox.NamedNode) -> str:
     >>> with_graph("PREFIX a: <urn:a#> INSERT { a:x a:y a:z } WHERE {}", ox.NamedNode("urn:g"))
     'PREFIX a: <urn:a#> WITH <urn:g> INSERT { a:x a:y a:z } WHERE {}'
     """
-    start = next(
-        t.start for t in tokens(text) if t.kind == "name" and t.word in ("INSERT", "DELETE")
-    )
+    start = _first_keyword(text, ("INSERT", "DELETE"))
     return f"{text[:start]}WITH {graph} {text[start:]}"
+
+
+def join_operations(operations: Sequence[str]) -> str:
+    """Operations as one update, their prologues (`PREFIX`, `BASE`) first: pyoxigraph reads
+    a prologue only at the start of an update, not after `;` as SPARQL 1.1 allows. The
+    step templates declare each prefix they use with its usual namespace, so gathering their
+    prologues changes no name.
+
+    >>> join_operations(["PREFIX a: <urn:a#> INSERT DATA { a:x a:y a:z }", "DELETE DATA {}"])
+    'PREFIX a: <urn:a#> \\nINSERT DATA { a:x a:y a:z } ;\\nDELETE DATA {}'
+    """
+    prologues: list[str] = []
+    bodies: list[str] = []
+    for text in operations:
+        start = _first_keyword(text, ("INSERT", "DELETE", "WITH"))
+        prologues.append(text[:start])
+        bodies.append(text[start:])
+    return "".join(prologues) + "\n" + " ;\n".join(bodies)
+
+
+def _first_keyword(text: str, keywords: tuple[str, ...]) -> int:
+    return next(t.start for t in tokens(text) if t.kind == "name" and t.word in keywords)

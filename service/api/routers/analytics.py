@@ -19,36 +19,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
-from service.api.auth import AccessPolicy, Role, presented_token
-from service.api.deps import SettingsDep, StoreDep, ValidationsDep, WriteAccess
-from service.errors import AuthError
+from service.api.deps import IsAdmin, SettingsDep, StoreDep, ValidationsDep, WriteAccess
 from service.network.run import analyse_store
 
 router = APIRouter(tags=["analytics"], dependencies=[WriteAccess])
 
 
-def _is_admin(request: Request) -> bool:
-    """True when the request carries a token of the admin role."""
-    policy: AccessPolicy = request.app.state.access
-    client = request.client.host if request.client else None
-    try:
-        policy.check(
-            Role.ADMIN, presented_token(request.headers.get("authorization")), client_host=client
-        )
-    except AuthError:
-        return False
-    return True
-
-
 @router.post("/analyse", summary="Recompute the network analytics graph")
 async def analyse(
-    request: Request, store: StoreDep, settings: SettingsDep, validations: ValidationsDep
+    store: StoreDep, settings: SettingsDep, validations: ValidationsDep, admin: IsAdmin
 ) -> dict[str, Any]:
     """Recompute every network metric into `urn:triskel:analytics`; the summary."""
     readable = settings.person_metrics == "read"
-    show = readable or _is_admin(request)
+    show = readable or admin
     return await validations.run(
         lambda: analyse_store(
             store,

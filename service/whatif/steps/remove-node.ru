@@ -1,22 +1,16 @@
-# A node removed (a tool policy, an arc): every statement about it, and every statement
-# naming it, in every graph.
+# A node removed (a tool policy, an arc): every statement about it and every statement
+# naming it. Run once on each data graph (the reader puts `WITH <graph>` before it) and on
+# the default graph.
 # parameters: ?gone
 DELETE {
-  GRAPH ?g { ?s ?p ?o }
-  ?ds ?dp ?do
+  ?s ?p ?o
 }
 WHERE {
   {
-    GRAPH ?g { ?gone ?p ?o }
+    ?gone ?p ?o
     BIND (?gone AS ?s)
   } UNION {
-    GRAPH ?g { ?s ?p ?gone }
+    ?s ?p ?gone
     BIND (?gone AS ?o)
-  } UNION {
-    ?gone ?dp ?do
-    BIND (?gone AS ?ds)
-  } UNION {
-    ?ds ?dp ?gone
-    BIND (?gone AS ?do)
   }
 }
