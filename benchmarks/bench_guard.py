@@ -25,10 +25,11 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from benchmarks.generate import copies_for, generate
+from benchmarks.generate import Organisation, copies_for, generate
 from service.api import create_app
 from service.settings import Settings
 from service.store import open_store
+from service.store.base import Store
 
 TRIPLES = 100_000
 REPEATS = 31
@@ -64,13 +65,21 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, p95 * 1000
 
 
+def generated_store(folder: Path, triples: int) -> tuple[Settings, Store, Organisation]:
+    """An open embedded store under `folder` holding a generated organisation of about
+    `triples` triples in the graph `urn:bench:org`, the settings that name it, and the
+    organisation."""
+    settings = Settings(store_path=folder / "store", open=True)
+    store = open_store(settings)
+    org = generate(copies_for(triples))
+    store.load(org.ntriples(), media_type="application/n-triples", graph="urn:bench:org")
+    return settings, store, org
+
+
 def measure(triples: int) -> dict[str, tuple[float, float]]:
     """The three timings on a store of about `triples` triples."""
     with tempfile.TemporaryDirectory() as folder:
-        settings = Settings(store_path=Path(folder) / "store", open=True)
-        store = open_store(settings)
-        org = generate(copies_for(triples))
-        store.load(org.ntriples(), media_type="application/n-triples", graph="urn:bench:org")
+        settings, store, org = generated_store(Path(folder), triples)
         store.close()
         started = time.perf_counter()
         app = create_app(settings)

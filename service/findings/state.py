@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -42,7 +42,9 @@ from service.rdf.reader import graph_node
 from service.reports.history import shapes_version
 from service.reports.model import Report
 from service.reports.snapshot import Snapshot, validated_graphs
-from service.store.base import Row, Store, Term
+from service.store.base import Row, Store
+from service.store.deadline import Deadline
+from service.store.results import own_rows
 from service.validation import ShapePack, load_builtin, unique_findings
 from service.validation.entailed import Delta, EntailedData
 from service.validation.live import LiveValidation, Outcome
@@ -51,6 +53,8 @@ from service.validation.prepare import PreparedData
 
 log = logging.getLogger(__name__)
 
+ROWS_TIMEOUT_S = 30.0
+"""How long `LiveFindings.rows` reads the rows of one of the service's own queries."""
 _COUNT_NAMED = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
 
 
@@ -321,23 +325,14 @@ class LiveFindings:
                 live.apply(inverse(done))
                 self._version += 1
 
-    def rows(self, query: str, substitutions: Mapping[str, Term] | None = None) -> list[Row]:
+    def rows(self, query: str, *, timeout_s: float = ROWS_TIMEOUT_S) -> list[Row]:
         """The rows of a SELECT over the validated graphs as the live state holds them (the
-        default graph their union, as the store's queries read it), with variables bound to
-        `substitutions`; in memory, so only for the service's own bounded queries."""
-        bound: dict[ox.Variable, Term | ox.Triple] = {
-            ox.Variable(name): term for name, term in (substitutions or {}).items()
-        }
+        default graph their union, as the store's queries read it); in memory, so only for
+        the service's own bounded queries, stopped between rows past `timeout_s`."""
         with self._lock:
-            answer = self.wait_ready().data.base.query(
-                query, use_default_graph_as_union=True, substitutions=bound
-            )
+            answer = self.wait_ready().data.base.query(query, use_default_graph_as_union=True)
             assert isinstance(answer, ox.QuerySolutions)
-            names = [v.value for v in answer.variables]
-            return [
-                {n: v for n in names if (v := row[n]) is not None and not isinstance(v, ox.Triple)}
-                for row in answer
-            ]
+            return own_rows(answer, Deadline(timeout_s))
 
     def revert(self, done: Delta) -> None:
         """Undo an `attempt` (its returned net delta)."""

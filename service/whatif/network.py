@@ -22,14 +22,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
 from itertools import combinations
 from typing import Any
 
+import pyoxigraph as ox
 import rustworkx as rx
 
 from service.network.brokerage import ROLES, brokerage_of
 from service.network.centrality import articulation_points
-from service.network.read import Network
+from service.network.read import Network, network_query
+from service.store.sparqltokens import tokens
+
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
 _PAIR_REASON = (
     "a pair with a unit of fewer than {} people is counted, not named (TRISKEL_MIN_GROUP_SIZE)"
@@ -121,7 +126,7 @@ def _counts(network: Network, people: Iterable[str]) -> dict[str, dict[str, int]
 def _reached(before: Network, after: Network) -> set[str]:
     """The people whose brokerage a change from `before` to `after` can alter."""
     ties = [_named_ties(before), _named_ties(after)]
-    links = [_neighbours(network) for network in (before, after)]
+    links = [_neighbours(named) for named in ties]
     reached: set[str] = set()
     for source, target in ties[0] ^ ties[1]:
         reached.update((source, target))
@@ -140,11 +145,11 @@ def _named_ties(network: Network) -> set[tuple[str, str]]:
     return {(network.people[s], network.people[t]) for s, t in network.ties}
 
 
-def _neighbours(network: Network) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+def _neighbours(ties: set[tuple[str, str]]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Person -> the people they have a tie to, and the people with a tie to them."""
     out: dict[str, set[str]] = {}
     into: dict[str, set[str]] = {}
-    for source, target in _named_ties(network):
+    for source, target in ties:
         out.setdefault(source, set()).add(target)
         into.setdefault(target, set()).add(source)
     return out, into
@@ -152,3 +157,36 @@ def _neighbours(network: Network) -> tuple[dict[str, set[str]], dict[str, set[st
 
 def _groups(network: Network) -> dict[str, str]:
     return {person: network.group(i) for i, person in enumerate(network.people)}
+
+
+@cache
+def network_terms() -> frozenset[str]:
+    """The IRIs the network query (`service/network/network.rq`) names, its prefixed names
+    expanded: a change none of whose quads has one of them as predicate (or, for
+    `rdf:type`, as object) leaves the network as it was."""
+    found = tokens(network_query())
+    prefixes: dict[str, str] = {}
+    terms: set[str] = set()
+    for index, token in enumerate(found):
+        if token.word == "PREFIX" and index + 2 < len(found):
+            prefixes[found[index + 1].text.rstrip(":")] = found[index + 2].text[1:-1]
+        elif token.kind == "name" and ":" in token.text:
+            prefix, _, local = token.text.partition(":")
+            if prefix in prefixes:
+                terms.add(prefixes[prefix] + local)
+        elif token.kind == "iri":
+            terms.add(token.text[1:-1])
+    return frozenset(terms)
+
+
+def changes_network(quads: Iterable[ox.Quad]) -> bool:
+    """True when some of `quads` may change what the network query reads."""
+    terms = network_terms()
+    return any(
+        q.predicate.value in terms
+        and (
+            q.predicate.value != RDF_TYPE
+            or (isinstance(q.object, ox.NamedNode) and q.object.value in terms)
+        )
+        for q in quads
+    )

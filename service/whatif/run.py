@@ -4,7 +4,8 @@ The scenario's update is handed to the guard (`Guard.trying`): the store compute
 without writing it, and, with writes held off for that moment only, the live findings take
 the delta and give it back (`LiveFindings.tried`). Read meanwhile, from the live state:
 the findings it opens (on the data after) and closes (on the data before), the social
-network before and after (`service.network.read`, the analytics' own reader), and what the
+network before and after (`service.network.read`, the analytics' own reader; read once
+when no quad of the change is one the network query reads), and what the
 changed nodes reach (`affected.rq`, `customers.rq`). The network change is computed once the
 guard lets writes go again (`service.whatif.network`).
 
@@ -37,8 +38,8 @@ from service.store.base import Store
 from service.validation import unique_findings
 from service.validation.entailed import Delta
 from service.validation.model import SEVERITIES, Finding
-from service.whatif.network import network_change
-from service.whatif.scenario import Scenario, check_scenario
+from service.whatif.network import changes_network, network_change
+from service.whatif.scenario import Scenario, bind_values, check_scenario
 
 HERE = Path(__file__).parent
 MAX_SEEDS = 2_000
@@ -76,7 +77,7 @@ def what_if(
         with live.tried(delta) as outcome:
             opened = _ordered(outcome.opened)
             new = refused_results(live, opened)
-            after = _network(live)
+            after = _network(live) if changes_network((*delta.removed, *delta.added)) else before
             _follow(live, seeds | _foci(opened), reach)
         closed = _ordered(outcome.closed)
         resolved = refused_results(live, closed)
@@ -122,19 +123,19 @@ def _foci(findings: Iterable[Finding]) -> set[ox.NamedNode]:
 
 def _follow(live: LiveFindings, seeds: set[ox.NamedNode], reach: _Reach) -> None:
     """Add what `seeds` reach in the live data as it is now (`affected.rq`), and the
-    customers of the conversations reached (`customers.rq`)."""
+    customers of the conversations reached (`customers.rq`): one query each."""
+    listed = sorted(seeds, key=str)[:MAX_SEEDS]
     found: set[ox.NamedNode] = set()
-    for node in sorted(seeds, key=str)[:MAX_SEEDS]:
-        for row in live.rows(_query("affected"), {"node": node}):
-            if isinstance(practice := row.get("practice"), ox.NamedNode):
-                reach.practices.add(practice.value)
-            if isinstance(conversation := row.get("conversation"), ox.NamedNode):
-                found.add(conversation)
-    for conversation in found:
-        reach.conversations.add(conversation.value)
-        for row in live.rows(_query("customers"), {"conversation": conversation}):
-            if isinstance(customer := row.get("customer"), ox.NamedNode):
-                reach.customers.add(customer.value)
+    for row in live.rows(bind_values(_query("affected"), "node", listed)):
+        if isinstance(practice := row.get("practice"), ox.NamedNode):
+            reach.practices.add(practice.value)
+        if isinstance(conversation := row.get("conversation"), ox.NamedNode):
+            found.add(conversation)
+    reach.conversations.update(c.value for c in found)
+    customers = bind_values(_query("customers"), "conversation", sorted(found, key=str))
+    for row in live.rows(customers):
+        if isinstance(customer := row.get("customer"), ox.NamedNode):
+            reach.customers.add(customer.value)
 
 
 @cache

@@ -223,3 +223,26 @@ def join_operations(operations: Sequence[str]) -> str:
 
 def _first_keyword(text: str, keywords: tuple[str, ...]) -> int:
     return next(t.start for t in tokens(text) if t.kind == "name" and t.word in keywords)
+
+
+def bind_values(text: str, name: str, terms: Sequence[ox.NamedNode]) -> str:
+    """`text` with each `VALUES ?name { UNDEF }` listing `terms` instead (none: no row).
+
+    >>> bind_values("SELECT * { VALUES ?x { UNDEF } }", "x", [ox.NamedNode("urn:a")])
+    'SELECT * { VALUES ?x { <urn:a> } }'
+    """
+    found = tokens(text)
+    listed = " ".join(str(term) for term in terms)
+    parts: list[str] = []
+    position = 0
+    for index in range(len(found) - 4):
+        keyword, variable, opening, undef, closing = found[index : index + 5]
+        if (
+            keyword.word == "VALUES"
+            and variable.text[1:] == name
+            and (opening.text, undef.text.upper(), closing.text) == ("{", "UNDEF", "}")
+        ):
+            parts.extend((text[position : undef.start], listed))
+            position = undef.start + len(undef.text)
+    parts.append(text[position:])
+    return "".join(parts)
