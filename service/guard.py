@@ -30,6 +30,11 @@ after a restart, voids the stamp of the findings kept in the store before the wr
 writes the findings it opened and closed with a new stamp after (`service.findings.saved`):
 a crash in between leaves no valid stamp, and the next start rebuilds.
 
+A what-if (`service.whatif`) is a write tried and never made: `Guard.trying` takes the lock
+as a write would, has the store compute the update's delta without writing it, and hands it
+to `LiveFindings.tried`, which applies it to the live findings and rolls it back; nothing is
+noted, kept or written.
+
 A client's write never reaches a system graph (`service.store.system_graphs`): updates and
 loads are refused by the store's own checks (`Store.check_update`, `Store.check_upload`),
 deletes here, since the store deletes whatever graph the service asks it to (kept reports are

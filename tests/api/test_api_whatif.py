@@ -4,6 +4,7 @@ findings and the network, and the store is byte-for-byte unchanged by the what-i
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service.guard import Update
 from service.network.read import read_network
 from service.reports.canonical import canonical_hash
 from service.reports.diff import Diff, result_id
@@ -18,11 +20,12 @@ from service.reports.snapshot import validated_graphs
 from service.resources import DATA_DIR
 from service.settings import Settings
 from service.store.embedded import EmbeddedStore
-from service.whatif import read_scenario
+from service.whatif import read_scenario, what_if
 from service.whatif.network import network_change
 from tests.api.conftest import TOKENS, _start
 
 EX = "https://example.org/larkspur/"
+SB = "https://w3id.org/social-business#"
 SPEC = ",".join(f"{role}:{token}" for role, token in TOKENS.items())
 MIN_GROUP = 3
 FILES = sorted((DATA_DIR / "example").glob("*.ttl"))
@@ -254,3 +257,35 @@ def test_bad_scenarios_are_problems_and_change_nothing(
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert words in answer.json()["detail"]
     assert _canonical(client) == before
+
+
+def test_what_ifs_beside_writes_leave_the_findings_true(client: TestClient) -> None:
+    """What-ifs and writes in two threads: every what-if answers, every write lands, and
+    afterwards the live findings are those of a full validation."""
+    guard = client.app.state.guard  # type: ignore[attr-defined]
+    store = client.app.state.store  # type: ignore[attr-defined]
+    scenario = read_scenario(json.dumps(SCENARIOS["several-steps"]).encode())
+    answers: list[int] = []
+
+    def ask() -> None:
+        for _ in range(3):
+            found = what_if(store, guard, scenario, min_group_size=MIN_GROUP, people=False)
+            answers.append(found["findings"]["counts"]["new"])
+
+    asking = threading.Thread(target=ask)
+    asking.start()
+    try:
+        for number in range(3):
+            person = f"<urn:test:newcomer{number}>"
+            update = f"INSERT DATA {{ GRAPH <urn:test:extra> {{ {person} a <{SB}Person> }} }}"
+            guard.apply(store, Update(update))
+        asking.join()
+        live = {
+            result_id(r) for r in client.get("/findings", headers=_as("read")).json()["results"]
+        }
+        assert live == {result_id(r) for r in _results(client)}
+        assert len(answers) == 3 and all(answers)
+        assert EX + "olivia" in read_network(store).people  # the scenario was never written
+    finally:
+        deleted = client.delete("/store", params={"graph": "urn:test:extra"}, headers=_as("write"))
+        assert deleted.status_code in (200, 204), deleted.text
