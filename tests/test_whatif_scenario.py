@@ -83,6 +83,7 @@ def test_every_kind_is_in_the_readme() -> None:
         (b'{"steps": [{"kind": "ban-tool", "organisation": "urn:a"}]}', "tool"),
         (b'{"steps": [{"kind": "move-unit", "unit": "urn:a", "parent": "urn:b", "x": 1}]}', "x"),
         (b'{"title": 5, "steps": [{"kind": "drop-arc", "arc": "urn:a"}]}', "title"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested too deep"),
     ],
 )
 def test_bad_documents_name_the_problem(document: bytes, words: str) -> None:

@@ -122,6 +122,8 @@ def read_scenario(body: bytes) -> Scenario:
         document = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"the scenario is not JSON: {exc}") from None
+    except RecursionError:
+        raise InputError("the scenario is nested too deep to read") from None
     error = next(iter(_validator().iter_errors(document)), None)
     if error is not None:
         where = "/".join(str(part) for part in error.instance_path)

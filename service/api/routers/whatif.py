@@ -34,14 +34,12 @@ UPDATE = "application/sparql-update"
 @router.post(
     "/whatif",
     summary="What a scenario would change (findings, practices, network); nothing is written",
+    description=(
+        "The body is a scenario (application/json, its schema in the README and in "
+        "service/whatif/scenario.schema.json) or a SPARQL Update (application/sparql-update)."
+    ),
     openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {
-                SCENARIO: {"schema": {"type": "object"}},
-                UPDATE: {"schema": {"type": "string"}},
-            },
-        }
+        "requestBody": {"required": True, "content": {SCENARIO: {"schema": {"type": "object"}}}}
     },
 )
 async def whatif(
