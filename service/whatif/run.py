@@ -32,7 +32,7 @@ from rdflib import URIRef
 from service.findings import LiveFindings, at_least, refused_results
 from service.guard import Guard, Update
 from service.network.read import Network, network_from_rows, network_query
-from service.reports.diff import Diff, result_line
+from service.reports.diff import result_line
 from service.reports.snapshot import validated_graphs
 from service.store.base import Store
 from service.validation import unique_findings
@@ -82,14 +82,13 @@ def what_if(
         closed = _ordered(outcome.closed)
         resolved = refused_results(live, closed)
         _follow(live, seeds | _foci(closed), reach)
-    diff = Diff(tuple(new), tuple(resolved), ())
     return {
         "scenario": scenario.describe(),
         "delta": {"removed": len(delta.removed), "added": len(delta.added)},
         "findings": {
-            "counts": {"new": len(diff.new), "resolved": len(diff.resolved)},
-            "new": list(diff.new),
-            "resolved": list(diff.resolved),
+            "counts": {"new": len(new), "resolved": len(resolved)},
+            "new": new,
+            "resolved": resolved,
         },
         "affected": {
             "practices": sorted(reach.practices),
