@@ -25,7 +25,6 @@ plus their share of the dangling rank, and are never articulation points.
 
 from __future__ import annotations
 
-import networkit as nk
 import rustworkx as rx
 
 from service.network.read import Network
@@ -40,6 +39,8 @@ DAMPING = 0.85
 
 def betweenness(network: Network) -> tuple[list[float], int]:
     """Each person's normalised betweenness, and the sources sampled (0: exact)."""
+    import networkit as nk  # imported late: 2 s at every start of the service and the CLI
+
     if network.size < 3:
         return [0.0] * network.size, 0
     graph = nk.Graph(network.size, weighted=True, directed=True)

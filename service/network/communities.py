@@ -20,8 +20,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import networkit as nk
-
 from service.network.partitions import adjusted_rand_index, normalised_mutual_information
 from service.network.read import Network
 
@@ -57,6 +55,8 @@ def communities(network: Network) -> Communities:
 
 def _louvain(network: Network) -> list[int]:
     """Community numbers from 1, in the order of each community's first member."""
+    import networkit as nk  # imported late: 2 s at every start of the service and the CLI
+
     if network.size == 0:
         return []
     graph = nk.Graph(network.size, weighted=True, directed=False)
