@@ -1,5 +1,5 @@
 // Builds the dashboard into service/api/static, the folder the service serves at /static and
-// the wheel carries: the pages' script and styles bundled by esbuild, YASGUI and Cytoscape.js
+// the wheel carries: the pages' script and styles bundled by esbuild, YASGUI and Sigma.js
 // bundled for the Query and Network pages, and the Swagger UI and ReDoc files copied from
 // their npm packages, so no page ever loads anything from another origin.
 import { build } from "esbuild";

@@ -257,9 +257,9 @@ def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
     )
     model = page.evaluate(
         """() => ({
-            nodes: triskelNetwork.nodes().map(n => n.id()),
-            edges: triskelNetwork.edges().map(e => [e.id(), e.source().id(), e.target().id()]),
-            flagged: triskelNetwork.edges('.flagged').map(e => e.id()),
+            nodes: triskelNetwork.nodes(),
+            edges: triskelNetwork.edges(),
+            flagged: triskelNetwork.flagged(),
         })"""
     )
     assert set(model["nodes"]) == people and len(model["nodes"]) == len(people)
@@ -277,12 +277,31 @@ def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
     expect(page.locator("#person-arcs li")).to_have_count(degree)
     organisation = page.locator("#network-organisation option").nth(1).get_attribute("value")
     page.select_option("#network-organisation", organisation)
-    faded = page.evaluate("() => triskelNetwork.nodes('.faded').length")
+    faded = page.evaluate("() => triskelNetwork.faded()")
     members = page.evaluate(
-        "o => triskelNetwork.nodes().filter(n => n.data('organisation') === o).length",
+        "o => triskelNetwork.nodes().filter(n => triskelNetwork.organisation(n) === o)",
         organisation,
     )
-    assert faded == len(people) - members and 0 < members < len(people)
+    assert set(faded) == people - set(members) and 0 < len(members) < len(people)
+    iterations = page.evaluate("() => triskelNetwork.settled")
+    assert iterations > 0, "ForceAtlas2 refined the first layout"
+    expect(page.locator("#layout-status")).to_contain_text(f"({iterations} iterations)")
+    other = next(n for n in members if n != PERSON)
+    at = page.evaluate(
+        """async n => {
+            const r = triskelNetwork.renderer;
+            r.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1 });  // the whole network
+            await new Promise(requestAnimationFrame);
+            return r.graphToViewport(triskelNetwork.graph.getNodeAttributes(n));
+        }""",
+        other,
+    )
+    box = page.locator("#network").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + at["x"], box["y"] + at["y"])  # a click opens the side panel
+    expect(page.locator("#person-panel h2")).to_have_text(
+        select(server, f"SELECT ?n {{ GRAPH ?g {{ <{other}> {LABEL} ?n }} }}")[0]["n"]["value"]
+    )
     screenshot(page, "network")
     assert axe_violations(page) == []
 

@@ -9,7 +9,7 @@ import { findings } from "./findings.js";
 import { h, say } from "./dom.js";
 import { overview } from "./overview.js";
 
-// The Query and Network pages carry large libraries (YASGUI, Cytoscape.js): bundles of their
+// The Query and Network pages carry large libraries (YASGUI, Sigma.js): bundles of their
 // own, loaded only on their page so the Overview paints from a small script.
 function lazy(bundle) {
   return async (main) => {

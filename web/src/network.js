@@ -1,9 +1,15 @@
 // Network: the organisation layer as one picture — people coloured by organisation, arcs as
-// edges as wide as their weight, labelled by channel tool; arcs a current finding names
-// (as its focus or value) drawn red and dashed. Cytoscape.js draws on a canvas; the graph
-// model stays inspectable (`window.triskelNetwork`) and every person is reachable by the
-// search field and the side panel, without a mouse.
-import cytoscape from "cytoscape";
+// edges as wide as their weight, with their channel tools; arcs a current finding names (as
+// its focus or value) drawn red, wider and above the others. Sigma.js draws the graphology
+// graph with WebGL, which keeps panning smooth at 5,000 people and 50,000 arcs (Cytoscape's
+// canvas and its `cose` layout took minutes there). The page draws at once with people
+// grouped by organisation, then ForceAtlas2 refines the layout in a web worker for a bounded
+// number of iterations. The graph model stays inspectable (`window.triskelNetwork`) and every
+// person is reachable by the search field and the side panel, without a mouse.
+import Graph from "graphology";
+import FA2Layout from "graphology-layout-forceatlas2/worker";
+import forceAtlas2 from "graphology-layout-forceatlas2";
+import Sigma from "sigma";
 import { getJSON, select } from "./api.js";
 import { entityLink, h, say, short } from "./dom.js";
 
@@ -32,59 +38,119 @@ SELECT ?arc ?source ?target (SAMPLE(?w) AS ?weight)
 // Colour-blind-safe palette (Okabe–Ito); the organisation is also named in the side panel.
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
 const FLAGGED = "#a4161a";
+const EDGE = "#8a96a3";
+const FADED = "#e4e7eb";
+// The layout's refinement: at most this many ForceAtlas2 iterations or this long, whichever
+// comes first, so a large network settles in seconds and then stays still.
+const ITERATIONS = 300;
+const REFINE_MS = 20_000;
+const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
-function elements(people, arcs, flagged, colours) {
-  const nodes = people.map((row) => ({
-    data: {
-      id: row.person.value,
-      label: row.label?.value || short(row.person.value),
-      organisation: row.organisation?.value || "",
-      colour: colours.get(row.organisation?.value || "") || "#777777",
-    },
-  }));
-  const edges = arcs.map((row) => ({
-    data: {
-      id: row.arc.value,
-      source: row.source.value,
-      target: row.target.value,
-      weight: Number(row.weight?.value || 1),
-      channels: (row.channels?.value || "").split(" ").filter(Boolean).map(short).join(", "),
-    },
-    classes: flagged.has(row.arc.value) ? "flagged" : "",
-  }));
-  return [...nodes, ...edges];
+// The first positions, computed in one pass: each organisation a sunflower disc of its
+// people, the discs on a circle — readable at once, and a good start for ForceAtlas2.
+function placeByOrganisation(graph) {
+  const groups = new Map();
+  graph.forEachNode((node, attributes) => {
+    const key = attributes.organisation;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(node);
+  });
+  const keys = [...groups.keys()].sort();
+  const largest = Math.max(...[...groups.values()].map((members) => members.length));
+  const radius = keys.length > 1 ? (2.5 * Math.sqrt(largest)) / Math.sin(Math.PI / keys.length) : 0;
+  keys.forEach((key, k) => {
+    const angle = (2 * Math.PI * k) / keys.length;
+    const [cx, cy] = [radius * Math.cos(angle), radius * Math.sin(angle)];
+    groups.get(key).forEach((node, i) => {
+      const r = Math.sqrt(i + 0.5) * 2;
+      graph.mergeNodeAttributes(node, {
+        x: cx + r * Math.cos(i * GOLDEN_ANGLE),
+        y: cy + r * Math.sin(i * GOLDEN_ANGLE),
+      });
+    });
+  });
 }
 
-function panel(cy, node, findingsOf) {
-  const arcs = node.connectedEdges().map((edge) => {
-    const other = edge.source().id() === node.id() ? edge.target() : edge.source();
+function buildGraph(people, arcs, flagged, colours) {
+  const graph = new Graph({ multi: true, type: "directed" });
+  for (const row of people) {
+    const organisation = row.organisation?.value || "";
+    graph.addNode(row.person.value, {
+      label: row.label?.value || short(row.person.value),
+      organisation,
+      color: colours.get(organisation) || "#777777",
+      size: 4,
+    });
+  }
+  for (const row of arcs) {
+    const weight = Number(row.weight?.value || 1);
+    const isFlagged = flagged.has(row.arc.value);
+    graph.addDirectedEdgeWithKey(row.arc.value, row.source.value, row.target.value, {
+      weight,
+      channels: (row.channels?.value || "").split(" ").filter(Boolean).map(short).join(", "),
+      flagged: isFlagged,
+      color: isFlagged ? FLAGGED : EDGE,
+      size: (isFlagged ? 2 : 0.5) + (Math.min(weight, 40) / 40) * 4,
+      zIndex: isFlagged ? 1 : 0,
+    });
+  }
+  placeByOrganisation(graph);
+  return graph;
+}
+
+function panel(graph, node, findingsOf) {
+  const arcs = graph.mapEdges(node, (edge, attributes, source, target) => {
+    const other = source === node ? target : source;
     return h(
       "li",
       {},
-      entityLink(other.id(), other.data("label")),
-      ` — ${edge.data("channels") || "no tool"}, weight ${edge.data("weight")}`,
-      edge.hasClass("flagged") ? h("strong", { class: "flag" }, " (named by a finding)") : "",
+      entityLink(other, graph.getNodeAttribute(other, "label")),
+      ` — ${attributes.channels || "no tool"}, weight ${attributes.weight}`,
+      attributes.flagged ? h("strong", { class: "flag" }, " (named by a finding)") : "",
     );
   });
-  const count = findingsOf(node.id());
+  const organisation = graph.getNodeAttribute(node, "organisation");
   return [
-    h("h2", { id: "person-title" }, node.data("label")),
+    h("h2", { id: "person-title" }, graph.getNodeAttribute(node, "label")),
+    h("p", {}, "Organisation: ", organisation ? entityLink(organisation) : "none recorded"),
     h(
       "p",
       {},
-      "Organisation: ",
-      node.data("organisation") ? entityLink(node.data("organisation")) : "none recorded",
-    ),
-    h(
-      "p",
-      {},
-      h("a", { href: `/findings?person=${encodeURIComponent(node.id())}` }, `Findings: ${count}`),
+      h("a", { href: `/findings?person=${encodeURIComponent(node)}` }, `Findings: ${findingsOf(node)}`),
       " · ",
-      entityLink(node.id(), "Entity page"),
+      entityLink(node, "Entity page"),
     ),
     h("h3", {}, `Arcs (${arcs.length})`),
     h("ul", { id: "person-arcs" }, arcs),
   ];
+}
+
+// ForceAtlas2 in a web worker from the first positions, stopped after ITERATIONS layout
+// updates or REFINE_MS; resolves when the layout is still.
+function refine(graph) {
+  if (graph.size === 0) return Promise.resolve(0);
+  const layout = new FA2Layout(graph, {
+    settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0 },
+  });
+  return new Promise((resolve) => {
+    let iterations = 0;
+    const stop = () => {
+      graph.removeListener("eachNodeAttributesUpdated", count);
+      layout.kill();
+      resolve(iterations);
+    };
+    const count = () => {
+      iterations += 1;
+      if (iterations >= ITERATIONS) stop();
+    };
+    graph.on("eachNodeAttributesUpdated", count);
+    setTimeout(() => layout.isRunning() && stop(), REFINE_MS);
+    layout.start();
+  });
+}
+
+function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(resolve));
 }
 
 export async function mount(main) {
@@ -100,17 +166,18 @@ export async function mount(main) {
   }
   const organisations = [...new Set(people.map((r) => r.organisation?.value).filter(Boolean))].sort();
   const colours = new Map(organisations.map((iri, i) => [iri, PALETTE[i % PALETTE.length]]));
+  const graph = buildGraph(people, arcs, flagged, colours);
   const canvas = h("div", {
     id: "network",
     role: "img",
-    "aria-label": `${people.length} people and ${arcs.length} arcs`,
+    "aria-label": `${graph.order} people and ${graph.size} arcs`,
   });
   const side = h("aside", { id: "person-panel", "aria-live": "polite", "aria-label": "Selected person" });
   const search = h("input", { id: "person-search", type: "search", list: "people-names" });
   const names = h(
     "datalist",
     { id: "people-names" },
-    people.map((r) => h("option", { value: r.label?.value || short(r.person.value) })),
+    graph.mapNodes((node, attributes) => h("option", { value: attributes.label })),
   );
   const orgFilter = h(
     "select",
@@ -124,8 +191,9 @@ export async function mount(main) {
     organisations.map((iri) =>
       h("li", {}, h("span", { class: "swatch", style: `background:${colours.get(iri)}` }), short(iri)),
     ),
-    h("li", {}, h("span", { class: "swatch flagged-swatch" }), "arc named by a finding (red, dashed)"),
+    h("li", {}, h("span", { class: "swatch flagged-swatch" }), "arc named by a finding (red, wider)"),
   );
+  const status = h("p", { id: "layout-status", class: "hint" }, "Refining the layout…");
   main.replaceChildren(
     h("h1", {}, "Network"),
     h(
@@ -135,52 +203,56 @@ export async function mount(main) {
       h("div", { class: "field" }, h("label", { for: "network-organisation" }, "Organisation"), orgFilter),
     ),
     legend,
+    status,
     h("div", { class: "network-layout" }, canvas, side),
   );
-  const cy = cytoscape({
-    container: canvas,
-    elements: elements(people, arcs, flagged, colours),
-    layout: { name: "cose", animate: false, randomize: false },
-    style: [
-      {
-        selector: "node",
-        style: {
-          "background-color": "data(colour)",
-          label: "data(label)",
-          "font-size": 10,
-          color: "#1b1f24",
-        },
-      },
-      {
-        selector: "edge",
-        style: { width: "mapData(weight, 0, 40, 1, 8)", "line-color": "#8a96a3", "curve-style": "bezier" },
-      },
-      { selector: "edge.flagged", style: { "line-color": FLAGGED, "line-style": "dashed" } },
-      { selector: "node:selected", style: { "border-width": 3, "border-color": "#1b1f24" } },
-      { selector: ".faded", style: { opacity: 0.15 } },
-    ],
+  const state = { selected: null, organisation: "" };
+  const isFaded = (node) =>
+    state.organisation !== "" && graph.getNodeAttribute(node, "organisation") !== state.organisation;
+  const renderer = new Sigma(graph, canvas, {
+    zIndex: true,
+    labelRenderedSizeThreshold: graph.order > 500 ? 6 : 0, // every name on a small network
+    nodeReducer: (node, data) => {
+      if (node === state.selected) return { ...data, highlighted: true, size: data.size * 1.6 };
+      return isFaded(node) ? { ...data, color: FADED, label: "" } : data;
+    },
+    edgeReducer: (edge, data) =>
+      isFaded(graph.source(edge)) || isFaded(graph.target(edge)) ? { ...data, color: FADED } : data,
   });
   const show = (node) => {
-    cy.elements().unselect();
-    node.select();
-    side.replaceChildren(...panel(cy, node, (iri) => byPerson.get(iri) || 0));
-    say(`${node.data("label")} selected`);
+    state.selected = node;
+    side.replaceChildren(...panel(graph, node, (iri) => byPerson.get(iri) || 0));
+    renderer.refresh({ skipIndexation: true });
+    say(`${graph.getNodeAttribute(node, "label")} selected`);
   };
-  cy.on("tap", "node", (event) => show(event.target));
+  renderer.on("clickNode", ({ node }) => show(node));
   search.addEventListener("change", () => {
     const wanted = search.value.trim().toLowerCase();
-    const node = cy.nodes().filter((n) => n.data("label").toLowerCase() === wanted)[0];
-    if (node) {
-      show(node);
-      cy.animate({ center: { eles: node } }, { duration: 0 });
-    }
+    const node = graph.findNode((n, attributes) => attributes.label.toLowerCase() === wanted);
+    if (!node) return;
+    show(node);
+    const { x, y } = renderer.getNodeDisplayData(node);
+    renderer.getCamera().setState({ x, y });
   });
   orgFilter.addEventListener("change", () => {
-    cy.elements().removeClass("faded");
-    if (!orgFilter.value) return;
-    const outside = cy.nodes().filter((n) => n.data("organisation") !== orgFilter.value);
-    outside.addClass("faded");
-    outside.connectedEdges().addClass("faded");
+    state.organisation = orgFilter.value;
+    renderer.refresh({ skipIndexation: true });
   });
-  window.triskelNetwork = cy;
+  const settled = refine(graph).then((iterations) => {
+    status.textContent = `Layout refined (${iterations} iterations).`;
+    document.body.dataset.networkSettled = String(iterations);
+    return iterations;
+  });
+  window.triskelNetwork = {
+    graph,
+    renderer,
+    settled,
+    nodes: () => graph.nodes(),
+    edges: () => graph.mapEdges((edge, attributes, source, target) => [edge, source, target]),
+    flagged: () => graph.filterEdges((edge, attributes) => attributes.flagged),
+    faded: () => graph.filterNodes(isFaded),
+    organisation: (node) => graph.getNodeAttribute(node, "organisation"),
+    camera: () => renderer.getCamera().getState(),
+  };
+  await nextFrame(); // the first picture is on screen before the page says it is ready
 }
