@@ -118,6 +118,7 @@ def measure(runs: int, people: int, arcs: int, ready_s: float) -> None:
                 iterations = page.evaluate("() => window.triskelNetwork.settled")
                 still = time.monotonic() - began
                 print(f"  layout still after {still:.1f} s ({iterations} iterations)")
+                page.locator("#network").scroll_into_view_if_needed()
                 box = page.locator("#network").bounding_box()
                 assert box is not None
                 found = [pan_fps(page, box) for _ in range(runs)]
@@ -143,6 +144,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         measure(args.runs, args.people, args.arcs, args.ready_s)
     except SystemExit as failed:
+        if isinstance(failed.code, str):
+            print(failed.code)
+            return 1
         return int(failed.code or 0)
     return 0
 

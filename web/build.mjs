@@ -18,6 +18,7 @@ await build({
     app: join(here, "src", "app.js"),
     query: join(here, "src", "query.js"),
     network: join(here, "src", "network.js"),
+    "network-layout": join(here, "src", "network-layout.js"),
   },
   bundle: true,
   minify: true,

@@ -7,8 +7,6 @@
 // number of iterations. The graph model stays inspectable (`window.triskelNetwork`) and every
 // person is reachable by the search field and the side panel, without a mouse.
 import Graph from "graphology";
-import FA2Layout from "graphology-layout-forceatlas2/worker";
-import forceAtlas2 from "graphology-layout-forceatlas2";
 import Sigma from "sigma";
 import { getJSON, select } from "./api.js";
 import { entityLink, h, say, short } from "./dom.js";
@@ -27,14 +25,15 @@ SELECT ?person (SAMPLE(?name) AS ?label) (SAMPLE(?top) AS ?organisation) WHERE {
     FILTER NOT EXISTS { ?top org:unitOf|org:subOrganizationOf ?above }
   }
 } GROUP BY ?person`;
+// One row per arc and channel, merged here: grouping in SPARQL (GROUP_CONCAT) doubled the
+// query's time at 50,000 arcs.
 const ARCS = `${PREFIXES}
-SELECT ?arc ?source ?target (SAMPLE(?w) AS ?weight)
-       (GROUP_CONCAT(DISTINCT STR(?channel); separator=" ") AS ?channels) WHERE {
+SELECT ?arc ?source ?target ?weight ?channel WHERE {
   ?arc a sb:Arc ; sb:source ?source ; sb:target ?target .
   ?source a sb:Person . ?target a sb:Person .
-  OPTIONAL { ?arc sb:weight ?w }
+  OPTIONAL { ?arc sb:weight ?weight }
   OPTIONAL { ?arc sb:channel ?channel }
-} GROUP BY ?arc ?source ?target`;
+}`;
 // Colour-blind-safe palette (Okabe–Ito); the organisation is also named in the side panel.
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
 const FLAGGED = "#a4161a";
@@ -42,8 +41,14 @@ const EDGE = "#8a96a3";
 const FADED = "#e4e7eb";
 // The layout's refinement: at most this many ForceAtlas2 iterations or this long, whichever
 // comes first, so a large network settles in seconds and then stays still.
-const ITERATIONS = 300;
+const ITERATIONS = 200;
+const CHUNK = 20;
 const REFINE_MS = 20_000;
+// Organisations named in the legend; past them the colours repeat and the side panel names
+// a person's organisation.
+const LEGEND = PALETTE.length;
+// Above this many arcs, arcs are hidden while the view moves (drawn again when it stops).
+const LARGE = 10_000;
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
 // The first positions, computed in one pass: each organisation a sunflower disc of its
@@ -83,11 +88,18 @@ function buildGraph(people, arcs, flagged, colours) {
     });
   }
   for (const row of arcs) {
+    const arc = row.arc.value;
+    const channel = row.channel ? short(row.channel.value) : null;
+    if (graph.hasEdge(arc)) {
+      const channels = graph.getEdgeAttribute(arc, "channels");
+      if (channel && !channels.includes(channel)) channels.push(channel);
+      continue;
+    }
     const weight = Number(row.weight?.value || 1);
-    const isFlagged = flagged.has(row.arc.value);
-    graph.addDirectedEdgeWithKey(row.arc.value, row.source.value, row.target.value, {
+    const isFlagged = flagged.has(arc);
+    graph.addDirectedEdgeWithKey(arc, row.source.value, row.target.value, {
       weight,
-      channels: (row.channels?.value || "").split(" ").filter(Boolean).map(short).join(", "),
+      channels: channel ? [channel] : [],
       flagged: isFlagged,
       color: isFlagged ? FLAGGED : EDGE,
       size: (isFlagged ? 2 : 0.5) + (Math.min(weight, 40) / 40) * 4,
@@ -105,7 +117,7 @@ function panel(graph, node, findingsOf) {
       "li",
       {},
       entityLink(other, graph.getNodeAttribute(other, "label")),
-      ` — ${attributes.channels || "no tool"}, weight ${attributes.weight}`,
+      ` — ${attributes.channels.sort().join(", ") || "no tool"}, weight ${attributes.weight}`,
       attributes.flagged ? h("strong", { class: "flag" }, " (named by a finding)") : "",
     );
   });
@@ -125,27 +137,43 @@ function panel(graph, node, findingsOf) {
   ];
 }
 
-// ForceAtlas2 in a web worker from the first positions, stopped after ITERATIONS layout
-// updates or REFINE_MS; resolves when the layout is still.
+// ForceAtlas2 in a web worker (network-layout.js) from the first positions, for at most
+// ITERATIONS iterations or REFINE_MS, the picture updated after every CHUNK iterations;
+// resolves with the iterations done when the layout is still.
 function refine(graph) {
   if (graph.size === 0) return Promise.resolve(0);
-  const layout = new FA2Layout(graph, {
-    settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0 },
+  const order = graph.nodes();
+  const index = new Map(order.map((node, i) => [node, i]));
+  const positions = new Float64Array(order.length * 2);
+  order.forEach((node, i) => {
+    positions[2 * i] = graph.getNodeAttribute(node, "x");
+    positions[2 * i + 1] = graph.getNodeAttribute(node, "y");
   });
-  return new Promise((resolve) => {
-    let iterations = 0;
-    const stop = () => {
-      graph.removeListener("eachNodeAttributesUpdated", count);
-      layout.kill();
-      resolve(iterations);
+  const edges = new Uint32Array(graph.size * 2);
+  let at = 0;
+  graph.forEachEdge((edge, attributes, source, target) => {
+    edges[at] = index.get(source);
+    edges[at + 1] = index.get(target);
+    at += 2;
+  });
+  return new Promise((resolve, reject) => {
+    const worker = new Worker("/static/network-layout.js", { type: "module" });
+    worker.onerror = (event) => reject(new Error(`layout: ${event.message}`));
+    worker.onmessage = ({ data }) => {
+      if (data.finished) {
+        worker.terminate();
+        resolve(data.done);
+        return;
+      }
+      graph.updateEachNodeAttributes((node, attributes) => {
+        const i = index.get(node);
+        return { ...attributes, x: data.positions[2 * i], y: data.positions[2 * i + 1] };
+      });
     };
-    const count = () => {
-      iterations += 1;
-      if (iterations >= ITERATIONS) stop();
-    };
-    graph.on("eachNodeAttributesUpdated", count);
-    setTimeout(() => layout.isRunning() && stop(), REFINE_MS);
-    layout.start();
+    worker.postMessage(
+      { positions, edges, iterations: ITERATIONS, chunk: CHUNK, ms: REFINE_MS },
+      [positions.buffer, edges.buffer],
+    );
   });
 }
 
@@ -159,6 +187,7 @@ export async function mount(main) {
     select(ARCS),
     getJSON("/findings?limit=100000"),
   ]);
+  performance.mark("triskel:network-data"); // the store's answers are in (benchmarks read it)
   const flagged = new Set(findings.body.results.flatMap((f) => [f.focus, f.value]));
   const byPerson = new Map();
   for (const finding of findings.body.results) {
@@ -188,9 +217,14 @@ export async function mount(main) {
   const legend = h(
     "ul",
     { class: "legend", "aria-label": "Legend" },
-    organisations.map((iri) =>
-      h("li", {}, h("span", { class: "swatch", style: `background:${colours.get(iri)}` }), short(iri)),
-    ),
+    organisations
+      .slice(0, LEGEND)
+      .map((iri) =>
+        h("li", {}, h("span", { class: "swatch", style: `background:${colours.get(iri)}` }), short(iri)),
+      ),
+    organisations.length > LEGEND
+      ? h("li", {}, `and ${organisations.length - LEGEND} more organisations (colours repeat)`)
+      : "",
     h("li", {}, h("span", { class: "swatch flagged-swatch" }), "arc named by a finding (red, wider)"),
   );
   const status = h("p", { id: "layout-status", class: "hint" }, "Refining the layout…");
@@ -211,6 +245,8 @@ export async function mount(main) {
     state.organisation !== "" && graph.getNodeAttribute(node, "organisation") !== state.organisation;
   const renderer = new Sigma(graph, canvas, {
     zIndex: true,
+    hideEdgesOnMove: graph.size > LARGE, // software WebGL redraws 50,000 arcs at a few a second
+    hideLabelsOnMove: graph.size > LARGE,
     labelRenderedSizeThreshold: graph.order > 500 ? 6 : 0, // every name on a small network
     nodeReducer: (node, data) => {
       if (node === state.selected) return { ...data, highlighted: true, size: data.size * 1.6 };
