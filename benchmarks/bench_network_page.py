@@ -113,6 +113,8 @@ def measure(runs: int, people: int, arcs: int, ready_s: float) -> None:
                     print(f"  not drawn within {ready_s:.0f} s: not interactive at this size")
                     raise SystemExit(1) from None
                 drawn = time.monotonic() - began
+                if page.get_attribute("body", "data-ready") != "/network":
+                    raise SystemExit(f"  the page failed: {page.inner_text('#main')[:300]}")
                 counts = page.evaluate(COUNTS)
                 print(f"  drawn in {drawn:.1f} s: {counts['nodes']} people, {counts['edges']} arcs")
                 iterations = page.evaluate("() => window.triskelNetwork.settled")
