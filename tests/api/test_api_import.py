@@ -115,6 +115,21 @@ def test_importing_needs_the_write_role(
     assert secured.post("/import/eventlog", content=log, headers=writer).status_code == 200
 
 
+def test_the_kinds_and_their_options(
+    make_client: Callable[..., TestClient], token_spec: str, tokens: dict[str, str]
+) -> None:
+    """`GET /import/kinds` lists every kind with the options `POST /import/{kind}` takes; reading
+    it needs the read role."""
+    secured = make_client(tokens=token_spec)
+    assert secured.get("/import/kinds").status_code == 401
+    reader = {"Authorization": f"Bearer {tokens['read']}"}
+    kinds = secured.get("/import/kinds", headers=reader).json()["kinds"]
+    assert [k["kind"] for k in kinds] == ["archimate", "chat", "eventlog", "mbox"]
+    eventlog = next(k for k in kinds if k["kind"] == "eventlog")
+    case = next(o for o in eventlog["options"] if o["name"] == "case")
+    assert case["default"] == "case:concept:name" and case["help"]
+
+
 def test_doctests() -> None:
     assert doctest.testmod(imports).failed == 0
 

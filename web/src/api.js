@@ -71,3 +71,16 @@ export async function select(query) {
   if (!answer.ok) throw new Error(`SPARQL: ${await problem(answer)}`);
   return (await answer.json()).results.bindings;
 }
+
+// A form posted as multipart/form-data; the answer's status and JSON body (the problem
+// document on an error), so the page can say why it was refused and keep the form.
+export async function postForm(path, form) {
+  const answer = await fetch(path, {
+    method: "POST",
+    credentials: OMIT,
+    headers: headers({ Accept: "application/json" }),
+    body: form,
+  });
+  if (answer.ok) return { status: answer.status, body: await answer.json() };
+  return { status: answer.status, detail: await problem(answer) };
+}

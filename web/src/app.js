@@ -6,6 +6,7 @@ import { forgetToken, keepToken, NeedsToken, token } from "./api.js";
 import { diff } from "./diff.js";
 import { entity } from "./entity.js";
 import { findings } from "./findings.js";
+import { importPage } from "./import.js";
 import { h, say } from "./dom.js";
 import { overview } from "./overview.js";
 
@@ -27,6 +28,7 @@ const PAGES = {
   "/entity": entity,
   "/query": query,
   "/diff": diff,
+  "/import": importPage,
 };
 
 function tokenForm(main, message) {

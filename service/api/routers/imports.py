@@ -1,4 +1,5 @@
-"""`POST /import/{kind}`: import a source as one named graph, as `triskel import` does.
+"""`POST /import/{kind}`: import a source as one named graph, as `triskel import` does;
+`GET /import/kinds`: the kinds and their options, as `triskel import --help` lists them.
 
 The source is the request body, or the `source` parts of a `multipart/form-data` body (each
 with its file name, for messages), with at most one `mapping` part. Query parameters: `graph`,
@@ -22,12 +23,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from service.api.deps import BodyDep, StoreDep, WriteAccess, in_thread
+from service.api.deps import BodyDep, ReadAccess, StoreDep, WriteAccess, in_thread
 from service.api.guarding import FINDINGS_HEADERS, GuardParam, write
 from service.api.negotiation import parse_content_type
 from service.api.uploads import MULTIPART, NTRIPLES
 from service.errors import InputError
 from service.guard import Load
+from service.importers import KINDS, importer_named
 from service.importers.contract import Source
 from service.importers.run import parse_since, prepare
 from service.rdf.reader import MEGABYTE
@@ -94,6 +96,27 @@ def options_of(pairs: list[str]) -> dict[str, str]:
             raise InputError(f"option takes NAME=VALUE, each name once, not {pair!r}")
         options[key] = value
     return options
+
+
+@router.get(
+    "/kinds",
+    dependencies=[ReadAccess],
+    summary="The kinds of source `POST /import/{kind}` reads, each with its options",
+)
+async def import_kinds() -> dict[str, list[dict[str, object]]]:
+    """Every kind with its options (name, default, help), for a client to offer them."""
+    return {
+        "kinds": [
+            {
+                "kind": kind,
+                "options": [
+                    {"name": spec.name, "default": spec.default, "help": spec.help}
+                    for spec in importer_named(kind).options
+                ],
+            }
+            for kind in sorted(KINDS)
+        ]
+    }
 
 
 @router.post(

@@ -1,9 +1,10 @@
 """The dashboard's pages (`/`, `/findings` for browsers, `/network`, `/entity`, `/query`,
-`/diff`), `/docs`, `/redoc` and the built assets at `/static`.
+`/diff`, `/import`), `/docs`, `/redoc` and the built assets at `/static`.
 
 Every page is the same small HTML shell (`static/index.html`, built from `web/` by
 `make serve` / `make test` and carried by the wheel); its script reads the JSON routes
-(`/findings`, `/alignment`, `/reports`, `/sparql`, `/queries`, `/health`) with the token the
+(`/findings`, `/alignment`, `/reports`, `/sparql`, `/queries`, `/health`, `/import/kinds`;
+the Import page posts to `/import/{kind}`) with the token the
 person entered, so the shell itself holds no data and needs no role: what a page shows
 still needs the `read` role. `/findings` is both the API and the Findings page: a browser
 navigating there (its `Accept` prefers `text/html` to JSON) gets the page, every other
@@ -49,9 +50,10 @@ def shell() -> FileResponse:
 @router.get("/entity")
 @router.get("/query")
 @router.get("/diff")
+@router.get("/import")
 async def page() -> FileResponse:
-    """Overview, the network, an entity's page, the SPARQL editor and the comparison of two
-    reports: the shell picks the page by path."""
+    """Overview, the network, an entity's page, the SPARQL editor, the comparison of two
+    reports and the import form: the shell picks the page by path."""
     return shell()
 
 
