@@ -122,8 +122,8 @@ export async function importPage(main) {
     h("div", { class: "field" }, h("label", { for: "import-kind" }, "Kind of source"), kindSelect),
     h("div", { class: "field" }, h("label", { for: "import-file" }, "File(s)"), file),
     h("div", { class: "field" }, h("label", { for: "import-options" }, "Options, one NAME=VALUE a line"), options, hint),
-    h("div", { class: "field" }, dryRun, h("label", { for: "import-dry-run" }, "Dry run: write nothing, show the summary")),
-    h("div", { class: "field" }, pseudonymise, h("label", { for: "import-pseudonymise" }, "Pseudonymise identifiers")),
+    h("div", { class: "field check" }, dryRun, h("label", { for: "import-dry-run" }, "Dry run: write nothing, show the summary")),
+    h("div", { class: "field check" }, pseudonymise, h("label", { for: "import-pseudonymise" }, "Pseudonymise identifiers")),
     h("button", { type: "submit" }, "Import"),
   );
   formElement.addEventListener("submit", (event) => {
