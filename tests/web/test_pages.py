@@ -331,6 +331,16 @@ def test_yasgui_runs_a_named_query(server: LiveServer, opened: Opened) -> None:
         tool.rsplit("/", 1)[-1]
     )
     screenshot(page, "query")
+    since = next(q for q in queries if q["name"] == "conversations-since")
+    page.get_by_role("tab", name=since["title"]).click()
+    page.locator(".tabPanel.active .yasqe_queryButton").click()
+    bound = httpx.get(
+        f"{server.url}/queries/{since['name']}",
+        params={"since": "2000-01-01"},  # the value the tab's VALUES line starts with
+        headers={"Accept": "application/sparql-results+json"},
+    ).json()["results"]["bindings"]
+    assert bound, "the example has conversations since 2000"
+    expect(page.locator(".tabPanel.active .yasr .dataTable tbody tr")).to_have_count(len(bound))
 
 
 def test_api_docs_are_served_offline(server: LiveServer, opened: Opened) -> None:

@@ -5,15 +5,26 @@ import Yasgui from "@zazuko/yasgui";
 import { getJSON, token } from "./api.js";
 import { h } from "./dom.js";
 
-// The text a tab opens with: the query, and how to bind its parameters.
+// A value of each parameter type for a tab to start from, written as SPARQL terms of the
+// type the catalog binds (`service/catalog.py`): the person edits it and runs the tab.
+const EXAMPLES = {
+  iri: "<urn:triskel:placeholder>",
+  string: '""',
+  integer: "0",
+  date: '"2000-01-01"^^<http://www.w3.org/2001/XMLSchema#date>',
+};
+
+// The text a tab opens with: the query with each parameter bound by a VALUES line at the
+// start of its WHERE group (what `GET /queries/{name}?param=value` binds), to be edited.
 function tabText(query) {
   if (!query.parameters.length) return query.sparql;
-  const how = query.parameters
-    .map((p) => `#   ?${p.name} (${p.type}): ${p.description}`)
-    .join("\n");
+  const values = query.parameters
+    .map((p) => `  VALUES ?${p.name} { ${EXAMPLES[p.type]} }  # ${p.type}: ${p.description}\n`)
+    .join("");
+  const bound = query.sparql.replace(/WHERE\s*\{/, (where) => `${where}\n${values}`);
   return (
-    `# Parameters: bind them with VALUES, or run GET /queries/${query.name}?name=value\n` +
-    `${how}\n${query.sparql}`
+    `# Parameters are bound by the VALUES lines below: change their values, then run.\n` +
+    `# The same query with parameters in the URL: GET /queries/${query.name}?name=value\n${bound}`
   );
 }
 
