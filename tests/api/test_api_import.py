@@ -124,7 +124,7 @@ def test_the_kinds_and_their_options(
     assert secured.get("/import/kinds").status_code == 401
     reader = {"Authorization": f"Bearer {tokens['read']}"}
     kinds = secured.get("/import/kinds", headers=reader).json()["kinds"]
-    assert [k["kind"] for k in kinds] == ["archimate", "chat", "eventlog", "mbox"]
+    assert [k["kind"] for k in kinds] == ["archimate", "chat", "csv", "eventlog", "mbox"]
     eventlog = next(k for k in kinds if k["kind"] == "eventlog")
     case = next(o for o in eventlog["options"] if o["name"] == "case")
     assert case["default"] == "case:concept:name" and case["help"]
