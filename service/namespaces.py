@@ -129,7 +129,12 @@ class SBSH(DefinedNamespace):
     R18: URIRef
     R19: URIRef
     R20: URIRef
+    R21: URIRef
+    R22: URIRef
+    R23: URIRef
+    R24: URIRef
     remediation: URIRef
+    threshold: URIRef
 
 
 class SBR(DefinedNamespace):

@@ -7,6 +7,7 @@
 Modules and their jobs (the engine contract is in `model`):
 
 * `model`     — `Finding` (one result) and the `Engine` protocol.
+* `analytics` — the network analytics the rules over analytics read, only while current.
 * `shapes`    — `ShapePack`: shapes parsed once, read-only, with per-rule metadata.
 * `prepare`   — `PreparedData`: the data + ontology + concepts, materialised, as a pyoxigraph
   store and an rdflib graph.
@@ -30,6 +31,7 @@ from rdflib import Graph
 
 from service import rdflib_sparql
 from service.errors import InputError, TriskelError
+from service.validation import analytics
 from service.validation.model import Engine, Finding, Severity
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import Source
@@ -70,6 +72,8 @@ def validate(
     phase("reading data")
     prepared = prepare_data(data, format=format)
     pack = shapes if shapes is not None else load_builtin()
+    if pack.analytics:
+        prepared = analytics.current_only(prepared)
     phase("checking rules")
     findings = run(prepared, pack)
     phase("building report")

@@ -30,6 +30,8 @@ from service.validation.rdfio import Source, parse, triples_to_graph
 from service.validation.recursion import check_recursion
 
 BUILTIN_FILES = (SHAPES_DIR / "alignment.ttl", SHAPES_DIR / "integrity.ttl")
+ANALYTICS_RULES_FILE = SHAPES_DIR / "analytics.ttl"
+"""The opt-in rules over network analytics R21-R24 (`TRISKEL_ANALYTICS_RULES`)."""
 
 _TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.target)
 _LAYER_NAMES = {
@@ -60,6 +62,9 @@ class ShapePack:
     sources: tuple[str, ...]
     rules: Mapping[str, RuleInfo]
     _owner: Mapping[Node, Node] = field(repr=False)
+    analytics: bool = False
+    """Whether the pack holds the rules over analytics: a validation then reads the analytics
+    values only while they describe the validated network (`service.validation.analytics`)."""
 
     def pyshacl_graph(self) -> Graph:
         """A private copy of the shapes graph for one pySHACL run.
@@ -98,44 +103,53 @@ class ShapePack:
         return self.rules.get(rule)
 
 
-def load_builtin() -> ShapePack:
-    """The product's rule pack R01-R20 (parsed once per process)."""
-    return _builtin()
+def load_builtin(*, analytics: bool = False) -> ShapePack:
+    """The product's rule pack R01-R20, with the rules over analytics R21-R24 when
+    `analytics` (parsed once per process)."""
+    return _builtin(analytics)
 
 
-@lru_cache(maxsize=1)
-def _builtin() -> ShapePack:
-    return _pack(_read(BUILTIN_FILES), tuple(str(f) for f in BUILTIN_FILES))
+@lru_cache(maxsize=2)
+def _builtin(analytics: bool = False) -> ShapePack:
+    files = (*BUILTIN_FILES, ANALYTICS_RULES_FILE) if analytics else BUILTIN_FILES
+    return _pack(_read(files), tuple(str(f) for f in files), analytics=analytics)
 
 
-def from_files(paths: Iterable[Path], *, builtin: bool = True) -> ShapePack:
-    """The user's shapes files, next to the built-in pack unless `builtin` is False.
+def from_files(
+    paths: Iterable[Path], *, builtin: bool = True, analytics: bool = False
+) -> ShapePack:
+    """The user's shapes files, next to the built-in pack unless `builtin` is False (and the
+    rules over analytics when `builtin` and `analytics`).
 
     Raises RDFSyntaxError / UnsupportedFormatError for an unreadable file and ShapesError for
     a file that defines no SHACL shape, has a SPARQL query that does not parse, or when no
     shapes are left at all.
     """
-    return from_sources([Source.from_path(p) for p in paths], builtin=builtin)
+    return from_sources([Source.from_path(p) for p in paths], builtin=builtin, analytics=analytics)
 
 
-def from_sources(sources: Iterable[Source], *, builtin: bool = True) -> ShapePack:
+def from_sources(
+    sources: Iterable[Source], *, builtin: bool = True, analytics: bool = False
+) -> ShapePack:
     """Like `from_files`, for shapes that arrive as bytes (an upload)."""
     user = list(sources)
+    analytics = analytics and builtin
     if not user:
         if not builtin:
             raise ShapesError("no shapes: give a shapes file or keep the built-in rules")
-        return load_builtin()
+        return load_builtin(analytics=analytics)
+    base = _builtin(analytics)
     graph = Graph()
     if builtin:
-        graph += _builtin().graph
+        graph += base.graph
     for source in user:
         own = triples_to_graph(parse(source))
         _require_shapes(source.name, own)
         _check_sparql(source.name, own)
         graph += own
-    names = (*(str(f) for f in BUILTIN_FILES if builtin), *(s.name for s in user))
+    names = (*(base.sources if builtin else ()), *(s.name for s in user))
     check_recursion(graph, ", ".join(s.name for s in user))
-    return _pack(graph, names)
+    return _pack(graph, names, analytics=analytics)
 
 
 def _read(paths: Iterable[Path]) -> Graph:
@@ -198,11 +212,11 @@ def _shapes_in(graph: Graph) -> Iterator[Node]:
     yield from seen
 
 
-def _pack(graph: Graph, sources: tuple[str, ...]) -> ShapePack:
+def _pack(graph: Graph, sources: tuple[str, ...], *, analytics: bool = False) -> ShapePack:
     owner = _owners(graph)
     tops = [s for s in _shapes_in(graph) if s not in owner]
     rules = {info.rule: info for info in (_info(graph, s) for s in tops)}
-    return ShapePack(graph, sources, MappingProxyType(rules), MappingProxyType(owner))
+    return ShapePack(graph, sources, MappingProxyType(rules), MappingProxyType(owner), analytics)
 
 
 def _rule_name(graph: Graph, top: Node) -> str:
