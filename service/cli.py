@@ -365,7 +365,9 @@ def _run_validate(args: argparse.Namespace) -> int:
         return Source.from_path(path, max_bytes=limit, max_nesting=settings.max_rdf_nesting)
 
     shapes = from_sources(
-        [source(p) for p in regular_files(args.shapes)], builtin=not args.no_builtin
+        [source(p) for p in regular_files(args.shapes)],
+        builtin=not args.no_builtin,
+        analytics=settings.analytics_rules,
     )
     previous = read_results(args.against) if args.against else None
     files = [source(p) for p in regular_files(args.data)]
@@ -521,7 +523,12 @@ def _remote_report(args: argparse.Namespace, settings: Settings, shapes: list[Rd
 
     store = RemoteStore.from_settings(settings)
     try:
-        options = Options(builtin=not args.no_builtin, fail_on=args.fail_on, engine=args.engine)
+        options = Options(
+            builtin=not args.no_builtin,
+            fail_on=args.fail_on,
+            engine=args.engine,
+            analytics=settings.analytics_rules,
+        )
         check = Check(options, tuple(shapes), settings.max_report_results)
         return pushed_down(store, check, page_rows=settings.remote_page_rows)[0]
     finally:
@@ -624,13 +631,15 @@ def _run_whatif(args: argparse.Namespace) -> int:
 
 
 def _store_nquads(args: argparse.Namespace) -> bytes:
-    """Everything in the store but the kept reports, as N-Quads."""
+    """Everything in the store but the system graphs (the analytics graph kept with the rules
+    over analytics on), as N-Quads."""
     from service.reports.snapshot import Snapshot
     from service.store import open_store
 
-    store = open_store(_store_settings(args))
+    settings = _store_settings(args)
+    store = open_store(settings)
     try:
-        return Snapshot.of_store(store).nquads()
+        return Snapshot.of_store(store, analytics=settings.analytics_rules).nquads()
     finally:
         store.close()
 

@@ -90,6 +90,10 @@ class Settings(BaseSettings):
     person_metrics: Literal["admin", "read"] = "admin"
     """Network analytics per person: `admin` keeps them out of the analytics graph (which
     every reader can query) and gives them to admins only; `read` writes them there."""
+    analytics_rules: bool = False
+    """The rules over network analytics R21-R24 (`shapes/analytics.ttl`): with the built-in
+    rules, validations and the live findings check them too, reading the analytics graph
+    while it describes the network (R24 reports it missing or out of date)."""
     served_hosts: str = ""
     """`Host` names answered besides loopback, the bound host and `public_url`'s host:
     comma-separated `name` or `name:port`, or `*` for any (a proxy checks Host itself)."""

@@ -5,13 +5,17 @@ The rules' behaviour on data is in the shape cases (tests/shape_cases/R21-*..R24
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import pytest
 from rdflib import Literal
 from rdflib.namespace import SH
 
+from service.cli import main
 from service.namespaces import SBSH
+from service.store.embedded import EmbeddedStore
 from service.validation import PreparedData, load_builtin, validate
 from service.validation.analytics import current, current_only
 
@@ -57,3 +61,43 @@ def test_a_stale_analysis_is_left_out_without_changing_the_data() -> None:
 def test_without_the_opt_in_the_analytics_change_nothing() -> None:
     report = validate(PreparedData.from_paths([CASES / "R24-violating-stale.ttl"]))
     assert report.conforms and not report.findings
+
+
+def _rules_found(capsys: pytest.CaptureFixture[str], args: list[str]) -> set[tuple[str, str]]:
+    main(args)
+    results = json.loads(capsys.readouterr().out)["results"]
+    return {(r["rule"], r["value"]) for r in results if r["rule"] in ANALYTICS_RULES}
+
+
+def test_the_store_is_validated_with_its_analytics_while_they_are_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`triskel validate` of the store reads the analytics graph with the setting on, and
+    only while the analysis describes the network."""
+    path = str(tmp_path / "store")
+    store = EmbeddedStore(tmp_path / "store")
+    store.load(
+        (CASES / "R24-violating-missing.ttl").read_bytes(),
+        media_type="text/turtle",
+        graph="urn:test:silo",
+    )
+    store.close()
+    for name, value in {"ANALYTICS_RULES": "1", "PERSON_METRICS": "read"}.items():
+        monkeypatch.setenv(f"TRISKEL_{name}", value)
+    monkeypatch.setenv("TRISKEL_MIN_GROUP_SIZE", "1")
+    validate_store = ["validate", "--store", path, "--format", "json"]
+    missing = {("R24", "missing or out of date")}
+    assert _rules_found(capsys, validate_store) == missing
+    assert main(["analyse", "--store", path]) == 0
+    capsys.readouterr()
+    assert _rules_found(capsys, validate_store) == {("R22", "-0.6")}
+    store = EmbeddedStore(tmp_path / "store")
+    store.update(
+        "INSERT DATA { GRAPH <urn:test:more> { <https://example.org/case/o3s1> "
+        "<https://w3id.org/social-business#source> <https://example.org/case/o3> ; "
+        "<https://w3id.org/social-business#target> <https://example.org/case/s1> } }"
+    )
+    store.close()
+    assert _rules_found(capsys, validate_store) == missing
+    monkeypatch.delenv("TRISKEL_ANALYTICS_RULES")
+    assert _rules_found(capsys, validate_store) == set()

@@ -3,7 +3,10 @@
 A validation of the store reads its default graph and every named graph (the ontology graph
 included) except the system graphs (kept reports `urn:triskel:report:...`, the findings ledger
 `urn:triskel:ledger`): a past report is not data, and keeping it out means validating twice in
-a row sees the same data and gives the same fingerprint.
+a row sees the same data and gives the same fingerprint. With the rules over analytics on
+(`TRISKEL_ANALYTICS_RULES`, `analytics=True` here) it also reads the one system graph those
+rules need, the network analytics `urn:triskel:analytics` (`service.validation.analytics`
+decides whether its values are current enough to be used).
 
 The fingerprint is the SHA-256 of the canonical dataset: one N-Quads statement per line,
 sorted, with blank nodes relabelled canonically (`service.reports.canonical`: W3C RDFC-1.0
@@ -29,32 +32,44 @@ from service.rdf.formats import NTRIPLES
 from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
 from service.store.base import Store
-from service.store.system_graphs import is_system_graph
+from service.store.system_graphs import ANALYTICS_GRAPH, is_system_graph
 from service.validation.rdfio import Source
 
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"
 """Every kept report lives in a named graph whose IRI starts with this."""
 
 
-def validated_graphs(names: Iterable[str]) -> list[str]:
+def validated_graphs(names: Iterable[str], *, analytics: bool = False) -> list[str]:
     """The named graphs a validation of the store reads: all but the system graphs (kept
-    reports, the findings ledger: `service.store.system_graphs`)."""
-    return [name for name in names if not is_system_graph(name)]
+    reports, the findings ledger: `service.store.system_graphs`), except the analytics graph
+    when `analytics` (the rules over analytics read it).
+
+    >>> validated_graphs(["urn:x", "urn:triskel:analytics", "urn:triskel:report:1"])
+    ['urn:x']
+    >>> validated_graphs(["urn:x", "urn:triskel:analytics"], analytics=True)
+    ['urn:x', 'urn:triskel:analytics']
+    """
+    return [
+        name
+        for name in names
+        if not is_system_graph(name) or (analytics and name == ANALYTICS_GRAPH)
+    ]
 
 
 def validated_graphs_of(
-    db: ox.Store, scope: str | None = None
+    db: ox.Store, scope: str | None = None, *, analytics: bool = False
 ) -> list[ox.NamedNode | ox.DefaultGraph]:
     """The graphs of a pyoxigraph store a validation reads: the named graph `scope`
     (`NotFoundError` if absent), or the default graph and every named graph but the
-    report-history ones."""
+    report-history ones (and the analytics graph unless `analytics`)."""
     if scope is not None:
         node = graph_node(scope)
         if isinstance(node, ox.NamedNode) and not db.contains_named_graph(node):
             raise NotFoundError(f"no graph {scope}")
         return [node]
     names = [g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)]
-    return [ox.DefaultGraph(), *(ox.NamedNode(n) for n in validated_graphs(sorted(names)))]
+    kept = validated_graphs(sorted(names), analytics=analytics)
+    return [ox.DefaultGraph(), *(ox.NamedNode(n) for n in kept)]
 
 
 @dataclass(frozen=True)
@@ -64,22 +79,28 @@ class Snapshot:
     graphs: tuple[tuple[str | None, bytes], ...]
 
     @classmethod
-    def of_store(cls, store: Store, graph: str | None = None) -> Snapshot:
+    def of_store(
+        cls, store: Store, graph: str | None = None, *, analytics: bool = False
+    ) -> Snapshot:
         """One named graph (`NotFoundError` if absent), or without `graph` the whole store
-        less its system graphs, all read from one state of the store."""
+        less its system graphs (but the analytics graph when `analytics`), all read from one
+        state of the store."""
         if graph is not None:
             return cls(((graph, store.export(graph, media_type=NTRIPLES)),))
 
         def select(names: list[str]) -> list[str | None]:
-            return [None, *validated_graphs(names)]
+            return [None, *validated_graphs(names, analytics=analytics)]
 
         return cls(tuple(store.export_graphs(select, media_type=NTRIPLES)))
 
     @classmethod
-    def of_memory(cls, store: ox.Store, scope: str | None = None) -> Snapshot:
+    def of_memory(
+        cls, store: ox.Store, scope: str | None = None, *, analytics: bool = False
+    ) -> Snapshot:
         """The validated graphs of a pyoxigraph store: an in-memory one (a would-be state) or
         a read-only view of the embedded store, read in place. `scope` names one graph
-        (`NotFoundError` if absent), as in `validated_graphs_of`.
+        (`NotFoundError` if absent), and `analytics` adds the analytics graph, as in
+        `validated_graphs_of`.
 
         Each graph is dumped by the engine in one call: on a view, decoding terms is most of
         the cost, and a dump decodes each quad once where a Python loop over the quads paid
@@ -90,7 +111,8 @@ class Snapshot:
             name = graph.value if isinstance(graph, ox.NamedNode) else None
             return name, dumped or b""
 
-        return cls(tuple(export(graph) for graph in validated_graphs_of(store, scope)))
+        graphs = validated_graphs_of(store, scope, analytics=analytics)
+        return cls(tuple(export(graph) for graph in graphs))
 
     def source(self, name: str = "store") -> Source:
         """The triples of every graph as one N-Triples validation source (graphs merged;

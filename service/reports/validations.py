@@ -71,13 +71,20 @@ WORDING = Wording("validation", "TRISKEL_VALIDATION_TIMEOUT_S", "TRISKEL_VALIDAT
 @dataclass(frozen=True)
 class Options:
     """What a validation asks for besides its data: a scope (one named graph), shapes graphs
-    of the store, the built-in rules or not, the least failing severity, the engine."""
+    of the store, the built-in rules or not, the least failing severity, the engine, and
+    whether the rules over analytics are on (`TRISKEL_ANALYTICS_RULES`: with the built-in
+    rules, they add R21-R24 and a validation of the store reads the analytics graph)."""
 
     graph: str | None = None
     shapes_graphs: tuple[str, ...] = ()
     builtin: bool = True
     fail_on: Severity = "violation"
     engine: EngineName = "fast"
+    analytics: bool = False
+
+    def pack(self, shapes: list[Source]) -> ShapePack:
+        """The shapes these options name, with `shapes` given by the caller or read."""
+        return from_sources(shapes, builtin=self.builtin, analytics=self.analytics)
 
 
 @dataclass(frozen=True)
@@ -126,9 +133,8 @@ class Check:
         """The report, and the entry it would be kept under (None: never kept, for a posted
         payload or posted shapes)."""
         db = views.open(self.view) if self.view else None
-        pack = from_sources(
-            [*self.posted_shapes, *self.stored_shapes, *_shapes_graphs(db, self.options)],
-            builtin=self.options.builtin,
+        pack = self.options.pack(
+            [*self.posted_shapes, *self.stored_shapes, *_shapes_graphs(db, self.options)]
         )
         prepared, fingerprint = self._prepared(views)
         report = validate(
@@ -149,8 +155,12 @@ class Check:
             return prepared, (self.snapshot.fingerprint if keepable else None)
         if not self.view:
             raise InputError("a validation needs data: a view, a snapshot or a payload")
-        scope = self.options.graph
-        read = views.derived(self.view, (ViewData, scope), partial(ViewData.read, scope=scope))
+        scope, analytics = self.options.graph, self.options.analytics
+        read = views.derived(
+            self.view,
+            (ViewData, scope, analytics),
+            partial(ViewData.read, scope=scope, analytics=analytics),
+        )
         return PreparedData(read.store), (read.fingerprint if keepable else None)
 
     def entry(self, report: Report, fingerprint: str, pack: ShapePack) -> Entry:
@@ -180,9 +190,10 @@ class ViewData:
         self.store = PreparedData.from_sources([snapshot.source()]).store
 
     @classmethod
-    def read(cls, db: ox.Store, *, scope: str | None) -> ViewData:
-        """The graphs `scope` names (None: every validated graph) of the view `db`."""
-        return cls(Snapshot.of_memory(db, scope))
+    def read(cls, db: ox.Store, *, scope: str | None, analytics: bool = False) -> ViewData:
+        """The graphs `scope` names (None: every validated graph, and the analytics graph
+        when `analytics`) of the view `db`."""
+        return cls(Snapshot.of_memory(db, scope, analytics=analytics))
 
     @cached_property
     def _fingerprint(self) -> str:
@@ -284,8 +295,9 @@ def _on(store: Store, check: Check, until: float, view: str | None) -> Check:
     """`check` on the store's view, or without one on its graphs exported here."""
     if view is not None:
         return replace(check, view=view, timeout_s=_left(until))
-    snapshot = Snapshot.of_store(store, check.options.graph)
-    shapes = _stored_shapes(store, check.options)
+    options = check.options
+    snapshot = Snapshot.of_store(store, options.graph, analytics=options.analytics)
+    shapes = _stored_shapes(store, options)
     return replace(check, snapshot=snapshot, stored_shapes=shapes, timeout_s=_left(until))
 
 
@@ -302,9 +314,7 @@ def pushed_down(
             f"the {options.engine} engine reads the whole dataset into memory: a remote store "
             "is validated on its engine, with engine=fast"
         )
-    pack = from_sources(
-        [*check.posted_shapes, *_stored_shapes(store, options)], builtin=options.builtin
-    )
+    pack = options.pack([*check.posted_shapes, *_stored_shapes(store, options)])
     budget = (lambda: None) if until is None else partial(_left, until)
     run = pushdown.run(store, pack, scope=options.graph, page_rows=page_rows, check=budget)
     found = unique_findings(run.findings)

@@ -46,8 +46,9 @@ from rdflib.plugins.sparql import prepareQuery
 from service.errors import NotFoundError, ShapesError
 from service.namespaces import SB
 from service.rdf.formats import NTRIPLES
-from service.store.system_graphs import is_system_graph, service_writes
+from service.store.system_graphs import ANALYTICS_GRAPH, is_system_graph, service_writes
 from service.validation import derived
+from service.validation.analytics import current_in
 from service.validation.compile import CompiledPack, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.fast import Row, findings_of
@@ -128,7 +129,7 @@ def run(
     scratch = _Scratch(f"{PREFIX}{uuid.uuid4().hex}:")
     try:
         with service_writes():
-            sources, data = _data_graphs(store, scratch, scope)
+            sources, data = _data_graphs(store, scratch, scope, analytics=shapes.analytics)
             check()
             dataset = _prepare(store, scratch, compiled, shapes, data)
             check()
@@ -143,10 +144,12 @@ def run(
 
 
 def _data_graphs(
-    store: RemoteStore, scratch: _Scratch, scope: str | None
+    store: RemoteStore, scratch: _Scratch, scope: str | None, *, analytics: bool = False
 ) -> tuple[list[str | None], list[str]]:
     """The validated graphs (None: the engine's default graph), and the one graph the rule
-    queries read them in.
+    queries read them in. With the rules over analytics (`analytics`), the analytics graph
+    is one of them while it describes the store's network (`analytics.current_in`); a stale
+    one is left out, and R24 says so.
 
     Several graphs (or the engine's own default graph, which a dataset cannot name) are
     copied by the engine into one scratch graph: Oxigraph server evaluates a default graph
@@ -156,7 +159,10 @@ def _data_graphs(
         if scope not in store.graphs():
             raise NotFoundError(f"no graph {scope}")
         return [scope], [scope]
-    graphs = [g for g in store.graphs() if not is_system_graph(g)]
+    held = store.graphs()
+    graphs = [g for g in held if not is_system_graph(g)]
+    if analytics and ANALYTICS_GRAPH in held and current_in(store):
+        graphs.append(ANALYTICS_GRAPH)
     has_default = store.count(None) > 0
     sources: list[str | None] = [*graphs, *([None] if has_default else [])]
     if len(graphs) == 1 and not has_default:

@@ -159,7 +159,14 @@ async def validate_endpoint(
     posted = read_posted(
         request.headers.get("content-type"), body, max_nesting=settings.max_rdf_nesting
     )
-    options = Options(graph, tuple(shapes_graph or ()), not no_builtin, fail_on, engine)
+    options = Options(
+        graph,
+        tuple(shapes_graph or ()),
+        not no_builtin,
+        fail_on,
+        engine,
+        analytics=settings.analytics_rules,
+    )
     keeping = Keeping.of(settings, writer=writer)
     until = time.monotonic() + settings.validation_timeout_s
     work = partial(validator.run, store, posted, options, keeping, until=until)

@@ -1,0 +1,55 @@
+"""`POST /validate` with the rules over analytics on (`TRISKEL_ANALYTICS_RULES`), on both
+backends: the analytics graph is read while it describes the network, and R24 says when it
+does not (the worker's view of the embedded store; the remote engine's own graphs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+CASE = Path(__file__).parents[1] / "shape_cases" / "R24-violating-missing.ttl"
+ANALYTICS_RULES = {"R21", "R22", "R23", "R24"}
+MORE_ARC = """PREFIX sb: <https://w3id.org/social-business#>
+INSERT DATA { GRAPH <urn:test:more> {
+    <https://example.org/case/o3s1> sb:source <https://example.org/case/o3> ;
+        sb:target <https://example.org/case/s1> } }"""
+
+
+def _found(client: TestClient) -> set[tuple[str, str]]:
+    answer = client.post("/validate")
+    assert answer.status_code == 200, answer.text
+    results = answer.json()["results"]
+    return {(r["rule"], r["value"]) for r in results if r["rule"] in ANALYTICS_RULES}
+
+
+def test_validation_reads_current_analytics_only(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(open=True, analytics_rules=True, person_metrics="read", min_group_size=1)
+    loaded = client.post(
+        "/store",
+        params={"graph": "urn:test:silo"},
+        content=CASE.read_bytes(),
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert loaded.status_code in (201, 204), loaded.text
+    missing = {("R24", "missing or out of date")}
+    assert _found(client) == missing
+    assert client.post("/analyse").status_code == 200
+    assert _found(client) == {("R22", "-0.6")}
+    assert client.post("/update", data={"update": MORE_ARC}).status_code in (200, 204)
+    assert _found(client) == missing
+
+
+def test_without_the_setting_the_analytics_are_not_read(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client(open=True, person_metrics="read", min_group_size=1)
+    client.post(
+        "/store",
+        params={"graph": "urn:test:silo"},
+        content=CASE.read_bytes(),
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert client.post("/analyse").status_code == 200
+    assert _found(client) == set()
