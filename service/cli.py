@@ -552,12 +552,15 @@ def _run_analyse(args: argparse.Namespace) -> int:
     TRISKEL_PERSON_METRICS says (the setting decides what the graph holds)."""
     import json
 
+    from service.findings.saved import forget
     from service.network.run import analyse_store
     from service.store import open_store
 
     settings = _store_settings(args)
     store = open_store(settings)
     try:
+        if settings.analytics_rules:  # the live findings read the graph: rebuilt at next start
+            forget(store)
         answer = analyse_store(
             store,
             min_group_size=settings.min_group_size,

@@ -166,6 +166,23 @@ class Load(KnownWrite):
         return Delta.of(added=added, removed=removed)
 
 
+@dataclass
+class Recomputed(Write):
+    """A system graph the service recomputes (`recompute` writes it) and the live findings
+    read: the network analytics, with the rules over analytics on. Never guarded (a refusal
+    would leave a caller without the numbers the data gives); its delta is read back."""
+
+    graph: str
+    recompute: Callable[[], object]
+    result: object = None
+
+    def write(self, store: Store, live: LiveFindings, check: Check | None) -> None:
+        self.result = self.recompute()
+
+    def touched(self, store: Store) -> list[str | None]:
+        return [self.graph]
+
+
 @dataclass(frozen=True)
 class Delete(KnownWrite):
     """Drop a named graph or empty the default graph (Graph Store DELETE)."""

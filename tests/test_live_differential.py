@@ -27,11 +27,15 @@ from benchmarks.generate import generate
 from service.errors import GuardRefusedError
 from service.findings import LiveFindings, quads_of
 from service.guard import Guard, Update
+from service.network.analysis import analyse
+from service.network.rdf import analysis_triples
 from service.resources import DATA_DIR
 from service.store.embedded import EmbeddedStore
 from service.store.files import load_file
+from service.store.system_graphs import ANALYTICS_GRAPH
 from service.validation import validate
-from service.validation.entailed import Delta
+from service.validation.analytics import is_value, network_of
+from service.validation.entailed import Delta, EntailedData
 from service.validation.live import LiveValidation
 from service.validation.model import Finding
 from service.validation.prepare import PreparedData
@@ -42,10 +46,22 @@ from tests.live_writes import update, write
 CUSTOM = Path(__file__).parent / "compile_cases" / "compiled.ttl"
 STEPS = 50
 """Writes per data set (four data sets: a few hundred in all)."""
+SHAPE_CASES = Path(__file__).parent / "shape_cases"
+ANALYTICS_CASES = (
+    "R21-violating-single-broker",
+    "R22-violating-silo",
+    "R23-violating-only-prohibited-tie",
+)
+"""Data where the rules over analytics fire, beside the example's."""
+ANALYTICS_STEPS = 20
+"""Writes with the rules over analytics on (each may read the whole network again)."""
+REANALYSE = 4
+"""With the rules over analytics, every this many steps the write is a new analysis."""
 UPDATES = 25
 """SPARQL updates through the guard."""
 
 Key = tuple[object, ...]
+ANALYTICS = ox.NamedNode(ANALYTICS_GRAPH)
 
 
 def keys(findings: Iterator[Finding] | list[Finding] | tuple[Finding, ...]) -> set[Key]:
@@ -70,8 +86,28 @@ def _generated() -> list[ox.Quad]:
     return [ox.Quad(t.subject, t.predicate, t.object) for t in triples]
 
 
+def analysis_delta(data: EntailedData) -> Delta:
+    """What `triskel analyse` would write now: the analytics graph replaced by an analysis
+    of the network the data holds (per-person values in, no group suppressed)."""
+    analysis = analyse(network_of(data.base, union=True), min_group_size=1)
+    fresh = {ox.Quad(*t, ANALYTICS) for t in analysis_triples(analysis, people=True)}
+    old = set(data.graph_quads(ANALYTICS))
+    return Delta.of(added=fresh - old, removed=old - fresh)
+
+
+def _analysed(quads: list[ox.Quad]) -> list[ox.Quad]:
+    """The quads without the analytics values they hold, and a current analysis of their
+    network in the analytics graph."""
+    data = [q for q in quads if not is_value(q.triple)]
+    return data + list(analysis_delta(EntailedData(data)).added)
+
+
 def _live(name: str) -> LiveValidation:
     builtin = load_builtin()
+    if name == "analytics":
+        cases = [SHAPE_CASES / f"{case}.ttl" for case in ANALYTICS_CASES]
+        quads = _analysed(_quads([DATA_DIR / "example", *cases]))
+        return LiveValidation(quads, load_builtin(analytics=True))
     if name == "example":
         return LiveValidation(_quads([DATA_DIR / "example"]), builtin)
     if name == "generated":
@@ -80,16 +116,20 @@ def _live(name: str) -> LiveValidation:
     return LiveValidation(_quads([CUSTOM, DATA_DIR / "example"]), pack)
 
 
-@pytest.mark.parametrize("name", ["example", "generated", "custom", "custom+builtin"])
+@pytest.mark.parametrize("name", ["example", "generated", "custom", "custom+builtin", "analytics"])
 def test_incremental_equals_full(name: str) -> None:
     live = _live(name)
     assert keys(live.findings()) == full(live)
+    analytics = name == "analytics"
 
-    @settings(max_examples=STEPS, derandomize=True, deadline=None, database=None,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(max_examples=ANALYTICS_STEPS if analytics else STEPS, derandomize=True,
+              deadline=None, database=None, suppress_health_check=list(HealthCheck))  # fmt: skip
     @given(st.integers(0, 2**32 - 1))
     def step(seed: int) -> None:
-        delta: Delta = write(random.Random(seed), live.data)
+        if analytics and seed % REANALYSE == 0:
+            delta = analysis_delta(live.data)
+        else:
+            delta = write(random.Random(seed), live.data)
         before = keys(live.findings())
         outcome = live.apply(delta)
         now = keys(live.findings())

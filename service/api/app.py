@@ -60,6 +60,7 @@ from service.settings import Settings
 from service.store import open_store
 from service.store.base import Store
 from service.store.remote import RemoteStore
+from service.validation import load_builtin
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
             triples = await in_thread(load_ontology, store)
             log.info("ontology loaded into <%s>: %d triples", ONTOLOGY_IRI, triples)
             watch = settings.sparql_url is not None  # others may write a remote store
-            live = await in_thread(LiveFindings.start, store, watch=watch)
+            pack = load_builtin(analytics=settings.analytics_rules)
+            live = await in_thread(LiveFindings.start, store, watch=watch, pack=pack)
             if not live.ready:
                 warm = threading.Thread(target=live.warm_up, args=(store,), daemon=True)
                 warm.start()

@@ -1,7 +1,9 @@
 """The live findings of a store: kept in it, patched by every committed write.
 
 `LiveFindings` holds a `LiveValidation` of the validated graphs (every graph but the system
-graphs, as a validation of the store reads them) with the built-in rules. The service's
+graphs, as a validation of the store reads them) with the built-in rules; with the rules over
+analytics (`TRISKEL_ANALYTICS_RULES`) also of the analytics graph, whose recomputation
+(`POST /analyse`) comes to it as a write of the service (`service.guard.Recomputed`). The service's
 writes bring it their delta (`service.guard`); a guarded write is applied to it first
 (`attempt`) and rolled back (`revert`) when refused or when the store's own write fails, so
 the findings always describe the last committed write. Readers and writers share one lock:
@@ -69,11 +71,14 @@ class Change:
         return Change(self.opened + other.opened, self.closed + other.closed)
 
 
-def quads_of(store: Store, graphs: Sequence[str | None] | None = None) -> list[ox.Quad]:
-    """The quads of `graphs` of the store (None: every validated graph), read from one state
-    where the store can (`Store.export_graphs`); blank nodes keep the store's labels."""
+def quads_of(
+    store: Store, graphs: Sequence[str | None] | None = None, *, analytics: bool = False
+) -> list[ox.Quad]:
+    """The quads of `graphs` of the store (None: every validated graph, and the analytics
+    graph when `analytics`), read from one state where the store can
+    (`Store.export_graphs`); blank nodes keep the store's labels."""
     if graphs is None:
-        snapshot = Snapshot.of_store(store)
+        snapshot = Snapshot.of_store(store, analytics=analytics)
     else:
         wanted = list(graphs)
         snapshot = Snapshot(
@@ -94,12 +99,13 @@ def quads_of(store: Store, graphs: Sequence[str | None] | None = None) -> list[o
     return quads
 
 
-def count_validated(store: Store) -> int:
+def count_validated(store: Store, *, analytics: bool = False) -> int:
     """Quads in the store's validated graphs (the default graph and every non-system named
-    graph): the cheap change marker `LiveFindings.stale` compares."""
+    graph, and the analytics graph when `analytics`): the cheap change marker
+    `LiveFindings.stale` compares."""
     rows = store.select(_COUNT_NAMED)
     named = {str(r["g"].value): int(r["n"].value) for r in rows if "g" in r and "n" in r}
-    kept = validated_graphs(sorted(named))
+    kept = validated_graphs(sorted(named), analytics=analytics)
     return store.count(None) + sum(named[g] for g in kept)
 
 
@@ -160,7 +166,7 @@ class LiveFindings:
         pack = pack or load_builtin()
         version = state_version(pack, shapes_version(pack))
         stamp = read_stamp(store)
-        reason = _stale_reason(store, stamp, version, watch=watch)
+        reason = _stale_reason(store, stamp, version, watch=watch, analytics=pack.analytics)
         if reason is None and stamp is not None:
             started = time.monotonic()
             stored = read_records(store)
@@ -366,7 +372,7 @@ class LiveFindings:
         state expects: something wrote the store behind the service's back."""
         if not self._watch:
             return False
-        return count_validated(store) != self._expected
+        return count_validated(store, analytics=self._pack.analytics) != self._expected
 
     def refresh(self, store: Store) -> bool:
         """Rebuild from the store when `stale` (once, logged); True when it rebuilt. Not
@@ -412,7 +418,7 @@ def _validated(
     first saying what it is `doing`)."""
     started = time.monotonic()
     log.info("live findings: reading the store and %s", doing)
-    graphs = Snapshot.of_store(store).graphs
+    graphs = Snapshot.of_store(store, analytics=pack.analytics).graphs
     data = EntailedData.of_graphs([(graph_node(name), body) for name, body in graphs])
     live = LiveValidation(data, pack, known)
     log.info(
@@ -424,13 +430,15 @@ def _validated(
     return live, data.quads
 
 
-def _stale_reason(store: Store, stamp: Stamp | None, version: str, *, watch: bool) -> str | None:
+def _stale_reason(
+    store: Store, stamp: Stamp | None, version: str, *, watch: bool, analytics: bool
+) -> str | None:
     """Why the store's maintained state cannot be served; None when it can."""
     if stamp is None:
         return "no maintained state in the store (new, or a write did not finish)"
     if stamp.version != version:
         return "the maintained state was written by another version"
-    if watch and count_validated(store) != stamp.quads:
+    if watch and count_validated(store, analytics=analytics) != stamp.quads:
         return "the store changed behind the service's back"
     return None
 

@@ -15,14 +15,29 @@ broker look fixed, and missing ones never pass for a clean network.
 
 The prepared data is never changed in place (a store's prepared view is shared by the
 validations of that view): a stale analysis costs one copy of the data, without it.
+
+The live findings (`service.validation.live`) keep the same rule with an `AnalyticsGate`,
+and this is how the incremental engine treats values computed over the whole network: the
+live view holds the analytics values only while the analysis is current; each write that
+touches what the network is read from (`NETWORK_PREDICATES`) reads the whole network again
+for its fingerprint (from the user's quads: no ontology axiom derives a person, a membership,
+a unit or an arc, so it is the fingerprint the prepared data gives), and when currency flips
+every analytics value comes into or goes out of the view in that write's view change. R21-R24
+are then re-checked, like any rule, for the focus nodes that change reaches (the practice
+whose broker's `sba:articulationPoint` went, the unit whose `sba:eiIndex` came, the analysis
+node for R24): never left stale, as tests/test_live_differential.py checks on random writes
+and re-analyses.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
+from collections.abc import Iterable
 
-from service.namespaces import SBA
-from service.network.read import network_from_rows, network_query, read_network
+import pyoxigraph as ox
+from rdflib.namespace import RDF
+
+from service.namespaces import SB, SBA
+from service.network.read import Network, network_from_rows, network_query, read_network
 from service.store.base import Row, Store
 from service.store.system_graphs import ANALYTICS_GRAPH
 from service.validation.prepare import PreparedData
@@ -41,22 +56,45 @@ _DROP = f"""DELETE {{ ?s ?p ?o }} WHERE {{
 }}"""
 """Every analytics value: a triple of an `sba:` property, or about the analysis itself or one
 of its nodes (`urn:triskel:analytics:ties:…`)."""
+_VALUES = _DROP.replace("DELETE { ?s ?p ?o }", "SELECT ?s ?p ?o", 1)
+
+NETWORK_PREDICATES = frozenset(
+    ox.NamedNode(str(p))
+    for p in (
+        RDF.type, SB.source, SB.target, SB.weight,
+        "http://www.w3.org/ns/org#memberOf", "http://www.w3.org/ns/org#unitOf",
+        "http://www.w3.org/ns/org#subOrganizationOf", SBA.dataFingerprint,
+    )
+)  # fmt: skip
+"""What the network's fingerprint (and the one the analysis recorded) is read from: a write
+that touches none of these leaves the analysis as current as it was."""
 
 
-def network_fingerprint(store: ox.Store) -> str:
-    """The fingerprint of the network in `store` (its default graph), as the analysis
-    computes it when it reads the store (`service.network.read`)."""
+def network_of(store: ox.Store, *, union: bool = False) -> Network:
+    """The network in `store` (its default graph, or with `union` all its graphs), read as
+    the analysis reads a store (`service.network.read`)."""
+    solutions = store.query(network_query(), use_default_graph_as_union=union)
     rows: list[Row] = [
         {name: solution[name] for name in ("kind", "a", "b", "c", "weight") if solution[name]}
-        for solution in store.query(network_query())  # type: ignore[union-attr]
+        for solution in solutions  # type: ignore[union-attr]
     ]
-    return network_from_rows(rows).fingerprint()
+    return network_from_rows(rows)
+
+
+def network_fingerprint(store: ox.Store, *, union: bool = False) -> str:
+    """The fingerprint of `network_of(store)`, the one the analysis records."""
+    return network_of(store, union=union).fingerprint()
+
+
+def _current(store: ox.Store, *, union: bool = False) -> bool:
+    solutions = store.query(_RECORDED, use_default_graph_as_union=union)
+    recorded = {row[0].value for row in solutions}  # type: ignore[union-attr]
+    return len(recorded) == 1 and recorded == {network_fingerprint(store, union=union)}
 
 
 def current(data: PreparedData) -> bool:
     """True when the data holds an analysis whose fingerprint is its network's."""
-    recorded = {row[0].value for row in data.store.query(_RECORDED)}  # type: ignore[union-attr]
-    return len(recorded) == 1 and recorded == {network_fingerprint(data.store)}
+    return _current(data.store)
 
 
 def current_in(store: Store) -> bool:
@@ -75,3 +113,54 @@ def current_only(data: PreparedData) -> PreparedData:
     copy.bulk_extend(data.store)  # quad by quad: a dump and load would rename blank nodes
     copy.update(_DROP)
     return PreparedData(copy)
+
+
+def _values_in(store: ox.Store, *, union: bool = False) -> set[ox.Triple]:
+    """The analytics values `store` holds (in its default graph, or in any with `union`)."""
+    solutions = store.query(_VALUES, use_default_graph_as_union=union)
+    return {ox.Triple(row[0], row[1], row[2]) for row in solutions}  # type: ignore[union-attr]
+
+
+def is_value(triple: ox.Triple) -> bool:
+    """True for an analytics value (see `_DROP`)."""
+    subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else ""
+    return (
+        triple.predicate.value.startswith(str(SBA._NS))
+        or subject == ANALYTICS_GRAPH
+        or subject.startswith(ANALYTICS_GRAPH + ":")
+    )
+
+
+class AnalyticsGate:
+    """Keeps a live view's analytics values in step with the analysis being current.
+
+    `base` holds the user's quads (each in its graph), `view` the prepared data the rules
+    read. Built on a fresh view, the gate takes the values out when the analysis is not
+    current; `filter` then turns each write's view change into the one that keeps the view
+    equal to `current_only` of the prepared data."""
+
+    def __init__(self, base: ox.Store, view: ox.Store) -> None:
+        self._base = base
+        self._view = view
+        self.current = _current(base, union=True)
+        if not self.current:
+            view.update(_DROP)
+
+    def filter(
+        self, added: Iterable[ox.Triple], removed: Iterable[ox.Triple], quads: Iterable[ox.Quad]
+    ) -> tuple[set[ox.Triple], set[ox.Triple]]:
+        """The view's gains and losses for a write of `quads` (already in `base`) whose
+        ungated view change is `added`/`removed` (not yet applied to the view)."""
+        gained, lost = set(added), set(removed)
+        was = self.current
+        if any(q.predicate in NETWORK_PREDICATES for q in quads):
+            self.current = _current(self._base, union=True)
+        if was and self.current:
+            return gained, lost
+        gained = {t for t in gained if not is_value(t)}
+        lost = {t for t in lost if not is_value(t)}
+        if self.current:  # it just became current: every value comes in
+            gained |= _values_in(self._base, union=True) - _values_in(self._view)
+        elif was:  # it just went stale: every value goes out
+            lost |= _values_in(self._view)
+        return gained, lost

@@ -32,6 +32,7 @@ from rdflib import BNode, URIRef
 from rdflib.term import Node
 
 from service.validation import derived, fast, reference
+from service.validation.analytics import AnalyticsGate
 from service.validation.compile import CompiledConstraint, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.dependency import Change, Connector, Plan, affected, analyse
@@ -103,6 +104,7 @@ class LiveValidation:
         self.pack = pack
         self.data = quads if isinstance(quads, EntailedData) else EntailedData(quads)
         view = self.data.view
+        self._gate = AnalyticsGate(self.data.base, view) if pack.analytics else None
         compiled = compile_pack(pack)
         self._compiled = compiled
         if compiled.reads_shapes_graph():
@@ -135,7 +137,7 @@ class LiveValidation:
     def apply(self, delta: Delta) -> Outcome:
         """Write `delta` and bring the findings up to date."""
         view = self.data.view
-        change = self.data.apply(delta)
+        change = self._gated(self.data.apply(delta), delta)
         view.extend(_quad(t) for t in change.added)
         pending = [(r, self._affected(r.plan, _changes(change), {})) for r in self._relations]
         _remove(view, change.removed, _DEFAULT)
@@ -169,6 +171,15 @@ class LiveValidation:
             whole.update(self.pack.rule_of(root) for root in self._compiled.fallback)
         opened, closed = self._tally.settle()
         return Outcome(opened, closed, rechecked, frozenset(whole))
+
+    def _gated(self, change: ViewChange, delta: Delta) -> ViewChange:
+        """The view change with the analytics values in or out as the analysis is current
+        (`analytics.AnalyticsGate`; only with the rules over analytics)."""
+        if self._gate is None:
+            return change
+        quads = (*delta.added, *delta.removed)
+        added, removed = self._gate.filter(change.added, change.removed, quads)
+        return ViewChange(frozenset(added), frozenset(removed))
 
     def _affected(self, plan: Plan, changes: list[Change], reached: Reached) -> set[Term] | None:
         """Focus nodes whose results `changes` may change; None: all of them."""

@@ -1,6 +1,7 @@
-"""`POST /validate` with the rules over analytics on (`TRISKEL_ANALYTICS_RULES`), on both
-backends: the analytics graph is read while it describes the network, and R24 says when it
-does not (the worker's view of the embedded store; the remote engine's own graphs)."""
+"""`POST /validate` and `GET /findings` with the rules over analytics on
+(`TRISKEL_ANALYTICS_RULES`), on both backends: the analytics graph is read while it describes
+the network, and R24 says when it does not (the worker's view of the embedded store; the
+remote engine's own graphs; the live findings, which `POST /analyse` brings up to date)."""
 
 from __future__ import annotations
 
@@ -18,9 +19,17 @@ INSERT DATA { GRAPH <urn:test:more> {
 
 
 def _found(client: TestClient) -> set[tuple[str, str]]:
+    """The analytics rules' findings of a full validation, which the live ones equal."""
     answer = client.post("/validate")
     assert answer.status_code == 200, answer.text
-    results = answer.json()["results"]
+    found = _of(answer.json()["results"])
+    live = client.get("/findings", params={"limit": 100_000})
+    assert live.status_code == 200, live.text
+    assert _of(live.json()["results"]) == found
+    return found
+
+
+def _of(results: list[dict[str, str]]) -> set[tuple[str, str]]:
     return {(r["rule"], r["value"]) for r in results if r["rule"] in ANALYTICS_RULES}
 
 
