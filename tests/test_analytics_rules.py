@@ -14,10 +14,11 @@ from rdflib import Literal
 from rdflib.namespace import SH
 
 from service.cli import main
-from service.namespaces import SBSH
+from service.namespaces import SB, SBSH
 from service.store.embedded import EmbeddedStore
 from service.validation import PreparedData, load_builtin, validate
-from service.validation.analytics import current, current_only
+from service.validation.analytics import NETWORK_PREDICATES, current, current_only
+from service.validation.prepare import hierarchies
 
 CASES = Path(__file__).parent / "shape_cases"
 ANALYTICS_RULES = ("R21", "R22", "R23", "R24")
@@ -101,3 +102,13 @@ def test_the_store_is_validated_with_its_analytics_while_they_are_current(
     assert _rules_found(capsys, validate_store) == missing
     monkeypatch.delenv("TRISKEL_ANALYTICS_RULES")
     assert _rules_found(capsys, validate_store) == set()
+
+
+def test_no_ontology_axiom_derives_what_the_network_is_read_from() -> None:
+    """The live gate reads the network from the user's quads, a validation from the prepared
+    data: the same network as long as no ontology axiom derives a person, a membership, a
+    unit or an arc (`service.validation.analytics`)."""
+    properties, classes = hierarchies()
+    read = {str(p) for p in NETWORK_PREDICATES}
+    assert not [sub for sub, ups in properties.items() if read & {u.value for u in ups}]
+    assert not [sub for sub, ups in classes.items() if str(SB.Person) in {u.value for u in ups}]

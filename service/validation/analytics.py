@@ -58,16 +58,32 @@ _DROP = f"""DELETE {{ ?s ?p ?o }} WHERE {{
 of its nodes (`urn:triskel:analytics:ties:…`)."""
 _VALUES = _DROP.replace("DELETE { ?s ?p ?o }", "SELECT ?s ?p ?o", 1)
 
+_TYPE = ox.NamedNode(str(RDF.type))
+_PERSON = ox.NamedNode(str(SB.Person))
 NETWORK_PREDICATES = frozenset(
     ox.NamedNode(str(p))
     for p in (
-        RDF.type, SB.source, SB.target, SB.weight,
+        SB.source, SB.target, SB.weight,
         "http://www.w3.org/ns/org#memberOf", "http://www.w3.org/ns/org#unitOf",
         "http://www.w3.org/ns/org#subOrganizationOf", SBA.dataFingerprint,
     )
 )  # fmt: skip
-"""What the network's fingerprint (and the one the analysis recorded) is read from: a write
-that touches none of these leaves the analysis as current as it was."""
+"""What the network's fingerprint (and the one the analysis recorded) is read from, besides
+`rdf:type sb:Person`: a write that touches none of these leaves the analysis as current as it
+was."""
+
+
+def touches_network(quad: ox.Quad) -> bool:
+    """True when `quad` is one the network's fingerprint may read (see `NETWORK_PREDICATES`).
+
+    >>> touches_network(ox.Quad(ox.NamedNode("urn:p"), _TYPE, _PERSON))
+    True
+    >>> touches_network(ox.Quad(ox.NamedNode("urn:p"), _TYPE, ox.NamedNode("urn:Tool")))
+    False
+    """
+    if quad.predicate == _TYPE:
+        return quad.object == _PERSON
+    return quad.predicate in NETWORK_PREDICATES
 
 
 def network_of(store: ox.Store, *, union: bool = False) -> Network:
@@ -153,7 +169,7 @@ class AnalyticsGate:
         ungated view change is `added`/`removed` (not yet applied to the view)."""
         gained, lost = set(added), set(removed)
         was = self.current
-        if any(q.predicate in NETWORK_PREDICATES for q in quads):
+        if any(touches_network(q) for q in quads):
             self.current = _current(self._base, union=True)
         if was and self.current:
             return gained, lost
