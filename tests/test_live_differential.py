@@ -27,6 +27,7 @@ from benchmarks.generate import generate
 from service.errors import GuardRefusedError
 from service.findings import LiveFindings, quads_of
 from service.guard import Guard, Update
+from service.namespaces import SBA
 from service.network.analysis import analyse
 from service.network.rdf import analysis_triples
 from service.resources import DATA_DIR
@@ -34,7 +35,7 @@ from service.store.embedded import EmbeddedStore
 from service.store.files import load_file
 from service.store.system_graphs import ANALYTICS_GRAPH
 from service.validation import validate
-from service.validation.analytics import is_value, network_of
+from service.validation.analytics import network_of
 from service.validation.entailed import Delta, EntailedData
 from service.validation.live import LiveValidation
 from service.validation.model import Finding
@@ -95,10 +96,15 @@ def analysis_delta(data: EntailedData) -> Delta:
     return Delta.of(added=fresh - old, removed=old - fresh)
 
 
+def _analytics_value(quad: ox.Quad) -> bool:
+    """True for a quad of the analyses the shape cases carry."""
+    return quad.subject == ANALYTICS or quad.predicate.value.startswith(str(SBA._NS))
+
+
 def _analysed(quads: list[ox.Quad]) -> list[ox.Quad]:
     """The quads without the analytics values they hold, and a current analysis of their
     network in the analytics graph."""
-    data = [q for q in quads if not is_value(q.triple)]
+    data = [q for q in quads if not _analytics_value(q)]
     return data + list(analysis_delta(EntailedData(data)).added)
 
 

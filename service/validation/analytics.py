@@ -8,25 +8,29 @@ with the opt-in; `service.reports.snapshot.validated_graphs`); a file or a paylo
 them too. They are computed over the whole network, so after any change to it they may no
 longer hold: the analysis records the fingerprint of the network it read
 (`sba:dataFingerprint`, `Network.fingerprint`), and `current` compares it with the
-fingerprint of the network in the data being validated. When they differ (or the data holds
-values but no fingerprint), the validation reads the data without any analytics value, and
-R24 reports that no analysis describes the network: stale numbers never make a silo or a
-broker look fixed, and missing ones never pass for a clean network.
+fingerprint of the network in the data being validated.
 
-The prepared data is never changed in place (a store's prepared view is shared by the
-validations of that view): a stale analysis costs one copy of the data, without it.
+The rules read the analysis only through its header, `<urn:triskel:analytics> a
+sba:NetworkAnalysis` (R21 and R22 require it beside the values they read, R24 reports its
+absence). When the fingerprints differ (or the data holds no fingerprint, or several), the
+validation reads the data without that one triple: none of the stale values can make a silo
+or a broker, and R24 reports that no analysis describes the network, so stale numbers never
+look fixed and missing ones never pass for a clean network. The prepared data is never
+changed in place (a store's prepared view is shared by the validations of that view): a
+stale analysis costs one copy of the data, less the header.
 
 The live findings (`service.validation.live`) keep the same rule with an `AnalyticsGate`,
 and this is how the incremental engine treats values computed over the whole network: the
-live view holds the analytics values only while the analysis is current; each write that
-touches what the network is read from (`NETWORK_PREDICATES`) reads the whole network again
-for its fingerprint (from the user's quads: no ontology axiom derives a person, a membership,
-a unit or an arc, so it is the fingerprint the prepared data gives), and when currency flips
-every analytics value comes into or goes out of the view in that write's view change. R21-R24
-are then re-checked, like any rule, for the focus nodes that change reaches (the practice
-whose broker's `sba:articulationPoint` went, the unit whose `sba:eiIndex` came, the analysis
-node for R24): never left stale, as tests/test_live_differential.py checks on random writes
-and re-analyses.
+live view holds the header only while the analysis is current; each write that touches what
+the network is read from (`touches_network`) reads the whole network again for its
+fingerprint (from the user's quads: no ontology axiom derives a person, a membership, a unit
+or an arc, so it is the fingerprint the prepared data gives), and when currency flips the
+header comes into or goes out of the view in that write's view change: one triple, whatever
+the size of the analysis. A change of the header reaches no focus node through the patterns
+of R21 and R22 (it is a constant there), so they are then re-checked whole (their queries
+cost 0.1 s at 100k triples); R24, focused on the analysis node, and other changes of the
+values are followed incrementally. Never
+left stale: tests/test_live_differential.py checks it on random writes and re-analyses.
 """
 
 from __future__ import annotations
@@ -47,18 +51,10 @@ _RECORDED = f"SELECT ?f WHERE {{ {_ANALYSIS} <{SBA.dataFingerprint}> ?f }}"
 _RECORDED_IN_GRAPH = (
     f"SELECT ?f WHERE {{ GRAPH {_ANALYSIS} {{ {_ANALYSIS} <{SBA.dataFingerprint}> ?f }} }}"
 )
-_ANY_VALUE = f"""ASK {{ {{ ?s ?p ?o . FILTER (STRSTARTS(STR(?p), "{SBA._NS}")) }}
-    UNION {{ {_ANALYSIS} ?p ?o }} }}"""
-_DROP = f"""DELETE {{ ?s ?p ?o }} WHERE {{
-    ?s ?p ?o .
-    FILTER (STRSTARTS(STR(?p), "{SBA._NS}") || ?s = {_ANALYSIS}
-            || STRSTARTS(STR(?s), "{ANALYTICS_GRAPH}:"))
-}}"""
-"""Every analytics value: a triple of an `sba:` property, or about the analysis itself or one
-of its nodes (`urn:triskel:analytics:ties:…`)."""
-_VALUES = _DROP.replace("DELETE { ?s ?p ?o }", "SELECT ?s ?p ?o", 1)
-
 _TYPE = ox.NamedNode(str(RDF.type))
+HEADER = ox.Triple(ox.NamedNode(ANALYTICS_GRAPH), _TYPE, ox.NamedNode(str(SBA.NetworkAnalysis)))
+"""The triple the rules over analytics read the analysis through (see the module docstring)."""
+_HEADER_QUAD = ox.Quad(HEADER.subject, HEADER.predicate, HEADER.object, ox.DefaultGraph())
 _PERSON = ox.NamedNode(str(SB.Person))
 NETWORK_PREDICATES = frozenset(
     ox.NamedNode(str(p))
@@ -122,45 +118,29 @@ def current_in(store: Store) -> bool:
 
 
 def current_only(data: PreparedData) -> PreparedData:
-    """`data` itself when its analytics are current or absent, else a copy without them."""
-    if not bool(data.store.query(_ANY_VALUE)) or current(data):
+    """`data` itself when its analysis is current or it has none, else a copy without the
+    analysis' header."""
+    if _HEADER_QUAD not in data.store or current(data):
         return data
     copy = ox.Store()
     copy.bulk_extend(data.store)  # quad by quad: a dump and load would rename blank nodes
-    copy.update(_DROP)
+    copy.remove(_HEADER_QUAD)
     return PreparedData(copy)
 
 
-def _values_in(store: ox.Store, *, union: bool = False) -> set[ox.Triple]:
-    """The analytics values `store` holds (in its default graph, or in any with `union`)."""
-    solutions = store.query(_VALUES, use_default_graph_as_union=union)
-    return {ox.Triple(row[0], row[1], row[2]) for row in solutions}  # type: ignore[union-attr]
-
-
-def is_value(triple: ox.Triple) -> bool:
-    """True for an analytics value (see `_DROP`)."""
-    subject = triple.subject.value if isinstance(triple.subject, ox.NamedNode) else ""
-    return (
-        triple.predicate.value.startswith(str(SBA._NS))
-        or subject == ANALYTICS_GRAPH
-        or subject.startswith(ANALYTICS_GRAPH + ":")
-    )
-
-
 class AnalyticsGate:
-    """Keeps a live view's analytics values in step with the analysis being current.
+    """Keeps a live view's analysis header in step with the analysis being current.
 
     `base` holds the user's quads (each in its graph), `view` the prepared data the rules
-    read. Built on a fresh view, the gate takes the values out when the analysis is not
+    read. Built on a fresh view, the gate takes the header out when the analysis is not
     current; `filter` then turns each write's view change into the one that keeps the view
     equal to `current_only` of the prepared data."""
 
     def __init__(self, base: ox.Store, view: ox.Store) -> None:
         self._base = base
-        self._view = view
         self.current = _current(base, union=True)
         if not self.current:
-            view.update(_DROP)
+            view.remove(_HEADER_QUAD)
 
     def filter(
         self, added: Iterable[ox.Triple], removed: Iterable[ox.Triple], quads: Iterable[ox.Quad]
@@ -173,10 +153,12 @@ class AnalyticsGate:
             self.current = _current(self._base, union=True)
         if was and self.current:
             return gained, lost
-        gained = {t for t in gained if not is_value(t)}
-        lost = {t for t in lost if not is_value(t)}
-        if self.current:  # it just became current: every value comes in
-            gained |= _values_in(self._base, union=True) - _values_in(self._view)
-        elif was:  # it just went stale: every value goes out
-            lost |= _values_in(self._view)
+        header = self._base.quads_for_pattern(HEADER.subject, HEADER.predicate, HEADER.object)
+        held = next(header, None) is not None
+        gained.discard(HEADER)
+        lost.discard(HEADER)
+        if self.current and held:  # it just became current
+            gained.add(HEADER)
+        elif was and (held or HEADER in removed):  # it just went stale: the header goes
+            lost.add(HEADER)
         return gained, lost
