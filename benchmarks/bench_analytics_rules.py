@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
 from functools import partial
 
 import pyoxigraph as ox
 
+from benchmarks.bench_sparql import median_s
 from benchmarks.generate import copies_for, generate
 from service.network.analysis import analyse
 from service.network.rdf import analysis_triples
@@ -36,15 +36,6 @@ REPEATS = 5
 SB = "https://w3id.org/social-business#"
 DATA = ox.NamedNode("urn:bench:data")
 WRITES = ox.NamedNode("urn:bench:writes")
-
-
-def _median(run: Callable[[], object], repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _organisation() -> list[ox.Quad]:
@@ -96,10 +87,10 @@ def main() -> int:
     print("| measure | median |")
     print("|---|---|")
     for analytics in (False, True):
-        spent = _median(partial(validate, prepared, shapes=load_builtin(analytics=analytics)), 3)
+        spent = median_s(partial(validate, prepared, shapes=load_builtin(analytics=analytics)), 3)
         print(f"| full validation, rules over analytics {'on' if analytics else 'off'} | "
               f"{spent:.2f} s |")  # fmt: skip
-    spent = _median(lambda: network_fingerprint(prepared.store))
+    spent = median_s(lambda: network_fingerprint(prepared.store), REPEATS)
     print(f"| network fingerprint (is the analysis current?) | {spent:.3f} s |")
     writes = _writes(quads)
     for analytics in (False, True):
