@@ -123,9 +123,11 @@ def test_a_view_is_read_once_while_it_is_the_stores_state(
     reads: list[str | None] = []
     dump = Snapshot.of_memory.__func__  # type: ignore[attr-defined]
 
-    def counted(cls: type[Snapshot], db: object, scope: str | None = None) -> Snapshot:
+    def counted(
+        cls: type[Snapshot], db: object, scope: str | None = None, *, analytics: bool = False
+    ) -> Snapshot:
         reads.append(scope)
-        return dump(cls, db, scope)  # type: ignore[no-any-return]
+        return dump(cls, db, scope, analytics=analytics)  # type: ignore[no-any-return]
 
     monkeypatch.setattr(Snapshot, "of_memory", classmethod(counted))
     store = EmbeddedStore(tmp_path / "store")

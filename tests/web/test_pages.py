@@ -283,8 +283,7 @@ def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
         organisation,
     )
     assert set(faded) == people - set(members) and 0 < len(members) < len(people)
-    page.wait_for_function("() => triskelNetwork.settled > 0", timeout=120_000)  # in a worker
-    iterations = page.evaluate("() => triskelNetwork.settled")
+    iterations = page.evaluate("() => triskelNetwork.settled")  # a promise: awaited
     assert iterations > 0, "ForceAtlas2 refined the first layout"
     expect(page.locator("#layout-status")).to_contain_text(f"({iterations} iterations)")
     other, at = page.evaluate(
