@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -28,3 +29,14 @@ def repo_files(suffix: str) -> list[Path]:
         for path in ROOT.rglob(f"*{suffix}")
         if not SKIPPED_DIRS.intersection(path.relative_to(ROOT).parts)
     )
+
+
+def readme_sh_block(heading: str) -> str:
+    """The first ```sh block of the README's section under `heading` (its whole line, as
+    "## A five-minute tour"): the tours tests run as printed."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    level = heading.split(" ", 1)[0]
+    section = text.split(heading, 1)[1].split(f"\n{level} ", 1)[0]
+    found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert found, f"README.md: {heading!r} has no ```sh block"
+    return found.group(1)

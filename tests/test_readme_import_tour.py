@@ -12,22 +12,12 @@ import re
 import subprocess
 
 from service.resources import ROOT
-
-README = ROOT / "README.md"
-
-
-def tour_block() -> str:
-    """The first ```sh block under the '### An import tour' heading."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("### An import tour", 1)[1].split("\n### ", 1)[0]
-    found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    assert found, "README.md: the import tour has no ```sh block"
-    return found.group(1)
+from tests.repo import readme_sh_block
 
 
 def test_the_import_tour_runs_as_printed() -> None:
     done = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", tour_block()],
+        ["bash", "-e", "-o", "pipefail", "-c", readme_sh_block("### An import tour")],
         cwd=ROOT,
         env=os.environ | {"PYTHONPATH": str(ROOT)},
         capture_output=True,

@@ -17,17 +17,7 @@ import pytest
 from benchmarks import live
 from benchmarks.live import LiveServer
 from service.resources import DATA_DIR, ROOT
-
-README = ROOT / "README.md"
-
-
-def tour_block() -> str:
-    """The first ```sh block under the '## A five-minute tour' heading."""
-    text = README.read_text(encoding="utf-8")
-    section = text.split("## A five-minute tour", 1)[1].split("\n## ", 1)[0]
-    found = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
-    assert found, "README.md: the tour has no ```sh block"
-    return found.group(1)
+from tests.repo import readme_sh_block
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +33,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 def test_the_readme_tour_runs_as_printed(server: LiveServer) -> None:
     done = subprocess.run(
-        ["bash", "-e", "-o", "pipefail", "-c", tour_block()],
+        ["bash", "-e", "-o", "pipefail", "-c", readme_sh_block("## A five-minute tour")],
         cwd=ROOT,
         env=os.environ | {"T": server.url},
         capture_output=True,
