@@ -19,7 +19,8 @@ TriskelError
 ├── StoreError (RuntimeError)           the store failed (disk, remote endpoint)
 │   └── DiskFullError                   no space (or quota) left: nothing was written (HTTP 507)
 ├── OntologyInconsistentError           HermiT found the ontology inconsistent
-└── ReasonerUnavailableError (RuntimeError)  no Java runtime to run HermiT
+├── ReasonerUnavailableError (RuntimeError)  no Java runtime to run HermiT
+└── EngineUnavailableError (RuntimeError)    a program the service runs cannot start here
 """
 
 from __future__ import annotations
@@ -147,3 +148,9 @@ class OntologyInconsistentError(TriskelError):
 
 class ReasonerUnavailableError(TriskelError, RuntimeError):
     """HermiT could not run (no Java runtime, or the reasoner crashed): not the input's fault."""
+
+
+class EngineUnavailableError(TriskelError, RuntimeError):
+    """A program the service runs in a child process (the RML engine) cannot start on this
+    machine, for a library missing from its installation: not the input's fault (HTTP 503),
+    and the message names what is missing so that whoever runs the service can install it."""

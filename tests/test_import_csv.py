@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from service.errors import InputError
+from service.errors import EngineUnavailableError, InputError
 from service.importers.contract import Source
 from service.importers.registers import TEMPLATES, template_names
 from service.importers.registers.mapping import BASE, parse_mapping
@@ -98,3 +99,16 @@ def test_pseudonymise_and_since_do_not_apply() -> None:
             options={},
             since=datetime(2024, 1, 1, tzinfo=UTC),
         )
+
+
+def test_an_engine_that_cannot_start_is_the_machines_fault(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without the system's ODBC library the engine's `pyodbc` fails on import: that is an
+    installation to fix (a server-side error naming the library), not a bad register."""
+    (tmp_path / "pyodbc.py").write_text(
+        'raise ImportError("libodbc.so.2: cannot open shared object file")\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(EngineUnavailableError, match=r"cannot start here \(libodbc\.so\.2"):
+        prepare("csv", [Source("people.csv", PEOPLE)], options={})

@@ -23,6 +23,7 @@ from starlette.routing import Match
 from service.errors import (
     AuthError,
     DiskFullError,
+    EngineUnavailableError,
     ForbiddenOperationError,
     GuardRefusedError,
     InputError,
@@ -53,6 +54,7 @@ STATUS: tuple[tuple[type[TriskelError], HTTPStatus], ...] = (
     (LimitExceededError, HTTPStatus.SERVICE_UNAVAILABLE),
     (DiskFullError, HTTPStatus.INSUFFICIENT_STORAGE),
     (StoreError, HTTPStatus.SERVICE_UNAVAILABLE),
+    (EngineUnavailableError, HTTPStatus.SERVICE_UNAVAILABLE),
     (OntologyInconsistentError, HTTPStatus.UNPROCESSABLE_ENTITY),
 )
 """First match wins, so subclasses come before their parents. `AuthError` is decided apart."""

@@ -172,3 +172,22 @@ def test_registers_over_http(client: TestClient) -> None:
     assert refused.headers["content-type"] == "application/problem+json"
     assert "upload is no register with a shipped mapping" in refused.json()["detail"]
     assert canonical(client) == before
+
+
+def test_an_engine_missing_a_library_is_a_503(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A register the RML engine cannot read for want of a system library is the server's
+    problem (503, naming the library), not the caller's, and changes nothing."""
+    (tmp_path / "pyodbc.py").write_text(
+        'raise ImportError("libodbc.so.2: cannot open shared object file")\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    people = (Path(__file__).parents[2] / "data/import-tour/people.csv").read_bytes()
+    before = canonical(client)
+    named = {"Content-Disposition": 'attachment; filename="people.csv"'}
+    answer = client.post("/import/csv", content=people, headers=named)
+    assert answer.status_code == 503, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "libodbc.so.2" in answer.json()["detail"]
+    assert canonical(client) == before

@@ -12,10 +12,25 @@ import subprocess
 import sys
 from pathlib import Path
 
-from service.errors import InputError
+from service.errors import EngineUnavailableError, InputError
 
 ENGINE_TIMEOUT_S = 600
 """How long one run of the engine may take before it is stopped (and the import refused)."""
+
+UNAVAILABLE = 69
+"""The child's exit status when the engine cannot be imported (sysexits' EX_UNAVAILABLE)."""
+
+_LAUNCH = f"""import sys
+try:
+    from rdfizer import semantify
+except (ImportError, OSError) as exc:
+    sys.stderr.write(str(exc))
+    sys.exit({UNAVAILABLE})
+semantify(sys.argv[1])
+"""
+"""The child's program. The engine imports `pyodbc`, which needs the system's ODBC library
+(Debian `libodbc2`): a machine without it fails on import, which is the installation's fault
+and not the mapping's, so it leaves with its own status instead of a traceback."""
 
 _CONFIG = """[default]
 main_directory: {folder}
@@ -35,13 +50,14 @@ mapping: {folder}/mapping.nt
 
 def run_engine(folder: Path, mapping: bytes) -> bytes:
     """The N-Triples the engine makes from `mapping` (whose sources lie in `folder`);
-    `InputError` with the engine's last words when it fails or makes nothing."""
+    `InputError` with the engine's last words when it fails or makes nothing;
+    `EngineUnavailableError` when it cannot be imported on this machine."""
     (folder / "mapping.nt").write_bytes(mapping)
     config = folder / "config.ini"
     config.write_text(_CONFIG.format(folder=folder), encoding="utf-8")
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "rdfizer", "-c", str(config)],
+            [sys.executable, "-c", _LAUNCH, str(config)],
             cwd=folder,
             capture_output=True,
             timeout=ENGINE_TIMEOUT_S,
@@ -49,6 +65,9 @@ def run_engine(folder: Path, mapping: bytes) -> bytes:
         )
     except subprocess.TimeoutExpired:
         raise InputError(f"csv: the RML engine did not finish in {ENGINE_TIMEOUT_S} s") from None
+    if done.returncode == UNAVAILABLE:
+        missing = done.stderr.decode("utf-8", "replace").strip()
+        raise EngineUnavailableError(f"csv: the RML engine cannot start here ({missing})")
     output = folder / "out" / "import.nt"
     if done.returncode != 0 or not output.exists():
         said = (done.stderr or done.stdout).decode("utf-8", "replace").strip().splitlines()
