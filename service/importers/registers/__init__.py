@@ -7,8 +7,12 @@ its mapping, and `--mapping FILE` (RML Turtle) reads files of other names or col
 What this module decides is which rows the engine sees. A row is skipped, named by file
 and line, when it has another number of fields than the header, when it has no value in a
 column that the file's first triples map (the one that makes the register's entity) reads
-in its subject, templates or functions, or when a column any map reads holds a quote or a
-backslash (the engine rewrites them: it would store another name than the register's).
+in its subject, templates or functions, or when a column any map reads holds a character
+of Unicode's private use area U+E000 to U+E002. Those three carry quotes and backslashes
+past the engine, which rewrites them (it would store another name than the register's): a
+row goes to the engine with them in place of `'`, `"` and `\\`, and the engine's output is
+given them back, in literals as the characters and in IRIs percent-encoded, as the other
+importers encode them.
 Every other map is given the rows that have a value in each such column of its own (the
 engine writes an empty one as the text `nan`, and reads `nan`, `N/A`, `None` and `NULL` as
 empty, so these count as empty here too): an empty optional column makes no triple. A file
@@ -26,7 +30,7 @@ from pathlib import Path, PurePath
 from tempfile import TemporaryDirectory
 from urllib.parse import quote
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode, Quad
 
 from service.errors import InputError
 from service.importers.contract import (
@@ -48,8 +52,13 @@ KIND = "csv"
 TEMPLATES = Path(__file__).parent / "templates"
 EMPTY = frozenset({"", "nan", "N/A", "None", "NULL"})
 """Values the engine reads as no value."""
-UNCARRIED = ('"', "'", "\\")
-"""Characters the engine does not write back as they were."""
+CARRIED = {"'": "\ue000", '"': "\ue001", "\\": "\ue002"}
+"""Characters the engine does not write back as they were, and what carries each past it."""
+TO_ENGINE = str.maketrans(CARRIED)
+FROM_ENGINE = str.maketrans({carrier: char for char, carrier in CARRIED.items()})
+FROM_ENGINE_MARKS = tuple(CARRIED.values())
+ENCODED_BACK = {quote(carrier, safe=""): quote(char, safe="") for char, carrier in CARRIED.items()}
+"""A carrier percent-encoded by the engine's `escape` -> the character's own encoding."""
 ORG_ORGANIZATION = "http://www.w3.org/ns/org#Organization"
 COUNTED = {
     "people": f"{SB}Person",
@@ -215,14 +224,12 @@ def _kept_rows(table: Table, maps: list[TriplesMap], summary: Summary) -> list[t
         where = f"{table.name}:{line}"
         if len(row) != len(table.header):
             summary.skip(where, f"{len(row)} fields where the header has {len(table.header)}")
-        elif marked := [c for c, i in read if any(mark in row[i] for mark in UNCARRIED)]:
-            summary.skip(
-                where, f"a quote or backslash in column {marked[0]!r}, which the engine rewrites"
-            )
+        elif marked := [c for c, i in read if any(mark in row[i] for mark in FROM_ENGINE_MARKS)]:
+            summary.skip(where, f"a private-use character U+E000 to U+E002 in column {marked[0]!r}")
         elif empty := [c for c, i in first if row[i].strip() in EMPTY]:
             summary.skip(where, f"no value in column {empty[0]!r}")
         else:
-            kept.append(row)
+            kept.append(tuple(value.translate(TO_ENGINE) for value in row))
     return kept
 
 
@@ -248,6 +255,7 @@ def _add(produced: bytes, out: Triples, summary: Summary) -> None:
     for quad in read_quads(
         produced, rdf_format_named("ntriples"), source="csv: the RML engine's output"
     ):
+        quad = _given_back(quad)
         line = f"{quad.subject} {quad.predicate} {quad.object} .\n"
         if line in lines:
             continue
@@ -258,6 +266,36 @@ def _add(produced: bytes, out: Triples, summary: Summary) -> None:
     for field, type_iri in COUNTED.items():
         setattr(summary, field, typed[type_iri])
     summary.details["policies"] = typed[POLICY]
+
+
+def _given_back(quad: Quad) -> Quad:
+    """`quad` with the quotes and backslashes its terms carried past the engine restored.
+
+    >>> back = _given_back(Quad(NamedNode("urn:x:o%EE%80%80b"), NamedNode("urn:p"),
+    ...                         Literal("Dan O\ue000Brien")))
+    >>> (back.subject.value, back.object.value)
+    ('urn:x:o%27b', "Dan O'Brien")
+    """
+    subject, value = quad.subject, quad.object
+    if isinstance(subject, NamedNode):
+        subject = _iri_back(subject)
+    if isinstance(value, NamedNode):
+        value = _iri_back(value)
+    elif isinstance(value, Literal) and any(c in value.value for c in FROM_ENGINE_MARKS):
+        text = value.value.translate(FROM_ENGINE)
+        language = value.language
+        value = (
+            Literal(text, language=language) if language else Literal(text, datatype=value.datatype)
+        )
+    return Quad(subject, quad.predicate, value)
+
+
+def _iri_back(iri: NamedNode) -> NamedNode:
+    """The IRI with each carrier the engine percent-encoded encoded as its character."""
+    text = iri.value
+    for carried, encoded in ENCODED_BACK.items():
+        text = text.replace(carried, encoded)
+    return NamedNode(text)
 
 
 IMPORTER = RegistersImporter()
