@@ -11,7 +11,8 @@ CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 WEB := web
 WEB_STATIC := service/api/static
 WEB_STAMP := $(WEB_STATIC)/.built
-WEB_SOURCES := $(wildcard $(WEB)/src/*) $(WEB)/build.mjs $(WEB)/package.json $(WEB)/package-lock.json
+WEB_SOURCES := $(wildcard $(WEB)/src/*) $(WEB)/build.mjs $(WEB)/package.json $(WEB)/package-lock.json \
+	service/whatif/scenario.schema.json
 
 .PHONY: serve test bench lint docs clean
 

@@ -355,7 +355,18 @@ def test_api_docs_are_served_offline(server: LiveServer, opened: Opened) -> None
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/findings", "/network", "/entity", "/query", "/diff", "/import", "/docs", "/redoc"],
+    [
+        "/",
+        "/findings",
+        "/network",
+        "/entity",
+        "/query",
+        "/diff",
+        "/import",
+        "/whatif",
+        "/docs",
+        "/redoc",
+    ],
 )
 def test_pages_refer_to_no_other_origin(server: LiveServer, path: str) -> None:
     answer = httpx.get(f"{server.url}{path}", headers={"Accept": BROWSER_ACCEPT})

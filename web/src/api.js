@@ -72,14 +72,17 @@ export async function select(query) {
   return (await answer.json()).results.bindings;
 }
 
-// A form posted as multipart/form-data; the answer's status and JSON body (the problem
-// document on an error), so the page can say why it was refused and keep the form.
-export async function postForm(path, form) {
+// A body posted (a FormData as multipart/form-data, or text of `contentType`); the answer's
+// status and JSON body (the problem document's detail on an error), so the page can say why
+// it was refused and keep its form.
+export async function post(path, body, contentType) {
   const answer = await fetch(path, {
     method: "POST",
     credentials: OMIT,
-    headers: headers({ Accept: "application/json" }),
-    body: form,
+    headers: headers(
+      contentType ? { Accept: "application/json", "Content-Type": contentType } : { Accept: "application/json" },
+    ),
+    body,
   });
   if (answer.ok) return { status: answer.status, body: await answer.json() };
   return { status: answer.status, detail: await problem(answer) };

@@ -9,6 +9,7 @@ import { findings } from "./findings.js";
 import { importPage } from "./import.js";
 import { h, say } from "./dom.js";
 import { overview } from "./overview.js";
+import { whatif } from "./whatif.js";
 
 // The Query and Network pages carry large libraries (YASGUI, Sigma.js): bundles of their
 // own, loaded only on their page so the Overview paints from a small script.
@@ -29,6 +30,7 @@ const PAGES = {
   "/query": query,
   "/diff": diff,
   "/import": importPage,
+  "/whatif": whatif,
 };
 
 function tokenForm(main, message) {

@@ -2,43 +2,11 @@
 // findings opened since the earlier report and those closed, as `/diff?report=ID&against=ID2`
 // (the two newest reports when not given), so a comparison can be bookmarked.
 import { getJSON } from "./api.js";
-import { entityLink, h, say, selectField, severityBadge } from "./dom.js";
+import { findingTable, h, say, selectField } from "./dom.js";
 
 function reportSelect(name, label, reports, chosen) {
   const when = (r) => `${r.created.slice(0, 19).replace("T", " ")} (${r.id})`;
   return selectField(`diff-${name}`, name, label, reports.map((r) => [r.id, when(r)]), chosen);
-}
-
-function findingTable(id, caption, results) {
-  if (!results.length) return h("p", { id }, `No ${caption.toLowerCase()}.`);
-  return h(
-    "table",
-    { id },
-    h("caption", {}, caption),
-    h(
-      "thead",
-      {},
-      h(
-        "tr",
-        {},
-        ["Severity", "Rule", "Focus", "Message"].map((label) => h("th", { scope: "col" }, label)),
-      ),
-    ),
-    h(
-      "tbody",
-      {},
-      results.map((r) =>
-        h(
-          "tr",
-          { class: "finding", "data-id": r.id },
-          h("td", {}, severityBadge(r.severity)),
-          h("td", {}, h("abbr", { title: r.label || r.rule }, r.rule)),
-          h("td", {}, entityLink(r.focus)),
-          h("td", {}, r.message),
-        ),
-      ),
-    ),
-  );
 }
 
 export async function diff(main) {

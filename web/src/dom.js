@@ -66,3 +66,37 @@ export function selectField(id, name, label, options, chosen) {
     ),
   );
 }
+
+// Report results (a diff's or a what-if's findings opened or closed) as a table, one row per
+// finding with its id, or a sentence when there are none.
+export function findingTable(id, caption, results) {
+  if (!results.length) return h("p", { id }, `No ${caption.toLowerCase()}.`);
+  return h(
+    "table",
+    { id },
+    h("caption", {}, caption),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ["Severity", "Rule", "Focus", "Message"].map((label) => h("th", { scope: "col" }, label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      results.map((r) =>
+        h(
+          "tr",
+          { class: "finding", "data-id": r.id },
+          h("td", {}, severityBadge(r.severity)),
+          h("td", {}, h("abbr", { title: r.label || r.rule }, r.rule)),
+          h("td", {}, entityLink(r.focus)),
+          h("td", {}, r.message),
+        ),
+      ),
+    ),
+  );
+}

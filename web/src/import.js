@@ -2,7 +2,7 @@
 // dry run or written, and the summary it answers: what was made, and every item skipped with
 // where and why. Reading the page needs the read role; importing needs the write role, and a
 // refused import offers to enter another token without leaving the form.
-import { getJSON, keepToken, postForm } from "./api.js";
+import { getJSON, keepToken, post } from "./api.js";
 import { entityLink, h, say } from "./dom.js";
 
 const COUNTS = ["people", "organisations", "tools", "practices", "conversations", "acts", "arcs"];
@@ -105,7 +105,7 @@ export async function importPage(main) {
     const form = new FormData();
     for (const chosen of file.files) form.append("source", chosen, chosen.name);
     result.replaceChildren(h("p", {}, "Importing…"));
-    const answer = await postForm(`/import/${encodeURIComponent(kindSelect.value)}?${params}`, form);
+    const answer = await post(`/import/${encodeURIComponent(kindSelect.value)}?${params}`, form);
     if (answer.status === 401 || answer.status === 403) {
       result.replaceChildren(refused(answer.detail, send));
       result.querySelector("#write-token").focus();

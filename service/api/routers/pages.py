@@ -1,10 +1,10 @@
 """The dashboard's pages (`/`, `/findings` for browsers, `/network`, `/entity`, `/query`,
-`/diff`, `/import`), `/docs`, `/redoc` and the built assets at `/static`.
+`/diff`, `/import`, `/whatif`), `/docs`, `/redoc` and the built assets at `/static`.
 
 Every page is the same small HTML shell (`static/index.html`, built from `web/` by
 `make serve` / `make test` and carried by the wheel); its script reads the JSON routes
 (`/findings`, `/alignment`, `/reports`, `/sparql`, `/queries`, `/health`, `/import/kinds`;
-the Import page posts to `/import/{kind}`) with the token the
+the Import page posts to `/import/{kind}`, the What-if page to `/whatif`) with the token the
 person entered, so the shell itself holds no data and needs no role: what a page shows
 still needs the `read` role. `/findings` is both the API and the Findings page: a browser
 navigating there (its `Accept` prefers `text/html` to JSON) gets the page, every other
@@ -51,9 +51,10 @@ def shell() -> FileResponse:
 @router.get("/query")
 @router.get("/diff")
 @router.get("/import")
+@router.get("/whatif")
 async def page() -> FileResponse:
     """Overview, the network, an entity's page, the SPARQL editor, the comparison of two
-    reports and the import form: the shell picks the page by path."""
+    reports, the import form and the what-if form: the shell picks the page by path."""
     return shell()
 
 
