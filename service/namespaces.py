@@ -190,6 +190,7 @@ class SBR(DefinedNamespace):
 
     # -- the maintained live findings --
     LiveState: URIRef
+    lastWrite: URIRef
     record: URIRef
     recordCount: URIRef
     stateVersion: URIRef

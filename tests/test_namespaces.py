@@ -173,7 +173,7 @@ def kept_report() -> Graph:
     state = series.added(entry.series, entry.graph, sorted(made)[:1], series.digest(made))
     stored += triples_to_graph(ox.Triple(q.subject, q.predicate, q.object) for q in state)
     kept = "".join(saved.Record.of(r).line() for r in report.results)
-    kept += saved.Stamp("0" * 64, 42, 1).triples()
+    kept += saved.Stamp("0" * 64, 42, 1, "2026-01-01T00:00:00Z").triples()
     stored += triples_to_graph(ox.parse(kept.encode(), ox.RdfFormat.N_TRIPLES))
     return as_graph(report, entry) + stored
 

@@ -91,14 +91,17 @@ class Page:
     counts: dict[Severity, int]
     offset: int
     limit: int
+    last_write: str | None
 
     def to_dict(self) -> dict[str, Any]:
         """A report's JSON for the page, with the filtered totals as `counts` and
-        `conforms`, and the page's place in them as `page`."""
+        `conforms`, the page's place in them as `page`, and the time of the write the
+        findings describe as `last_write` (`LiveFindings.last_write`)."""
         document = to_dict(self.report)
         document["counts"] = self.counts
         document["conforms"] = self.counts["violation"] == 0
         document["page"] = {"offset": self.offset, "limit": self.limit, "total": self.total}
+        document["last_write"] = self.last_write
         return document
 
 
@@ -130,7 +133,9 @@ def page(
         counts = Counter(f.severity for f in kept)
         chosen = kept[offset : offset + limit]
         report = Report.build(chosen, live.pack, data, scores=False)
-        return Page(report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit)
+        return Page(
+            report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit, live.last_write
+        )
 
 
 def _kept_page(
@@ -148,7 +153,9 @@ def _kept_page(
     chosen = kept[offset : offset + limit]
     results = [result_of(r.finding, live.pack, about=r.about, id=r.id) for r in chosen]
     report = Report.of_results(results, live.pack)
-    return Page(report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit)
+    return Page(
+        report, len(kept), {s: counts[s] for s in SEVERITIES}, offset, limit, live.last_write
+    )
 
 
 def _kept_match(record: Record, filters: Filters) -> bool:

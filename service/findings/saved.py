@@ -12,7 +12,10 @@ validated) hold the maintained state:
 * `STATE_GRAPH` (`urn:triskel:live:state`): the stamp, `<urn:triskel:live:state>
   sbr:stateVersion "<hex>" ; sbr:validatedQuads <n>`. The version hashes the state's format,
   the code's version, the shapes and the ontology files (`state_version`); the count is the
-  quads of the validated graphs the findings describe.
+  quads of the validated graphs the findings describe. With `sbr:lastWrite` (an
+  `xsd:dateTime`, UTC): when the service last committed a write, which the findings describe;
+  absent until the service makes its first write, and lost with the stamp when the store is
+  written outside it (`forget`).
 
 Every write of the service voids the stamp before it writes the data (`begin`: a second
 `sbr:recordCount`, -1) and writes it anew with the write's opened and closed findings in one
@@ -30,6 +33,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -69,7 +73,9 @@ _VERSION = ox.NamedNode(str(SBR.stateVersion))
 _QUADS = ox.NamedNode(str(SBR.validatedQuads))
 _COUNT = ox.NamedNode(str(SBR.recordCount))
 _RECORD = ox.NamedNode(str(SBR.record))
+_WRITTEN = ox.NamedNode(str(SBR.lastWrite))
 _INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_DATE_TIME = ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")
 
 
 def state_version(pack: ShapePack, shapes: str) -> str:
@@ -84,19 +90,29 @@ def state_version(pack: ShapePack, shapes: str) -> str:
 
 @dataclass(frozen=True)
 class Stamp:
-    """What the stamp says: the state's version and the validated quads it describes."""
+    """What the stamp says: the state's version and the validated quads it describes, and
+    when the service last committed a write (ISO 8601, UTC; None before its first)."""
 
     version: str
     quads: int
     records: int
+    written: str | None = None
 
     def triples(self) -> str:
         """The stamp as N-Triples lines (for an update's DATA block)."""
-        return (
+        lines = (
             f"{_STAMP} {_VERSION} {ox.Literal(self.version)} .\n"
             f"{_STAMP} {_QUADS} {_integer(self.quads)} .\n"
             f"{_STAMP} {_COUNT} {_integer(self.records)} .\n"
         )
+        if self.written is not None:
+            lines += f"{_STAMP} {_WRITTEN} {ox.Literal(self.written, datatype=_DATE_TIME)} .\n"
+        return lines
+
+
+def now() -> str:
+    """The time of a write as the stamp keeps it (UTC, to the second)."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _integer(value: int) -> ox.Literal:
@@ -164,14 +180,21 @@ def read_stamp(store: Store) -> Stamp | None:
     """The stamp the store holds; None when there is none, or it has two values of a field
     (a write began and did not finish: `Kept.begin`), or it is malformed."""
     rows = store.select(
-        f"SELECT ?v ?n ?r WHERE {{ GRAPH <{STATE_GRAPH}> "
-        f"{{ {_STAMP} {_VERSION} ?v ; {_QUADS} ?n ; {_COUNT} ?r }} }}"
+        f"SELECT ?v ?n ?r ?w WHERE {{ GRAPH <{STATE_GRAPH}> "
+        f"{{ {_STAMP} {_VERSION} ?v ; {_QUADS} ?n ; {_COUNT} ?r "
+        f"OPTIONAL {{ {_STAMP} {_WRITTEN} ?w }} }} }}"
     )
     if len(rows) != 1:
         return None
     try:
         row = rows[0]
-        return Stamp(row["v"].value, int(row["n"].value), int(row["r"].value))
+        written = row.get("w")
+        return Stamp(
+            row["v"].value,
+            int(row["n"].value),
+            int(row["r"].value),
+            None if written is None else written.value,
+        )
     except (KeyError, ValueError):
         return None
 
@@ -298,6 +321,11 @@ class Kept:
         """The statements kept (what the stamp's record count must say)."""
         return len(set(self._lines.values()))
 
+    @property
+    def last_write(self) -> str | None:
+        """When the service last committed a write (the stamp's `sbr:lastWrite`)."""
+        return self._stamp.written
+
     def note(self, opened: Iterable[Finding], closed: Iterable[Finding]) -> None:
         """Count a step of the write under way (a trial undone later cancels out)."""
         for finding in closed:
@@ -323,15 +351,21 @@ class Kept:
                 store.update(f"INSERT DATA {{ GRAPH <{STATE_GRAPH}> {{ {_VOID} }} }}")
 
     def finish(
-        self, store: Store, records: Callable[[list[Finding]], list[Record]], quads: int
+        self,
+        store: Store,
+        records: Callable[[list[Finding]], list[Record]],
+        quads: int,
+        *,
+        written: bool,
     ) -> None:
-        """Write the findings the write opened and closed, and the stamp back."""
+        """Write the findings the write opened and closed, and the stamp back; `written`:
+        the write was committed (its time becomes the last write), not refused or failed."""
         opened, closed = list(self._opened), self._closed
         self._opened, self._closed = set(), set()
         removed = [self._lines.pop(f) for f in closed if f in self._lines]
         added = {r.finding: r.line() for r in records(opened)} if opened else {}
         self._lines.update(added)
-        self._stamp = self._stamped(quads)
+        self._stamp = self._stamped(quads, now() if written else None)
         self._guarded(
             store, lambda: patch(store, removed=removed, added=added.values(), stamp=self._stamp)
         )
@@ -351,8 +385,8 @@ class Kept:
                 lambda: patch(store, removed=removed, added=added, stamp=stamp),
             )
 
-    def _stamped(self, quads: int) -> Stamp:
-        return Stamp(self._stamp.version, quads, self.count)
+    def _stamped(self, quads: int, written: str | None = None) -> Stamp:
+        return Stamp(self._stamp.version, quads, self.count, written or self._stamp.written)
 
     def _guarded(self, store: Store, write: Callable[[], None]) -> None:
         if self._broken:

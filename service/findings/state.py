@@ -183,7 +183,8 @@ class LiveFindings:
                 )
             reason = "the maintained state misses some of its findings"
         log.warning("live findings: %s; rebuilding it once", reason)
-        return cls.build(store, watch=watch, pack=pack, version=version)
+        written = None if stamp is None else stamp.written
+        return cls.build(store, watch=watch, pack=pack, version=version, written=written)
 
     @classmethod
     def build(
@@ -193,14 +194,16 @@ class LiveFindings:
         watch: bool,
         pack: ShapePack | None = None,
         version: str | None = None,
+        written: str | None = None,
     ) -> LiveFindings:
         """Read the store's validated graphs, validate them whole and write the maintained
         state, with a progress line before and after in the log. `watch`: the store may be
-        written behind the service's back (a remote endpoint), so reads check `stale` first."""
+        written behind the service's back (a remote endpoint), so reads check `stale` first.
+        `written`: the last write of the service the stale stamp named, kept."""
         pack = pack or load_builtin()
         version = version or state_version(pack, shapes_version(pack))
         live, quads = _validated(store, pack)
-        stamp = Stamp(version, quads, 0)
+        stamp = Stamp(version, quads, 0, written)
         state = cls(live, expected=quads, watch=watch, pack=pack, kept=Kept({}, stamp))
         state._kept.replace(store, state._all_records(), quads)
         return state
@@ -285,11 +288,19 @@ class LiveFindings:
         self.wait_ready()
         with self._lock:
             self._kept.begin(store)
+        written = False
         try:
             yield
+            written = True
         finally:
             with self._lock:
-                self._kept.finish(store, self._records_of, self._expected)
+                self._kept.finish(store, self._records_of, self._expected, written=written)
+
+    @property
+    def last_write(self) -> str | None:
+        """When the service last committed a write (ISO 8601, UTC), kept in the store's
+        stamp; None before its first write, or after the store was written outside it."""
+        return self._kept.last_write
 
     def graph_quads(self, graph: str | None) -> list[ox.Quad]:
         """The quads one validated graph holds now (as the live state names them)."""

@@ -8,12 +8,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from service.findings.saved import STATE_GRAPH
+from service.namespaces import SBR
 from service.settings import Settings
 from tests.api.conftest import _start
 from tests.api.test_api_guard import UPDATE, VIOLATING
@@ -250,3 +253,28 @@ def test_a_remote_store_written_behind_the_back_is_caught_up(
         assert after == full_keys(client)
     finally:
         client.__exit__(None, None, None)
+
+
+def test_last_write_is_the_time_of_the_last_committed_write(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """`last_write` of `/findings`: none on a new store; a write sets it to its time (kept in
+    the store's stamp, `sbr:lastWrite`); a refused or failed write leaves it."""
+    client = make_client(open=True)
+    assert results(client, limit=0)["last_write"] is None
+    started = datetime.now(UTC).replace(microsecond=0)
+    added = client.put("/store", params={"graph": "urn:test:x"}, content=TEAM, headers=TURTLE)
+    assert added.status_code == 201, added.text
+    last = results(client, limit=0)["last_write"]
+    assert started <= datetime.fromisoformat(last) <= datetime.now(UTC)
+    query = f"SELECT ?w WHERE {{ GRAPH <{STATE_GRAPH}> {{ ?s <{SBR.lastWrite}> ?w }} }}"
+    stamp = client.post(
+        "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+    )
+    assert [row["w"]["value"] for row in stamp.json()["results"]["bindings"]] == [last]
+    params = {"graph": "urn:test:y", "guard": "violation"}
+    refused = client.put("/store", params=params, content=VIOLATING, headers=TURTLE)
+    assert refused.status_code == 409
+    broken = client.put("/store", params={"graph": "urn:test:y"}, content=b"<a> <b", headers=TURTLE)
+    assert broken.status_code == 400
+    assert results(client, limit=0)["last_write"] == last

@@ -7,6 +7,7 @@ another origin."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from itertools import combinations
 from typing import Any
 
@@ -110,6 +111,32 @@ def test_overview_shows_the_store(server: LiveServer, opened: Opened) -> None:
     assert page.inner_text("#store-triples") == str(api(server, "/health")["triples"])
     screenshot(page, "overview")
     assert axe_violations(page) == []
+
+
+def test_a_write_moves_the_overviews_last_write(server: LiveServer, opened: Opened) -> None:
+    """The Overview shows `last_write` of `/findings`; a write (a label in a graph of its
+    own, dropped afterwards: no finding changes) moves it to the time it was made."""
+    page = open_page(opened, server)
+    visit(page, f"{server.url}/")
+    before = api(server, "/findings", limit=0)["last_write"]
+    shown = before or "none through the service since the store was loaded"
+    expect(page.locator("#last-write")).to_have_text(shown)
+    graph = {"graph": "urn:test:last-write"}
+    note = '<urn:test:note> <http://www.w3.org/2000/01/rdf-schema#label> "a note" .'
+    started = datetime.now(UTC).replace(microsecond=0)
+    written = httpx.put(
+        f"{server.url}/store", params=graph, content=note, headers={"Content-Type": "text/turtle"}
+    )
+    try:
+        assert written.status_code == 201, written.text
+        last = api(server, "/findings", limit=0)["last_write"]
+        moment = datetime.fromisoformat(last)
+        assert started <= moment <= datetime.now(UTC)
+        visit(page, f"{server.url}/")
+        expect(page.locator("#last-write")).to_have_text(last)
+        assert page.get_attribute("#last-write time", "datetime") == last
+    finally:
+        httpx.delete(f"{server.url}/store", params=graph).raise_for_status()
 
 
 def test_filters_change_the_rows(server: LiveServer, opened: Opened) -> None:

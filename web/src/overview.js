@@ -1,5 +1,6 @@
 // Overview: alignment scores per practice and per organisation, findings by severity and by
-// layer pair, the store's size, the newest kept validation and the trend over kept reports.
+// layer pair, the store's size, the last write the service committed (`last_write` of
+// `GET /findings`), the newest kept validation and the trend over kept reports.
 import { getJSON } from "./api.js";
 import { entityLink, h, LAYER_PAIRS, percent, SEVERITIES, severityBadge } from "./dom.js";
 
@@ -157,7 +158,11 @@ function trend(reports) {
   return section;
 }
 
-function facts(health, reports) {
+function when(time, otherwise) {
+  return time ? h("time", { datetime: time }, time) : otherwise;
+}
+
+function facts(health, lastWrite, reports) {
   const newest = reports[0];
   return h(
     "section",
@@ -170,12 +175,10 @@ function facts(health, reports) {
       h("dd", { id: "store-triples" }, health.triples),
       h("dt", {}, "Graphs"),
       h("dd", {}, health.graphs),
+      h("dt", {}, "Last write"),
+      h("dd", { id: "last-write" }, when(lastWrite, "none through the service since the store was loaded")),
       h("dt", {}, "Last kept validation"),
-      h(
-        "dd",
-        { id: "last-validation" },
-        newest ? h("time", { datetime: newest.created }, newest.created) : "none kept yet",
-      ),
+      h("dd", { id: "last-validation" }, when(newest?.created, "none kept yet")),
       h("dt", {}, "Versions"),
       h("dd", {}, `service ${health.version}, ontology ${health.ontology_version}`),
     ),
@@ -197,7 +200,7 @@ export async function overview(main) {
       "div",
       { class: "grid" },
       bySeverity(findings.body.counts, findings.body.page.total),
-      facts(health.body, reports.body.reports),
+      facts(health.body, findings.body.last_write, reports.body.reports),
     ),
     scoreBars("Alignment per practice", "practices", alignment.body.practices),
     scoreBars("Alignment per organisation", "organisations", alignment.body.organisations),
