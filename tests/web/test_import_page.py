@@ -2,7 +2,8 @@
 store: a reader sees the kinds, an import with the read token is refused for want of the
 write role, the write token entered on the refusal imports; the dry run writes nothing and
 shows the summary of `tests/import_cases/eventlog/malformed` (its counts and every skipped
-item with where and why); the import without dry run writes the graph."""
+item with where and why); the import without dry run writes the graph. A csv register is
+sent with its file name, which picks its mapping (`people.csv`)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from tests.web.conftest import axe_violations, screenshot, visit
 
 READ, WRITE = "read-1", "write-1"
 CASE = Path(__file__).parent.parent / "import_cases" / "eventlog" / "malformed"
+REGISTERS = Path(__file__).parent.parent / "import_cases" / "csv" / "registers"
 COUNTS = ("people", "organisations", "tools", "practices", "conversations", "acts", "arcs")
 
 Opened = Callable[..., OfflinePage]
@@ -94,3 +96,28 @@ def test_a_source_not_of_the_kind_is_refused_with_why(server: LiveServer, opened
         headers={"Authorization": f"Bearer {WRITE}"},
     ).json()["detail"]
     expect(page.locator("#import-error")).to_have_text(detail)
+
+
+def test_a_csv_register_is_read_by_its_file_name(server: LiveServer, opened: Opened) -> None:
+    """The csv kind reads a file by the register its name names (a file of another name is
+    refused): the page sends each file with its name, so `people.csv` is read as the people
+    register, and its skipped rows are named by that file."""
+    page = opened(server.url).page
+    page.goto(f"{server.url}/static/favicon.svg")
+    page.evaluate("t => sessionStorage.setItem('triskel.token', t)", WRITE)
+    visit(page, f"{server.url}/import")
+    page.select_option("#import-kind", "csv")
+    page.set_input_files("#import-file", REGISTERS / "input" / "people.csv")
+    page.click("#import-form button[type=submit]")
+    expect(page.locator("#import-written")).to_have_text("no (dry run)", timeout=120_000)
+    case = json.loads((REGISTERS / "summary.json").read_text())
+    expected = [
+        [item["where"].removeprefix("input/"), item["why"]]
+        for item in case["skipped"]
+        if item["where"].startswith("input/people.csv:")
+    ]
+    rows = page.locator("#import-skipped tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert expected and rows == expected
+    assert int(page.inner_text('#import-summary dd[data-count="people"]')) > 0
