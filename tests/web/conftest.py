@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from benchmarks.browser import OfflinePage, launch, offline_page
 from benchmarks.live import LiveServer
@@ -19,6 +19,12 @@ from service.resources import ROOT
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = Path(__file__).parent / "screenshots"
 SERIOUS = ("serious", "critical")
+WAIT_MS = 30_000
+"""How long an expectation waits for the page. Playwright's 5 s is a desktop's figure: on a
+loaded 2-core machine Swagger UI alone took longer to draw, and a slow draw is not a wrong one
+(speed is measured by the benchmarks, not here)."""
+
+expect.set_options(timeout=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
