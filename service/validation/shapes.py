@@ -109,9 +109,14 @@ def load_builtin(*, analytics: bool = False) -> ShapePack:
     return _builtin(analytics)
 
 
+def builtin_files(*, analytics: bool = False) -> tuple[Path, ...]:
+    """The files of the product's rule pack: R01-R20, and R21-R24 when `analytics`."""
+    return (*BUILTIN_FILES, ANALYTICS_RULES_FILE) if analytics else BUILTIN_FILES
+
+
 @lru_cache(maxsize=2)
 def _builtin(analytics: bool = False) -> ShapePack:
-    files = (*BUILTIN_FILES, ANALYTICS_RULES_FILE) if analytics else BUILTIN_FILES
+    files = builtin_files(analytics=analytics)
     return _pack(_read(files), tuple(str(f) for f in files), analytics=analytics)
 
 

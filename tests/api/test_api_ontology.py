@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCTERMS, OWL, RDF
+from rdflib.namespace import DCTERMS, OWL, RDF, SH
 
 from service.api.problems import CHALLENGE
 from service.namespaces import SB
@@ -31,7 +31,7 @@ from service.resources import (
     REPORT_VOCABULARY,
     OntologyDocument,
 )
-from service.validation.shapes import BUILTIN_FILES
+from service.validation.shapes import BUILTIN_FILES, builtin_files
 
 EMBEDDED = pytest.mark.parametrize("module_client", ["embedded"], indirect=True)
 
@@ -143,6 +143,28 @@ def test_the_shapes_in_every_rdf_type_equal_the_rule_pack(
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media_type
     assert isomorphic(Graph().parse(data=response.content, format=syntax), SHAPES)
+
+
+def _rule_names(shapes: Graph) -> set[str]:
+    return {str(name) for name in shapes.objects(None, SH.name) if str(name)[1:].isdigit()}
+
+
+@pytest.mark.parametrize("store_settings", ["embedded"], indirect=True)
+def test_the_shapes_hold_the_rules_over_analytics_when_they_are_on(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """The published pack is the one the service checks: R21-R24 only with the opt-in."""
+    answers = {
+        on: make_client(open=True, analytics_rules=on).get(
+            "/shapes", headers={"accept": "text/turtle"}
+        )
+        for on in (False, True)
+    }
+    off, on = (Graph().parse(data=answers[flag].content, format="turtle") for flag in (False, True))
+    assert _rule_names(off) == {f"R{n:02d}" for n in range(1, 21)}
+    assert _rule_names(on) == {f"R{n:02d}" for n in range(1, 25)}
+    assert isomorphic(on, _union(builtin_files(analytics=True)))
+    assert answers[True].headers["etag"] != answers[False].headers["etag"]
 
 
 @EMBEDDED

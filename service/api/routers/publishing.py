@@ -11,7 +11,9 @@ Each ontology document is served on its own, at the path that mirrors its IRI be
 
 Each is Turtle (the default), N-Triples, JSON-LD, RDF/XML, or HTML documentation with an
 anchor per term for browsers; the rule pack (`shapes/alignment.ttl` and
-`shapes/integrity.ttl`, merged) in the same four RDF syntaxes. Like `/sparql`, all need the
+`shapes/integrity.ttl`, with `shapes/analytics.ttl` when the rules over analytics are on,
+`TRISKEL_ANALYTICS_RULES`: the rules the service checks, merged) in the same four RDF
+syntaxes. Like `/sparql`, all need the
 `read` role unless reads are public (`TRISKEL_PUBLIC_READ`) or the server is open.
 
 Caches and browser tools are first-class clients, so every answer carries `Vary: Accept`, a
@@ -35,12 +37,12 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import publishing
-from service.api.deps import ReadAccess, in_thread
+from service.api.deps import ReadAccess, SettingsDep, in_thread
 from service.api.negotiation import GRAPH_TYPES, choose
 from service.errors import NotFoundError
 from service.ontology import read_graph
 from service.resources import CORE, DOCUMENTS, OntologyDocument
-from service.validation.shapes import BUILTIN_FILES
+from service.validation.shapes import builtin_files
 
 HTML = "text/html"
 ONTOLOGY_TYPES: tuple[str, ...] = (*GRAPH_TYPES, HTML)
@@ -210,9 +212,11 @@ async def document_version(name: str, version: str, request: Request) -> Respons
     summary="The rule pack (SHACL): Turtle, N-Triples, JSON-LD, RDF/XML",
     response_class=Response,
 )
-async def shapes(request: Request) -> Response:
-    """The built-in alignment and integrity shapes, merged, for governance tools to import."""
-    return await _publish(request, BUILTIN_FILES, SHAPES_TYPES)
+async def shapes(request: Request, settings: SettingsDep) -> Response:
+    """The rules this service checks, merged, for governance tools to import: the built-in
+    alignment and integrity shapes, and the rules over analytics when they are on."""
+    files = builtin_files(analytics=settings.analytics_rules)
+    return await _publish(request, files, SHAPES_TYPES)
 
 
 PUBLIC_METHODS = ("GET", "HEAD", "OPTIONS")
