@@ -13,9 +13,13 @@ returns how many findings the write opened and closed.
 A guarded write (`level`) is checked from its delta, not by validating the store: the delta
 is applied to the live state first (`_Check`), and if that opens a finding at the guarded
 severity or above the live state is rolled back and the write refused with
-`GuardRefusedError` (listing those findings); the store is not touched. The check runs
-where the delta becomes known, before anything is written: for an embedded update, inside
-the store's write, so the delta checked is the one written.
+`GuardRefusedError` (listing those findings); the store is not touched. A rule marked
+`sbsh:refusesGuardedWrites false` (R24: the network analytics no longer describe the
+network) never refuses: its finding says the write made a derived result out of date, which
+only a recomputation after the write can fix, so refusing would forbid every guarded change
+of the network; it opens like any other finding and stays open until the next analysis.
+The check runs where the delta becomes known, before anything is written: for an embedded
+update, inside the store's write, so the delta checked is the one written.
 
 One `Guard` serves a store: every write of the service goes through it, guarded or not,
 under one lock, so no write slips in between a check and its commit (no write skew: of two
@@ -288,7 +292,12 @@ class _Check:
 
     def __call__(self, delta: Delta) -> None:
         self.done, outcome = self.live.attempt(delta)
-        refused = at_least(outcome.opened, self.level)
+        pack = self.live.pack
+        refused = [
+            finding
+            for finding in at_least(outcome.opened, self.level)
+            if (info := pack.info(finding.rule)) is None or info.refuses_guarded_writes
+        ]
         if refused:
             results = refused_results(self.live, refused)  # read before the rollback
             raise GuardRefusedError(

@@ -133,6 +133,7 @@ class SBSH(DefinedNamespace):
     R22: URIRef
     R23: URIRef
     R24: URIRef
+    refusesGuardedWrites: URIRef
     remediation: URIRef
     threshold: URIRef
 

@@ -52,6 +52,9 @@ class RuleInfo:
     layers: tuple[str, ...]
     remediation: str
     severity: Severity
+    refuses_guarded_writes: bool = True
+    """False when the rule's new findings never refuse a guarded write
+    (`sbsh:refusesGuardedWrites false`: R24, the analytics out of date)."""
 
 
 @dataclass(frozen=True)
@@ -260,6 +263,7 @@ def _info(graph: Graph, shape: Node) -> RuleInfo:
         layers=tuple(layers),
         remediation=_text(graph.value(shape, SBSH.remediation)),
         severity=_severity(graph, shape),
+        refuses_guarded_writes=graph.value(shape, SBSH.refusesGuardedWrites) != Literal(False),
     )
 
 

@@ -20,6 +20,15 @@ INSERT DATA { GRAPH <urn:test:more> {
     <https://example.org/case/o3s1> sb:source <https://example.org/case/o3> ;
         sb:target <https://example.org/case/s1> } }"""
 
+MORE_ARC_AND_SELF_ARC = """PREFIX sb: <https://w3id.org/social-business#>
+INSERT DATA { GRAPH <urn:test:more> {
+    <https://example.org/case/o3s1> sb:source <https://example.org/case/o3> ;
+        sb:target <https://example.org/case/s1> .
+    <https://example.org/case/o3o3> a sb:Arc ; sb:source <https://example.org/case/o3> ;
+        sb:target <https://example.org/case/o3> } }"""
+"""`MORE_ARC` (a new tie: the analysis goes stale) with an arc that breaks R16 (from a person
+to themselves)."""
+
 
 def _found(client: TestClient) -> set[tuple[str, str]]:
     """The analytics rules' findings of a full validation, which the live ones equal."""
@@ -65,3 +74,26 @@ def test_without_the_setting_the_analytics_are_not_read(
     )
     assert client.post("/analyse").status_code == 200
     assert _found(client) == set()
+
+
+def test_a_guarded_write_may_make_the_analytics_stale(
+    make_client: Callable[..., TestClient],
+) -> None:
+    """R24 never refuses a guarded write (the write cannot re-analyse itself): the write is
+    made and R24 opens; a finding of another rule opened by the same write still refuses."""
+    client = make_client(open=True, analytics_rules=True, person_metrics="read", min_group_size=1)
+    client.post(
+        "/store",
+        params={"graph": "urn:test:silo"},
+        content=CASE.read_bytes(),
+        headers={"Content-Type": "text/turtle"},
+    )
+    assert client.post("/analyse").status_code == 200
+    guarded = {"guard": "violation"}
+    broken = client.post("/update", params=guarded, data={"update": MORE_ARC_AND_SELF_ARC})
+    assert broken.status_code == 409, broken.text
+    assert {finding["rule"] for finding in broken.json()["findings"]} == {"R16"}
+    assert _found(client) == SILO_AND_BROKER
+    made = client.post("/update", params=guarded, data={"update": MORE_ARC})
+    assert made.status_code in (200, 204), made.text
+    assert _found(client) == {("R24", "missing or out of date")}
