@@ -20,6 +20,7 @@ import pytest
 from service.network import brokerage as brokerage_module
 from service.network import centrality
 from service.network import partitions as partitions_module
+from service.network import read as read_module
 from service.network.analysis import analyse
 from service.network.brokerage import brokerage
 from service.network.centrality import articulation_points, betweenness, pagerank
@@ -301,6 +302,40 @@ def test_communities_are_deterministic_and_as_good_as_networkx_louvain(seed: int
     )
 
 
+ROLE_BY_GROUPS = {
+    "aaa": "coordinator",
+    "aba": "itinerant",
+    "abb": "gatekeeper",
+    "aab": "representative",
+    "abc": "liaison",
+}
+"""Gould and Fernandez's table: the groups of sender, broker and receiver, as letters."""
+
+
+def _pattern(*groups: str) -> str:
+    """The groups as letters in order of first appearance: ("u", "v", "u") -> "aba"."""
+    letters: dict[str, str] = {}
+    return "".join(letters.setdefault(group, "abc"[len(letters)]) for group in groups)
+
+
+def test_brokerage_agrees_with_counting_every_two_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The array count, in chunks of a few two-paths too, equals a plain count of the two-paths
+    `a -> v -> b` with no tie `a -> b`, by the groups of their ends (the roles' table)."""
+    network = _generated(5)
+    groups = [network.group(p) for p in range(network.size)]
+    expected = [dict.fromkeys(brokerage_module.ROLES, 0) for _ in range(network.size)]
+    ties = network.ties
+    for sender, broker in ties:
+        for middle, receiver in ties:
+            if middle == broker and receiver != sender and (sender, receiver) not in ties:
+                ends = (groups[sender], groups[broker], groups[receiver])
+                expected[broker][ROLE_BY_GROUPS[_pattern(*ends)]] += 1
+    assert brokerage(network) == expected
+    monkeypatch.setattr(brokerage_module, "CHUNK", 3)
+    assert brokerage(network) == expected
+    assert brokerage_module.brokerage_of(network, [7, 3, 7]) == {3: expected[3], 7: expected[7]}
+
+
 def test_estimated_betweenness_is_deterministic_and_close(monkeypatch: pytest.MonkeyPatch) -> None:
     network = _generated(4, people=300, arcs=1500)
     exact, _ = betweenness(network)
@@ -319,6 +354,6 @@ def test_analysis_of_an_empty_network() -> None:
     assert analysis.communities.nmi is None
 
 
-@pytest.mark.parametrize("module", [brokerage_module, partitions_module])
+@pytest.mark.parametrize("module", [brokerage_module, partitions_module, read_module])
 def test_docstring_examples(module: ModuleType) -> None:
     assert doctest.testmod(module).failed == 0

@@ -59,9 +59,13 @@ def _louvain(network: Network) -> list[int]:
 
     if network.size == 0:
         return []
-    graph = nk.Graph(network.size, weighted=True, directed=False)
-    for (source, target), weight in sorted(network.ties.items()):
-        graph.increaseWeight(source, target, weight)
+    contacts = network.contacts
+    graph = nk.GraphFromCoo(
+        (contacts.weight, (contacts.low, contacts.high)),
+        n=network.size,
+        weighted=True,
+        directed=False,
+    )
     threads = nk.getMaxNumberOfThreads()
     try:
         nk.setNumberOfThreads(1)

@@ -62,29 +62,32 @@ def members_by_organisation(network: Network) -> dict[str, set[int]]:
 
 
 def group_metrics(network: Network, *, min_group_size: int) -> list[GroupMetrics]:
-    """The aggregates of every organisation with members, sorted by IRI (one pass over the
-    ties: each tie counts for the organisations above either end)."""
+    """The aggregates of every organisation with members, sorted by IRI. Ties are first
+    counted by the pair of units they join (each tie counts for the organisations above
+    either end, which only the units decide), then each pair once."""
     members = members_by_organisation(network)
-    above = [network.ancestors(u) if u is not None else [] for u in network.unit]
-    top = [chain[-1] if chain else None for chain in above]
-    top_sizes = Counter(o for o in top if o is not None)
+    units = network.unit
+    between = Counter((units[source], units[target]) for source, target in network.ties)
+    above = {unit: network.ancestors(unit) for unit in set(units) if unit is not None}
     internal: Counter[str] = Counter()
     external: Counter[str] = Counter()
     ties_to: dict[str, Counter[str]] = defaultdict(Counter)
-    for source, target in network.ties:
-        source_groups, target_groups = set(above[source]), set(above[target])
+    for (source, target), count in between.items():
+        source_groups = set(above[source]) if source is not None else set()
+        target_groups = set(above[target]) if target is not None else set()
         for shared in source_groups & target_groups:
-            internal[shared] += 1
+            internal[shared] += count
         one_sided = (
             (source_groups - target_groups, target),
             (target_groups - source_groups, source),
         )
         for reached, other in one_sided:
-            outside = top[other]
+            outside = None if other is None else above[other][-1]
             for group in reached:
-                external[group] += 1
+                external[group] += count
                 if outside is not None:
-                    ties_to[group][outside] += 1
+                    ties_to[group][outside] += count
+    top_sizes = Counter(above[unit][-1] for unit in units if unit is not None)
     result = []
     for name, people in sorted(members.items()):
         size = len(people)

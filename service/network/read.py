@@ -29,11 +29,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pyoxigraph as ox
 
 from service.store.base import Row, Store
@@ -61,6 +64,28 @@ _NUMERIC = frozenset(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class TieArrays:
+    """The ties as three parallel arrays in (source, target) order: what the metrics hand to
+    the graph libraries, and compute with, without a Python step per tie."""
+
+    source: npt.NDArray[np.int64]
+    target: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Contacts:
+    """The pairs of people tied in either direction, in (low, high) order, as arrays."""
+
+    low: npt.NDArray[np.int64]
+    high: npt.NDArray[np.int64]
+    weight: npt.NDArray[np.float64]
+    """The two directions' weights summed."""
+    both_ways: npt.NDArray[np.bool_]
+    """True when the pair is tied in both directions."""
+
+
 @dataclass(frozen=True)
 class Network:
     """People (IRIs, sorted; a person is their index), groups and weighted directed ties."""
@@ -79,6 +104,32 @@ class Network:
     def size(self) -> int:
         """Number of people."""
         return len(self.people)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        """The undirected network: one row per pair of people tied in either direction."""
+        arrays = self.arrays
+        low = np.minimum(arrays.source, arrays.target)
+        high = np.maximum(arrays.source, arrays.target)
+        pairs, row, directions = np.unique(
+            low * self.size + high, return_inverse=True, return_counts=True
+        )
+        weight = np.bincount(row, weights=arrays.weight, minlength=len(pairs)).astype(
+            np.float64, copy=False
+        )
+        return Contacts(pairs // self.size, pairs % self.size, weight, directions == 2)
+
+    @cached_property
+    def arrays(self) -> TieArrays:
+        """The ties as arrays, sorted by (source, target) so every library is given the
+        same network in the same order (built once per network)."""
+        count = len(self.ties)
+        ends = np.fromiter(
+            (end for pair in self.ties for end in pair), dtype=np.int64, count=2 * count
+        ).reshape(count, 2)
+        weights = np.fromiter(self.ties.values(), dtype=np.float64, count=count)
+        order = np.argsort(ends[:, 0] * self.size + ends[:, 1])  # the pairs are distinct
+        return TieArrays(ends[order, 0], ends[order, 1], weights[order])
 
     def ancestors(self, organisation: str) -> list[str]:
         """The organisation and every organisation above it, nearest first (a cycle in the
@@ -109,6 +160,19 @@ class Network:
         for (source, target), weight in sorted(self.ties.items()):
             digest.update(f"t {source} {target} {weight!r}\n".encode())
         return f"sha256:{digest.hexdigest()}"
+
+
+def codes(labels: Iterable[str | None]) -> npt.NDArray[np.int64]:
+    """Labels as numbers, for array comparisons: equal labels, equal numbers; None is -1.
+
+    >>> codes(["u", None, "v", "u"]).tolist()
+    [0, -1, 1, 0]
+    """
+    numbers: dict[str, int] = {}
+    return np.array(
+        [-1 if label is None else numbers.setdefault(label, len(numbers)) for label in labels],
+        dtype=np.int64,
+    )
 
 
 @cache

@@ -19,10 +19,12 @@ Over the ties of `service.network.read` (directed, weighted, no self-ties):
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from service.network.read import Network
+import numpy as np
+import numpy.typing as npt
+
+from service.network.read import Network, codes
 
 STRONG_TIE_WEIGHT = 4.0
 
@@ -42,39 +44,38 @@ class TieCounts:
 
 
 def tie_counts(network: Network) -> list[TieCounts]:
-    """Each person's tie metrics (index: the person)."""
-    outgoing: list[dict[int, float]] = [{} for _ in network.people]
-    incoming: list[dict[int, float]] = [{} for _ in network.people]
-    for (source, target), weight in network.ties.items():
-        outgoing[source][target] = weight
-        incoming[target][source] = weight
-    top = [network.organisation(person) for person in range(network.size)]
-    return [_counts(p, outgoing[p], incoming[p], top, network) for p in range(network.size)]
+    """Each person's tie metrics (index: the person), counted over the tie arrays
+    (`Network.arrays`, `Network.contacts`) rather than person by person."""
+    size = network.size
+    ties, contacts = network.arrays, network.contacts
+    low, high = contacts.low, contacts.high
+    top = codes(network.organisation(p) for p in range(size))
+    groups = codes(network.group(p) for p in range(size))
+    strong = contacts.both_ways & (contacts.weight >= STRONG_TIE_WEIGHT)
 
+    def per_person(pairs: npt.NDArray[np.bool_]) -> list[int]:
+        """For each person, how many of the selected contact pairs they are in."""
+        found = np.bincount(low[pairs], minlength=size) + np.bincount(high[pairs], minlength=size)
+        return [int(count) for count in found]
 
-def _counts(
-    person: int,
-    out: dict[int, float],
-    into: dict[int, float],
-    top: list[str | None],
-    network: Network,
-) -> TieCounts:
-    both: dict[int, float] = defaultdict(float)
-    for contacts in (out, into):
-        for contact, weight in contacts.items():
-            both[contact] += weight
-    own = top[person]
-    internal = sum(1 for c in both if own is not None and top[c] == own)
-    strong = {c for c, w in both.items() if c in out and c in into and w >= STRONG_TIE_WEIGHT}
-    group = network.group(person)
-    diverse = sum(1 for c in both if c not in strong and network.group(c) != group)
-    return TieCounts(
-        in_degree=len(into),
-        out_degree=len(out),
-        in_strength=sum(into.values()),
-        out_strength=sum(out.values()),
-        internal_network_size=internal,
-        external_network_size=len(both) - internal,
-        strong_ties=len(strong),
-        diverse_ties=diverse,
-    )
+    everyone = per_person(np.ones(len(low), dtype=np.bool_))
+    internal = per_person((top[low] == top[high]) & (top[low] >= 0))
+    strong_ties = per_person(strong)
+    diverse = per_person(~strong & (groups[low] != groups[high]))
+    in_degree = np.bincount(ties.target, minlength=size).tolist()
+    out_degree = np.bincount(ties.source, minlength=size).tolist()
+    in_strength = np.bincount(ties.target, weights=ties.weight, minlength=size).tolist()
+    out_strength = np.bincount(ties.source, weights=ties.weight, minlength=size).tolist()
+    return [
+        TieCounts(
+            in_degree=in_degree[p],
+            out_degree=out_degree[p],
+            in_strength=float(in_strength[p]),
+            out_strength=float(out_strength[p]),
+            internal_network_size=internal[p],
+            external_network_size=everyone[p] - internal[p],
+            strong_ties=strong_ties[p],
+            diverse_ties=diverse[p],
+        )
+        for p in range(size)
+    ]
