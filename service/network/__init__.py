@@ -6,6 +6,7 @@ graph `urn:triskel:analytics`, one triple per value, with their provenance. Modu
 each:
 
 * `read`        — the network from the store (`network.rq`): what is a tie, what is left out;
+                  the ties as arrays, which the metrics compute over;
 * `ties`        — degree, strength, internal/external network size, strong and diverse ties;
 * `centrality`  — betweenness, PageRank, articulation points (and why these libraries);
 * `brokerage`   — Gould-Fernandez brokerage roles;
