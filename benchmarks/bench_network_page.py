@@ -5,7 +5,8 @@ A generated organisation (`benchmarks.company` copies, clean) with more arcs bet
 copy's people, until it holds `PEOPLE` people and `ARCS` arcs, served by a live
 `triskel serve --open`; Debian's Chromium opens `/network` and the benchmark reports the time
 until the page has drawn the network (`body[data-ready]`, at most `--ready-s` seconds), and
-until its layout refinement has stopped (`triskelNetwork.settled`). Then it drags the canvas
+until its layout refinement has stopped (`triskelNetwork.settled`), and when the network's
+data (`GET /network/graph`) was in, with its size. Then it drags the canvas
 with the mouse while a `requestAnimationFrame` loop records every frame: frames per second of
 each pan (frames over its duration); the median of `RUNS` pans. Target (issue 14): the page
 stays interactive at this size — read as 30 frames per second or more. A page that does not
@@ -44,6 +45,12 @@ RECORD = """() => {
 CAMERA = "() => window.triskelNetwork.camera()"
 CENTRE = "() => window.triskelNetwork.renderer.getCamera().setState({ x: 0.5, y: 0.5 })"
 STOP = "() => { cancelAnimationFrame(window.frameLoop_); return window.frames_; }"
+DATA_IN = """() => ({
+  at: performance.getEntriesByName("triskel:network-data")[0].startTime / 1000,
+  bytes: performance.getEntriesByType("resource")
+    .filter((r) => new URL(r.name).pathname === "/network/graph")
+    .reduce((sum, r) => sum + r.decodedBodySize, 0),
+})"""
 COUNTS = """() => ({
   nodes: window.triskelNetwork.graph.order,
   edges: window.triskelNetwork.graph.size,
@@ -117,6 +124,9 @@ def measure(runs: int, people: int, arcs: int, ready_s: float) -> None:
                     raise SystemExit(f"  the page failed: {page.inner_text('#main')[:300]}")
                 counts = page.evaluate(COUNTS)
                 print(f"  drawn in {drawn:.1f} s: {counts['nodes']} people, {counts['edges']} arcs")
+                data_in = page.evaluate(DATA_IN)
+                megabytes = data_in["bytes"] / 1e6
+                print(f"  network data in after {data_in['at']:.1f} s ({megabytes:.1f} MB)")
                 iterations = page.evaluate("() => window.triskelNetwork.settled")
                 still = time.monotonic() - began
                 print(f"  layout still after {still:.1f} s ({iterations} iterations)")

@@ -39,6 +39,7 @@ from service.api.routers import (
     graph_store,
     health,
     imports,
+    network,
     pages,
     publishing,
     queries,
@@ -166,6 +167,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in (validate.router, reports.router, findings.router, alignment.router):
         app.include_router(router)
     app.include_router(analytics.router)
+    app.include_router(network.router)
     app.include_router(whatif.router)
     pages.install(app)
     app.add_middleware(SparqlCORS, origins=cors_origins)

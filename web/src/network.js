@@ -8,32 +8,9 @@
 // person is reachable by the search field and the side panel, without a mouse.
 import Graph from "graphology";
 import Sigma from "sigma";
-import { getJSON, select } from "./api.js";
+import { getJSON } from "./api.js";
 import { entityLink, h, say, short } from "./dom.js";
 
-const PREFIXES = `PREFIX sb: <https://w3id.org/social-business#>
-PREFIX org: <http://www.w3.org/ns/org#>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-`;
-const PEOPLE = `${PREFIXES}
-SELECT ?person (SAMPLE(?name) AS ?label) (SAMPLE(?top) AS ?organisation) WHERE {
-  ?person a sb:Person .
-  OPTIONAL { ?person foaf:name ?name }
-  OPTIONAL {
-    ?person org:memberOf ?unit .
-    ?unit (org:unitOf|org:subOrganizationOf)* ?top .
-    FILTER NOT EXISTS { ?top org:unitOf|org:subOrganizationOf ?above }
-  }
-} GROUP BY ?person`;
-// One row per arc and channel, merged here: grouping in SPARQL (GROUP_CONCAT) doubled the
-// query's time at 50,000 arcs.
-const ARCS = `${PREFIXES}
-SELECT ?arc ?source ?target ?weight ?channel WHERE {
-  ?arc a sb:Arc ; sb:source ?source ; sb:target ?target .
-  ?source a sb:Person . ?target a sb:Person .
-  OPTIONAL { ?arc sb:weight ?weight }
-  OPTIONAL { ?arc sb:channel ?channel }
-}`;
 // Colour-blind-safe palette (Okabe–Ito); the organisation is also named in the side panel.
 const PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"];
 const FLAGGED = "#a4161a";
@@ -76,33 +53,27 @@ function placeByOrganisation(graph) {
   });
 }
 
-function buildGraph(people, arcs, flagged, colours) {
+// The graph from `GET /network/graph`'s compact arrays (service/network/picture.py): people
+// as [iri, name, organisation], arcs as [iri, source, target, weight, tools] by index.
+function buildGraph(network, flagged, colours) {
   const graph = new Graph({ multi: true, type: "directed" });
-  for (const row of people) {
-    const organisation = row.organisation?.value || "";
-    graph.addNode(row.person.value, {
-      label: row.label?.value || short(row.person.value),
-      organisation,
+  for (const [iri, label, organisation] of network.people) {
+    graph.addNode(iri, {
+      label: label || short(iri),
+      organisation: organisation || "",
       color: colours.get(organisation) || "#777777",
       size: 4,
     });
   }
-  for (const row of arcs) {
-    const arc = row.arc.value;
-    const channel = row.channel ? short(row.channel.value) : null;
-    if (graph.hasEdge(arc)) {
-      const channels = graph.getEdgeAttribute(arc, "channels");
-      if (channel && !channels.includes(channel)) channels.push(channel);
-      continue;
-    }
-    const weight = Number(row.weight?.value || 1);
+  const tools = network.tools.map(short);
+  for (const [arc, source, target, weight, channels] of network.arcs) {
     const isFlagged = flagged.has(arc);
-    graph.addDirectedEdgeWithKey(arc, row.source.value, row.target.value, {
-      weight,
-      channels: channel ? [channel] : [],
+    graph.addDirectedEdgeWithKey(arc, network.people[source][0], network.people[target][0], {
+      weight: weight ?? 1,
+      channels: channels.map((tool) => tools[tool]),
       flagged: isFlagged,
       color: isFlagged ? FLAGGED : EDGE,
-      size: (isFlagged ? 2 : 0.5) + (Math.min(weight, 40) / 40) * 4,
+      size: (isFlagged ? 2 : 0.5) + (Math.min(weight ?? 1, 40) / 40) * 4,
       zIndex: isFlagged ? 1 : 0,
     });
   }
@@ -182,9 +153,8 @@ function nextFrame() {
 }
 
 export async function mount(main) {
-  const [people, arcs, findings] = await Promise.all([
-    select(PEOPLE),
-    select(ARCS),
+  const [network, findings] = await Promise.all([
+    getJSON("/network/graph"),
     getJSON("/findings?limit=100000"),
   ]);
   performance.mark("triskel:network-data"); // the store's answers are in (benchmarks read it)
@@ -193,9 +163,9 @@ export async function mount(main) {
   for (const finding of findings.body.results) {
     for (const person of finding.people || []) byPerson.set(person, (byPerson.get(person) || 0) + 1);
   }
-  const organisations = [...new Set(people.map((r) => r.organisation?.value).filter(Boolean))].sort();
+  const organisations = [...new Set(network.body.people.map((p) => p[2]).filter(Boolean))].sort();
   const colours = new Map(organisations.map((iri, i) => [iri, PALETTE[i % PALETTE.length]]));
-  const graph = buildGraph(people, arcs, flagged, colours);
+  const graph = buildGraph(network.body, flagged, colours);
   const canvas = h("div", {
     id: "network",
     role: "img",

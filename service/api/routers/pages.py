@@ -3,11 +3,11 @@
 
 Every page is the same small HTML shell (`static/index.html`, built from `web/` by
 `make serve` / `make test` and carried by the wheel); its script reads the JSON routes
-(`/findings`, `/alignment`, `/reports`, `/sparql`, `/queries`, `/health`, `/import/kinds`;
-the Import page posts to `/import/{kind}`, the What-if page to `/whatif`) with the token the
-person entered, so the shell itself holds no data and needs no role: what a page shows
-still needs the `read` role. `/findings` is both the API and the Findings page: a browser
-navigating there (its `Accept` prefers `text/html` to JSON) gets the page, every other
+(`/findings`, `/alignment`, `/reports`, `/sparql`, `/queries`, `/health`, `/import/kinds`,
+`/network/graph`; the Import page posts to `/import/{kind}`, the What-if page to `/whatif`)
+with the token the person entered, so the shell itself holds no data and needs no role: what
+a page shows still needs the `read` role. `/findings` is both the API and the Findings page: a
+browser navigating there (its `Accept` prefers `text/html` to JSON) gets the page, every other
 client the findings as before (`FindingsPage`). Swagger UI and ReDoc load their scripts from
 `/static` too, so no page refers to another origin.
 """
