@@ -1,5 +1,5 @@
-"""Embedded-store behaviour the remote one leaves to its server: failed bulk writes, and
-queries running while a bulk replace commits."""
+"""Embedded-store behaviour the remote one leaves to its server: failed bulk writes, queries
+running while a bulk replace commits, and documents the caller wrote (parsed once)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.errors import StoreError
+from service.errors import RDFSyntaxError, StoreError
 from service.store.embedded import EmbeddedStore
 
 GRAPH = "http://e/g"
@@ -69,3 +69,24 @@ def test_queries_see_before_or_after_a_bulk_replace(tmp_path: Path) -> None:
         watcher.join()
         store.close()
     assert seen <= {1000, 20_000}
+
+
+@pytest.mark.parametrize("threshold", [1, 100_000], ids=["bulk", "transaction"])
+def test_a_written_document_is_parsed_once_and_still_all_or_nothing(
+    tmp_path: Path, threshold: int
+) -> None:
+    """`triples` skips the checking parse: a well-formed document loads as ever, and a
+    broken line is refused by the write's own parse, naming its line, changing nothing."""
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=threshold)
+    ntriples = "application/n-triples"
+    try:
+        assert store.load(nt(10, "old"), media_type=ntriples, graph=GRAPH, triples=10) == 10
+        before = store.export(None, media_type="application/n-quads", dataset=True)
+        broken = nt(1000, "new") + b'<http://e/s> <http://e/p> "no end .\n'
+        with pytest.raises(RDFSyntaxError, match="line 1001"):
+            store.load(broken, media_type=ntriples, graph=GRAPH, replace=True, triples=1001)
+        assert store.export(None, media_type="application/n-quads", dataset=True) == before
+        store.load(nt(1000, "new"), media_type=ntriples, graph=GRAPH, replace=True, triples=1000)
+        assert store.count(GRAPH) == 1000
+    finally:
+        store.close()

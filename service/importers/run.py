@@ -94,8 +94,16 @@ class Prepared:
         return isinstance(count, Literal) and int(count.value) == self.triples
 
     def write(self, store: Store) -> None:
-        """Replace the graph with the import, all or nothing (the store's own load)."""
-        store.load(self.body, media_type=NTRIPLES, graph=self.graph, replace=True, source=self.kind)
+        """Replace the graph with the import, all or nothing (the store's own load), parsed
+        once: the store needs no checking parse of a document written here (`triples`)."""
+        store.load(
+            self.body,
+            media_type=NTRIPLES,
+            graph=self.graph,
+            replace=True,
+            source=self.kind,
+            triples=self.triples,
+        )
 
     def report(self, *, written: bool, dry_run: bool) -> dict[str, Any]:
         """The summary as JSON: what `triskel import` prints and the route answers."""

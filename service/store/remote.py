@@ -298,8 +298,11 @@ class RemoteStore(Store):
         replace: bool = False,
         source: str | None = None,
         keep_graphs: bool = False,
+        triples: int | None = None,
     ) -> int:
-        """Check the upload locally, then one Graph Store `PUT` (replace) or `POST` (add)."""
+        """Check the upload locally, then one Graph Store `PUT` (replace) or `POST` (add).
+        Every upload is checked whole, `triples` given or not: the document is parsed again
+        here to be re-serialised, and that parse's errors are not translated."""
         fmt = rdf_format_for(media_type)
         keep_graphs = keep_graphs and fmt.is_dataset
         if keep_graphs and replace:
@@ -317,8 +320,8 @@ class RemoteStore(Store):
                 "the remote store has no default graph of its own (its default graph is the "
                 "union of its named graphs): load into a named graph"
             )
-        triples = (Triple(q.subject, q.predicate, q.object) for q in quads)
-        body = serialize(triples, format=RdfFormat.N_TRIPLES) or b""
+        statements = (Triple(q.subject, q.predicate, q.object) for q in quads)
+        body = serialize(statements, format=RdfFormat.N_TRIPLES) or b""
         self._send(
             "PUT" if replace else "POST",
             self.gsp_url,
