@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import re
 import tomllib
 from abc import ABC, abstractmethod
@@ -35,7 +36,7 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_SKIPPED_LISTED = 100
 """Skipped items named one by one in a summary; past it they are only counted."""
 ENCODE_LINES = 50_000
-"""Lines of a document encoded at a time (`Triples.encode`)."""
+"""Pieces (lines, or texts of several lines) of a document encoded at a time (`Triples`)."""
 MAX_ARCHIVE_ENTRIES = 100_000
 """Entries a zip source may hold (a chat export has a file per channel and day)."""
 
@@ -119,47 +120,56 @@ class Summary:
 
 
 class Triples:
-    """An N-Triples document under construction: lines of already well-formed terms.
+    """An N-Triples document under construction: lines of already well-formed terms, encoded
+    to UTF-8 as they come, `ENCODE_LINES` pieces at a time, into one growing buffer. A big
+    import so holds its document once, as bytes, and `encode` hands that very buffer out:
+    never as lines, text and bytes at once, nor two copies of the bytes.
 
     >>> out = Triples()
     >>> out.add(iri("urn:x:a"), RDFS_LABEL, literal('say "hi"'))
-    >>> out.text()
-    '<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "say \\\\"hi\\\\"" .\\n'
+    >>> out.encode()
+    b'<urn:x:a> <http://www.w3.org/2000/01/rdf-schema#label> "say \\\\"hi\\\\"" .\\n'
     """
 
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.size = 0
+        self._document = io.BytesIO()
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add one triple of N-Triples terms (`iri`, `literal`, `typed`)."""
         self.lines.append(f"{subject} {predicate} {obj} .\n")
         self.size += 1
+        if len(self.lines) >= ENCODE_LINES:
+            self._flush()
 
     def extend(self, text: str, count: int) -> None:
         """Add `count` triples already written as N-Triples lines (the fast path of kinds
         that write many alike entities)."""
         self.lines.append(text)
         self.size += count
+        if len(self.lines) >= ENCODE_LINES:
+            self._flush()
 
     def __len__(self) -> int:
         return self.size
 
-    def text(self) -> str:
-        """The document."""
-        return "".join(self.lines)
+    def _flush(self) -> None:
+        """Encode the pending lines into the document and drop them."""
+        self._document.write("".join(self.lines).encode("utf-8"))
+        self.lines.clear()
+
+    def hash_into(self, digest: Any) -> None:
+        """Feed the document so far to a `hashlib` digest, without copying it."""
+        self._flush()
+        with self._document.getbuffer() as view:
+            digest.update(view)
 
     def encode(self) -> bytes:
-        """The document as UTF-8, taken out: each line is dropped once encoded, in pieces of
-        `ENCODE_LINES`, so a big import holds its document about twice at the most (the
-        pieces and their join), never as lines, text and bytes at once."""
-        lines, pieces = self.lines, []
-        for start in range(0, len(lines), ENCODE_LINES):
-            end = min(start + ENCODE_LINES, len(lines))
-            pieces.append("".join(lines[start:end]).encode("utf-8"))
-            lines[start:end] = [""] * (end - start)
-        lines.clear()
-        return b"".join(pieces)
+        """The document as UTF-8: the buffer itself (`BytesIO.getvalue` of a buffer no one
+        views shares it), not a copy."""
+        self._flush()
+        return self._document.getvalue()
 
 
 class Importer(ABC):

@@ -202,12 +202,10 @@ def prepare(
     content = hashlib.sha256()
     for part in (importer.name, importer.version, name, described, *digests):
         content.update(part.encode("utf-8") + b"\n")
-    triples = len(entities)
-    entity_text = entities.encode()
-    content.update(entity_text)
+    entities.hash_into(content)
     run = entity_iri("run", kind, content.hexdigest())
     agent = entity_iri("importer", kind, importer.version)
-    out = Triples()
+    out = entities  # the provenance follows the entities in the one document
     node = iri(name)
     out.add(node, RDF_TYPE, _prov("Entity"))
     out.add(node, _prov("wasGeneratedBy"), iri(run))
@@ -224,12 +222,11 @@ def prepare(
         out.add(iri(run), _prov("used"), source_node)
         out.add(source_node, RDF_TYPE, _prov("Entity"))
         out.add(source_node, IDENTIFIER, literal(f"sha256:{digest}"))
-    body = entity_text + out.text().encode("utf-8")
     return Prepared(
         kind=kind,
         graph=name,
-        body=body,
-        triples=triples + len(out),
+        body=out.encode(),
+        triples=len(out),
         run=run,
         summary=summary,
         sources=tuple(
