@@ -450,7 +450,8 @@ def _kind_options(kind: str) -> str:
 
 def _run_import(args: argparse.Namespace) -> int:
     """Read the sources, build the graph, write it all or nothing (unless --dry-run or the
-    store holds this very import already); the summary goes to stdout as JSON."""
+    store holds this very import already); the summary goes to stdout as JSON. The sources'
+    bytes are let go once the graph is built, before the write needs its memory."""
     import json
 
     from service.importers.run import parse_since, prepare
@@ -461,10 +462,9 @@ def _run_import(args: argparse.Namespace) -> int:
     limit = int(settings.max_body_mb * MEGABYTE)
     key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     progress = sys.stderr if sys.stderr.isatty() else None
-    sources = [_read_source(path, limit, progress) for path in _source_paths(args.paths)]
     prepared = prepare(
         args.kind,
-        sources,
+        [_read_source(path, limit, progress) for path in _source_paths(args.paths)],
         options=_named_params(args.option, flag="--option"),
         mapping=read_file(args.mapping, max_bytes=limit) if args.mapping else None,
         pseudonym_key=key,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from service.errors import RDFSyntaxError, StoreError
+from service.store import embedded
 from service.store.embedded import EmbeddedStore
 
 GRAPH = "http://e/g"
@@ -32,6 +33,21 @@ class FailingDisk:
         lines = data.splitlines(keepends=True)
         self._real.bulk_load(b"".join(lines[: len(lines) // 2]), fmt, **kwargs)
         raise OSError(28, "No space left on device")
+
+
+class CountingLoads:
+    """A pyoxigraph store that notes the size of each bulk load's data."""
+
+    def __init__(self, real: Any, calls: list[int]) -> None:
+        self._real = real
+        self.calls = calls
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def bulk_load(self, data: bytes, fmt: Any, **kwargs: Any) -> None:
+        self.calls.append(len(data))
+        self._real.bulk_load(data, fmt, **kwargs)
 
 
 def test_failed_bulk_write_restores_the_old_state(tmp_path: Path) -> None:
@@ -88,5 +104,33 @@ def test_a_written_document_is_parsed_once_and_still_all_or_nothing(
         assert store.export(None, media_type="application/n-quads", dataset=True) == before
         store.load(nt(1000, "new"), media_type=ntriples, graph=GRAPH, replace=True, triples=1000)
         assert store.count(GRAPH) == 1000
+    finally:
+        store.close()
+
+
+def test_a_big_line_based_upload_loads_in_pieces_all_or_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In pieces of whole lines, every triple lands; a broken line in the last piece undoes
+    the pieces before it; blank nodes keep one document together (one piece)."""
+    monkeypatch.setattr(embedded, "BULK_PIECE_BYTES", 1000)
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    calls: list[int] = []
+    store._database = CountingLoads(store._database, calls)  # type: ignore[assignment]
+    ntriples = "application/n-triples"
+    try:
+        store.load(nt(1000, "a"), media_type=ntriples, graph=GRAPH)
+        assert len(calls) > 10 and store.count(GRAPH) == 1000
+        before = store.export(None, media_type="application/n-quads", dataset=True)
+        broken = nt(1000, "b") + b'<http://e/s> <http://e/p> "no end .\n'
+        with pytest.raises(RDFSyntaxError):
+            store.load(broken, media_type=ntriples, graph=GRAPH, replace=True, triples=1001)
+        assert store.export(None, media_type="application/n-quads", dataset=True) == before
+        store._database = CountingLoads(store._db, calls)  # type: ignore[assignment]
+        calls.clear()
+        blank = b"".join(b'_:b <http://e/p> "%d" .\n' % i for i in range(200))
+        store.load(blank, media_type=ntriples, graph="http://e/blank")
+        assert calls == [len(blank)]
+        assert len(store.select("SELECT DISTINCT ?s { GRAPH <http://e/blank> { ?s ?p ?o } }")) == 1
     finally:
         store.close()

@@ -82,13 +82,21 @@ class Store(ABC):
         graph: str | None,
         source: str | None,
         keep_graphs: bool,
+        triples: int | None = None,
     ) -> Checked:
         """What every backend checks before an upload is written, for every caller (the API,
         `triskel load`, the service itself): the target may be written (a system graph is
         `ForbiddenOperationError` unless the service writes it, `service.store.system_graphs`),
         the data reads (the guarded reader's `check_rdf`), and every graph it fills may be
-        written too (a dataset's own graph names, with `keep_graphs`)."""
+        written too (a dataset's own graph names, with `keep_graphs`).
+
+        For a document in a triple format the caller wrote itself (`triples`, its count: an
+        import's N-Triples) only the target is checked: the checking parse is a sixth of a
+        big load's time and such a document names no graph. A line that does not read is
+        still refused by the write's own strict parse, and then nothing changes."""
         check_writable([graph])
+        if triples is not None and not fmt.is_dataset:
+            return Checked(triples, frozenset({graph_node(graph)}))
         checked = check_rdf(
             data,
             fmt,
@@ -99,26 +107,6 @@ class Store(ABC):
         )
         check_writable(name.value for name in checked.graphs if isinstance(name, NamedNode))
         return checked
-
-    def check_written(
-        self,
-        data: bytes,
-        fmt: Format,
-        *,
-        graph: str | None,
-        source: str | None,
-        keep_graphs: bool,
-        triples: int | None,
-    ) -> Checked:
-        """`check_upload`, or for a document the caller wrote itself (`triples`, its
-        count: an import's N-Triples) only the target's check: the checking parse is a
-        sixth of a big load's time, and such a document names no graph of its own. A line
-        that does not read is still refused by the write's own strict parse, and then
-        nothing changes."""
-        if triples is None or fmt.is_dataset:
-            return self.check_upload(data, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
-        check_writable([graph])
-        return Checked(triples, frozenset({graph_node(graph)}))
 
     def check_update(self, update: str, *, base_iri: str | None = None) -> str:
         """What every backend checks before an update reaches an engine, in this order so the
@@ -200,7 +188,7 @@ class Store(ABC):
         Returns the number of triples parsed. Raises `RDFSyntaxError` naming `source`, line
         and column, `UnsupportedFormatError` for an unknown media type; on any error the store
         is unchanged. `triples`: the triple count of a document the caller wrote itself
-        (`check_written`), which then is parsed once, by the write.
+        (`check_upload`), which then is parsed once, by the write.
         """
 
     @abstractmethod
