@@ -203,6 +203,10 @@ class Store(ABC):
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs, sorted."""
 
+    def has_graph(self, graph: str) -> bool:
+        """True when the named graph `graph` exists (a write asks before it creates one)."""
+        return graph in self.graphs()
+
     def export_graphs(
         self, select: Callable[[list[str]], Sequence[str | None]], *, media_type: str
     ) -> list[tuple[str | None, bytes]]:
