@@ -1,39 +1,32 @@
-"""A validation pushed down to Oxigraph server against the embedded store's, side by side.
+"""A validation pushed down to each remote engine against the embedded store's, side by side.
 
 The same organisation (a generated one of `--size` triples, or an N-Triples file generated
-before) is loaded into an embedded store and, with Oxigraph's own bulk loader
-(`oxigraph load`), into the folder of an `oxigraph serve` on loopback. `Validations.run` (what
-`POST /validate` calls) validates each: the embedded store in a validation worker, the remote
-store on its engine (`service.validation.pushdown`), run in a fresh process whose peak RSS
-(`ru_maxrss`: the service's whole memory, interpreter and libraries included) is the figure
-the issue bounds. Medians of `--repeats` runs; the findings of both must be the same (their
-content-derived ids are compared).
+before) is loaded into an embedded store and, with each engine's own bulk loader
+(`benchmarks.remote_engines`), into Oxigraph server and Virtuoso on loopback.
+`Validations.run` (what `POST /validate` calls) validates each: the embedded store in a
+validation worker, each remote store on its engine (`service.validation.pushdown`), run in a
+fresh process whose peak RSS (`ru_maxrss`: the service's whole memory, interpreter and
+libraries included) is the figure the issue bounds. Medians of `--repeats` runs; the
+findings of each engine must be the embedded store's (their content-derived ids are
+compared).
 
     python -m benchmarks.bench_remote_validation [--size 100000|FILE.nt] [--repeats 3]
+        [--engine oxigraph --engine virtuoso]
 """
 
 from __future__ import annotations
 
-import argparse
-import contextlib
 import hashlib
 import json
-import os
 import resource
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
-
-from benchmarks.bench_validate_api import _dataset
 from benchmarks.bench_validate_store import _peak_mb
-from benchmarks.live import free_port
+from benchmarks.remote_engines import ENGINES, GRAPH, measured, options
 from service.reports.history import Retention
 from service.reports.model import Report
 from service.reports.validations import Keeping, Options, Posted, Validations
@@ -42,7 +35,6 @@ from service.store.embedded import EmbeddedStore
 from service.store.remote import RemoteStore
 
 BUDGET_S = 3600.0
-GRAPH = "urn:bench:org"
 
 
 def _validate(store: Store, validations: Validations) -> Report:
@@ -68,37 +60,10 @@ def _timed(store: Store, validations: Validations, repeats: int) -> tuple[list[f
     return times, report
 
 
-@contextlib.contextmanager
-def _oxigraph(data: Path, folder: Path) -> Iterator[tuple[str, float]]:
-    """`oxigraph serve` on a store bulk-loaded with `data` (into GRAPH); its base URL and
-    the load's seconds."""
-    executable = str(Path(sys.executable).with_name("oxigraph"))
-    started = time.perf_counter()
-    load = [executable, "load", "--location", str(folder), "--file", str(data)]
-    subprocess.run([*load, "--graph", GRAPH], check=True, capture_output=True)
-    loaded = time.perf_counter() - started
-    port = free_port()
-    serve = [executable, "serve", "--location", str(folder), "--bind", f"127.0.0.1:{port}"]
-    process = subprocess.Popen(serve, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            with contextlib.suppress(httpx.HTTPError):
-                httpx.get(f"{base}/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            time.sleep(0.1)
-        yield base, loaded
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=60)
-
-
-def _child(base: str, repeats: int) -> None:
+def _child(urls: list[str], repeats: int) -> None:
     """The remote side, in its own process: times, findings digest, peak RSS (JSON)."""
-    store = RemoteStore(
-        f"{base}/query", update_url=f"{base}/update", gsp_url=f"{base}/store",
-        query_timeout_s=BUDGET_S,
-    )  # fmt: skip
+    query_url, update_url, gsp_url = urls
+    store = RemoteStore(query_url, update_url=update_url, gsp_url=gsp_url, query_timeout_s=BUDGET_S)
     validations = Validations(workers=1)
     try:
         times, report = _timed(store, validations, repeats)
@@ -111,40 +76,36 @@ def _child(base: str, repeats: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="100000")
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--child", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
+    args = options(__doc__.splitlines()[0], argv, repeats=3)
     if args.child:
-        _child(args.child, args.repeats)
+        _child(args.child[:3], args.repeats)
         return 0
-    data = Path(args.size) if args.size.endswith(".nt") else _dataset(int(args.size))[0]
     with tempfile.TemporaryDirectory() as folder:
         store = EmbeddedStore(Path(folder) / "embedded")
         validations = Validations(workers=1)
         try:
-            store.load(data.read_bytes(), media_type="application/n-triples", graph=GRAPH)
+            store.load(args.data.read_bytes(), media_type="application/n-triples", graph=GRAPH)
             quads = store.count(all_graphs=True)
             embedded, report = _timed(store, validations, args.repeats)
             embedded_peak = _peak_mb(validations)
         finally:
             validations.close()
             store.close()
-        with _oxigraph(data, Path(folder) / "oxigraph") as (base, loaded):
-            command = [sys.executable, "-m", "benchmarks.bench_remote_validation"]
-            command += ["--child", base, "--repeats", str(args.repeats)]
-            answer = subprocess.run(command, check=True, capture_output=True, text=True)
-    remote = json.loads(answer.stdout.splitlines()[-1])
-    same = remote["digest"] == _digest(report)
-    e, r = statistics.median(embedded), statistics.median(remote["times"])
-    print(f"{quads} quads, {len(report.results)} findings; oxigraph load {loaded:.1f} s")
-    print(f"embedded store (worker)   median {e:7.2f} s  worker peak RSS {embedded_peak:6.0f} MB")
-    print(
-        f"oxigraph serve (pushdown) median {r:7.2f} s  Triskel peak RSS {remote['peak_mb']:6.0f} MB"
-    )
-    print(f"ratio remote/embedded {r / e:.2f}; same findings: {same}")
-    return 0 if same else 1
+    e = statistics.median(embedded)
+    print(f"{quads} quads, {len(report.results)} findings, medians of {args.repeats}")
+    print(f"  embedded store (worker)  {e:7.2f} s  worker peak RSS {embedded_peak:6.0f} MB")
+    status = 0
+    for name in args.engine or ENGINES:
+        module = "benchmarks.bench_remote_validation"
+        remote, load_s = measured(module, name, args.data, args.repeats)
+        same = remote["digest"] == _digest(report)
+        r = statistics.median(remote["times"])
+        print(
+            f"  {name:<9} (pushdown)    {r:7.2f} s  Triskel peak RSS {remote['peak_mb']:6.0f} MB"
+            f"  load {load_s:.1f} s; ratio {r / e:.2f}; same findings: {same}"
+        )
+        status |= not same
+    return status
 
 
 if __name__ == "__main__":

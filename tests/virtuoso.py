@@ -77,7 +77,7 @@ ServerThreads = 8
 
 [SPARQL]
 ResultSetMaxRows = {max_rows}
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {max_seconds}
 MaxQueryCostEstimationTime = 0
 """
 
@@ -144,9 +144,12 @@ def _wait_until_up(
 
 
 @contextlib.contextmanager
-def running_virtuoso(folder: Path, *, max_rows: int = 100_000) -> Iterator[VirtuosoServer]:
+def running_virtuoso(
+    folder: Path, *, max_rows: int = 100_000, max_seconds: int = 60
+) -> Iterator[VirtuosoServer]:
     """A live Virtuoso on 127.0.0.1 with its database in `folder`, granted for the tests,
-    stopped after."""
+    stopped after; `max_rows` and `max_seconds` are its ResultSetMaxRows and
+    MaxQueryExecutionTime."""
     if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
         pytest.fail(
             "virtuoso-t/isql-vt (Debian package virtuoso-opensource) are not installed",
@@ -155,7 +158,13 @@ def running_virtuoso(folder: Path, *, max_rows: int = 100_000) -> Iterator[Virtu
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(
-        INI.format(folder=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows)
+        INI.format(
+            folder=folder,
+            sql_port=sql_port,
+            http_port=http_port,
+            max_rows=max_rows,
+            max_seconds=max_seconds,
+        )
     )
     command = ["virtuoso-t", "+foreground", "+configfile", str(ini)]
     process = subprocess.Popen(
