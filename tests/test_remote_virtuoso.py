@@ -101,6 +101,8 @@ def test_a_silently_cut_answer_is_an_error(capped: RemoteStore) -> None:
         capped.query(query, accept="application/sparql-results+json")
     with pytest.raises(LimitExceededError, match="ResultSetMaxRows"):
         capped.select_in("SELECT ?o WHERE { ?s ?p ?o } LIMIT 4", default_graphs=[G])
+    with pytest.raises(LimitExceededError, match="ResultSetMaxRows"):
+        capped.export(G, media_type="application/n-triples")  # no header: cut silently
     assert [row["o"].value for row in capped.select(query + " ORDER BY ?o LIMIT 2")] == [
         "urn:test:o0",
         "urn:test:o1",

@@ -348,11 +348,24 @@ class RemoteStore(Store):
             return serialize(quads, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
         if graph is None and self.union_default():  # none of its own: empty
             return serialize([], format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
-        params = self._graph_params(graph)
-        headers = {"Accept": NTRIPLES}
-        body = self._send("GET", self.gsp_url, params=params, headers=headers)
-        triples = parse(body, RdfFormat.N_TRIPLES)
+        triples = self._graph_triples(graph)
         return serialize(triples, format=fmt.oxigraph, prefixes=EXPORT_PREFIXES) or b""
+
+    def _graph_triples(self, graph: str | None) -> list[Triple]:
+        """One graph's triples by a Graph Store `GET`, checked against the engine's count:
+        Virtuoso cuts the `GET` at its `ResultSetMaxRows` with no header saying so (the
+        first 100,000 triples of a 1M graph), so a short read is a `LimitExceededError`
+        (503), never the graph."""
+        body = self._send("GET", self.gsp_url, params=self._graph_params(graph), headers=_NT)
+        triples = list(parse(body, RdfFormat.N_TRIPLES))
+        expected = self.count(graph)
+        if len(triples) < expected:
+            raise LimitExceededError(
+                f"the remote store sent {len(triples)} of the {expected} triples of "
+                f"{graph or 'the default graph'}: it cut the download (Virtuoso: raise "
+                "ResultSetMaxRows, [SPARQL] in virtuoso.ini, above the graph's size)"
+            )
+        return triples
 
     def _dataset_quads(self) -> Iterator[Quad]:
         """The whole dataset in one Graph Store `GET` (Oxigraph, Fuseki)."""
@@ -363,8 +376,7 @@ class RemoteStore(Store):
         """The whole dataset a named graph at a time, for an engine with no default graph of
         its own, whose Graph Store has no dataset representation (Virtuoso: 406)."""
         for graph in self.graphs():
-            body = self._send("GET", self.gsp_url, params={"graph": graph}, headers=_NT)
-            for t in parse(body, RdfFormat.N_TRIPLES):
+            for t in self._graph_triples(graph):
                 yield Quad(t.subject, t.predicate, t.object, NamedNode(graph))
 
     def graphs(self) -> list[str]:
