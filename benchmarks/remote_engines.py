@@ -47,42 +47,61 @@ class Endpoints:
 
 
 @contextlib.contextmanager
-def loaded(name: str, data: Path, folder: Path) -> Iterator[tuple[Endpoints, float]]:
-    """Engine `name` started in `folder`, holding `data` (N-Triples) in GRAPH."""
+def loaded(
+    name: str, data: Path, folder: Path, *, graphs: int = 1
+) -> Iterator[tuple[Endpoints, float]]:
+    """Engine `name` started in `folder`, holding `data` (N-Triples) in GRAPH, or split in
+    `graphs` runs of lines into graphs `GRAPH:1`… (Virtuoso's Graph Store cannot send a
+    graph of more than 1,000,000 triples, which the live findings' start downloads)."""
     folder.mkdir(parents=True, exist_ok=True)
+    parts = _split(data, folder / "load", graphs)
     if name == "oxigraph":
-        with _oxigraph(data, folder) as found:
+        with _oxigraph(parts, folder / "store") as found:
             yield found
     elif name == "virtuoso":
-        with _virtuoso(data, folder) as found:
+        with _virtuoso(parts, folder) as found:  # the parts inside its DirsAllowed
             yield found
     else:
         raise ValueError(f"no engine {name!r} (one of {', '.join(ENGINES)})")
 
 
+def _split(data: Path, folder: Path, graphs: int) -> list[tuple[Path, str]]:
+    """The files to load and the graph of each, in `folder` (a link to `data` when whole:
+    no copy of the bytes)."""
+    folder.mkdir(parents=True)
+    if graphs == 1:
+        os.link(data, folder / data.name)
+        return [(folder / data.name, GRAPH)]
+    lines = data.read_bytes().splitlines(keepends=True)
+    size = -(-len(lines) // graphs)
+    parts = []
+    for index in range(graphs):
+        part = folder / f"part{index + 1}.nt"
+        part.write_bytes(b"".join(lines[index * size : (index + 1) * size]))
+        parts.append((part, f"{GRAPH}:{index + 1}"))
+    return parts
+
+
 @contextlib.contextmanager
-def _oxigraph(data: Path, folder: Path) -> Iterator[tuple[Endpoints, float]]:
+def _oxigraph(parts: list[tuple[Path, str]], folder: Path) -> Iterator[tuple[Endpoints, float]]:
     executable = str(Path(sys.executable).with_name("oxigraph"))
     started = time.perf_counter()
-    load = [executable, "load", "--location", str(folder), "--file", str(data)]
-    subprocess.run([*load, "--graph", GRAPH], check=True, capture_output=True)
+    for data, graph in parts:
+        load = [executable, "load", "--location", str(folder), "--file", str(data)]
+        subprocess.run([*load, "--graph", graph], check=True, capture_output=True)
     seconds = time.perf_counter() - started
     with running_oxigraph(folder) as server:
         yield Endpoints(server.query_url, server.update_url, server.gsp_url), seconds
 
 
 @contextlib.contextmanager
-def _virtuoso(data: Path, folder: Path) -> Iterator[tuple[Endpoints, float]]:
+def _virtuoso(parts: list[tuple[Path, str]], folder: Path) -> Iterator[tuple[Endpoints, float]]:
     with running_virtuoso(
         folder, max_rows=VIRTUOSO_MAX_ROWS, max_seconds=VIRTUOSO_MAX_SECONDS
     ) as server:
-        local = folder / "load" / data.name
-        local.parent.mkdir()
-        os.link(data, local)  # inside the server's DirsAllowed, no copy of the bytes
         started = time.perf_counter()
-        statements = (
-            f"ld_dir('{local.parent}', '{data.name}', '{GRAPH}'); rdf_loader_run(); checkpoint;"
-        )
+        listed = " ".join(f"ld_dir('{p.parent}', '{p.name}', '{g}');" for p, g in parts)
+        statements = f"{listed} rdf_loader_run(); checkpoint;"
         command = ["isql-vt", f"127.0.0.1:{server.sql_port}", "dba", "dba", f"exec={statements}"]
         done = subprocess.run(command, capture_output=True, text=True, timeout=LOAD_TIMEOUT_S)
         if done.returncode != 0 or "*** Error" in done.stdout + done.stderr:
@@ -91,7 +110,9 @@ def _virtuoso(data: Path, folder: Path) -> Iterator[tuple[Endpoints, float]]:
         yield Endpoints(server.query_url, server.update_url, server.gsp_url), seconds
 
 
-def options(description: str, argv: list[str] | None, *, repeats: int) -> argparse.Namespace:
+def options(
+    description: str, argv: list[str] | None, *, repeats: int, graphs: bool = False
+) -> argparse.Namespace:
     """The options of a benchmark over the engines: `--size` (triples, or an N-Triples
     file), `--repeats`, `--engine` (repeatable; default: every engine), and the hidden
     `--child QUERY UPDATE GSP FOLDER` its measuring process is started with (`measured`)."""
@@ -100,15 +121,23 @@ def options(description: str, argv: list[str] | None, *, repeats: int) -> argpar
     parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--engine", action="append", choices=ENGINES)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    if graphs:
+        parser.add_argument("--graphs", type=int, default=1)
     args = parser.parse_args(argv)
     args.data = Path(args.size) if args.size.endswith(".nt") else _dataset(int(args.size))[0]
     return args
 
 
-def measured(module: str, name: str, data: Path, repeats: int) -> tuple[dict[str, Any], float]:
-    """Engine `name` loaded with `data`, measured by `python -m module --child …` in a fresh
-    process (its last output line, JSON), and the load's seconds."""
-    with tempfile.TemporaryDirectory() as folder, loaded(name, data, Path(folder) / name) as found:
+def measured(
+    module: str, name: str, data: Path, repeats: int, *, graphs: int = 1
+) -> tuple[dict[str, Any], float]:
+    """Engine `name` loaded with `data` (in `graphs` graphs, `loaded`), measured by
+    `python -m module --child …` in a fresh process (its last output line, JSON), and the
+    load's seconds."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        loaded(name, data, Path(folder) / name, graphs=graphs) as found,
+    ):
         urls, load_s = found
         command = [sys.executable, "-m", module, "--repeats", str(repeats), "--child"]
         command += [urls.query_url, urls.update_url, urls.gsp_url, folder]
