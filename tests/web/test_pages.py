@@ -317,6 +317,7 @@ def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
         """async ([members, person]) => {
             const r = triskelNetwork.renderer;
             r.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1 });  // the whole network
+            r.refresh();  // indexed and drawn now: what a click hits is what is read below
             await new Promise(requestAnimationFrame);
             for (const n of members.filter(m => m !== person)) {  // one no other node covers
                 const at = r.graphToViewport(triskelNetwork.graph.getNodeAttributes(n));
