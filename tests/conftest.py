@@ -2,8 +2,9 @@
 
 `oxigraph_server` is one `oxigraph serve` (`tests.oxigraph`) on a free loopback port for the
 whole session; `remote_engine` gives each remote engine in turn, Oxigraph server and a
-Virtuoso started per module (`tests.engines`); a test marked `own_remote_server` gets one of its own
-(`own_oxigraph_server`, through `tests.oxigraph.remote_server`). `make_store` builds stores
+Virtuoso also started once per test process (`tests.engines`); a test marked
+`own_remote_server` gets an Oxigraph server of its own (`own_oxigraph_server`, through
+`tests.oxigraph.remote_server`). `make_store` builds stores
 of the parametrised backend, so every test that uses it runs against the embedded store and
 against the remote one.
 
@@ -25,10 +26,10 @@ import pytest
 from service.resources import ROOT
 from service.settings import Settings
 from service.store import Store, open_store
-from tests.engines import remote_engine, virtuoso_server
+from tests.engines import own_virtuoso_server, remote_engine, virtuoso_server
 from tests.oxigraph import OxigraphServer, remote_server, running_oxigraph
 
-__all__ = ["remote_engine", "virtuoso_server"]  # fixtures of the engine matrix (tests.engines)
+__all__ = ["own_virtuoso_server", "remote_engine", "virtuoso_server"]  # the engine matrix
 
 os.environ.setdefault("TRISKEL_CACHE_DIR", str(ROOT / "var" / "cache"))
 

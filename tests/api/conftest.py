@@ -5,7 +5,7 @@
 temporary folder or, for the `remote` parameter, the test Oxigraph server emptied first; so
 every API test runs against both backends, and the tests of the engine matrix (named
 queries, `/sparql`, the Graph Store, guard mode; marked `EVERY_ENGINE`) on Virtuoso too
-(`virtuoso`: one started per module, its tests' graphs dropped first, `tests.engines`).
+(`virtuoso`: one started per test process, its tests' graphs dropped first, `tests.engines`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ TOKENS = {"read": "read-token", "write": "write-token", "admin": "admin-token"}
 LOOPBACK = ("127.0.0.1", 50000)
 BACKENDS = ["embedded", "remote"]
 EVERY_ENGINE = pytest.mark.backends("embedded", "remote", "virtuoso")
-"""Marks a test of the engine matrix: it runs on Virtuoso too (one started per module)."""
+"""Marks a test of the engine matrix: it runs on Virtuoso too (one started per test process)."""
 
 
 def _settings_factory(
