@@ -42,6 +42,11 @@ def proxy(remote_engine: Engine) -> Iterator[Recording]:
         yield recording
 
 
+QUERY_TIMEOUT_S = 300.0
+"""What one request to the engine may take here: these tests compare findings, not speed, and
+a shape-case query on Virtuoso took 29.5 s of the service's default 30 s on a loaded machine."""
+
+
 @pytest.fixture
 def remote(remote_engine: Engine, proxy: Recording) -> Iterator[RemoteStore]:
     """A remote store on the emptied engine, reached through the recording proxy."""
@@ -50,6 +55,7 @@ def remote(remote_engine: Engine, proxy: Recording) -> Iterator[RemoteStore]:
         proxy.url(remote_engine.query_url),
         update_url=proxy.url(remote_engine.update_url),
         gsp_url=proxy.url(remote_engine.gsp_url),
+        query_timeout_s=QUERY_TIMEOUT_S,
     )
     yield store
     store.close()
