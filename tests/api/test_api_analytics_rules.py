@@ -41,12 +41,8 @@ def _found(client: TestClient) -> set[tuple[str, str]]:
     return found
 
 
-def _of(results: list[dict[str, str]]) -> set[tuple[str, str]]:
-    return {(r["rule"], r["value"]) for r in results if r["rule"] in ANALYTICS_RULES}
-
-
-def test_validation_reads_current_analytics_only(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(open=True, analytics_rules=True, person_metrics="read", min_group_size=1)
+def _load_case(client: TestClient) -> None:
+    """The silo-and-broker case in its own graph."""
     loaded = client.post(
         "/store",
         params={"graph": "urn:test:silo"},
@@ -54,6 +50,15 @@ def test_validation_reads_current_analytics_only(make_client: Callable[..., Test
         headers={"Content-Type": "text/turtle"},
     )
     assert loaded.status_code in (201, 204), loaded.text
+
+
+def _of(results: list[dict[str, str]]) -> set[tuple[str, str]]:
+    return {(r["rule"], r["value"]) for r in results if r["rule"] in ANALYTICS_RULES}
+
+
+def test_validation_reads_current_analytics_only(make_client: Callable[..., TestClient]) -> None:
+    client = make_client(open=True, analytics_rules=True, person_metrics="read", min_group_size=1)
+    _load_case(client)
     missing = {("R24", "missing or out of date")}
     assert _found(client) == missing
     assert client.post("/analyse").status_code == 200
@@ -66,12 +71,7 @@ def test_without_the_setting_the_analytics_are_not_read(
     make_client: Callable[..., TestClient],
 ) -> None:
     client = make_client(open=True, person_metrics="read", min_group_size=1)
-    client.post(
-        "/store",
-        params={"graph": "urn:test:silo"},
-        content=CASE.read_bytes(),
-        headers={"Content-Type": "text/turtle"},
-    )
+    _load_case(client)
     assert client.post("/analyse").status_code == 200
     assert _found(client) == set()
 
@@ -82,12 +82,7 @@ def test_a_guarded_write_may_make_the_analytics_stale(
     """R24 never refuses a guarded write (the write cannot re-analyse itself): the write is
     made and R24 opens; a finding of another rule opened by the same write still refuses."""
     client = make_client(open=True, analytics_rules=True, person_metrics="read", min_group_size=1)
-    client.post(
-        "/store",
-        params={"graph": "urn:test:silo"},
-        content=CASE.read_bytes(),
-        headers={"Content-Type": "text/turtle"},
-    )
+    _load_case(client)
     assert client.post("/analyse").status_code == 200
     guarded = {"guard": "violation"}
     broken = client.post("/update", params=guarded, data={"update": MORE_ARC_AND_SELF_ARC})
