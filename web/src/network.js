@@ -1,13 +1,18 @@
 // Network: the organisation layer as one picture — people coloured by organisation, arcs as
 // edges as wide as their weight, with their channel tools; arcs a current finding names (as
 // its focus or value) drawn red, wider and above the others. Sigma.js draws the graphology
-// graph with WebGL, which keeps panning smooth at 5,000 people and 50,000 arcs (Cytoscape's
-// canvas and its `cose` layout took minutes there). The page draws at once with people
-// grouped by organisation, then ForceAtlas2 refines the layout in a web worker for a bounded
-// number of iterations. The graph model stays inspectable (`window.triskelNetwork`) and every
-// person is reachable by the search field and the side panel, without a mouse.
+// graph with WebGL (Cytoscape's canvas and its `cose` layout took minutes at 5,000 people and
+// 50,000 arcs) with its cheapest programs, so panning stays smooth there even in software
+// WebGL: people as points (one vertex each; as instanced discs, panning 5,000 people ran at
+// 12 frames a second against 50 as points), and on a large network the arcs no finding names
+// as one-pixel lines (50,000 arcs took a second to draw as rectangles, 50 ms as lines), their
+// weight then in the side panel only. The page draws at once with people grouped by
+// organisation, then ForceAtlas2 refines the layout in a web worker for a bounded number of
+// iterations. The graph model stays inspectable (`window.triskelNetwork`) and every person is
+// reachable by the search field and the side panel, without a mouse.
 import Graph from "graphology";
 import Sigma from "sigma";
+import { EdgeLineProgram, EdgeRectangleProgram, NodePointProgram } from "sigma/rendering";
 import { getJSON } from "./api.js";
 import { entityLink, h, say, short } from "./dom.js";
 
@@ -24,7 +29,8 @@ const REFINE_MS = 20_000;
 // Organisations named in the legend; past them the colours repeat and the side panel names
 // a person's organisation.
 const LEGEND = PALETTE.length;
-// Above this many arcs, arcs are hidden while the view moves (drawn again when it stops).
+// Above this many arcs, arcs are hidden while the view moves (drawn again when it stops), and
+// the arcs no finding names are thin lines.
 const LARGE = 10_000;
 const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 
@@ -66,6 +72,7 @@ function buildGraph(network, flagged, colours) {
     });
   }
   const tools = network.tools.map(short);
+  const large = network.arcs.length > LARGE;
   for (const [arc, source, target, weight, channels] of network.arcs) {
     const isFlagged = flagged.has(arc);
     graph.addDirectedEdgeWithKey(arc, network.people[source][0], network.people[target][0], {
@@ -75,6 +82,7 @@ function buildGraph(network, flagged, colours) {
       color: isFlagged ? FLAGGED : EDGE,
       size: (isFlagged ? 2 : 0.5) + (Math.min(weight ?? 1, 40) / 40) * 4,
       zIndex: isFlagged ? 1 : 0,
+      type: isFlagged || !large ? "wide" : "thin",
     });
   }
   placeByOrganisation(graph);
@@ -218,6 +226,10 @@ export async function mount(main) {
     hideEdgesOnMove: graph.size > LARGE, // software WebGL redraws 50,000 arcs at a few a second
     hideLabelsOnMove: graph.size > LARGE,
     labelRenderedSizeThreshold: graph.order > 500 ? 6 : 0, // every name on a small network
+    defaultNodeType: "point",
+    nodeProgramClasses: { point: NodePointProgram },
+    // Drawn in this order: the wide arcs (those a finding names) above the thin ones.
+    edgeProgramClasses: { thin: EdgeLineProgram, wide: EdgeRectangleProgram },
     nodeReducer: (node, data) => {
       if (node === state.selected) return { ...data, highlighted: true, size: data.size * 1.6 };
       return isFaded(node) ? { ...data, color: FADED, label: "" } : data;
