@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tests.api.test_api_validate import load_example
 
 SB = "PREFIX sb: <https://w3id.org/social-business#>"
+ORG = "PREFIX org: <http://www.w3.org/ns/org#>"
 NAME = "<http://xmlns.com/foaf/0.1/name>"
 
 
@@ -46,6 +47,16 @@ def test_the_picture_is_the_stores_network(client: TestClient) -> None:
         assert people[row["p"]["value"]][1] == row.get("n", {}).get("value")
     larkspur = "https://example.org/larkspur/larkspur"
     assert people["https://example.org/larkspur/priya"][2] == larkspur
+    tops: dict[str, set[str]] = defaultdict(set)  # the chain walked from each member, in one group
+    for row in select(
+        client,
+        f"{SB} {ORG} SELECT ?p ?top {{ ?p a sb:Person ; org:memberOf ?unit . "
+        "?unit (org:unitOf|org:subOrganizationOf)* ?top "
+        "FILTER NOT EXISTS { ?top org:unitOf|org:subOrganizationOf ?above } }",
+    ):
+        tops[row["p"]["value"]].add(row["top"]["value"])
+    for iri, _, organisation in found["people"]:
+        assert organisation in tops[iri] if tops[iri] else organisation is None
     rows = select(
         client,
         f"{SB} SELECT ?a ?s ?t ?w ?c {{ ?a a sb:Arc ; sb:source ?s ; sb:target ?t . "
