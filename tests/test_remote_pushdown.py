@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -23,10 +23,12 @@ from service.cli import main
 from service.errors import NotFoundError, ShapesError
 from service.reports.model import Report
 from service.store.remote import RemoteStore
+from service.store.system_graphs import engine_graphs
 from service.validation import from_files, load_builtin, pushdown, unique_findings, validate
 from service.validation.rdfio import Source
 from tests.engines import Engine
 from tests.recording_proxy import Recording, recording_proxy
+from tests.virtuoso import VirtuosoServer
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = sorted((ROOT / "data" / "example").glob("*.ttl"))
@@ -102,6 +104,41 @@ def test_pushed_down_findings_equal_the_embedded_ones(
     gsp = httpx.URL(remote_engine.gsp_url).path
     assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)
     assert all(not g.startswith(pushdown.PREFIX) for g in remote.graphs()), "scratch left"
+
+
+def test_the_engines_own_graphs_are_not_validated(
+    remote: RemoteStore, remote_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Virtuoso's own graphs (`virtrdf:`, `ldp:`, its URIQA graph) are neither read nor
+    merged: one data graph is validated where it is, with the embedded store's findings."""
+    source = Source.from_path(EXAMPLE[0])
+    remote.load(source.content, media_type="text/turtle", graph=source.base)
+    own = engine_graphs(remote.graphs())
+    server = remote_engine.server
+    assert own == (server.own_graphs if isinstance(server, VirtuosoServer) else frozenset())
+    sent: list[str] = []
+    for name in ("update", "select_in", "construct_in"):
+        method = getattr(remote, name)
+        monkeypatch.setattr(remote, name, _spy(method, sent))
+    run = pushdown.run(remote, load_builtin())
+    assert {f.key for f in unique_findings(run.findings)} == {
+        f.key for f in validate([source]).findings
+    }
+    assert not any(graph in text for graph in own for text in sent), "an engine graph was read"
+    merged = [
+        t for t in sent if t.startswith("INSERT { GRAPH <") and t.split(">")[0][-5:] == ":data"
+    ]
+    assert not merged, "one data graph was copied into a scratch graph"
+
+
+def _spy(method: Callable[..., object], sent: list[str]) -> Callable[..., object]:
+    """`method`, recording its text and the graphs it names."""
+
+    def spied(text: str, **kwargs: object) -> object:
+        sent.append(f"{text} {kwargs}")
+        return method(text, **kwargs)
+
+    return spied
 
 
 def _default(remote: RemoteStore) -> str | None:

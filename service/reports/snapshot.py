@@ -32,7 +32,7 @@ from service.rdf.formats import NTRIPLES
 from service.rdf.reader import graph_node
 from service.reports.canonical import canonical_hash
 from service.store.base import Store
-from service.store.system_graphs import ANALYTICS_GRAPH, is_system_graph
+from service.store.system_graphs import ANALYTICS_GRAPH, engine_graphs, is_system_graph
 from service.validation.rdfio import Source
 
 REPORT_GRAPH_PREFIX = "urn:triskel:report:"
@@ -42,17 +42,23 @@ REPORT_GRAPH_PREFIX = "urn:triskel:report:"
 def validated_graphs(names: Iterable[str], *, analytics: bool = False) -> list[str]:
     """The named graphs a validation of the store reads: all but the system graphs (kept
     reports, the findings ledger: `service.store.system_graphs`), except the analytics graph
-    when `analytics` (the rules over analytics read it).
+    when `analytics` (the rules over analytics read it), and but the engine's own graphs
+    (`engine_graphs`: Virtuoso's `virtrdf:` and the others it writes for itself).
 
     >>> validated_graphs(["urn:x", "urn:triskel:analytics", "urn:triskel:report:1"])
     ['urn:x']
     >>> validated_graphs(["urn:x", "urn:triskel:analytics"], analytics=True)
     ['urn:x', 'urn:triskel:analytics']
+    >>> validated_graphs(["urn:x", "http://www.openlinksw.com/schemas/virtrdf#"])
+    ['urn:x']
     """
+    listed = list(names)
+    engine = engine_graphs(listed)
     return [
         name
-        for name in names
-        if not is_system_graph(name) or (analytics and name == ANALYTICS_GRAPH)
+        for name in listed
+        if name not in engine
+        and (not is_system_graph(name) or (analytics and name == ANALYTICS_GRAPH))
     ]
 
 

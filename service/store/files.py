@@ -19,7 +19,7 @@ from service.rdf.formats import Format, rdf_format_for_path
 from service.rdf.reader import MAX_BYTES, open_regular, rdf_files, read_body
 from service.store.base import Store
 from service.store.progress import ProgressReader
-from service.store.system_graphs import is_system_graph
+from service.store.system_graphs import engine_graphs, is_system_graph
 
 BIG_FILE = 8 * 1024 * 1024
 """Files from this size get a progress bar (when the caller gives a terminal to draw on)."""
@@ -94,12 +94,14 @@ def load_directory_if_empty(
     """Load the RDF files of `directory`, one graph per file, if the store holds no data yet,
     calling `before` first (the CLI takes the live findings' stamp away there).
 
-    Graphs in `ignore_graphs` (the ontology the service loads itself) and system graphs do
-    not count as data; files that are not RDF (a README) are skipped. This is how `make
-    serve` seeds an empty store with the example without ever reloading it over a user's
-    changes.
+    Graphs in `ignore_graphs` (the ontology the service loads itself), system graphs and the
+    engine's own graphs (Virtuoso's: `engine_graphs`) do not count as data; files that are
+    not RDF (a README) are skipped. This is how `make serve` seeds an empty store with the
+    example without ever reloading it over a user's changes.
     """
-    if any(g not in ignore_graphs and not is_system_graph(g) for g in store.graphs()):
+    held = store.graphs()
+    ignored = {*ignore_graphs, *engine_graphs(held)}
+    if any(g not in ignored and not is_system_graph(g) for g in held):
         return []
     files = rdf_files([directory])
     before()

@@ -80,6 +80,35 @@ def is_system_graph(iri: str | None) -> bool:
     return lowered.startswith(SYSTEM_PREFIX) and not lowered.startswith(DATA_PREFIXES)
 
 
+VIRTUOSO_SCHEMA_GRAPH = "http://www.openlinksw.com/schemas/virtrdf#"
+"""Virtuoso's own `virtrdf:` graph (its quad-map metadata, ~2,500 triples): every Virtuoso
+has it, so a store listing it is a Virtuoso."""
+_VIRTUOSO_OWN = re.compile(
+    r"http://www\.openlinksw\.com/schemas/virtrdf#|http://www\.w3\.org/ns/ldp#"
+    r"|https?://[^/]+/(?:sparql|DAV/)"
+)
+"""The graphs a Virtuoso writes for itself: `virtrdf:`, the LDP vocabulary's graph
+(`ldp:` subclass axioms), its URIQA service description (`http://<[URIQA] DefaultHost>/sparql`,
+`http://localuriqaserver/sparql` by default) and its WebDAV graph (`http://<host>/DAV/`)."""
+
+
+def engine_graphs(names: Iterable[str]) -> frozenset[str]:
+    """The graphs among `names` that the engine keeps for itself, not data: Virtuoso's own
+    (`_VIRTUOSO_OWN`), recognised only when its `virtrdf:` graph is listed too, so the same
+    names on another store stay data. Every validation leaves them out: read as data they
+    made even one user graph a merge of several on Virtuoso (past its time limit at 1M).
+
+    >>> sorted(engine_graphs([VIRTUOSO_SCHEMA_GRAPH, "http://localuriqaserver/sparql", "urn:x"]))
+    ['http://localuriqaserver/sparql', 'http://www.openlinksw.com/schemas/virtrdf#']
+    >>> engine_graphs(["http://www.w3.org/ns/ldp#", "urn:x"])
+    frozenset()
+    """
+    listed = list(names)
+    if VIRTUOSO_SCHEMA_GRAPH not in listed:
+        return frozenset()
+    return frozenset(name for name in listed if _VIRTUOSO_OWN.fullmatch(name))
+
+
 ANALYTICS_GRAPH = "urn:triskel:analytics"
 """The network analytics (`service.network`): replaced whole by each `triskel analyse` or
 `POST /analyse`, never validated (a system graph), read with plain SPARQL."""

@@ -3,7 +3,8 @@
 With a `RemoteStore`, copying the dataset into memory to validate it is what runs out of
 memory first. A run here (`run`) instead:
 
-1. names the validated data: every named graph but the system graphs, and the engine's
+1. names the validated data: every named graph but the system graphs and the engine's own
+   graphs (`validated_graphs`: Virtuoso's `virtrdf:` and the others), and the engine's
    own default graph, copied by the engine into a scratch graph when it holds anything
    (a SPARQL dataset can list named graphs, not "the engine's default graph");
 2. writes scratch system graphs of its own (`urn:triskel:pushdown:<run>:…`) through the
@@ -46,7 +47,8 @@ from rdflib.plugins.sparql import prepareQuery
 from service.errors import NotFoundError, ShapesError
 from service.namespaces import SB
 from service.rdf.formats import NTRIPLES
-from service.store.system_graphs import ANALYTICS_GRAPH, is_system_graph, service_writes
+from service.reports.snapshot import validated_graphs
+from service.store.system_graphs import ANALYTICS_GRAPH, service_writes
 from service.validation import derived
 from service.validation.analytics import current_in
 from service.validation.compile import CompiledPack, compile_pack
@@ -160,7 +162,7 @@ def _data_graphs(
             raise NotFoundError(f"no graph {scope}")
         return [scope], [scope]
     held = store.graphs()
-    graphs = [g for g in held if not is_system_graph(g)]
+    graphs = validated_graphs(held)
     if analytics and ANALYTICS_GRAPH in held and current_in(store):
         graphs.append(ANALYTICS_GRAPH)
     has_default = store.count(None) > 0
