@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from rdflib.term import BNode, Node
 
 from benchmarks.generate import copies_for, generate
 from service.cli import main
@@ -97,13 +98,25 @@ def test_pushed_down_findings_equal_the_embedded_ones(
     pushed = Report.build(unique_findings(run.findings), pack, run.context)
     assert embedded.counts == pushed.counts
     assert sorted(r.id for r in embedded.results) == sorted(r.id for r in pushed.results)
-    assert [p.conversations for p in pushed.practices] == [
-        p.conversations for p in embedded.practices
-    ]
+    assert pushed.practices == embedded.practices
+    assert pushed.organisations == embedded.organisations
+    assert _abouts(pushed) == _abouts(embedded), "the report's context differs"
     assert embedded.results, "the data has findings to compare"
     gsp = httpx.URL(remote_engine.gsp_url).path
     assert all(method != "GET" or path != gsp for method, path, _ in proxy.requests)
     assert all(not g.startswith(pushdown.PREFIX) for g in remote.graphs()), "scratch left"
+
+
+def _abouts(report: Report) -> list[tuple[str, list[list[str]]]]:
+    """Each result's conversations, practices and people (blank nodes as `_`), by id."""
+
+    def named(nodes: tuple[Node, ...]) -> list[str]:
+        return sorted("_" if isinstance(n, BNode) else str(n) for n in nodes)
+
+    about = [(r.id, r.about) for r in report.results]
+    return sorted(
+        (id, [named(a.conversations), named(a.practices), named(a.people)]) for id, a in about
+    )
 
 
 def test_the_engines_own_graphs_are_not_validated(

@@ -19,9 +19,11 @@ memory first. A run here (`run`) instead:
    answer read in pages of `page_rows` (ORDER BY every projected variable, LIMIT,
    OFFSET: a stable order, so the pages neither skip nor repeat a row), so the service
    holds one page at a time;
-4. reads what the report needs (`Context`, blank-node names) by predicate: the triples of
-   the few predicates a report's context reads and the triples that touch a blank node,
-   not the data;
+4. reads what the report needs (`Context`, blank-node names): the few triples per
+   conversation, practice and unit the scores count, and around the findings' nodes (in
+   batches of `_BATCH` nodes) their types, people and conversations, each answer in pages;
+   and the triples that touch a blank node. Not the data: the service's memory follows the
+   findings, not the dataset;
 5. fingerprints the validated graphs on the engine (`fingerprint`) and drops its scratch
    graphs, also when it failed.
 
@@ -35,7 +37,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -43,11 +45,13 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.term import Node
 
 from service.errors import NotFoundError, ShapesError
 from service.namespaces import SB
 from service.rdf.formats import NTRIPLES
 from service.reports.snapshot import validated_graphs
+from service.store.base import Row as StoreRow
 from service.store.system_graphs import ANALYTICS_GRAPH, service_writes
 from service.validation import derived
 from service.validation.analytics import current_in
@@ -56,7 +60,7 @@ from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.fast import Row, findings_of
 from service.validation.model import Finding
 from service.validation.prepare import PreparedData, hierarchies, ontology_triples, pairs_text
-from service.validation.rdfio import graph_to_triples, to_rdflib
+from service.validation.rdfio import graph_to_triples, to_oxigraph, to_rdflib
 from service.validation.shapes import ShapePack
 
 if TYPE_CHECKING:
@@ -66,15 +70,27 @@ PREFIX = "urn:triskel:pushdown:"
 """Every scratch graph of a run starts with this (a system graph: never validated)."""
 
 _ORG = "http://www.w3.org/ns/org#"
-CONTEXT_PREDICATES = tuple(
-    str(p)
-    for p in (
-        RDF.type, RDFS.label, SKOS.prefLabel, SB.enacts, SB.hasAct, SB.occursWithin,
-        SB.conveys, SB.endpoint, SB.performedBy, SB.addressedTo, SB.participant, SB.ownedBy,
-        _ORG + "unitOf", _ORG + "subOrganizationOf",
-    )
-)  # fmt: skip
-"""What `service.reports.context` reads of the data (with entailments)."""
+WHOLE_PREDICATES = tuple(
+    str(p) for p in (SB.enacts, SB.ownedBy, _ORG + "unitOf", _ORG + "subOrganizationOf")
+)
+"""What a report reads of the whole data (`service.reports.context`): every practice's
+conversations and every organisation's practices, for the scores (one triple per
+conversation, practice and unit: the report lists as much)."""
+OUTGOING = tuple(
+    str(p) for p in (RDF.type, SB.participant, SB.endpoint, SB.performedBy, SB.addressedTo)
+)
+"""What a report reads of a finding's nodes: their types (entailed ones included), the
+people of an arc, an act or a conversation; read again of the nodes those lead to."""
+INCOMING = tuple(str(p) for p in (SB.hasAct, SB.occursWithin, SB.conveys))
+"""What a report reads towards a finding's nodes: the conversation an act, a channel or an
+item belongs to."""
+LABELS = tuple(str(p) for p in (RDFS.label, SKOS.prefLabel))
+"""Read of the practices and organisations the scores name."""
+_BATCH = 500
+_NO_BLANK = "FILTER(!isBlank(?s) && !isBlank(?o))"
+"""The triples touching a blank node are read apart, in one answer in N-Triples: Virtuoso
+names blank nodes `nodeID://…` in JSON results, which no parser reads as a blank node."""
+"""Nodes per request when the context is read by node (`VALUES`)."""
 
 _INSTANCE_OF = (f"(<{RDF.type}>/(<{RDFS.subClassOf}>)*)", f"<{RDF.type}>/<{RDFS.subClassOf}>*")
 """`rdf:type/rdfs:subClassOf*` as the compiled queries write it. A run materialises the
@@ -136,7 +152,7 @@ def run(
             dataset = _prepare(store, scratch, compiled, shapes, data)
             check()
         findings = _findings(store, compiled, scratch, dataset, page_rows, check)
-        context = _context(store, dataset)
+        context = _context(store, dataset, findings, page_rows, check)
         check()
         return Run(findings, context, fingerprint(store, sources))
     finally:
@@ -248,6 +264,20 @@ def _pages(
 ) -> Iterator[Row]:
     """The query's rows as rdflib terms, read `page_rows` at a time in the stable `order`
     (None: a query with its own ORDER BY, LIMIT or OFFSET, read in one answer)."""
+    for row in _rows(store, query, order, dataset, named, page_rows, check):
+        yield {name: to_rdflib(term) for name, term in row.items()}
+
+
+def _rows(
+    store: RemoteStore,
+    query: str,
+    order: str | None,
+    dataset: list[str],
+    named: list[str],
+    page_rows: int,
+    check: Callable[[], object],
+) -> Iterator[StoreRow]:
+    """The query's rows as the engine's terms, a page at a time (as `_pages`)."""
     offset = 0
     while True:
         check()
@@ -257,8 +287,7 @@ def _pages(
             else f"{query}\nORDER BY {order} LIMIT {page_rows} OFFSET {offset}"
         )
         rows = store.select_in(text, default_graphs=dataset, named_graphs=named)
-        for row in rows:
-            yield {name: to_rdflib(term) for name, term in row.items()}
+        yield from rows
         if order is None or len(rows) < page_rows:
             return
         offset += page_rows
@@ -277,20 +306,108 @@ def _order(compiled: str) -> str | None:
     return " ".join(f"?{v}" for v in algebra.PV)
 
 
-def _context(store: RemoteStore, dataset: list[str]) -> PreparedData:
-    """What a report reads of the data (`CONTEXT_PREDICATES`, and the triples touching a
-    blank node, for blank-node names), one CONSTRUCT per predicate, in a private store."""
+def _context(
+    store: RemoteStore,
+    dataset: list[str],
+    findings: list[Finding],
+    page_rows: int,
+    check: Callable[[], object],
+) -> PreparedData:
+    """What the report of `findings` reads of the data (`service.reports.context`), in a
+    private store, read in pages and batches of nodes, never a predicate of the whole data:
+
+    * of everything, `WHOLE_PREDICATES` and the practices (what the scores count);
+    * every triple that touches a blank node (blank nodes cannot be named in a query; their
+      content names the findings about them);
+    * of the findings' nodes (foci and values, and the nodes next to a blank one among
+      them), their `OUTGOING` triples and the `INCOMING` ones, then the `OUTGOING` triples
+      of the nodes these lead to, twice (a conversation's participants, their types);
+    * the labels of the practices and organisations the scores name."""
     context = ox.Store()
-    for predicate in CONTEXT_PREDICATES:
-        query = f"CONSTRUCT {{ ?s <{predicate}> ?o }} WHERE {{ ?s <{predicate}> ?o }}"
-        context.extend(_quads(store.construct_in(query, default_graphs=dataset)))
+    type_ = ox.NamedNode(str(RDF.type))
+
+    def add(query: str, order: str | None, nodes: Iterable[ox.NamedNode] = ()) -> set[ox.NamedNode]:
+        """Read the rows (per batch of `nodes` written in for NODES) into the context; the
+        IRIs they lead to, but types."""
+        reached: set[ox.NamedNode] = set()
+        listed = sorted(set(nodes), key=str)
+        for batch in _batches(listed) if listed else [[]]:
+            text = query.replace("NODES", " ".join(f"<{n.value}>" for n in batch))
+            for row in _rows(store, text, order, dataset, [], page_rows, check):
+                quad = ox.Quad(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
+                context.add(quad)
+                if quad.predicate != type_:
+                    reached.update(
+                        t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)
+                    )
+        return reached
+
+    for predicate in WHOLE_PREDICATES:
+        add(_triples(f"VALUES ?p {{ <{predicate}> }}"), "?s ?o")
+    practice = f"(<{RDF.type}> <{SB.Practice}>)"
+    add(_triples(f"VALUES (?p ?o) {{ {practice} }}"), "?s")
     blank = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
-    context.extend(_quads(store.construct_in(blank, default_graphs=dataset)))
+    context.extend(
+        ox.Quad(t.subject, t.predicate, t.object)
+        for t in store.construct_in(blank, default_graphs=dataset)
+    )
+    outgoing = _values_query(OUTGOING, incoming=False)
+    terms = [t for f in findings for t in (f.focus, f.value) if t is not None]
+    done = set(_around(context, terms))
+    incoming = _values_query(INCOMING, incoming=True)
+    new = (add(outgoing, "?s ?p ?o", done) | add(incoming, "?s ?p ?o", done)) - done
+    for _ in range(2):  # what those lead to (a conversation's participants), then their types
+        done |= new
+        new = add(outgoing, "?s ?p ?o", new) - done
+    add(_values_query(LABELS, incoming=False), "?s ?p ?o", _named(context))
     return PreparedData(context)
 
 
-def _quads(triples: list[ox.Triple]) -> Iterator[ox.Quad]:
-    return (ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+def _values_query(predicates: tuple[str, ...], *, incoming: bool) -> str:
+    """The triples of `predicates` from (or, `incoming`, to) the nodes written in for NODES."""
+    listed = " ".join(f"<{p}>" for p in predicates)
+    return _triples(f"VALUES {'?o' if incoming else '?s'} {{ NODES }} VALUES ?p {{ {listed} }}")
+
+
+def _triples(values: str) -> str:
+    """The triples `?s ?p ?o` the `values` allow, but those touching a blank node."""
+    return f"SELECT ?s ?p ?o WHERE {{ {values} ?s ?p ?o {_NO_BLANK} }}"
+
+
+def _around(context: ox.Store, terms: list[Node]) -> list[ox.NamedNode]:
+    """The IRIs among `terms`, and those next to a blank node among them in `context` (which
+    holds every triple touching a blank node)."""
+    nodes: list[ox.NamedNode] = []
+    for term in {to_oxigraph(t) for t in terms}:
+        if isinstance(term, ox.NamedNode):
+            nodes.append(term)
+        elif isinstance(term, ox.BlankNode):
+            touching = [
+                *context.quads_for_pattern(term, None, None),
+                *context.quads_for_pattern(None, None, term),
+            ]
+            for quad in touching:
+                nodes.extend(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
+    return nodes
+
+
+def _named(context: ox.Store) -> set[ox.NamedNode]:
+    """The practices and the organisations the scores name: every subject and object of the
+    whole predicates but `sb:enacts` (its subjects are conversations), and the practices."""
+    named: set[ox.NamedNode] = set()
+    for predicate in WHOLE_PREDICATES[1:]:
+        for quad in context.quads_for_pattern(None, ox.NamedNode(predicate), None):
+            named.update(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
+    practice = ox.NamedNode(str(SB.Practice))
+    for quad in context.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), practice):
+        if isinstance(quad.subject, ox.NamedNode):
+            named.add(quad.subject)
+    return named
+
+
+def _batches(nodes: list[ox.NamedNode]) -> Iterator[list[ox.NamedNode]]:
+    for start in range(0, len(nodes), _BATCH):
+        yield nodes[start : start + _BATCH]
 
 
 def fingerprint(store: RemoteStore, graphs: list[str | None]) -> str:
