@@ -38,6 +38,7 @@ import secrets
 import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -288,15 +289,17 @@ def record(
             members = []
         opened = sorted(set(made) - current)
         closed = sorted(current - set(made))
-        descriptions = Graph()
-        for item in ledger.missing(store, (made[iri] for iri in opened)):
-            item.add_to(descriptions)
+        described = (
+            quad
+            for item in ledger.missing(store, (made[iri] for iri in opened))
+            for quad in ledger.description(item)
+        )
         made_header = header(report, entry, members[-1] if members else None, opened, closed)
-        quads = [
-            *ledger.quads(descriptions, ledger.LEDGER_GRAPH),
-            *ledger.quads(made_header, entry.graph),
-            *added(entry.series, entry.graph, opened, made_digest),
-        ]
+        quads = chain(
+            described,
+            ledger.quads(made_header, entry.graph),
+            added(entry.series, entry.graph, opened, made_digest),
+        )
         body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
         store.load(body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=entry.id)
         if old is not None:
