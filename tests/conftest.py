@@ -26,10 +26,10 @@ import pytest
 from service.resources import ROOT
 from service.settings import Settings
 from service.store import Store, open_store
-from tests.engines import own_virtuoso_server, remote_engine, virtuoso_server
+from tests.engines import remote_engine, virtuoso_server
 from tests.oxigraph import OxigraphServer, remote_server, running_oxigraph
 
-__all__ = ["own_virtuoso_server", "remote_engine", "virtuoso_server"]  # the engine matrix
+__all__ = ["remote_engine", "virtuoso_server"]  # the engine matrix
 
 os.environ.setdefault("TRISKEL_CACHE_DIR", str(ROOT / "var" / "cache"))
 

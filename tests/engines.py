@@ -8,17 +8,15 @@ added minutes to the suite. Modules stay apart because each use begins by emptyi
 engine: `Engine.empty` drops the tests' graphs, on Virtuoso only those, not the engine's
 own (`virtrdf:` and the others it starts with).
 
-Emptied is not as new on Virtuoso: its graphs are back to a fresh server's, but the IRIs
-the earlier tests wrote keep their internal ids, and one of its answers depends on them.
-After `test_revalidate` (which loads `data/example/organization.ttl` first), a pushed-down
-validation of `data/example` found 15-18 warnings where the embedded store finds 8: R10's
-`MINUS { ?policy sb:issuedBy ?issuer . ?owner (org:unitOf|org:subOrganizationOf)* ?issuer
-. ?policy sb:permits ?value }` lost its zero-length matches (an owner that issues the
-policy itself), and that query alone, on the same data, gives the same wrong rows; written
-`{ … (org:unitOf|org:subOrganizationOf)+ … } UNION { ?policy sb:issuedBy ?owner }` it is
-right. Virtuoso's own graphs play no part (they are not validated). So a module that
-compares exact answers with the embedded store's (`test_remote_pushdown`) is marked
-`own_virtuoso` and gets a fresh one (`own_virtuoso_server`).
+Emptied is as new on Virtuoso for the findings: the IRIs earlier tests wrote keep their
+internal ids, and one answer once depended on them. After `test_revalidate` (which loads
+`data/example/organization.ttl` first), a pushed-down validation of `data/example` found
+15-18 warnings where the embedded store finds 8: R10's `MINUS { ?policy sb:issuedBy ?issuer
+. ?owner (org:unitOf|org:subOrganizationOf)* ?issuer . ?policy sb:permits ?value }` lost its
+zero-length matches (an owner that issues the policy itself), and that query alone, on the
+same data, gave the same wrong rows. The pattern is now a derived relation
+(`service/validation/derived/permitted.rq`), computed once, so every module shares the one
+Virtuoso again, `test_remote_pushdown` included.
 """
 
 from __future__ import annotations
@@ -86,13 +84,6 @@ def virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Virtuo
         yield server
 
 
-@pytest.fixture(scope="module")
-def own_virtuoso_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VirtuosoServer]:
-    """A Virtuoso for one module (marked `own_virtuoso`), stopped when the module ends."""
-    with running_virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
-        yield server
-
-
 @pytest.fixture(scope="module", params=ENGINES)
 def remote_engine(request: pytest.FixtureRequest) -> Engine:
     """Each remote engine in turn, empty."""
@@ -100,14 +91,9 @@ def remote_engine(request: pytest.FixtureRequest) -> Engine:
 
 
 def engine_for(name: str, request: pytest.FixtureRequest) -> Engine:
-    """The engine `name`, started once for the session (Virtuoso: for the module when it is
-    marked `own_virtuoso`), emptied of earlier tests' graphs."""
+    """The engine `name`, started once for the session, emptied of earlier tests' graphs."""
     if name == "virtuoso":
-        own = request.node.get_closest_marker("own_virtuoso") is not None
-        server: VirtuosoServer = request.getfixturevalue(
-            "own_virtuoso_server" if own else "virtuoso_server"
-        )
-        engine = Engine("virtuoso", server)
+        engine = Engine("virtuoso", request.getfixturevalue("virtuoso_server"))
     else:
         engine = Engine("oxigraph", request.getfixturevalue("oxigraph_server"))
     engine.empty()

@@ -36,9 +36,6 @@ EXAMPLE = sorted((ROOT / "data" / "example").glob("*.ttl"))
 SHAPE_CASES = sorted((Path(__file__).parent / "shape_cases").glob("*.ttl"))
 FALLBACK = Path(__file__).parent / "compile_cases" / "fallback.ttl"
 
-pytestmark = pytest.mark.own_virtuoso  # exact answers: not on a Virtuoso with a history
-
-
 @pytest.fixture(scope="module")
 def proxy(remote_engine: Engine) -> Iterator[Recording]:
     with recording_proxy(remote_engine.base_url) as recording:
