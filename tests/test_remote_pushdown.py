@@ -36,6 +36,7 @@ EXAMPLE = sorted((ROOT / "data" / "example").glob("*.ttl"))
 SHAPE_CASES = sorted((Path(__file__).parent / "shape_cases").glob("*.ttl"))
 FALLBACK = Path(__file__).parent / "compile_cases" / "fallback.ttl"
 
+
 @pytest.fixture(scope="module")
 def proxy(remote_engine: Engine) -> Iterator[Recording]:
     with recording_proxy(remote_engine.base_url) as recording:

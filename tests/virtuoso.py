@@ -9,7 +9,9 @@ Its configuration (`virtuoso.ini`, written per server):
 * `[SPARQL] ResultSetMaxRows` (a row cap Virtuoso applies *silently*: a longer answer is cut,
   the tests lower it to prove the service notices) and `MaxQueryExecutionTime` (seconds; past
   it Virtuoso answers with what it has, the "anytime" partial answer);
-  `MaxQueryCostEstimationTime = 0` so no query is refused on an estimate.
+  `MaxQueryCostEstimationTime = 0` so no query is refused on an estimate;
+* `[Parameters] MaxSortedTopRows` (`MAX_SORTED_TOP_ROWS`) so answers are read in pages past
+  10,000 rows.
 
 SQL-level grants, run once by `isql-vt` as `dba` (a fresh database's password): the anonymous
 SPARQL user (`SPARQL`, behind `/sparql`) may update (`GRANT SPARQL_UPDATE TO "SPARQL"`), and
@@ -42,6 +44,11 @@ import pytest
 
 from benchmarks.live import free_port
 
+MAX_SORTED_TOP_ROWS = 1_000_000_000
+"""`[Parameters] MaxSortedTopRows`: at its default, 10,000, Virtuoso refuses an `ORDER BY`
+with `LIMIT` and `OFFSET` past 10,000 rows (SR353), so a pushed-down validation could not
+read a page past the first 10,000 rows of an answer."""
+
 GRANTS = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
 
 INI = """[Database]
@@ -69,6 +76,7 @@ NumberOfBuffers = 20000
 MaxDirtyBuffers = 15000
 CheckpointInterval = 0
 ThreadsPerQuery = 2
+MaxSortedTopRows = {max_sorted}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -164,6 +172,7 @@ def running_virtuoso(
             http_port=http_port,
             max_rows=max_rows,
             max_seconds=max_seconds,
+            max_sorted=MAX_SORTED_TOP_ROWS,
         )
     )
     command = ["virtuoso-t", "+foreground", "+configfile", str(ini)]
