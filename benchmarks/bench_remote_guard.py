@@ -5,7 +5,7 @@ into each engine with its own bulk loader (`benchmarks.remote_engines`), and the
 started on it (`TRISKEL_SPARQL_URL`, open dev mode, Starlette's TestClient) in a fresh
 process. Then `--repeats` times: a guarded `POST /store?guard=violation` of the clean
 12-triple write of `bench_guard` (a new person, tool and arc). Prints, per engine, the
-start's seconds, the guarded write's p50 and p95, and the process's peak RSS (`ru_maxrss`:
+start's seconds, the guarded write's p50 and p95, and the process's peak RSS (`VmHWM`:
 interpreter and libraries included), which must not grow with the data.
 
     python -m benchmarks.bench_remote_guard [--size 100000|FILE.nt] [--repeats 31]
@@ -19,7 +19,6 @@ each validated graph, so at 1M it needs 2.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from benchmarks.bench_guard import TURTLE, quantiles, timed, write_body
-from benchmarks.remote_engines import ENGINES, measured, options
+from benchmarks.remote_engines import ENGINES, measured, options, own_peak_mb
 from service.api import create_app
 from service.settings import Settings
 
@@ -46,7 +45,7 @@ def _child(urls: list[str], folder: str, repeats: int) -> None:
         create_app(settings), base_url="http://127.0.0.1:8000", client=("127.0.0.1", 50000)
     ) as client:
         start_s = time.perf_counter() - started
-        start_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        start_mb = own_peak_mb()
         samples: list[float] = []
         for run in range(repeats):
             params = {"graph": f"urn:bench:guarded{run}", "guard": "violation"}
@@ -58,7 +57,7 @@ def _child(urls: list[str], folder: str, repeats: int) -> None:
 
             samples.append(timed(send, 201))
     p50, p95 = quantiles(samples)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mb()
     print(json.dumps({"start_s": start_s, "start_mb": start_mb, "p50": p50, "p95": p95,
                       "peak_mb": peak}))  # fmt: skip
 

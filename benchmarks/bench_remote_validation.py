@@ -5,7 +5,7 @@ before) is loaded into an embedded store and, with each engine's own bulk loader
 (`benchmarks.remote_engines`), into Oxigraph server and Virtuoso on loopback.
 `Validations.run` (what `POST /validate` calls) validates each: the embedded store in a
 validation worker, each remote store on its engine (`service.validation.pushdown`), run in a
-fresh process whose peak RSS (`ru_maxrss`: the service's whole memory, interpreter and
+fresh process whose peak RSS (`VmHWM`: the service's whole memory, interpreter and
 libraries included) is the figure the issue bounds. Medians of `--repeats` runs; the
 findings of each engine must be the embedded store's (their content-derived ids are
 compared).
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import resource
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_validate_store import _peak_mb
-from benchmarks.remote_engines import ENGINES, GRAPH, measured, options
+from benchmarks.remote_engines import ENGINES, GRAPH, measured, options, own_peak_mb
 from service.reports.history import Retention
 from service.reports.model import Report
 from service.reports.validations import Keeping, Options, Posted, Validations
@@ -70,7 +69,7 @@ def _child(urls: list[str], repeats: int) -> None:
     finally:
         validations.close()
         store.close()
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = own_peak_mb()
     print(json.dumps({"times": times, "digest": _digest(report), "peak_mb": peak,
                       "findings": len(report.results)}))  # fmt: skip
 

@@ -128,6 +128,19 @@ def options(
     return args
 
 
+def own_peak_mb() -> float:
+    """This process's peak RSS in MB, from `VmHWM` (the peak of its own address space).
+
+    Not `ru_maxrss`: a process started by `measured` inherits in it the peak of the parent
+    it was spawned from (Linux keeps the larger of the two across `exec`), and the parent
+    of `bench_remote_validation` has just validated the embedded store: its ~800 MB were
+    read as the remote validation's."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def measured(
     module: str, name: str, data: Path, repeats: int, *, graphs: int = 1
 ) -> tuple[dict[str, Any], float]:
