@@ -82,8 +82,10 @@ def test_sparql_answers_in_json_and_capped(store: RemoteStore) -> None:
 
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RemoteStore]:
-    """A store on a Virtuoso of its own whose ResultSetMaxRows is 3, holding 5 triples."""
-    with running_virtuoso(tmp_path_factory.mktemp("virtuoso-capped"), max_rows=3) as server:
+    """A store on a Virtuoso of its own whose ResultSetMaxRows is 3 and MaxSortedTopRows its
+    default (10,000), holding 5 triples."""
+    folder = tmp_path_factory.mktemp("virtuoso-capped")
+    with running_virtuoso(folder, max_rows=3, max_sorted=10_000) as server:
         remote = RemoteStore(server.query_url, update_url=server.update_url, gsp_url=server.gsp_url)
         lines = b"".join(b"<urn:test:s> <urn:test:p> <urn:test:o%d> .\n" % n for n in range(5))
         remote.load(lines, media_type="application/n-triples", graph=G)
@@ -107,3 +109,10 @@ def test_a_silently_cut_answer_is_an_error(capped: RemoteStore) -> None:
         "urn:test:o0",
         "urn:test:o1",
     ]
+
+
+def test_a_sort_past_the_engines_limit_is_an_error(capped: RemoteStore) -> None:
+    """A page past MaxSortedTopRows is refused by Virtuoso (SR353): a 503 naming the setting."""
+    query = "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o LIMIT 2 OFFSET 20000"
+    with pytest.raises(LimitExceededError, match="MaxSortedTopRows"):
+        capped.select_in(query, default_graphs=[G])

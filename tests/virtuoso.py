@@ -153,11 +153,15 @@ def _wait_until_up(
 
 @contextlib.contextmanager
 def running_virtuoso(
-    folder: Path, *, max_rows: int = 100_000, max_seconds: int = 60
+    folder: Path,
+    *,
+    max_rows: int = 100_000,
+    max_seconds: int = 60,
+    max_sorted: int = MAX_SORTED_TOP_ROWS,
 ) -> Iterator[VirtuosoServer]:
     """A live Virtuoso on 127.0.0.1 with its database in `folder`, granted for the tests,
-    stopped after; `max_rows` and `max_seconds` are its ResultSetMaxRows and
-    MaxQueryExecutionTime."""
+    stopped after; `max_rows`, `max_seconds` and `max_sorted` are its ResultSetMaxRows,
+    MaxQueryExecutionTime and MaxSortedTopRows."""
     if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
         pytest.fail(
             "virtuoso-t/isql-vt (Debian package virtuoso-opensource) are not installed",
@@ -172,7 +176,7 @@ def running_virtuoso(
             http_port=http_port,
             max_rows=max_rows,
             max_seconds=max_seconds,
-            max_sorted=MAX_SORTED_TOP_ROWS,
+            max_sorted=max_sorted,
         )
     )
     command = ["virtuoso-t", "+foreground", "+configfile", str(ini)]

@@ -507,8 +507,15 @@ def _sparql_term(term: Term) -> str:
 
 
 def _check_status(status: int, body: bytes) -> None:
-    """Map an HTTP error status of the remote to the project's errors."""
+    """Map an HTTP error status of the remote to the project's errors; a limit of the engine
+    that refused the request (Virtuoso's SR353) is a `LimitExceededError` naming its setting."""
     text = body[:200].decode("utf-8", "replace")
+    if status >= 300 and "SR353" in text:
+        raise LimitExceededError(
+            "the remote store (Virtuoso) refused to sort an answer past its MaxSortedTopRows "
+            "([Parameters] in virtuoso.ini): raise it above the largest answer a validation "
+            f"reads in pages ({text[:120]})"
+        )
     if status == 404:
         raise NotFoundError(f"not found on the remote store: {text}")
     if status == 400:
