@@ -51,13 +51,13 @@ from service.errors import NotFoundError, ShapesError
 from service.namespaces import SB
 from service.rdf.formats import NTRIPLES
 from service.reports.snapshot import validated_graphs
-from service.store.base import Row as StoreRow
+from service.store.base import Row
 from service.store.system_graphs import ANALYTICS_GRAPH, service_writes
 from service.validation import derived
 from service.validation.analytics import current_in
 from service.validation.compile import CompiledPack, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
-from service.validation.fast import Row, findings_of
+from service.validation.fast import findings_of
 from service.validation.model import Finding
 from service.validation.prepare import PreparedData, hierarchies, ontology_triples, pairs_text
 from service.validation.rdfio import graph_to_triples, to_oxigraph, to_rdflib
@@ -248,24 +248,12 @@ def _findings(
         query = query.replace(f"<{SHAPES_GRAPH_IRI}>", f"<{scratch.graph('shapes')}>")
         for instance_of in _INSTANCE_OF:
             query = query.replace(instance_of, f"<{RDF.type}>")
-        rows = _pages(store, query, _order(constraint.query), dataset, named, page_rows, check)
-        found.extend(findings_of(constraint, rows))
+        order = _order(constraint.query)
+        rows = _rows(store, query, order, dataset, named, page_rows, check)
+        found.extend(
+            findings_of(constraint, ({n: to_rdflib(t) for n, t in r.items()} for r in rows))
+        )
     return found
-
-
-def _pages(
-    store: RemoteStore,
-    query: str,
-    order: str | None,
-    dataset: list[str],
-    named: list[str],
-    page_rows: int,
-    check: Callable[[], object],
-) -> Iterator[Row]:
-    """The query's rows as rdflib terms, read `page_rows` at a time in the stable `order`
-    (None: a query with its own ORDER BY, LIMIT or OFFSET, read in one answer)."""
-    for row in _rows(store, query, order, dataset, named, page_rows, check):
-        yield {name: to_rdflib(term) for name, term in row.items()}
 
 
 def _rows(
@@ -276,8 +264,9 @@ def _rows(
     named: list[str],
     page_rows: int,
     check: Callable[[], object],
-) -> Iterator[StoreRow]:
-    """The query's rows as the engine's terms, a page at a time (as `_pages`)."""
+) -> Iterator[Row]:
+    """The query's rows as the engine's terms, read `page_rows` at a time in the stable
+    `order` (None: a query with its own ORDER BY, LIMIT or OFFSET, read in one answer)."""
     offset = 0
     while True:
         check()
