@@ -121,6 +121,7 @@ def options(
     parser.add_argument("--repeats", type=int, default=repeats)
     parser.add_argument("--engine", action="append", choices=ENGINES)
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--planted", type=Path, help=argparse.SUPPRESS)
     if graphs:
         parser.add_argument("--graphs", type=int, default=1)
     args = parser.parse_args(argv)
@@ -142,18 +143,24 @@ def own_peak_mb() -> float:
 
 
 def measured(
-    module: str, name: str, data: Path, repeats: int, *, graphs: int = 1
+    module: str,
+    name: str,
+    data: Path,
+    repeats: int,
+    *,
+    graphs: int = 1,
+    extra: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], float]:
     """Engine `name` loaded with `data` (in `graphs` graphs, `loaded`), measured by
-    `python -m module --child …` in a fresh process (its last output line, JSON), and the
-    load's seconds."""
+    `python -m module --child … EXTRA` in a fresh process (its last output line, JSON), and
+    the load's seconds."""
     with (
         tempfile.TemporaryDirectory() as folder,
         loaded(name, data, Path(folder) / name, graphs=graphs) as found,
     ):
         urls, load_s = found
         command = [sys.executable, "-m", module, "--repeats", str(repeats), "--child"]
-        command += [urls.query_url, urls.update_url, urls.gsp_url, folder]
+        command += [urls.query_url, urls.update_url, urls.gsp_url, folder, *extra]
         answer = subprocess.run(command, capture_output=True, text=True)
     if answer.returncode:
         raise RuntimeError(f"{module} on {name} failed: {answer.stderr.strip()[-1500:]}")
