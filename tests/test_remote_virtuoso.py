@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -116,3 +117,17 @@ def test_a_sort_past_the_engines_limit_is_an_error(capped: RemoteStore) -> None:
     query = "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o LIMIT 2 OFFSET 20000"
     with pytest.raises(LimitExceededError, match="MaxSortedTopRows"):
         capped.select_in(query, default_graphs=[G])
+
+
+def test_a_write_past_the_engines_log_limit_is_an_error(tmp_path: Path) -> None:
+    """An update whose transaction log outgrows TransactionAfterImageLimit (here its least,
+    10,000 bytes) is aborted by Virtuoso (SR325): a 503 naming the setting, and nothing of
+    it is written."""
+    with running_virtuoso(tmp_path, max_after_image=10_000) as server:
+        remote = RemoteStore(server.query_url, update_url=server.update_url, gsp_url=server.gsp_url)
+        text = "x" * 1_000
+        triples = " ".join(f'<urn:test:s{n}> <urn:test:p> "{text}{n}" .' for n in range(50))
+        with pytest.raises(LimitExceededError, match="TransactionAfterImageLimit"):
+            remote.update(f"INSERT DATA {{ GRAPH <{G}> {{ {triples} }} }}")
+        assert remote.count(G) == 0
+        remote.close()

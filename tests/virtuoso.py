@@ -11,7 +11,8 @@ Its configuration (`virtuoso.ini`, written per server):
   it Virtuoso answers with what it has, the "anytime" partial answer);
   `MaxQueryCostEstimationTime = 0` so no query is refused on an estimate;
 * `[Parameters] MaxSortedTopRows` (`MAX_SORTED_TOP_ROWS`) so answers are read in pages past
-  10,000 rows.
+  10,000 rows, and `TransactionAfterImageLimit` (`AFTER_IMAGE_LIMIT`) so one update may write
+  the entailments of ten million triples.
 
 SQL-level grants, run once by `isql-vt` as `dba` (a fresh database's password): the anonymous
 SPARQL user (`SPARQL`, behind `/sparql`) may update (`GRANT SPARQL_UPDATE TO "SPARQL"`), and
@@ -49,6 +50,11 @@ MAX_SORTED_TOP_ROWS = 1_000_000_000
 with `LIMIT` and `OFFSET` past 10,000 rows (SR353), so a pushed-down validation could not
 read a page past the first 10,000 rows of an answer."""
 
+AFTER_IMAGE_LIMIT = 4_000_000_000
+"""`[Parameters] TransactionAfterImageLimit` (bytes): at its default, 50,000,000, Virtuoso
+aborts an update whose transaction log grows past it (SR325), as the entailments a
+pushed-down validation writes did at 10M triples."""
+
 GRANTS = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
 
 INI = """[Database]
@@ -77,6 +83,7 @@ MaxDirtyBuffers = 15000
 CheckpointInterval = 0
 ThreadsPerQuery = 2
 MaxSortedTopRows = {max_sorted}
+TransactionAfterImageLimit = {max_after_image}
 
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
@@ -158,10 +165,12 @@ def running_virtuoso(
     max_rows: int = 100_000,
     max_seconds: int = 60,
     max_sorted: int = MAX_SORTED_TOP_ROWS,
+    max_after_image: int = AFTER_IMAGE_LIMIT,
 ) -> Iterator[VirtuosoServer]:
     """A live Virtuoso on 127.0.0.1 with its database in `folder`, granted for the tests,
-    stopped after; `max_rows`, `max_seconds` and `max_sorted` are its ResultSetMaxRows,
-    MaxQueryExecutionTime and MaxSortedTopRows."""
+    stopped after; `max_rows`, `max_seconds`, `max_sorted` and `max_after_image` are its
+    ResultSetMaxRows, MaxQueryExecutionTime, MaxSortedTopRows and
+    TransactionAfterImageLimit."""
     if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
         pytest.fail(
             "virtuoso-t/isql-vt (Debian package virtuoso-opensource) are not installed",
@@ -177,6 +186,7 @@ def running_virtuoso(
             max_rows=max_rows,
             max_seconds=max_seconds,
             max_sorted=max_sorted,
+            max_after_image=max_after_image,
         )
     )
     command = ["virtuoso-t", "+foreground", "+configfile", str(ini)]

@@ -506,16 +506,24 @@ def _sparql_term(term: Term) -> str:
     raise InputError("a blank node cannot be bound to a query on the remote store")
 
 
+_ENGINE_LIMITS = {
+    "SR353": "refused to sort an answer past its MaxSortedTopRows ([Parameters] in "
+    "virtuoso.ini): raise it above the largest answer a validation reads in pages",
+    "SR325": "aborted a write whose transaction log outgrew its TransactionAfterImageLimit "
+    "([Parameters] in virtuoso.ini, bytes): raise it above the largest write, such as a "
+    "validation's entailments",
+}
+"""Virtuoso's errors for a limit of its own configuration, and the setting each names."""
+
+
 def _check_status(status: int, body: bytes) -> None:
     """Map an HTTP error status of the remote to the project's errors; a limit of the engine
-    that refused the request (Virtuoso's SR353) is a `LimitExceededError` naming its setting."""
+    that refused the request (`_ENGINE_LIMITS`) is a `LimitExceededError` naming its
+    setting."""
     text = body[:200].decode("utf-8", "replace")
-    if status >= 300 and "SR353" in text:
-        raise LimitExceededError(
-            "the remote store (Virtuoso) refused to sort an answer past its MaxSortedTopRows "
-            "([Parameters] in virtuoso.ini): raise it above the largest answer a validation "
-            f"reads in pages ({text[:120]})"
-        )
+    for code, meaning in _ENGINE_LIMITS.items():
+        if status >= 300 and code in text:
+            raise LimitExceededError(f"the remote store (Virtuoso) {meaning} ({text[:120]})")
     if status == 404:
         raise NotFoundError(f"not found on the remote store: {text}")
     if status == 400:
