@@ -37,7 +37,7 @@ from service.settings import Settings
 from service.store.base import Store
 from service.store.system_graphs import SELF_CHECKED_PREFIX
 from tests.api.conftest import TOKENS, _settings_factory, _start
-from tests.oxigraph import remote_server
+from tests.oxigraph import remote_server, running_oxigraph
 from tests.shared import SHARED_DIR
 
 REPO = Path(__file__).resolve().parents[2]
@@ -194,9 +194,11 @@ def data_lines(store: Store) -> list[str]:
 
 @dataclass
 class Service:
-    """A started app with bearer tokens, and its store to fingerprint."""
+    """A started app with bearer tokens, and its store to fingerprint; `ports` are the
+    loopback ports its store answers on (a remote store's server), for the audit."""
 
     client: TestClient
+    ports: tuple[int, ...] = ()
 
     @property
     def store(self) -> Store:
@@ -267,6 +269,46 @@ def make_embedded(
 ) -> Iterator[Callable[..., Service]]:
     """Services on a fresh embedded store only (cases about the store's own guarantees)."""
     yield from _service_factory(_settings_factory("embedded", tmp_path, request), audit)
+
+
+@pytest.fixture(scope="module", params=["embedded", "remote"])
+def module_service(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Service]:
+    """One service with default limits per backend for a whole module, for the cases that
+    must change nothing (`unchanged`): an app started per case was most of those modules'
+    time. The remote one has an Oxigraph server of its own, which no other test empties."""
+    folder = tmp_path_factory.mktemp("module-service")
+    if request.param == "embedded":
+        client = _start(Settings(store_path=folder / "store", tokens=TOKEN_SPEC))
+        yield Service(client)
+        client.__exit__(None, None, None)
+        return
+    with running_oxigraph(folder / "oxigraph") as server:
+        remote = Settings(
+            sparql_url=server.query_url,
+            sparql_update_url=server.update_url,
+            gsp_url=server.gsp_url,
+            tokens=TOKEN_SPEC,
+        )
+        client = _start(remote)
+        yield Service(client, ports=(int(server.base_url.rsplit(":", 1)[1]),))
+        client.__exit__(None, None, None)
+
+
+def unchanged(service: Service, audit: Audit) -> Iterator[Service]:
+    """`service`, shared by a module, lent to one case that must leave its store as it was:
+    the case fails if the store changed, so every case starts from the same store."""
+    audit.ports.update(service.ports)
+    before = service.fingerprint()
+    yield service
+    assert service.fingerprint() == before, "the case changed the store the module shares"
+
+
+@pytest.fixture
+def shared(module_service: Service, audit: Audit) -> Iterator[Service]:
+    """The module's service (`module_service`) for a case that changes nothing."""
+    yield from unchanged(module_service, audit)
 
 
 @pytest.fixture

@@ -90,14 +90,14 @@ def test_case_21_an_update_on_the_query_endpoint_is_a_400(service: Service) -> N
     ids=["none", "unknown", "basic-unknown", "basic-malformed", "read-role"],
 )
 def test_case_21_an_update_without_the_write_role_is_refused(
-    service: Service,
+    shared: Service,
     caplog: pytest.LogCaptureFixture,
     headers: dict[str, str],
     status: int,
 ) -> None:
-    before = service.fingerprint()
+    before = shared.fingerprint()
     caplog.set_level(logging.DEBUG)
-    response = service.client.post("/update", content=INSERT, headers=SPARQL_UPDATE | headers)
+    response = shared.client.post("/update", content=INSERT, headers=SPARQL_UPDATE | headers)
     body = problem_of(response, status)
     if status == 401:
         assert response.headers["www-authenticate"] == CHALLENGE
@@ -106,7 +106,7 @@ def test_case_21_an_update_without_the_write_role_is_refused(
         if secret:
             assert secret not in response.text and secret not in str(body)
             assert secret not in caplog.text
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 def test_case_21_reads_need_the_read_role_unless_public(
@@ -144,14 +144,14 @@ def test_case_21_tokens_are_kept_only_as_digests() -> None:
     ids=["unknown", "missing", "turtle-as-xml", "turtle-as-jsonld"],
 )
 def test_case_26_a_graph_in_a_wrong_or_unknown_content_type_is_refused(
-    service: Service, content_type: str, status: int
+    shared: Service, content_type: str, status: int
 ) -> None:
-    before = service.fingerprint()
+    before = shared.fingerprint()
     headers = WRITE | ({"Content-Type": content_type} if content_type else {})
     body = "@prefix : <urn:x#> . :s :p :o ."
-    for method in (service.client.put, service.client.post):
+    for method in (shared.client.put, shared.client.post):
         problem_of(method("/store?graph=urn:g", content=body, headers=headers), status)
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 @pytest.mark.parametrize(
@@ -159,13 +159,13 @@ def test_case_26_a_graph_in_a_wrong_or_unknown_content_type_is_refused(
     ["application/x-unknown", "", "text/turtle", "application/sparql-query; charset=latin-1"],
 )
 def test_case_26_sparql_in_a_wrong_or_unknown_content_type_is_refused(
-    service: Service, content_type: str
+    shared: Service, content_type: str
 ) -> None:
-    before = service.fingerprint()
+    before = shared.fingerprint()
     headers = WRITE | ({"Content-Type": content_type} if content_type else {})
-    problem_of(service.client.post("/update", content=INSERT, headers=headers), (400, 415))
-    problem_of(service.client.post("/sparql", content="ASK {}", headers=headers), (400, 415))
-    assert service.fingerprint() == before
+    problem_of(shared.client.post("/update", content=INSERT, headers=headers), (400, 415))
+    problem_of(shared.client.post("/sparql", content="ASK {}", headers=headers), (400, 415))
+    assert shared.fingerprint() == before
 
 
 @pytest.mark.parametrize(

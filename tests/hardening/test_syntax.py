@@ -61,36 +61,36 @@ _NEGATIVE = {QUERY_SYNTAX: MF.NegativeSyntaxTest11, UPDATE_SYNTAX: MF.NegativeUp
     ("manifest", "endpoint"), [(QUERY_SYNTAX, "/sparql"), (UPDATE_SYNTAX, "/update")]
 )
 def test_case_25_every_w3c_negative_syntax_test_is_a_400(
-    service: Service, manifest: Path, endpoint: str
+    shared: Service, manifest: Path, endpoint: str
 ) -> None:
     kind = "query" if endpoint == "/sparql" else "update"
     headers = {"Content-Type": f"application/sparql-{kind}"} | WRITE
-    before = service.fingerprint()
+    before = shared.fingerprint()
     files = _w3c(manifest)
     assert len(files) == (31 if kind == "query" else 13)
     wrong = {
         path.name: response.status_code
         for path in files
         if (
-            response := service.client.post(endpoint, content=path.read_bytes(), headers=headers)
+            response := shared.client.post(endpoint, content=path.read_bytes(), headers=headers)
         ).status_code
         != 400
     }
     assert wrong == {}
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 @pytest.mark.parametrize(("media_type", "document"), BROKEN)
 def test_case_25_broken_rdf_is_a_400_never_a_500(
-    service: Service, media_type: str, document: str
+    shared: Service, media_type: str, document: str
 ) -> None:
-    before = service.fingerprint()
-    for method in (service.client.put, service.client.post):
+    before = shared.fingerprint()
+    for method in (shared.client.put, shared.client.post):
         response = method(
             "/store?graph=urn:g", content=document, headers={"Content-Type": media_type} | WRITE
         )
         problem_of(response, 400)
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 ODD = f"""@prefix xsd: <{XSD}> . @prefix rdf: <{RDF_NS}> .

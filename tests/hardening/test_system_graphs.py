@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -22,7 +22,7 @@ from service.store.system_graphs import (
     service_writes,
     update_targets,
 )
-from tests.hardening.conftest import READ, WRITE, Service, problem_of
+from tests.hardening.conftest import READ, WRITE, Audit, Service, problem_of, unchanged
 
 REPORT = "urn:triskel:report:20260101T000000000000Z-abcdef"
 TTL = {"Content-Type": "text/turtle"} | WRITE
@@ -32,12 +32,29 @@ UPDATE = {"Content-Type": "application/sparql-update"} | WRITE
 TRIPLE = "<urn:ex:s> <urn:ex:p> <urn:ex:o> .\n"
 
 
-@pytest.fixture
-def kept(service: Service) -> Service:
-    """A service with one data graph and one kept report."""
+def _with_a_report(service: Service) -> Service:
+    """`service` given one data graph and one kept report."""
     assert service.client.put("/store?graph=urn:ex:data", content=TRIPLE, headers=TTL).is_success
     assert service.client.post("/validate", headers=WRITE).status_code == 200
     return service
+
+
+@pytest.fixture(scope="module")
+def module_kept(module_service: Service) -> Service:
+    return _with_a_report(module_service)
+
+
+@pytest.fixture
+def kept(module_kept: Service, audit: Audit) -> Iterator[Service]:
+    """A service with one data graph and one kept report, shared by the module's cases that
+    are refused (each fails if the store changed)."""
+    yield from unchanged(module_kept, audit)
+
+
+@pytest.fixture
+def own_kept(service: Service) -> Service:
+    """A service with one data graph and one kept report, for a case that writes."""
+    return _with_a_report(service)
 
 
 def _refused(service: Service, send: Callable[[], object], status: int = 403) -> dict[str, object]:
@@ -198,11 +215,13 @@ ALLOWED = {
 
 
 @pytest.mark.parametrize("update", ALLOWED.values(), ids=ALLOWED.keys())
-def test_updates_that_only_read_system_graphs_still_run(kept: Service, update: str) -> None:
-    report = next(g for g in kept.store.graphs() if g.startswith("urn:triskel:report:"))
-    answer = kept.client.post("/update", content=update.replace("{report}", report), headers=UPDATE)
+def test_updates_that_only_read_system_graphs_still_run(own_kept: Service, update: str) -> None:
+    report = next(g for g in own_kept.store.graphs() if g.startswith("urn:triskel:report:"))
+    answer = own_kept.client.post(
+        "/update", content=update.replace("{report}", report), headers=UPDATE
+    )
     assert answer.status_code == 204, answer.text
-    assert report in kept.store.graphs()
+    assert report in own_kept.store.graphs()
 
 
 def test_drop_all_and_delete_from_any_graph_run_while_no_system_graph_exists(
@@ -226,7 +245,7 @@ def test_the_service_itself_writes_system_graphs(embedded: Service) -> None:
 
 
 def test_reports_survive_a_malformed_report_graph(
-    kept: Service, caplog: pytest.LogCaptureFixture
+    own_kept: Service, caplog: pytest.LogCaptureFixture
 ) -> None:
     broken = (
         f"<{REPORT}> a <http://www.w3.org/ns/shacl#ValidationReport> ;"
@@ -241,13 +260,13 @@ def test_reports_survive_a_malformed_report_graph(
         " <https://w3id.org/social-business/report#infos> 0 ."
     )
     with service_writes():
-        kept.store.load(broken.encode(), media_type="text/turtle", graph=REPORT)
+        own_kept.store.load(broken.encode(), media_type="text/turtle", graph=REPORT)
     with caplog.at_level(logging.WARNING):
-        listed = kept.client.get("/reports", headers=READ)
+        listed = own_kept.client.get("/reports", headers=READ)
     assert listed.status_code == 200, listed.text
     assert len(listed.json()["reports"]) == 1
     assert any("malformed" in r.getMessage() for r in caplog.records)
-    problem_of(kept.client.get(f"/reports/{REPORT.rsplit(':', 1)[1]}", headers=READ), 404)
+    problem_of(own_kept.client.get(f"/reports/{REPORT.rsplit(':', 1)[1]}", headers=READ), 404)
 
 
 def test_the_update_scan_is_cheap_on_a_megabyte_insert() -> None:
