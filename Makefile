@@ -34,7 +34,8 @@ $(WEB_STAMP): $(WEB_SOURCES)
 	touch $(WEB_STAMP)
 
 # Test files spread over TEST_WORKERS processes (pytest-xdist), a file's tests on one worker:
-# the module-scoped servers and stores are started once per file, as in a serial run.
+# the module-scoped servers and stores are started once per file, as in a serial run. Files
+# holding slow tests go first (tests/conftest.py, with --no-loadscope-reorder in pyproject.toml).
 TEST_WORKERS ?= 2
 
 test: $(STAMP) $(CLIENTS_STAMP) $(WEB_STAMP) lint

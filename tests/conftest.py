@@ -80,3 +80,23 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
 def store(make_store: Callable[..., Store]) -> Store:
     """A fresh store of each backend with the default limits."""
     return make_store()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order whole files: those holding a `slow` test first, then the others, most tests
+    first; a file's own tests keep their order.
+
+    `make test` hands whole files to two workers (`--dist loadfile`) in this order
+    (`--no-loadscope-reorder`, in the pytest settings). Ordered by size alone, a file of a
+    few minute-long tests came late and kept one worker busy long after the other had
+    finished; started first, its minutes overlap the many short files.
+    """
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def weight(path: str) -> tuple[bool, int]:
+        tests = files[path]
+        return (not any(test.get_closest_marker("slow") for test in tests), -len(tests))
+
+    items[:] = [item for path in sorted(files, key=weight) for item in files[path]]

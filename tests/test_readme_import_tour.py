@@ -11,10 +11,13 @@ import os
 import re
 import subprocess
 
+import pytest
+
 from service.resources import ROOT
 from tests.repo import readme_sh_block
 
 
+@pytest.mark.slow
 def test_the_import_tour_runs_as_printed() -> None:
     done = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", readme_sh_block("### An import tour")],

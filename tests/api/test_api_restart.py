@@ -60,6 +60,7 @@ def _ready(client: TestClient) -> None:
     client.app.state.guard.live.wait_ready()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow
 def test_the_warm_up_restores_the_engine_from_the_kept_findings_without_validating(
     restart: Callable[[], TestClient], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -82,6 +83,7 @@ def test_the_warm_up_restores_the_engine_from_the_kept_findings_without_validati
     assert before != initial
 
 
+@pytest.mark.slow
 def test_kept_findings_that_do_not_match_the_store_are_validated_whole(
     restart: Callable[[], TestClient], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -110,6 +112,7 @@ def test_kept_findings_that_do_not_match_the_store_are_validated_whole(
     assert len(saved.read_records(store)) == len(records)
 
 
+@pytest.mark.slow
 def test_a_restart_serves_the_kept_findings_without_validating(
     restart: Callable[[], TestClient], caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -183,6 +183,7 @@ def test_basic_credentials_with_real_clients(tmp_path: Path) -> None:
         secured.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kill_at", [0.6, 1.0], ids=["mid-upload", "upload-sent"])
 def test_sigkill_during_a_large_upload_keeps_the_old_or_the_new_graph(
     tmp_path: Path, kill_at: float

@@ -158,6 +158,7 @@ def test_case_18_a_failing_disk_during_a_commit_changes_nothing(
     assert _count(client.get) == 100
 
 
+@pytest.mark.slow
 def test_case_19_racing_uploads_both_apply_and_a_query_never_sees_between(
     service: Service,
 ) -> None:
@@ -176,6 +177,7 @@ def test_case_19_racing_uploads_both_apply_and_a_query_never_sees_between(
 ROUNDS = 25
 
 
+@pytest.mark.slow
 def test_racing_puts_to_a_new_graph_give_exactly_one_201(service: Service) -> None:
     """Item 17: two `PUT`s to a graph that does not exist yet, released together, 25 times:
     one created the graph (201), the other replaced it (204), never both 201. Whether a

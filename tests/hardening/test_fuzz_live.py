@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from benchmarks import live
 from benchmarks.fuzz.runner import run_live
 from tests.hardening.conftest import Audit
@@ -22,6 +24,7 @@ CASES = 40
 SEED = 20261127
 
 
+@pytest.mark.slow
 def test_fuzzers_find_no_500_no_crash_no_hang(tmp_path: Path, audit: Audit) -> None:
     port = live.free_port()
     audit.ports.add(port)  # the live server is the test's own

@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from service.reports.canonical import canonical_hash, duplicate_signatures
 from tests.hardening.conftest import REPO
@@ -60,6 +61,7 @@ def _run_chain(n: int, where: str, folder: Path, timeout: float) -> tuple[str, f
     return done.stdout.strip(), time.monotonic() - started
 
 
+@pytest.mark.slow
 def test_case_4_a_10k_blank_node_chain_in_the_data_validates_without_crashing(
     tmp_path: Path,
 ) -> None:
@@ -84,6 +86,7 @@ print(canonical_hash(chain), round(time.monotonic() - started, 2))
 """
 
 
+@pytest.mark.slow
 def test_case_4_a_100k_chain_hashes_in_bounded_time_in_a_subprocess() -> None:
     done = subprocess.run(
         [sys.executable, "-c", HASH_SCRIPT, "100000"],

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from benchmarks import live
 from service.api.server import SHUTDOWN_GRACE_S
@@ -23,6 +24,7 @@ COUNT_PRODUCT = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?
 DATA = "".join(f'<urn:s{i}> <urn:p> "{i}" .\n' for i in range(300))
 
 
+@pytest.mark.slow
 def test_sigterm_stops_a_server_in_the_middle_of_a_long_query(tmp_path: Path, audit: Audit) -> None:
     env = {"TRISKEL_STORE_PATH": str(tmp_path / "store"), "TRISKEL_QUERY_TIMEOUT_S": "600"}
     port = live.free_port()
