@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from rdflib import OWL, RDF, Graph
@@ -25,6 +25,7 @@ from tests.hardening.conftest import (
     data_lines,
     problem_of,
     refused_upload,
+    unchanged,
 )
 
 SPARQL_QUERY = {"Content-Type": "application/sparql-query"} | READ
@@ -35,20 +36,33 @@ JSON = {"Accept": "application/sparql-results+json"}
 SH = "http://www.w3.org/ns/shacl#"
 
 
+@pytest.fixture(scope="module")
+def module_g(module_service: Service) -> Service:
+    """The module's service with one triple in `urn:g` (the row `S_O`)."""
+    _put(module_service, "urn:g", '<urn:s> <urn:p> "1" .')
+    return module_service
+
+
+@pytest.fixture
+def shared_g(module_g: Service, audit: Audit) -> Iterator[Service]:
+    """`module_g` for a case that changes nothing (it fails if the store changed)."""
+    yield from unchanged(module_g, audit)
+
+
 @pytest.mark.parametrize(
     "target",
     ["http://169.254.169.254/latest/meta-data/", "TRAP", "file:///etc/passwd"],
 )
 def test_case_01_service_is_refused_without_connecting(
-    service: Service, trap: Trap, target: str
+    shared_g: Service, trap: Trap, target: str
 ) -> None:
     target = trap.url if target == "TRAP" else target
-    before = service.fingerprint()
+    before = shared_g.fingerprint()
     query = f"SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}"
-    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    response = shared_g.client.post("/sparql", content=query, headers=SPARQL_QUERY)
     body = problem_of(response, 403)
     assert "SERVICE" in body["detail"] and "refused" in body["detail"]
-    assert service.fingerprint() == before
+    assert shared_g.fingerprint() == before
 
 
 POLICY = "https://w3id.org/social-business/problems#policy"
@@ -56,9 +70,9 @@ S_O = {"s": "urn:s", "o": "1"}
 """The one row of `?s <urn:p> ?o` in the data the SERVICE SILENT cases put."""
 
 
-def test_case_01_a_refused_service_is_a_policy_problem(service: Service, trap: Trap) -> None:
+def test_case_01_a_refused_service_is_a_policy_problem(shared_g: Service, trap: Trap) -> None:
     query = f"ASK {{ ?s ?p ?o SERVICE <{trap.url}> {{ ?s ?p ?o }} }}"
-    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    response = shared_g.client.post("/sparql", content=query, headers=SPARQL_QUERY)
     assert problem_of(response, 403)["type"] == POLICY
 
 
@@ -88,16 +102,15 @@ def _solutions(service: Service, query: str, trap: Trap) -> list[dict[str, str]]
     ],
 )
 def test_case_01_a_silent_service_to_a_refused_host_fails_silently(
-    service: Service, trap: Trap, query: str, expected: list[dict[str, str]]
+    shared_g: Service, trap: Trap, query: str, expected: list[dict[str, str]]
 ) -> None:
     """SPARQL 1.1 Federated Query §4: a SILENT service that fails gives one empty solution,
     the join identity. Refusing to fetch is such a failure: the answer is 200, joined with the
     rest of the query, and nothing connects to the trap. A variable target is refused
     whatever it is bound to while no host is allowed, so it fails silently too."""
-    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
-    before = service.fingerprint()
-    assert _solutions(service, query, trap) == expected
-    assert service.fingerprint() == before
+    before = shared_g.fingerprint()
+    assert _solutions(shared_g, query, trap) == expected
+    assert shared_g.fingerprint() == before
 
 
 @pytest.mark.parametrize(
@@ -110,18 +123,18 @@ def test_case_01_a_silent_service_to_a_refused_host_fails_silently(
     ],
 )
 def test_case_01_only_the_silent_service_is_silenced(
-    service: Service, trap: Trap, query: str
+    shared_g: Service, trap: Trap, query: str
 ) -> None:
     """Any SERVICE that is not a well-formed `SERVICE SILENT target { ... }` is refused."""
     query = query.replace("TRAP", trap.url)
-    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    response = shared_g.client.post("/sparql", content=query, headers=SPARQL_QUERY)
     assert problem_of(response, 403)["type"] == POLICY
 
 
-def test_case_01_a_silent_service_is_checked_for_syntax(service: Service, trap: Trap) -> None:
+def test_case_01_a_silent_service_is_checked_for_syntax(shared_g: Service, trap: Trap) -> None:
     """The pattern the rewrite drops is still SPARQL: a syntax error in it is a 400."""
     query = f"SELECT * {{ SERVICE SILENT <{trap.url}> {{ ?s ?p }} }}"
-    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY)
+    response = shared_g.client.post("/sparql", content=query, headers=SPARQL_QUERY)
     assert problem_of(response, 400)["type"].endswith("#syntax")
 
 
@@ -202,19 +215,18 @@ def _put(service: Service, graph: str, triples: str) -> None:
     "clause", ["FROM <http://127.0.0.1:22/>", "FROM NAMED <file:///etc/passwd>", "FROM <TRAP>"]
 )
 def test_case_02_from_a_graph_not_in_the_store_is_an_empty_graph(
-    service: Service, trap: Trap, clause: str
+    shared_g: Service, trap: Trap, clause: str
 ) -> None:
     """FROM / FROM NAMED naming a graph the store does not hold read an empty graph (as
     Fuseki and Oxigraph do): nothing is fetched or read, and the store's own graphs are not
     in that dataset."""
-    _put(service, "urn:g", '<urn:s> <urn:p> "1" .')
-    before = service.fingerprint()
+    before = shared_g.fingerprint()
     clause = clause.replace("TRAP", trap.url)
     query = f"SELECT * {clause} WHERE {{ {{ ?s ?p ?o }} UNION {{ GRAPH ?g {{ ?s ?p ?o }} }} }}"
-    response = service.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
+    response = shared_g.client.post("/sparql", content=query, headers=SPARQL_QUERY | JSON)
     assert response.status_code == 200, response.text
     assert response.json()["results"]["bindings"] == []
-    assert service.fingerprint() == before
+    assert shared_g.fingerprint() == before
 
 
 COPY = "INSERT { GRAPH <urn:copy> { ?s ?p ?o } }"
@@ -282,15 +294,15 @@ def test_case_02_a_dataset_of_graphs_in_the_store_is_read(service: Service) -> N
     ],
 )
 def test_case_03_load_is_refused_not_a_silent_204(
-    service: Service, trap: Trap, update: str
+    shared_g: Service, trap: Trap, update: str
 ) -> None:
-    before = service.fingerprint()
-    response = service.client.post(
+    before = shared_g.fingerprint()
+    response = shared_g.client.post(
         "/update", content=update.replace("TRAP", trap.url), headers=SPARQL_UPDATE
     )
     body = problem_of(response, 403)
     assert body["detail"].startswith("LOAD ") and "refused" in body["detail"]
-    assert service.fingerprint() == before
+    assert shared_g.fingerprint() == before
 
 
 @pytest.mark.parametrize("context", ["TRAP", "http://169.254.169.254/ctx", "file:///etc/passwd"])
