@@ -64,30 +64,30 @@ def _engine_accepts(text: str, *, update: bool) -> None:
 
 
 @pytest.mark.parametrize("update", UPDATES.values(), ids=UPDATES)
-def test_an_update_writing_a_triple_term_is_400(service: Service, update: str) -> None:
+def test_an_update_writing_a_triple_term_is_400(shared: Service, update: str) -> None:
     _engine_accepts(update, update=True)
-    before = service.fingerprint()
+    before = shared.fingerprint()
     for guard in ({}, {"guard": "violation"}):
-        answer = service.client.post("/update", params=guard, content=update, headers=UPDATE)
+        answer = shared.client.post("/update", params=guard, content=update, headers=UPDATE)
         assert REFUSAL in problem_of(answer, 400)["detail"]
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 @pytest.mark.parametrize("query", QUERIES.values(), ids=QUERIES)
-def test_a_query_with_a_triple_term_is_400(service: Service, query: str) -> None:
+def test_a_query_with_a_triple_term_is_400(shared: Service, query: str) -> None:
     _engine_accepts(query, update=False)
-    before = service.fingerprint()
+    before = shared.fingerprint()
     for send in (
-        lambda: service.client.post("/sparql", content=query, headers=QUERY),
-        lambda: service.client.get("/sparql", params={"query": query}, headers=READ),
+        lambda: shared.client.post("/sparql", content=query, headers=QUERY),
+        lambda: shared.client.get("/sparql", params={"query": query}, headers=READ),
     ):
         assert REFUSAL in problem_of(send(), 400)["detail"]
-    assert service.fingerprint() == before
+    assert shared.fingerprint() == before
 
 
 @pytest.mark.parametrize("query", SPARQL_11.values(), ids=SPARQL_11)
-def test_sparql_11_that_looks_alike_still_runs(service: Service, query: str) -> None:
-    answer = service.client.post("/sparql", content=query, headers=QUERY)
+def test_sparql_11_that_looks_alike_still_runs(shared: Service, query: str) -> None:
+    answer = shared.client.post("/sparql", content=query, headers=QUERY)
     assert answer.status_code == 200, answer.text
 
 
