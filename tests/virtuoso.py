@@ -50,10 +50,11 @@ MAX_SORTED_TOP_ROWS = 1_000_000_000
 with `LIMIT` and `OFFSET` past 10,000 rows (SR353), so a pushed-down validation could not
 read a page past the first 10,000 rows of an answer."""
 
-AFTER_IMAGE_LIMIT = 4_000_000_000
+AFTER_IMAGE_LIMIT = 2_000_000_000
 """`[Parameters] TransactionAfterImageLimit` (bytes): at its default, 50,000,000, Virtuoso
 aborts an update whose transaction log grows past it (SR325), as the entailments a
-pushed-down validation writes did at 10M triples."""
+pushed-down validation writes did at 10M triples. Virtuoso reads it as a 32-bit integer:
+4,000,000,000 wrapped below zero, and the limit fell to its least, 10,000 bytes."""
 
 GRANTS = "GRANT SPARQL_UPDATE TO \"SPARQL\"; DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"
 
