@@ -10,8 +10,8 @@ An embedded store is filled with a generated organisation (`benchmarks.generate`
 
 For each start: seconds to the first `/health` 200, to the first `/findings` page, and to the
 first write answered (writes wait for the warm-up). `python -m benchmarks.bench_restart
-1000000 /tmp/gen/org-1000000.nt` for 1M. Target (issue 10): serving in 5 s or less at 1M, no
-full validation before serving.
+1000000 org-1000000.nt` for 1M (the file of `benchmarks.generate --triples 1000000`).
+Target (issue 10): serving in 5 s or less at 1M, no full validation before serving.
 """
 
 from __future__ import annotations
