@@ -4,6 +4,7 @@ running while a bulk replace commits, and documents the caller wrote (parsed onc
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,47 @@ def test_a_written_document_is_parsed_once_and_still_all_or_nothing(
         store.close()
 
 
+class OverlappingLoads:
+    """A pyoxigraph store whose bulk loads each take a moment, noting how many run at once."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+        self._lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def bulk_load(self, data: bytes, fmt: Any, **kwargs: Any) -> None:
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        try:
+            time.sleep(0.02)
+            self._real.bulk_load(data, fmt, **kwargs)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def test_pieces_load_side_by_side_up_to_the_thread_count(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces overlap (one parses while another writes), never more than
+    `BULK_LOAD_THREADS` at once, and every triple lands once."""
+    monkeypatch.setattr(embedded, "BULK_PIECE_BYTES", 1000)
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    loads = OverlappingLoads(store._database)
+    store._database = loads  # type: ignore[assignment]
+    try:
+        store.load(nt(2000, "a"), media_type="application/n-triples", graph=GRAPH)
+        assert store.count(GRAPH) == 2000
+        assert loads.most == embedded.BULK_LOAD_THREADS > 1
+    finally:
+        store.close()
+
+
 def test_a_big_line_based_upload_loads_in_pieces_all_or_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -125,6 +167,10 @@ def test_a_big_line_based_upload_loads_in_pieces_all_or_nothing(
         broken = nt(1000, "b") + b'<http://e/s> <http://e/p> "no end .\n'
         with pytest.raises(RDFSyntaxError):
             store.load(broken, media_type=ntriples, graph=GRAPH, replace=True, triples=1001)
+        assert store.export(None, media_type="application/n-quads", dataset=True) == before
+        first_broken = b'<http://e/s> <http://e/p> "no end .\n' + nt(1000, "c")
+        with pytest.raises(RDFSyntaxError):
+            store.load(first_broken, media_type=ntriples, graph=GRAPH, replace=True)
         assert store.export(None, media_type="application/n-quads", dataset=True) == before
         store._database = CountingLoads(store._db, calls)  # type: ignore[assignment]
         calls.clear()

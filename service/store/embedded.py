@@ -34,6 +34,7 @@ import uuid
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,10 +79,15 @@ last."""
 BULK_THRESHOLD = 100_000
 """From this many quads an add goes through the journalled bulk path (faster than one
 transaction, which holds every write in memory until commit)."""
-BULK_PIECE_BYTES = 64 * 1024 * 1024
+BULK_PIECE_BYTES = 32 * 1024 * 1024
 """A big line-based upload (N-Triples, N-Quads) is bulk loaded in pieces of about this many
 bytes: `bulk_load` holds some 600 bytes per quad of a call in memory (1.5 GB for an import
-of 2.4M triples in one call, 0.4 GB in pieces of this size)."""
+of 2.4M triples in one call, 0.4 GB in 64 MiB pieces)."""
+BULK_LOAD_THREADS = 2
+"""Pieces loaded at once. One `bulk_load` call smaller than pyoxigraph's batch (a million
+quads) works on one thread, parsing then writing; two calls side by side overlap one's parse
+with the other's write. Two 32 MiB pieces in flight hold what one 64 MiB piece held: an
+import of 7.7M triples went from 57 s to 41 s, of 2.4M from 17 s to 12 s, at the same peak."""
 LINE_FORMATS = frozenset({RdfFormat.N_TRIPLES, RdfFormat.N_QUADS})
 
 
@@ -561,14 +567,7 @@ class EmbeddedStore(Store):
                 if quads is not None:
                     self._db.extend(quads)
                 else:
-                    for piece in _pieces(write):
-                        self._db.bulk_load(
-                            piece,
-                            write.fmt.oxigraph,
-                            base_iri=write.base_iri,
-                            to_graph=write.to,
-                            lenient=write.checked,
-                        )
+                    _bulk_load(self._db, write)
                 self._create_named(write.graphs)
                 self._journal.commit(self._db)
             except BaseException as exc:
@@ -721,6 +720,33 @@ def _loaded(write: _Write, quads: list[Quad], *, replace: bool) -> QuadDelta:
     return QuadDelta(
         added=frozenset(quads), created=named, emptied=cleared if replace else frozenset()
     )
+
+
+def _bulk_load(db: OxStore, write: _Write) -> None:
+    """Bulk load an upload's pieces, `BULK_LOAD_THREADS` at a time (pyoxigraph lets go of
+    the GIL while it loads). At most that many pieces are cut from the upload at once, so
+    the copies stay bounded; the first failure is raised once every started piece is done,
+    and the caller's journal puts the store back. No closure holds `db`: a failed write's
+    traceback must not keep the database open while the journal reopens it."""
+    with ThreadPoolExecutor(BULK_LOAD_THREADS, thread_name_prefix="bulk-load") as pool:
+        running: set[Future[None]] = set()
+        for piece in _pieces(write):
+            if len(running) == BULK_LOAD_THREADS:
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    future.result()
+            running.add(
+                pool.submit(
+                    db.bulk_load,
+                    piece,
+                    write.fmt.oxigraph,
+                    base_iri=write.base_iri,
+                    to_graph=write.to,
+                    lenient=write.checked,
+                )
+            )
+        for future in running:
+            future.result()
 
 
 def _pieces(write: _Write) -> Iterator[bytes]:
