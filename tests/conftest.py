@@ -27,7 +27,7 @@ from service.resources import ROOT
 from service.settings import Settings
 from service.store import Store, open_store
 from tests.engines import remote_engine, virtuoso_server
-from tests.oxigraph import OxigraphServer, remote_server, running_oxigraph
+from tests.oxigraph import OxigraphServer, endpoint_settings, remote_server, running_oxigraph
 
 __all__ = ["remote_engine", "virtuoso_server"]  # the engine matrix
 
@@ -60,11 +60,7 @@ def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Calla
     if request.param == "remote":
         server = remote_server(request)
         httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
-        fields = {
-            "sparql_url": server.query_url,
-            "sparql_update_url": server.update_url,
-            "gsp_url": server.gsp_url,
-        }
+        fields = endpoint_settings(server)
 
     def make(**overrides: Any) -> Store:
         store = open_store(Settings(**(fields | overrides)))

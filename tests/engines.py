@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from service.store.remote import RemoteStore
-from tests.oxigraph import OxigraphServer
+from tests.oxigraph import OxigraphServer, endpoint_settings
 from tests.virtuoso import VirtuosoServer, running_virtuoso
 
 ENGINES = ["oxigraph", "virtuoso"]
@@ -59,11 +59,7 @@ class Engine:
 
     def settings(self) -> dict[str, str]:
         """The `Settings` fields naming this engine."""
-        return {
-            "sparql_url": self.query_url,
-            "sparql_update_url": self.update_url,
-            "gsp_url": self.gsp_url,
-        }
+        return endpoint_settings(self.server)
 
     def store(self) -> RemoteStore:
         """A remote store on this engine (the caller closes it)."""

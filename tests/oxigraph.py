@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 import pytest
@@ -37,6 +38,28 @@ class OxigraphServer:
     @property
     def gsp_url(self) -> str:
         return f"{self.base_url}/store"
+
+
+class Endpoints(Protocol):
+    """A started engine's SPARQL endpoints (Oxigraph server's or Virtuoso's)."""
+
+    @property
+    def query_url(self) -> str: ...
+
+    @property
+    def update_url(self) -> str: ...
+
+    @property
+    def gsp_url(self) -> str: ...
+
+
+def endpoint_settings(server: Endpoints) -> dict[str, str]:
+    """The `Settings` fields that point the service at `server`."""
+    return {
+        "sparql_url": server.query_url,
+        "sparql_update_url": server.update_url,
+        "gsp_url": server.gsp_url,
+    }
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float) -> None:

@@ -23,7 +23,7 @@ from benchmarks.live import LiveServer
 from service.api import create_app
 from service.settings import Settings
 from tests.engines import engine_for
-from tests.oxigraph import remote_server
+from tests.oxigraph import endpoint_settings, remote_server
 
 TOKENS = {"read": "read-token", "write": "write-token", "admin": "admin-token"}
 LOOPBACK = ("127.0.0.1", 50000)
@@ -51,11 +51,7 @@ def _settings_factory(
 
     def remote() -> dict[str, Any]:
         httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
-        return {
-            "sparql_url": server.query_url,
-            "sparql_update_url": server.update_url,
-            "gsp_url": server.gsp_url,
-        }
+        return endpoint_settings(server)
 
     return remote
 

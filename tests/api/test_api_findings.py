@@ -21,7 +21,7 @@ from service.settings import Settings
 from tests.api.conftest import _start
 from tests.api.test_api_guard import UPDATE, VIOLATING
 from tests.api.test_api_validate import EX, TURTLE, load_example
-from tests.oxigraph import remote_server
+from tests.oxigraph import endpoint_settings, remote_server
 
 SB = "https://w3id.org/social-business#"
 Key = tuple[Any, ...]
@@ -233,12 +233,7 @@ def test_a_remote_store_written_behind_the_back_is_caught_up(
     """Another client of the remote endpoint adds a Violation; the next read rebuilds once."""
     server = remote_server(request)
     httpx.post(server.update_url, data={"update": "DROP SILENT ALL"}).raise_for_status()
-    settings = Settings(
-        sparql_url=server.query_url,
-        sparql_update_url=server.update_url,
-        gsp_url=server.gsp_url,
-        open=True,
-    )
+    settings = Settings(**endpoint_settings(server), open=True)
     client = _start(settings)
     try:
         load_example(client)

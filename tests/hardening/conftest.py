@@ -37,7 +37,7 @@ from service.settings import Settings
 from service.store.base import Store
 from service.store.system_graphs import SELF_CHECKED_PREFIX
 from tests.api.conftest import TOKENS, _settings_factory, _start
-from tests.oxigraph import remote_server, running_oxigraph
+from tests.oxigraph import endpoint_settings, remote_server, running_oxigraph
 from tests.shared import SHARED_DIR
 
 REPO = Path(__file__).resolve().parents[2]
@@ -285,12 +285,7 @@ def module_service(
         client.__exit__(None, None, None)
         return
     with running_oxigraph(folder / "oxigraph") as server:
-        remote = Settings(
-            sparql_url=server.query_url,
-            sparql_update_url=server.update_url,
-            gsp_url=server.gsp_url,
-            tokens=TOKEN_SPEC,
-        )
+        remote = Settings(**endpoint_settings(server), tokens=TOKEN_SPEC)
         client = _start(remote)
         yield Service(client, ports=(int(server.base_url.rsplit(":", 1)[1]),))
         client.__exit__(None, None, None)
