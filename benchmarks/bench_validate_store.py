@@ -1,15 +1,19 @@
-"""A validation of the embedded store: exported and re-parsed in a thread (before) against
-read in place in a validation worker (now), side by side on the same store.
+"""A validation of the embedded store: exported and re-parsed in a thread (before), read in
+place in a validation worker (worker), and built from the live findings (live), side by side
+on the same store, the ways taking turns in each round.
 
 Before: `Snapshot.of_store` exports every graph as N-Triples, `validate` re-parses them,
-the fingerprint re-reads the export. Now: `Validations.run` (what `POST /validate` calls)
-sends a task to a worker process that opens a view of the store and builds the prepared data
-and the fingerprint from its quads — after a write ("changed": a triple is written to a
-scratch graph before each run, untimed), or not again while the store is unchanged
-("unchanged": the worker keeps what it read of the view, as after a shapes change). All
-include the report and the fingerprint; none keeps the report (a read-only caller after a
-first kept one). Medians of warm runs (the first run of each, which pays a worker's start and
-the rules' compilation, is printed apart), and the validation worker's peak RSS (VmHWM).
+the fingerprint re-reads the export. Worker: `Validations.run` without live findings sends a
+task to a worker process that opens a view of the store and builds the prepared data and the
+fingerprint from its quads — after a write ("changed": a triple is written to a scratch
+graph before the run, untimed), or not again while the store is unchanged ("unchanged": the
+worker keeps what it read of the view, as after a shapes change). Live: `Validations.run`
+with the store's live findings, as `POST /validate` calls it: the report from the findings
+every write keeps current (a write before each run, through the guard as the service
+writes). All include the report and the fingerprint; a report is kept when its fingerprint
+is new (a read-only caller). Medians of warm runs (the first round, which pays a worker's
+start and the rules' compilation, is printed apart); the validation worker's peak RSS
+(VmHWM), and this process's peak RSS during the live runs (the live state included).
 
     python -m benchmarks.bench_validate_store [--sizes example,100000,FILE.nt] [--repeats 3]
 """
@@ -25,6 +29,8 @@ from functools import partial
 from pathlib import Path
 
 from benchmarks.bench_validate_api import _dataset
+from service.findings import LiveFindings
+from service.guard import Guard, Load
 from service.reports.history import Retention
 from service.reports.snapshot import Snapshot
 from service.reports.validations import Keeping, Options, Posted, Validations
@@ -54,47 +60,64 @@ def _before(store: EmbeddedStore) -> int:
     return len(report.results)
 
 
-def _now(store: EmbeddedStore, validations: Validations) -> int:
+def _now(store: EmbeddedStore, validations: Validations, live: LiveFindings | None = None) -> int:
     keeping = Keeping(Retention(), 10_000, writer=False)
     until = time.monotonic() + BUDGET_S
-    report, _ = validations.run(store, Posted(), Options(), keeping, until=until)
+    report, _ = validations.run(store, Posted(), Options(), keeping, until=until, live=live)
     return len(report.results)
 
 
-def _times(
-    run: Callable[[], int], repeats: int, before: Callable[[], object] = lambda: None
-) -> tuple[float, list[float], int]:
-    """The first run's time, the warm runs' times, and the finding count (`before` runs
-    untimed before each run)."""
-    timed: list[float] = []
-    found = 0
-    for _ in range(repeats + 1):
-        before()
+class Timed:
+    """One way's timings over the rounds: the first round's apart, and its finding count."""
+
+    def __init__(self, run: Callable[[], int], before: Callable[[], object] = lambda: None):
+        self.run, self.before = run, before
+        self.times: list[float] = []
+        self.found = 0
+
+    def once(self) -> None:
+        """`before` untimed, then one timed run."""
+        self.before()
         start = time.perf_counter()
-        found = run()
-        timed.append(time.perf_counter() - start)
-    return timed[0], timed[1:], found
+        self.found = self.run()
+        self.times.append(time.perf_counter() - start)
+
+    def line(self, label: str) -> str:
+        warm = self.times[1:] or self.times
+        return f"{label} median {statistics.median(warm):.2f} s (first {self.times[0]:.2f} s)"
 
 
-def _scratch(store: EmbeddedStore) -> None:
-    """A write to a scratch graph: the next validation reads a new view."""
+def _scratch(store: EmbeddedStore, guard: Guard) -> None:
+    """A write to a scratch graph through the guard, as the service writes: the next
+    validation reads a new view, and the live findings follow it."""
     triple = f'<urn:bench:s{time.monotonic_ns()}> <urn:bench:p> "1" .'.encode()
-    store.load(triple, media_type="application/n-triples", graph="urn:bench:scratch")
+    guard.apply(store, Load(triple, "application/n-triples", "urn:bench:scratch"))
+
+
+def _own_peak(run: Callable[[], int], peaks: list[float]) -> Callable[[], int]:
+    """`run`, noting this process's peak RSS over it in `peaks` (VmHWM reset before)."""
+
+    def measured() -> int:
+        Path("/proc/self/clear_refs").write_text("5")
+        found = run()
+        peaks.append(_hwm_mb(Path("/proc/self/status")))
+        return found
+
+    return measured
+
+
+def _hwm_mb(status: Path) -> float:
+    """A process's peak RSS (VmHWM) in MB, 0 when it is gone."""
+    for line in status.read_text().splitlines() if status.exists() else []:
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def _peak_mb(validations: Validations) -> float:
     """The largest peak RSS (VmHWM) of the live validation workers, in MB."""
-    peaks = [0.0]
-    for worker in list(validations.pool._workers):
-        status = Path(f"/proc/{worker.process.pid}/status")
-        for line in status.read_text().splitlines() if status.exists() else []:
-            if line.startswith("VmHWM:"):
-                peaks.append(int(line.split()[1]) / 1024)
-    return max(peaks)
-
-
-def _line(label: str, timed: tuple[float, list[float], int]) -> str:
-    return f"{label} median {statistics.median(timed[1]):.2f} s (first {timed[0]:.2f} s)"
+    workers = list(validations.pool._workers)
+    return max([0.0, *(_hwm_mb(Path(f"/proc/{w.process.pid}/status")) for w in workers)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -102,27 +125,38 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="example,100000")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    print("store validation: before (export + re-parse, thread) | now (in place, worker)")
+    print("store validation: before (export + re-parse, thread) | worker (in place) | live")
     for size in args.sizes.split(","):
         with tempfile.TemporaryDirectory() as folder:
             store = EmbeddedStore(Path(folder) / "store")
             validations = Validations(workers=1)
             try:
                 quads = _fill(store, size)
-                old = _times(partial(_before, store), args.repeats)
-                now = partial(_now, store, validations)
-                changed = _times(now, args.repeats, before=partial(_scratch, store))
-                unchanged = _times(now, args.repeats)
+                live = LiveFindings.build(store, watch=False)
+                write = partial(_scratch, store, Guard(live))
+                own: list[float] = []
+                ways = {
+                    "before": Timed(partial(_before, store), write),
+                    "worker, changed": Timed(partial(_now, store, validations), write),
+                    "worker, unchanged": Timed(partial(_now, store, validations)),
+                    "live, changed": Timed(
+                        _own_peak(partial(_now, store, validations, live), own), write
+                    ),
+                }
+                for _ in range(args.repeats + 1):
+                    for way in ways.values():
+                        way.once()
                 peak = _peak_mb(validations)
             finally:
                 validations.close()
                 store.close()
-        counts = {old[2], changed[2], unchanged[2]}
-        assert len(counts) == 1, f"the ways disagree: {old[2]}, {changed[2]}, {unchanged[2]}"
+        counts = {way.found for way in ways.values()}
+        assert len(counts) == 1, f"the ways disagree: {[w.found for w in ways.values()]}"
+        lines = " | ".join(way.line(label) for label, way in ways.items())
         print(
-            f"  {Path(size).name:>8} ({quads} quads, {old[2]} findings): {_line('before', old)} | "
-            f"{_line('now, changed', changed)} | {_line('now, unchanged', unchanged)} | "
-            f"worker peak RSS {peak:.0f} MB"
+            f"  {Path(size).name:>8} ({quads} quads, {counts.pop()} findings): {lines} | "
+            f"worker peak RSS {peak:.0f} MB | this process during the live runs, peak RSS "
+            f"{max(own):.0f} MB"
         )
 
 

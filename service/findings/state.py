@@ -31,9 +31,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode
@@ -54,6 +55,7 @@ from service.validation.model import SEVERITIES, Finding, Severity
 from service.validation.prepare import PreparedData
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 ROWS_TIMEOUT_S = 30.0
 """How long `LiveFindings.rows` reads the rows of one of the service's own queries."""
@@ -314,6 +316,23 @@ class LiveFindings:
             copy = ox.Store()
             copy.extend(self.wait_ready().data.user_quads())
             return copy
+
+    def read_still(self, read: Callable[[LiveValidation], T], *, tries: int = 2) -> T:
+        """`read(engine)` of one state of the findings and the data, without holding writes
+        back while it runs: a write committed (or tried) meanwhile bumps the version, and
+        `read` runs again; after `tries` such runs it runs once more with writes held back.
+        For a reader of many findings and their context (a whole report) that would
+        otherwise keep every write waiting for seconds."""
+        self.wait_ready()  # never waited for holding the lock: the warm-up takes it to finish
+        for _ in range(tries):
+            with self._lock:
+                live, version = self.wait_ready(), self._version
+            found = read(live)
+            with self._lock:
+                if self._version == version and self._live is live:
+                    return found
+        with self._lock:
+            return read(self.wait_ready())
 
     def attempt(self, delta: Delta) -> tuple[Delta, Outcome]:
         """Apply `delta` (its net part, returned so `revert` can undo it) and its outcome."""

@@ -33,20 +33,26 @@ from service.validation.rdfio import to_oxigraph
 DEPTH = 4
 """Levels of nested blank objects a description follows (path lists, nested structures)."""
 
+_DATA = ox.DefaultGraph()
+
 Edges = Callable[[object], Iterable[tuple[str, object]]]
 """Outgoing (predicate text, object) or incoming (predicate text, subject) of a node."""
 
 
 def name_in_store(store: ox.Store, node: BNode) -> str:
-    """The content name of a blank node of the (validated) data, read from `store`."""
+    """The content name of a blank node of the (validated) data, read from the default graph
+    of `store`, where prepared data holds it: the live engine's view keeps its own graphs
+    beside it (derived pairs, focus lists) that name the same blank nodes and are no data."""
 
     def outgoing(term: object) -> Iterable[tuple[str, object]]:
         assert isinstance(term, ox.BlankNode)
-        return ((q.predicate.value, q.object) for q in store.quads_for_pattern(term, None, None))
+        quads = store.quads_for_pattern(term, None, None, _DATA)
+        return ((q.predicate.value, q.object) for q in quads)
 
     def incoming(term: object) -> Iterable[tuple[str, object]]:
         assert isinstance(term, ox.BlankNode)
-        return ((q.predicate.value, q.subject) for q in store.quads_for_pattern(None, None, term))
+        quads = store.quads_for_pattern(None, None, term, _DATA)
+        return ((q.predicate.value, q.subject) for q in quads)
 
     return _name(to_oxigraph(node), outgoing, incoming)
 

@@ -19,6 +19,14 @@ What the worker reads:
   took longer than the rules;
 * a posted payload: its bytes, sent over.
 
+A validation of the embedded store with the live findings' own rules (the built-in ones,
+the whole store, the `fast` engine, no other shapes) reads nothing at all: the service holds
+those findings current after every write, over a prepared copy of the data with its
+entailments (`service.findings.state`; tests/test_live_differential.py proves them equal to
+a full validation on random writes), so the report is built from them and that copy, and the
+fingerprint from its quads (`_from_live`); a million-triple store answers in seconds, where
+a worker read, parsed and prepared the store and ran every rule again.
+
 The remote store is not read at all: its validation runs on its engine
 (`service.validation.pushdown`), here in the caller's thread, which only waits for the
 engine and reads bounded pages of answers; shapes the compiler cannot handle and the
@@ -35,11 +43,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, partial
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from service.errors import InputError, LimitExceededError
 from service.rdf.formats import NTRIPLES
+from service.reports.canonical import canonical_hash
 from service.reports.history import (
     Entry,
     Retention,
@@ -62,8 +72,12 @@ from service.validation import (
     unique_findings,
     validate,
 )
+from service.validation.live import LiveValidation
 from service.validation.model import Severity
 from service.validation.rdfio import Source
+
+if TYPE_CHECKING:
+    from service.findings.state import LiveFindings
 
 WORDING = Wording("validation", "TRISKEL_VALIDATION_TIMEOUT_S", "TRISKEL_VALIDATION_MEMORY_MB")
 
@@ -260,10 +274,18 @@ class Validations:
         )
 
     def run(
-        self, store: Store, posted: Posted, options: Options, keeping: Keeping, *, until: float
+        self,
+        store: Store,
+        posted: Posted,
+        options: Options,
+        keeping: Keeping,
+        *,
+        until: float,
+        live: LiveFindings | None = None,
     ) -> tuple[Report, Entry | None]:
         """Validate what the caller names in a worker, stopped at `until` (a
-        `time.monotonic()` instant: `LimitExceededError`); keep the report when `keeping`
+        `time.monotonic()` instant: `LimitExceededError`), or from the store's `live`
+        findings when they answer it (`_from_live`); keep the report when `keeping`
         allows, and only within the budget (the caller has been told 503 past it, so a
         report kept later would be one nobody asked for)."""
         check = Check(options, tuple(posted.shapes), keeping.max_results)
@@ -274,8 +296,11 @@ class Validations:
             payload = replace(check, data=posted.data, stored_shapes=shapes)
             report, _ = self.pool.run(replace(payload, timeout_s=_left(until)))
             return report, None
+        known = None if live is None or isinstance(store, RemoteStore) else _from_live(live, check)
         if isinstance(store, RemoteStore):
             report, entry = pushed_down(store, check, page_rows=self.page_rows, until=until)
+        elif known is not None:
+            report, entry = known
         else:
             report, entry = store.run_in_worker(self.pool, partial(_on, store, check, until))
         if entry is None:
@@ -289,6 +314,34 @@ class Validations:
     def close(self) -> None:
         """Stop the workers (one still computing is killed)."""
         self.pool.close()
+
+
+def _from_live(live: LiveFindings, check: Check) -> tuple[Report, Entry] | None:
+    """The report of the embedded store built from its live findings and their prepared
+    data, and its entry; None when they do not answer `check`: another scope, engine or
+    shapes than theirs, or their engine not warm yet (the worker then validates).
+
+    A remote store never takes this road: it may be written behind the service's back, and
+    its validation on its engine is what finds that out (`service.findings.revalidate`).
+    Findings, context and quads are read from one state of the live findings without
+    holding writes back (`LiveFindings.read_still`); the fingerprint is the canonical hash
+    of the same quads a view of the store would give, blank-node labels aside."""
+    options = check.options
+    others = check.posted_shapes or options.shapes_graphs or not options.builtin
+    if others or options.graph is not None or options.engine != "fast" or not live.ready:
+        return None
+    pack = live.pack
+    if shapes_version(options.pack([])) != shapes_version(pack):
+        return None
+
+    def read(engine: LiveValidation) -> tuple[Report, bytes]:
+        found = unique_findings(engine.findings())
+        data = PreparedData(engine.data.view)
+        report = Report.build(found, pack, data, fail_on=options.fail_on)
+        return report, engine.data.user_nquads()
+
+    report, nquads = live.read_still(read)
+    return report, check.entry(report, canonical_hash(nquads), pack)
 
 
 def _on(store: Store, check: Check, until: float, view: str | None) -> Check:

@@ -113,6 +113,13 @@ class EntailedData:
         """The user's quads as they are now."""
         return (q for q in self.base if q.graph_name != ONTOLOGY_GRAPH)
 
+    def user_nquads(self) -> bytes:
+        """The user's quads as they are now, as one N-Quads document (dumped by the engine in
+        one call; the ontology's lines left out)."""
+        dumped = self.base.dump(format=ox.RdfFormat.N_QUADS) or b""
+        ontology = f" {ONTOLOGY_GRAPH} .".encode()
+        return b"".join(line + b"\n" for line in dumped.splitlines() if not line.endswith(ontology))
+
     def graph_quads(self, graph: ox.NamedNode | ox.DefaultGraph) -> list[ox.Quad]:
         """The quads of one user graph (for whole-graph replace and delete)."""
         return list(self.base.quads_for_pattern(None, None, None, graph))

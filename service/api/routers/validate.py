@@ -22,11 +22,12 @@ counts; the answer to the caller still carries every result and says what was ke
 * `fail_on`, `engine` as in `triskel validate`; the report by `Accept` (JSON by default).
 
 A multipart part without a usable `Content-Type` is read by its file name's extension.
-Validation runs in a validation worker process (`service.reports.validations`, reading the
-embedded store in place) admitted by `service.api.pools.Admission` (a few at once, a short
-queue, 503 with `Retry-After` beyond it) within `TRISKEL_VALIDATION_TIMEOUT_S`, so it never
-holds up other requests; past the budget the caller gets 503, the worker is killed and
-nothing is kept.
+A validation of the embedded store with the built-in rules alone is built from the live
+findings, which every write keeps current (`service.reports.validations`); any other runs in
+a validation worker process (reading the embedded store in place). Both are admitted by
+`service.api.pools.Admission` (a few at once, a short queue, 503 with `Retry-After` beyond
+it) within `TRISKEL_VALIDATION_TIMEOUT_S`, so they never hold up other requests; past the
+budget the caller gets 503, a worker is killed and nothing is kept.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from fastapi import APIRouter, Query, Request, Response
 from service.api.deps import (
     BodyDep,
     CanWrite,
+    LiveDep,
     ReadAccess,
     SettingsDep,
     StoreDep,
@@ -146,6 +148,7 @@ async def validate_endpoint(
     writer: CanWrite,
     validations: ValidationsDep,
     validator: ValidatorDep,
+    live: LiveDep,
     graph: Annotated[str | None, Query(description="validate only this named graph")] = None,
     shapes_graph: Annotated[
         list[str] | None, Query(description="a graph of the store holding extra shapes")
@@ -169,6 +172,6 @@ async def validate_endpoint(
     )
     keeping = Keeping.of(settings, writer=writer)
     until = time.monotonic() + settings.validation_timeout_s
-    work = partial(validator.run, store, posted, options, keeping, until=until)
+    work = partial(validator.run, store, posted, options, keeping, until=until, live=live)
     report, entry = await in_budget(settings, validations, work)
     return report_response(report, entry, media_type)
