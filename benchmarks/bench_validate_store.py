@@ -6,14 +6,15 @@ Before: `Snapshot.of_store` exports every graph as N-Triples, `validate` re-pars
 the fingerprint re-reads the export. Worker: `Validations.run` without live findings sends a
 task to a worker process that opens a view of the store and builds the prepared data and the
 fingerprint from its quads — after a write ("changed": a triple is written to a scratch
-graph before the run, untimed), or not again while the store is unchanged ("unchanged": the
-worker keeps what it read of the view, as after a shapes change). Live: `Validations.run`
-with the store's live findings, as `POST /validate` calls it: the report from the findings
-every write keeps current (a write before each run, through the guard as the service
-writes). All include the report and the fingerprint; a report is kept when its fingerprint
-is new (a read-only caller). Medians of warm runs (the first round, which pays a worker's
-start and the rules' compilation, is printed apart); the validation worker's peak RSS
-(VmHWM), and this process's peak RSS during the live runs (the live state included).
+graph before the run, untimed), or not again while the store is unchanged ("unchanged": an
+untimed validation first reads the view, which the worker keeps, as after a shapes change).
+Live: `Validations.run` with the store's live findings, as `POST /validate` calls it: the
+report from the findings every write keeps current (a write before each run, through the
+guard as the service writes). All include the report and the fingerprint; a report is kept
+when its fingerprint is new (a read-only caller). Medians of warm runs (the first round,
+which pays a worker's start and the rules' compilation, is printed apart); the validation
+worker's peak RSS (VmHWM), and this process's RSS before the live runs (the live state it
+holds) and its peak during them.
 
     python -m benchmarks.bench_validate_store [--sizes example,100000,FILE.nt] [--repeats 3]
 """
@@ -94,22 +95,25 @@ def _scratch(store: EmbeddedStore, guard: Guard) -> None:
     guard.apply(store, Load(triple, "application/n-triples", "urn:bench:scratch"))
 
 
-def _own_peak(run: Callable[[], int], peaks: list[float]) -> Callable[[], int]:
-    """`run`, noting this process's peak RSS over it in `peaks` (VmHWM reset before)."""
+def _own_peak(run: Callable[[], int], rss: list[tuple[float, float]]) -> Callable[[], int]:
+    """`run`, noting in `rss` this process's RSS before it (the live state held) and its peak
+    RSS over it (VmHWM reset before), in MB."""
 
     def measured() -> int:
+        status = Path("/proc/self/status")
         Path("/proc/self/clear_refs").write_text("5")
+        before = _status_mb(status, "VmRSS")
         found = run()
-        peaks.append(_hwm_mb(Path("/proc/self/status")))
+        rss.append((before, _status_mb(status, "VmHWM")))
         return found
 
     return measured
 
 
-def _hwm_mb(status: Path) -> float:
-    """A process's peak RSS (VmHWM) in MB, 0 when it is gone."""
+def _status_mb(status: Path, field: str = "VmHWM") -> float:
+    """A field of a process's status (VmHWM: its peak RSS) in MB, 0 when it is gone."""
     for line in status.read_text().splitlines() if status.exists() else []:
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -117,7 +121,7 @@ def _hwm_mb(status: Path) -> float:
 def _peak_mb(validations: Validations) -> float:
     """The largest peak RSS (VmHWM) of the live validation workers, in MB."""
     workers = list(validations.pool._workers)
-    return max([0.0, *(_hwm_mb(Path(f"/proc/{w.process.pid}/status")) for w in workers)])
+    return max([0.0, *(_status_mb(Path(f"/proc/{w.process.pid}/status")) for w in workers)])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -134,11 +138,12 @@ def main(argv: list[str] | None = None) -> None:
                 quads = _fill(store, size)
                 live = LiveFindings.build(store, watch=False)
                 write = partial(_scratch, store, Guard(live))
-                own: list[float] = []
+                now = partial(_now, store, validations)
+                own: list[tuple[float, float]] = []
                 ways = {
                     "before": Timed(partial(_before, store), write),
-                    "worker, changed": Timed(partial(_now, store, validations), write),
-                    "worker, unchanged": Timed(partial(_now, store, validations)),
+                    "worker, changed": Timed(now, write),
+                    "worker, unchanged": Timed(now, before=now),
                     "live, changed": Timed(
                         _own_peak(partial(_now, store, validations, live), own), write
                     ),
@@ -155,8 +160,9 @@ def main(argv: list[str] | None = None) -> None:
         lines = " | ".join(way.line(label) for label, way in ways.items())
         print(
             f"  {Path(size).name:>8} ({quads} quads, {counts.pop()} findings): {lines} | "
-            f"worker peak RSS {peak:.0f} MB | this process during the live runs, peak RSS "
-            f"{max(own):.0f} MB"
+            f"worker peak RSS {peak:.0f} MB | this process during the live runs: RSS before "
+            f"{max(b for b, _ in own):.0f} MB (the live state held), "
+            f"peak {max(p for _, p in own):.0f} MB"
         )
 
 
