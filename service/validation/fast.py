@@ -50,7 +50,7 @@ def run(data: PreparedData, shapes: ShapePack, *, use_minus: bool = True) -> lis
     """All findings of `shapes` on `data` (an `Engine`). `use_minus=False` keeps every
     FILTER NOT EXISTS as written (the differential test runs both forms)."""
     compiled = compile_pack(shapes, use_minus=use_minus)
-    tables = derived.compute(store_select(data.store), compiled.relations_used())
+    tables = derived.compute_on(data.store, compiled.relations_used())
     inline = derived.inline_rows(tables)
     store = data.store
     if inline is None or compiled.reads_shapes_graph():
