@@ -1,14 +1,21 @@
 """`POST /validate` and `GET /findings` with the rules over analytics on
 (`TRISKEL_ANALYTICS_RULES`), on both backends: the analytics graph is read while it describes
 the network, and R24 says when it does not (the worker's view of the embedded store; the
-remote engine's own graphs; the live findings, which `POST /analyse` brings up to date)."""
+remote engine's own graphs; the live findings, which `POST /analyse` brings up to date, and
+which `POST /validate` of the embedded store is built from)."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+
+from service.reports.as_json import to_dict
+from service.reports.history import Retention
+from service.reports.model import Report
+from service.reports.validations import Keeping, Options, Posted
 
 CASE = Path(__file__).parents[1] / "shape_cases" / "R24-violating-missing.ttl"
 SILO_AND_BROKER = {("R22", "-0.6"), ("R21", "https://example.org/case/o1")}
@@ -31,14 +38,25 @@ to themselves)."""
 
 
 def _found(client: TestClient) -> set[tuple[str, str]]:
-    """The analytics rules' findings of a full validation, which the live ones equal."""
+    """The analytics rules' findings of a full validation, which the live ones and a
+    validation in a worker (the store read again, every rule run) equal."""
     answer = client.post("/validate")
     assert answer.status_code == 200, answer.text
     found = _of(answer.json()["results"])
     live = client.get("/findings", params={"limit": 100_000})
     assert live.status_code == 200, live.text
     assert _of(live.json()["results"]) == found
+    assert _of(to_dict(_in_worker(client))["results"]) == found
     return found
+
+
+def _in_worker(client: TestClient) -> Report:
+    """The store validated by a worker reading it (by its engine, behind a remote store)."""
+    store, validator = client.app.state.store, client.app.state.validator  # type: ignore[attr-defined]
+    keeping = Keeping(Retention(), 10_000, writer=False)
+    options = Options(analytics=client.app.state.settings.analytics_rules)  # type: ignore[attr-defined]
+    report, _ = validator.run(store, Posted(), options, keeping, until=time.monotonic() + 60)
+    return report
 
 
 def _load_case(client: TestClient) -> None:
