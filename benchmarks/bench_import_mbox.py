@@ -10,8 +10,10 @@ would in a real archive. Each run imports
 the file as `triskel import mbox` does, in a fresh process (read, build, the store's
 all-or-nothing load into a fresh embedded store), which reports its own wall and CPU time
 and peak RSS; the table gives the median of `--runs` runs and the machine's load average
-(the machine is shared: read the wall times by it).
-Target (issue 12): 100k messages in at most 30 s and 1 GB. `python -m
+(the machine is shared: read the wall times by it). The store of the last run is then
+validated (`benchmarks.validated`: `triskel validate --store` in a fresh process).
+Target (issue 12): 100k messages in at most 30 s and 1 GB, and the graph validated within
+the store's targets. `python -m
 benchmarks.bench_import_mbox --messages N` measures another size.
 """
 
@@ -30,6 +32,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+
+from benchmarks.validated import line, validated
 
 OUT = Path(__file__).parent / "out"
 MESSAGES = 100_000
@@ -118,9 +122,13 @@ def measure(mbox: Path, store: Path) -> dict[str, float]:
     }
 
 
+STORE = OUT / "store-import-mbox"
+
+
 def _run_once(mbox: Path) -> dict[str, float]:
-    """`measure` in a fresh interpreter (its peak RSS is the import's own)."""
-    store = OUT / "store-import-mbox"
+    """`measure` in a fresh interpreter (its peak RSS is the import's own), into a fresh
+    store left for the validation that follows the runs."""
+    store = STORE
     shutil.rmtree(store, ignore_errors=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
     child = subprocess.run(
@@ -130,7 +138,6 @@ def _run_once(mbox: Path) -> dict[str, float]:
         check=True,
         env=env,
     )
-    shutil.rmtree(store, ignore_errors=True)
     result: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
     return result
 
@@ -180,7 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     limit = TARGET_S * args.messages / MESSAGES
     print(f"target: {limit:.0f} s for {args.messages:,} messages (30 s per 100k), 1 GB")
-    return 0 if seconds <= limit and peak <= TARGET_MB else 1
+    triples = report["triples"]
+    assert isinstance(triples, int)
+    checked, valid = line(validated(STORE), triples)
+    shutil.rmtree(STORE, ignore_errors=True)
+    print(checked)
+    return 0 if seconds <= limit and peak <= TARGET_MB and valid else 1
 
 
 def _load() -> str:

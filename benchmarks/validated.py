@@ -1,0 +1,72 @@
+"""How an import's graph validates: `triskel validate --store` of the store an import benchmark
+wrote, in a fresh process that reports its own wall time, peak RSS and finding count.
+
+Issue 12 asks that the imported graphs "validate within the targets of the store": issue 10's
+`triskel validate` target is 10 s per million triples and 2 GB, so `line` prints the time
+against 10 s per million of the store's triples and the peak against 2 GB.
+
+    python -m benchmarks.validated STORE   (one validation, printed as JSON)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_S_PER_MILLION = 10.0
+TARGET_MB = 2048.0
+
+
+def validated(store: Path) -> dict[str, float]:
+    """`measure` in a fresh interpreter (its peak RSS is the validation's own)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.validated", str(store)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    result: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
+    return result
+
+
+def measure(store: Path) -> dict[str, float]:
+    """One `triskel validate --store` in this process: seconds, peak MiB, findings."""
+    from service.cli import main as cli
+
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "report.json"
+        started = time.perf_counter()
+        code = cli(["validate", "--store", str(store), "--format", "json", "--output", str(report)])
+        seconds = time.perf_counter() - started
+        findings = len(json.loads(report.read_text())["results"]) if code in (0, 1) else -1
+    return {
+        "code": code,
+        "seconds": seconds,
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "findings": findings,
+    }
+
+
+def line(result: dict[str, float], triples: int) -> tuple[str, bool]:
+    """The benchmark's line for a validation of `triples`, and whether it met the targets."""
+    limit = TARGET_S_PER_MILLION * triples / 1_000_000
+    met = result["code"] in (0, 1) and result["seconds"] <= limit
+    met = met and result["peak_mib"] <= TARGET_MB
+    text = (
+        f"validated        {result['seconds']:6.1f} s  {result['findings']:,.0f} findings  "
+        f"peak {result['peak_mib']:,.0f} MiB  (store targets: {limit:.0f} s for "
+        f"{triples:,} triples, {TARGET_MB:,.0f} MiB)"
+    )
+    return text, met
+
+
+if __name__ == "__main__":
+    print(json.dumps(measure(Path(sys.argv[1]))))
