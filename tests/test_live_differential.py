@@ -34,6 +34,7 @@ from service.resources import DATA_DIR
 from service.store.embedded import EmbeddedStore
 from service.store.files import load_file
 from service.store.system_graphs import ANALYTICS_GRAPH
+from service.validation import live as live_module
 from service.validation import validate
 from service.validation.analytics import network_of
 from service.validation.entailed import Delta, EntailedData
@@ -151,6 +152,23 @@ def test_incremental_equals_full(name: str) -> None:
         assert outcome.closed == before - current
 
     step()
+
+
+def test_a_write_reaching_many_focus_nodes_rechecks_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past `WHOLE_ABOVE` focus nodes a constraint is re-checked whole (pyoxigraph joins a
+    long `VALUES ?this` list late: an import re-checked focus by focus ran for minutes). An
+    organisation added in one write still leaves the findings of a full validation, and the
+    write's outcome names the rules re-checked whole; a small write still re-checks foci."""
+    monkeypatch.setattr(live_module, "WHOLE_ABOVE", 3)
+    live = _live("example")
+    outcome = live.apply(Delta.of(added=_generated(), removed=[]))
+    assert keys(live.findings()) == full(live)
+    assert {"R01", "R03"} <= outcome.whole
+    small = live.apply(write(random.Random(5), live.data))
+    assert keys(live.findings()) == full(live)
+    assert small.rechecked or not small.opened | small.closed
 
 
 def test_a_second_finding_with_the_same_key_is_opened() -> None:

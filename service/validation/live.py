@@ -46,6 +46,11 @@ FOCUS_GRAPH = ox.NamedNode(FOCUS_IRI)
 """The view's graph listing the blank focus nodes of one re-check (which a VALUES clause
 could not name)."""
 SEED_GRAPH = ox.NamedNode("urn:triskel:live:seed")
+WHOLE_ABOVE = 1_000
+"""A constraint with more focus nodes to re-check than this is re-checked whole: pyoxigraph
+joins a long `VALUES ?this` list into a rule's pattern late, so an import of 20k events
+(2,000 new conversations) re-checked focus by focus ran for over ten minutes, where the whole
+rule takes seconds."""
 """The view's graph listing the blank seeds of one connector query."""
 _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
@@ -139,13 +144,14 @@ class LiveValidation:
         view = self.data.view
         change = self._gated(self.data.apply(delta), delta)
         view.extend(_quad(t) for t in change.added)
-        pending = [(r, self._affected(r.plan, _changes(change), {})) for r in self._relations]
+        base = _changes(change)  # once: a big write's changes are costly to convert
+        pending = [(r, self._affected(r.plan, base, {})) for r in self._relations]
         _remove(view, change.removed, _DEFAULT)
         derived_added, derived_removed = self._recompute(pending)
         view.extend(derived_added)
         view.extend(_quad(t) for t in change.removed)
         changes = [
-            *_changes(change),
+            *base,
             *(_derived_change(q) for q in (*derived_added, *derived_removed)),
         ]
         reached: Reached = {}
@@ -158,7 +164,7 @@ class LiveValidation:
         for index, foci in enumerate(targets):
             check = self._checks[index]
             rule = check.constraint.rule
-            if foci is None:
+            if foci is None or len(foci) > WHOLE_ABOVE:
                 found = _by_focus(self._run(check.constraint, check.constraint.query))
                 self._replace(index, found, set(found) | set(self._findings[index]))
                 whole.add(rule)
