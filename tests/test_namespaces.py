@@ -13,7 +13,7 @@ from rdflib.namespace import OWL, RDF, RDFS, XSD
 from service.findings import saved
 from service.namespaces import SB, SBR, SBSH
 from service.reports import ledger, series
-from service.reports.history import as_graph, header, new_entry
+from service.reports.history import as_graph, events, header, new_entry
 from service.resources import (
     ONTOLOGY_FILES,
     ONTOLOGY_IRI,
@@ -165,9 +165,9 @@ def kept_report() -> Graph:
         max_results=1,
     )
     made = ledger.items(report)
-    stored = header(
-        report, entry, "urn:triskel:report:earlier", sorted(made)[:1], sorted(made)[1:2]
-    )
+    stored = header(report, entry, "urn:triskel:report:earlier")
+    made_events = events(entry, sorted(made)[:1], sorted(made)[1:2])
+    stored += triples_to_graph(ox.Triple(q.subject, q.predicate, q.object) for q in made_events)
     for item in made.values():
         item.add_to(stored)
     state = series.added(entry.series, entry.graph, sorted(made)[:1], series.digest(made))

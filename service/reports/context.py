@@ -10,8 +10,9 @@ part of a million-triple report's context.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 import pyoxigraph as ox
 from rdflib.namespace import RDF, RDFS, SKOS
@@ -41,6 +42,7 @@ _PARENTS = (_iri(_ORG + "unitOf"), _iri(_ORG + "subOrganizationOf"))
 _DEFAULT = ox.DefaultGraph()
 
 OxTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+T = TypeVar("T", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,49 @@ class About:
     conversations: tuple[Node, ...]
     practices: tuple[Node, ...]
     people: tuple[Node, ...]
+
+
+class Tally(Protocol):
+    """What the alignment scores count over the whole data: every practice with the number
+    of conversations enacting it, what each organisation owns, and names. A `Context` answers
+    from the prepared data; a validation pushed down to an engine, from counts the engine
+    computed (`service.validation.pushdown`)."""
+
+    def conversation_counts(self) -> list[tuple[Node, int]]:
+        """Every practice in the data, sorted, with the number of conversations enacting it."""
+        ...
+
+    def owned_practices(self) -> dict[Node, set[Node]]:
+        """Organisation → the practices it owns, directly or through its units."""
+        ...
+
+    def label(self, node: Node) -> str:
+        """rdfs:label or skos:prefLabel, else the IRI's local name."""
+        ...
+
+
+def owned(owners: Iterable[tuple[T, T]], parents: Callable[[T], Iterable[T]]) -> dict[T, set[T]]:
+    """Organisation → the practices it owns, from (practice, owner) pairs: the owner and every
+    organisation above it (`parents`, followed to the top) owns the practice."""
+    found: dict[T, set[T]] = {}
+    for practice, owner in owners:
+        seen: set[T] = set()
+        todo = [owner]
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(parents(node))
+        for org in seen:
+            found.setdefault(org, set()).add(practice)
+    return found
+
+
+def local_name(node: Node) -> str:
+    """The part of an IRI after its last '#' or '/' (the whole text when none): the label of
+    a node without one."""
+    text = str(node)
+    return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
 
 
 class Context:
@@ -98,15 +143,26 @@ class Context:
         """The conversations that enact a practice."""
         return list(self._sorted(self._subjects(_ENACTS, to_oxigraph(practice))))
 
+    def conversation_counts(self) -> list[tuple[Node, int]]:
+        """Every practice in the data, sorted, with the number of conversations enacting it."""
+        return [(p, len(self.conversations_enacting(p))) for p in self.practices()]
+
+    def enacted_by(self, conversation: Node) -> tuple[Node, ...]:
+        """The practices a conversation enacts."""
+        return self._sorted(self._objects(to_oxigraph(conversation), _ENACTS))
+
     def owned_practices(self) -> dict[Node, set[Node]]:
         """Organisation → the practices it owns, directly or through its units."""
-        owned: dict[Node, set[Node]] = {}
-        for quad in self._store.quads_for_pattern(None, _OWNED_BY, None, _DEFAULT):
-            if isinstance(quad.object, ox.Triple) or isinstance(quad.subject, ox.Triple):
-                continue  # never stored: the reader refuses triple terms
-            for org in self._self_and_ancestors(quad.object):
-                owned.setdefault(self._term(org), set()).add(self._term(quad.subject))
-        return owned
+        pairs = (
+            (quad.subject, quad.object)
+            for quad in self._store.quads_for_pattern(None, _OWNED_BY, None, _DEFAULT)
+            if not isinstance(quad.object, ox.Triple | ox.Literal)  # no triple terms are stored
+            and not isinstance(quad.subject, ox.Triple)
+        )
+        found = owned(pairs, self._parents)
+        return {
+            self._term(org): {self._term(p) for p in practices} for org, practices in found.items()
+        }
 
     def label(self, node: Node) -> str:
         """rdfs:label or skos:prefLabel, else the IRI's local name."""
@@ -116,8 +172,7 @@ class Context:
                 for label in self._objects(term, predicate):
                     if isinstance(label, ox.Literal):
                         return label.value
-        text = str(node)
-        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1] or text
+        return local_name(node)
 
     def _conversations_of(self, node: OxTerm) -> Iterator[OxTerm]:
         if isinstance(node, ox.Literal):
@@ -135,17 +190,11 @@ class Context:
         for predicate in (_ENDPOINT, _PERFORMED_BY, _ADDRESSED_TO):
             yield from (p for p in self._objects(node, predicate) if self._is_a(p, _PERSON))
 
-    def _self_and_ancestors(self, org: OxTerm) -> set[OxTerm]:
-        seen: set[OxTerm] = set()
-        todo = [org]
-        while todo:
-            node = todo.pop()
-            if node in seen or isinstance(node, ox.Literal):
-                continue
-            seen.add(node)
-            for predicate in _PARENTS:
-                todo.extend(self._objects(node, predicate))
-        return seen
+    def _parents(self, org: ox.NamedNode | ox.BlankNode) -> Iterator[ox.NamedNode | ox.BlankNode]:
+        for predicate in _PARENTS:
+            for parent in self._objects(org, predicate):
+                if not isinstance(parent, ox.Literal):
+                    yield parent
 
     def _is_a(self, node: OxTerm, cls: ox.NamedNode) -> bool:
         """Whether the node has the type (types are materialised, so no subclass walk)."""

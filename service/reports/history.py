@@ -36,6 +36,7 @@ import logging
 import re
 import secrets
 import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from itertools import chain
@@ -270,8 +271,12 @@ def record(
     first `entry.results_kept` results.
 
     Only the latest state of the series is read (and none of its items when the report
-    changes nothing: `series.digest`). The report, its descriptions and what its state gains
-    are one all-or-nothing load; what the state loses follows (`series.removed`).
+    changes nothing: `series.digest`). The descriptions of the items it opens are loaded
+    first, `PIECE` quads at a time (a report of a large store opens hundreds of thousands of
+    statements: one body of them all was the service's largest allocation), then the
+    report and what its state gains in one load, which is what makes the report exist: if
+    it fails, the descriptions no report uses are removed again. What the state loses
+    follows (`series.removed`).
 
     Call it in the server process, the one that owns the store's write path, never in a
     validation worker: validations may run in worker processes, but their reports come back
@@ -289,22 +294,50 @@ def record(
             members = []
         opened = sorted(set(made) - current)
         closed = sorted(current - set(made))
-        described = (
-            quad
-            for item in ledger.missing(store, (made[iri] for iri in opened))
-            for quad in ledger.description(item)
-        )
-        made_header = header(report, entry, members[-1] if members else None, opened, closed)
+        made_header = header(report, entry, members[-1] if members else None)
         quads = chain(
-            described,
             ledger.quads(made_header, entry.graph),
+            events(entry, opened, closed),
             added(entry.series, entry.graph, opened, made_digest),
         )
-        body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
-        store.load(body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=entry.id)
+        described: set[str] = set()
+        try:
+            _describe(store, [made[iri] for iri in opened], entry.id, described)
+            _load(store, quads, entry.id)
+        except Exception:
+            ledger.forget(store, described - ledger.still_used(store, described))
+            raise
         if old is not None:
             removed(store, entry.series, old, Head(entry.graph, made_digest), closed)
         prune(store, retention or Retention())
+
+
+PIECE = 20_000
+"""Quads per load of a kept report's ledger descriptions (`record`): ~3 MB of N-Quads."""
+
+
+def _describe(store: Store, opened: list[ledger.Item], source: str, described: set[str]) -> None:
+    """Load the descriptions of the `opened` items the ledger lacks (`ledger.missing`),
+    `PIECE` quads at a time, adding to `described` the items of each piece before it is
+    loaded (what to remove again if the keep fails)."""
+    items: list[str] = []
+    piece: list[ox.Quad] = []
+    for item in ledger.missing(store, opened):
+        items.append(item.iri)
+        piece.extend(ledger.description(item))
+        if len(piece) >= PIECE:
+            described.update(items)
+            _load(store, piece, source)
+            items, piece = [], []
+    described.update(items)
+    if piece:
+        _load(store, piece, source)
+
+
+def _load(store: Store, quads: Iterable[ox.Quad], source: str) -> None:
+    """One N-Quads load of service-written quads, each into its own graph."""
+    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    store.load(body or b"", media_type=NQUADS, graph=None, keep_graphs=True, source=source)
 
 
 def _latest_state(
@@ -335,10 +368,8 @@ def _drop(store: Store, graph: str) -> None:
         store.delete_graph(graph)
 
 
-def header(
-    report: Report, entry: Entry, previous: str | None, opened: list[str], closed: list[str]
-) -> Graph:
-    """A kept report's graph: its metadata, and the activity with its ledger events."""
+def header(report: Report, entry: Entry, previous: str | None) -> Graph:
+    """A kept report's graph but its ledger events (`events`): its metadata and activity."""
     node = URIRef(entry.graph)
     graph = Graph()
     activity = URIRef(VALIDATION_PREFIX + entry.id)
@@ -349,11 +380,19 @@ def header(
     graph.add((activity, PROV.endedAtTime, _time(entry)))
     if previous is not None:
         graph.add((node, SBR.previous, URIRef(previous)))
-    for predicate, items in ((SBR.opened, opened), (SBR.closed, closed)):
-        for item in items:
-            graph.add((activity, predicate, URIRef(item)))
     _add_metadata(graph, node, entry)
     return graph
+
+
+def events(entry: Entry, opened: Iterable[str], closed: Iterable[str]) -> Iterator[ox.Quad]:
+    """The ledger events of a kept report's activity, as quads of its graph (as many as the
+    items it opens and closes: never an rdflib graph, which took ~1 KB a statement)."""
+    graph = ox.NamedNode(entry.graph)
+    activity = ox.NamedNode(VALIDATION_PREFIX + entry.id)
+    for predicate, items in ((ledger.OPENED, opened), (ledger.CLOSED, closed)):
+        event = ox.NamedNode(predicate)
+        for item in items:
+            yield ox.Quad(activity, event, ox.NamedNode(item), graph)
 
 
 def _time(entry: Entry) -> Literal:

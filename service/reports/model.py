@@ -10,7 +10,7 @@ the conversations of the practices it (or a unit under it) owns.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,7 @@ from rdflib import BNode
 from rdflib.term import Node
 
 from service.reports.blanks import name_in_graph, name_in_store
-from service.reports.context import About, Context
+from service.reports.context import About, Context, Tally
 from service.reports.terms import content_id
 from service.validation.model import SEVERITIES, Finding, Severity
 
@@ -87,7 +87,8 @@ class RuleSummary:
 class Report:
     """A validation report: results, groupings and scores (views live in sibling modules)."""
 
-    results: tuple[Result, ...]
+    results: Sequence[Result]
+    """In the order of the findings; a `Spool` for a report built in parts (`assemble`)."""
     fail_on: Severity
     practices: tuple[Score, ...]
     organisations: tuple[Score, ...]
@@ -109,16 +110,44 @@ class Report:
         """Attach metadata and context to `findings` and compute the groupings; without
         `scores`, no alignment scores (a page of findings, a guard's refusal: scores of a
         part of the findings would mislead)."""
-        context = Context(data)
         found = tuple(findings)
-        names = _blank_names(found, data, pack)
-        results = tuple(_result(f, pack, context, names) for f in found)
+        tally = Context(data) if scores else None
+        return cls.assemble([(found, data)], pack, tally, fail_on=fail_on, keep=tuple)
+
+    @classmethod
+    def assemble(
+        cls,
+        parts: Iterable[tuple[Sequence[Finding], PreparedData]],
+        pack: ShapePack,
+        tally: Tally | None,
+        *,
+        fail_on: Severity = "violation",
+        keep: Callable[[Iterable[Result]], Sequence[Result]] = tuple,
+    ) -> Report:
+        """The report of findings given in parts, each with the data its context is read
+        from (all of the data, or what a remote engine sent about that part's findings),
+        in `keep` (a tuple, or a `Spool` that holds them compressed); the scores count over
+        `tally` (None: no scores), the Violations' conversations counted part by part."""
+        names: dict[Node, str] = {}
+        broken = _Broken()
+
+        def results() -> Iterator[Result]:
+            for found, data in parts:
+                context = Context(data)
+                made = _blank_names(found, data, pack)
+                names.update(made)
+                for finding in found:
+                    result = _result(finding, pack, context, made)
+                    broken.add(result, context)
+                    yield result
+
+        kept = keep(results())
         practices: tuple[Score, ...] = ()
         organisations: tuple[Score, ...] = ()
-        if scores:
-            practices, organisations = _scores(results, context)
-        summaries = _rule_summaries(results, pack)
-        return cls(results, fail_on, practices, organisations, summaries, names)
+        if tally is not None:
+            practices, organisations = _scores(broken.by_practice, tally)
+        summaries = _rule_summaries(kept, pack)
+        return cls(kept, fail_on, practices, organisations, summaries, names)
 
     @classmethod
     def of_results(
@@ -162,16 +191,35 @@ class Report:
         return {p: {s: groups[p][s] for s in SEVERITIES} for p in sorted(groups, key=str)}
 
 
-def _scores(
-    results: tuple[Result, ...], context: Context
-) -> tuple[tuple[Score, ...], tuple[Score, ...]]:
-    """Practice scores and organisation scores (see the module docstring)."""
-    broken = {c for r in results if r.severity == "violation" for c in r.about.conversations}
-    practices = tuple(_practice_score(p, context, broken) for p in context.practices())
+class _Broken:
+    """The conversations with a Violation, and per practice how many of them enact it."""
+
+    def __init__(self) -> None:
+        self.conversations: set[Node] = set()
+        self.by_practice: Counter[Node] = Counter()
+
+    def add(self, result: Result, context: Context) -> None:
+        """Count the conversations of a Violation not counted yet (`context` holds what
+        they enact)."""
+        if result.severity != "violation":
+            return
+        for conversation in result.about.conversations:
+            if conversation not in self.conversations:
+                self.conversations.add(conversation)
+                self.by_practice.update(context.enacted_by(conversation))
+
+
+def _scores(broken: Counter[Node], tally: Tally) -> tuple[tuple[Score, ...], tuple[Score, ...]]:
+    """Practice scores and organisation scores (see the module docstring), `broken` counting
+    per practice the conversations with a Violation that enact it."""
+    practices = tuple(
+        Score(p, tally.label(p), conversations, conversations - broken[p])
+        for p, conversations in tally.conversation_counts()
+    )
     by_subject = {s.subject: s for s in practices}
     organisations = tuple(
-        _organisation_score(org, owned, context, by_subject)
-        for org, owned in sorted(context.owned_practices().items(), key=lambda kv: str(kv[0]))
+        _organisation_score(org, owned, tally, by_subject)
+        for org, owned in sorted(tally.owned_practices().items(), key=lambda kv: str(kv[0]))
     )
     return practices, organisations
 
@@ -224,26 +272,20 @@ def _blank_names(
     return names
 
 
-def _practice_score(practice: Node, context: Context, broken: set[Node]) -> Score:
-    conversations = context.conversations_enacting(practice)
-    aligned = sum(1 for c in conversations if c not in broken)
-    return Score(practice, context.label(practice), len(conversations), aligned)
-
-
 def _organisation_score(
-    org: Node, owned: set[Node], context: Context, scores: dict[Node, Score]
+    org: Node, owned: set[Node], tally: Tally, scores: dict[Node, Score]
 ) -> Score:
     held = [scores[p] for p in sorted(owned, key=str) if p in scores]
     return Score(
         org,
-        context.label(org),
+        tally.label(org),
         sum(s.conversations for s in held),
         sum(s.aligned for s in held),
         tuple(s.subject for s in held),
     )
 
 
-def _rule_summaries(results: tuple[Result, ...], pack: ShapePack) -> tuple[RuleSummary, ...]:
+def _rule_summaries(results: Sequence[Result], pack: ShapePack) -> tuple[RuleSummary, ...]:
     """Every rule of the pack (count 0 included) and any rule only the findings name."""
     counts = Counter(r.rule for r in results)
     summaries = [

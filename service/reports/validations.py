@@ -69,7 +69,6 @@ from service.validation import (
     ShapePack,
     from_sources,
     pushdown,
-    unique_findings,
     validate,
 )
 from service.validation.live import LiveValidation
@@ -369,9 +368,11 @@ def pushed_down(
         )
     pack = options.pack([*check.posted_shapes, *_stored_shapes(store, options)])
     budget = (lambda: None) if until is None else partial(_left, until)
-    run = pushdown.run(store, pack, scope=options.graph, page_rows=page_rows, check=budget)
-    found = unique_findings(run.findings)
-    report = Report.build(found, pack, run.context, fail_on=options.fail_on)
+    run = pushdown.run(
+        store, pack, scope=options.graph, page_rows=page_rows, check=budget, fail_on=options.fail_on
+    )
+    report = run.report
+    assert report is not None  # asked for with `fail_on`
     if check.posted_shapes:
         return report, None
     return report, check.entry(report, run.fingerprint, pack)

@@ -19,11 +19,13 @@ memory first. A run here (`run`) instead:
    answer read in pages of `page_rows` (ORDER BY every projected variable, LIMIT,
    OFFSET: a stable order, so the pages neither skip nor repeat a row), so the service
    holds one page at a time;
-4. reads what the report needs (`Context`, blank-node names): the few triples per
-   conversation, practice and unit the scores count, and around the findings' nodes (in
-   batches of `_BATCH` nodes) their types, people and conversations, each answer in pages;
-   and the triples that touch a blank node. Not the data: the service's memory follows the
-   findings, not the dataset;
+4. with `fail_on`, builds the report (`_Reading`): a part of the findings at a time, it
+   reads around that part's nodes (in batches of `_BATCH` nodes) their types, people,
+   practices and conversations, each answer in pages, builds its results and lets that
+   context go; the results are kept compressed (`service.reports.spool`); the scores are
+   counted by the engine (conversations per practice) or read for the few nodes they name
+   (owners and labels); the triples that touch a blank node are read once. Not the data:
+   the service's memory follows one part of the findings, not the dataset;
 5. fingerprints the validated graphs on the engine (`fingerprint`) and drops its scratch
    graphs, also when it failed.
 
@@ -43,6 +45,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
+from rdflib import BNode, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
@@ -50,15 +53,18 @@ from rdflib.term import Node
 from service.errors import NotFoundError, ShapesError
 from service.namespaces import SB
 from service.rdf.formats import NTRIPLES
+from service.reports.context import Context, local_name, owned
+from service.reports.model import Report
 from service.reports.snapshot import validated_graphs
+from service.reports.spool import Spool
 from service.store.base import Row
 from service.store.system_graphs import ANALYTICS_GRAPH, service_writes
-from service.validation import derived
+from service.validation import derived, unique_findings
 from service.validation.analytics import current_in
 from service.validation.compile import CompiledPack, compile_pack
 from service.validation.compile_sparql import SHAPES_GRAPH_IRI
 from service.validation.fast import findings_of
-from service.validation.model import Finding
+from service.validation.model import Finding, Severity
 from service.validation.prepare import PreparedData, hierarchies, ontology_triples, pairs_text
 from service.validation.rdfio import graph_to_triples, to_oxigraph, to_rdflib
 from service.validation.shapes import ShapePack
@@ -70,27 +76,30 @@ PREFIX = "urn:triskel:pushdown:"
 """Every scratch graph of a run starts with this (a system graph: never validated)."""
 
 _ORG = "http://www.w3.org/ns/org#"
-WHOLE_PREDICATES = tuple(
-    str(p) for p in (SB.enacts, SB.ownedBy, _ORG + "unitOf", _ORG + "subOrganizationOf")
-)
-"""What a report reads of the whole data (`service.reports.context`): every practice's
-conversations and every organisation's practices, for the scores (one triple per
-conversation, practice and unit: the report lists as much)."""
+OWNERS = tuple(str(p) for p in (SB.ownedBy, _ORG + "unitOf", _ORG + "subOrganizationOf"))
+"""What the scores read of the whole data (`service.reports.context.owned`): which unit
+owns each practice, and the units above each unit (a triple per practice and unit). The
+conversations per practice are counted by the engine."""
 OUTGOING = tuple(
-    str(p) for p in (RDF.type, SB.participant, SB.endpoint, SB.performedBy, SB.addressedTo)
+    str(p)
+    for p in (RDF.type, SB.participant, SB.endpoint, SB.performedBy, SB.addressedTo, SB.enacts)
 )
 """What a report reads of a finding's nodes: their types (entailed ones included), the
-people of an arc, an act or a conversation; read again of the nodes those lead to."""
+people of an arc, an act or a conversation, and the practices a conversation enacts; read
+again of the nodes those lead to."""
 INCOMING = tuple(str(p) for p in (SB.hasAct, SB.occursWithin, SB.conveys))
 """What a report reads towards a finding's nodes: the conversation an act, a channel or an
 item belongs to."""
 LABELS = tuple(str(p) for p in (RDFS.label, SKOS.prefLabel))
 """Read of the practices and organisations the scores name."""
 _BATCH = 500
+"""Nodes per request when the context is read by node (`VALUES`)."""
+PART = 5_000
+"""Findings per part of a report (`_Reading.parts`): each part's context is read and let
+go before the next (~6 MB of context per thousand findings of a generated organisation)."""
 _NO_BLANK = "FILTER(!isBlank(?s) && !isBlank(?o))"
 """The triples touching a blank node are read apart, in one answer in N-Triples: Virtuoso
 names blank nodes `nodeID://…` in JSON results, which no parser reads as a blank node."""
-"""Nodes per request when the context is read by node (`VALUES`)."""
 
 _INSTANCE_OF = (f"(<{RDF.type}>/(<{RDFS.subClassOf}>)*)", f"<{RDF.type}>/<{RDFS.subClassOf}>*")
 """`rdf:type/rdfs:subClassOf*` as the compiled queries write it. A run materialises the
@@ -106,10 +115,10 @@ _DIGITS = 7
 
 @dataclass(frozen=True)
 class Run:
-    """A pushed-down validation's findings, the data its report reads, its fingerprint."""
+    """A pushed-down validation's findings, their report (when asked for), its fingerprint."""
 
     findings: list[Finding]
-    context: PreparedData
+    report: Report | None
     fingerprint: str
 
 
@@ -130,8 +139,11 @@ def run(
     scope: str | None = None,
     page_rows: int = 10_000,
     check: Callable[[], object] = lambda: None,
+    fail_on: Severity | None = None,
 ) -> Run:
-    """Validate the store's validated graphs (or the named graph `scope`) on the engine.
+    """Validate the store's validated graphs (or the named graph `scope`) on the engine;
+    with `fail_on`, build the findings' report too (it reads the data on the engine, so
+    before the scratch graphs go).
 
     `check` is called between requests (the caller's budget: it raises to stop the run).
     Raises `ShapesError` for shapes the compiler cannot handle, `NotFoundError` for an
@@ -152,9 +164,12 @@ def run(
             dataset = _prepare(store, scratch, compiled, shapes, data)
             check()
         findings = _findings(store, compiled, scratch, dataset, page_rows, check)
-        context = _context(store, dataset, findings, page_rows, check)
+        report = None
+        if fail_on is not None:
+            reading = _Reading(store, dataset, page_rows, check)
+            report = _report(reading, findings, shapes, fail_on)
         check()
-        return Run(findings, context, fingerprint(store, sources))
+        return Run(findings, report, fingerprint(store, sources))
     finally:
         names = ("data", "entailed", "derived", "shapes")
         with service_writes():
@@ -295,60 +310,145 @@ def _order(compiled: str) -> str | None:
     return " ".join(f"?{v}" for v in algebra.PV)
 
 
-def _context(
-    store: RemoteStore,
-    dataset: list[str],
-    findings: list[Finding],
-    page_rows: int,
-    check: Callable[[], object],
-) -> PreparedData:
-    """What the report of `findings` reads of the data (`service.reports.context`), in a
-    private store, read in pages and batches of nodes, never a predicate of the whole data:
+class _Reading:
+    """What the report of a run reads of the data on the engine (`service.reports.context`),
+    read in pages and batches of nodes, never a predicate of the whole data but counted by
+    the engine (`conversation_counts`) or of the few nodes the scores name:
 
-    * of everything, `WHOLE_PREDICATES` and the practices (what the scores count);
     * every triple that touches a blank node (blank nodes cannot be named in a query; their
-      content names the findings about them);
-    * of the findings' nodes (foci and values, and the nodes next to a blank one among
+      content names the findings about them), read once and kept;
+    * per part of `PART` findings (`parts`), in a store of that part's own that goes with
+      it: of its findings' nodes (foci and values, and the nodes next to a blank one among
       them), their `OUTGOING` triples and the `INCOMING` ones, then the `OUTGOING` triples
-      of the nodes these lead to, twice (a conversation's participants, their types);
-    * the labels of the practices and organisations the scores name."""
-    context = ox.Store()
-    type_ = ox.NamedNode(str(RDF.type))
+      of the nodes these lead to, twice (a conversation's participants and practices, their
+      types);
+    * for the scores (a `Tally`): the engine's count of conversations per practice, what
+      each organisation owns (`OWNERS`) and the labels of the practices and organisations.
 
-    def add(query: str, order: str | None, nodes: Iterable[ox.NamedNode] = ()) -> set[ox.NamedNode]:
-        """Read the rows (per batch of `nodes` written in for NODES) into the context; the
-        IRIs they lead to, but types."""
-        reached: set[ox.NamedNode] = set()
-        listed = sorted(set(nodes), key=str)
-        for batch in _batches(listed) if listed else [[]]:
+    So the service holds one part's context at a time, and the scores' few numbers per
+    practice and organisation: its memory follows a part of the findings, not the data."""
+
+    def __init__(
+        self,
+        store: RemoteStore,
+        dataset: list[str],
+        page_rows: int,
+        check: Callable[[], object],
+    ) -> None:
+        self._store, self._dataset = store, dataset
+        self._page_rows, self._check = page_rows, check
+        blank = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
+        self._blank = ox.Store()
+        self._blank.extend(
+            ox.Quad(t.subject, t.predicate, t.object)
+            for t in store.construct_in(blank, default_graphs=dataset)
+        )
+        self._blank_context = Context(PreparedData(self._blank))
+        self._labels: dict[Node, str] = {}
+
+    def rows(self, query: str, order: str | None) -> Iterator[Row]:
+        """The query's rows over the validated data, in pages (`_rows`)."""
+        return _rows(self._store, query, order, self._dataset, [], self._page_rows, self._check)
+
+    def parts(self, findings: list[Finding]) -> Iterator[tuple[list[Finding], PreparedData]]:
+        """The findings `PART` at a time, each part with its context."""
+        for start in range(0, len(findings), PART):
+            part = findings[start : start + PART]
+            yield part, self._context(part)
+
+    def _context(self, findings: list[Finding]) -> PreparedData:
+        context = ox.Store()
+        context.extend(self._blank)
+        type_ = ox.NamedNode(str(RDF.type))
+
+        def add(query: str, nodes: Iterable[ox.NamedNode]) -> set[ox.NamedNode]:
+            """Read the rows (per batch of `nodes` written in for NODES) into the context; the
+            IRIs they lead to, but types."""
+            reached: set[ox.NamedNode] = set()
+            for batch in _batches(sorted(set(nodes), key=str)):
+                text = query.replace("NODES", " ".join(f"<{n.value}>" for n in batch))
+                for row in self.rows(text, "?s ?p ?o"):
+                    quad = ox.Quad(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
+                    context.add(quad)
+                    if quad.predicate != type_:
+                        reached.update(
+                            t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)
+                        )
+            return reached
+
+        outgoing = _values_query(OUTGOING, incoming=False)
+        terms = [t for f in findings for t in (f.focus, f.value) if t is not None]
+        done = set(_around(context, terms))
+        incoming = _values_query(INCOMING, incoming=True)
+        new = (add(outgoing, done) | add(incoming, done)) - done
+        for _ in range(2):  # what those lead to (a conversation's participants), then their types
+            done |= new
+            new = add(outgoing, new) - done
+        return PreparedData(context)
+
+    def conversation_counts(self) -> list[tuple[Node, int]]:
+        """Every practice, sorted, with the number of conversations enacting it: counted by
+        the engine (blank practices, whose triples are all read, here); their labels are
+        read meanwhile (`label`)."""
+        query = (
+            f"SELECT ?p (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?p <{RDF.type}> <{SB.Practice}> "
+            f"FILTER(!isBlank(?p)) OPTIONAL {{ ?c <{SB.enacts}> ?p }} }} GROUP BY ?p"
+        )
+        counted = [(to_rdflib(r["p"]), int(r["n"].value)) for r in self.rows(query, "?p")]
+        self._read_labels(p for p, _ in counted)
+        counted += self._blank_context.conversation_counts()
+        return sorted(counted, key=lambda pair: str(pair[0]))
+
+    def owned_practices(self) -> dict[Node, set[Node]]:
+        """Organisation → the practices it owns (`context.owned`), from the engine's
+        `OWNERS` triples of named nodes and the blank ones'; the labels of them all are
+        read meanwhile (`label`)."""
+        by_predicate: dict[str, list[tuple[Node, Node]]] = {p: [] for p in OWNERS}
+        for row in self.rows(_triples(OWNERS), "?s ?p ?o"):
+            if not isinstance(row["o"], ox.Literal):
+                by_predicate[row["p"].value].append((to_rdflib(row["s"]), to_rdflib(row["o"])))
+        for predicate in OWNERS:
+            for quad in self._blank.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if isinstance(quad.subject, ox.NamedNode | ox.BlankNode) and isinstance(
+                    quad.object, ox.NamedNode | ox.BlankNode
+                ):
+                    pair = (to_rdflib(quad.subject), to_rdflib(quad.object))
+                    by_predicate[predicate].append(pair)
+        parents: dict[Node, list[Node]] = {}
+        for predicate in OWNERS[1:]:
+            for unit, parent in by_predicate[predicate]:
+                parents.setdefault(unit, []).append(parent)
+        found = owned(by_predicate[OWNERS[0]], lambda org: parents.get(org, ()))
+        self._read_labels(found)
+        return found
+
+    def _read_labels(self, nodes: Iterable[Node]) -> None:
+        """The first label (`LABELS`, in their order) of each named node among `nodes` not
+        labelled yet."""
+        listed = {ox.NamedNode(str(n)) for n in nodes if isinstance(n, URIRef)}
+        listed -= {ox.NamedNode(str(n)) for n in self._labels}
+        query = _values_query(LABELS, incoming=False)
+        for batch in _batches(sorted(listed, key=str)):
             text = query.replace("NODES", " ".join(f"<{n.value}>" for n in batch))
-            for row in _rows(store, text, order, dataset, [], page_rows, check):
-                quad = ox.Quad(row["s"], row["p"], row["o"])  # type: ignore[arg-type]
-                context.add(quad)
-                if quad.predicate != type_:
-                    reached.update(
-                        t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode)
-                    )
-        return reached
+            for row in self.rows(text, "?s ?p ?o"):
+                if isinstance(row["o"], ox.Literal):
+                    self._labels.setdefault(to_rdflib(row["s"]), row["o"].value)
 
-    for predicate in WHOLE_PREDICATES:
-        add(_triples((predicate,)), "?s ?o")
-    add(_triples((str(RDF.type),), f"VALUES ?o {{ <{SB.Practice}> }}"), "?s")
-    blank = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o FILTER(isBlank(?s) || isBlank(?o)) }"
-    context.extend(
-        ox.Quad(t.subject, t.predicate, t.object)
-        for t in store.construct_in(blank, default_graphs=dataset)
-    )
-    outgoing = _values_query(OUTGOING, incoming=False)
-    terms = [t for f in findings for t in (f.focus, f.value) if t is not None]
-    done = set(_around(context, terms))
-    incoming = _values_query(INCOMING, incoming=True)
-    new = (add(outgoing, "?s ?p ?o", done) | add(incoming, "?s ?p ?o", done)) - done
-    for _ in range(2):  # what those lead to (a conversation's participants), then their types
-        done |= new
-        new = add(outgoing, "?s ?p ?o", new) - done
-    add(_values_query(LABELS, incoming=False), "?s ?p ?o", _named(context))
-    return PreparedData(context)
+    def label(self, node: Node) -> str:
+        """rdfs:label or skos:prefLabel, else the IRI's local name (`owned_practices` read
+        the labels of every practice and organisation)."""
+        if isinstance(node, BNode):
+            return self._blank_context.label(node)
+        return self._labels[node] if node in self._labels else local_name(node)
+
+
+def _report(
+    reading: _Reading, findings: list[Finding], shapes: ShapePack, fail_on: Severity
+) -> Report:
+    """The report of `findings` (the distinct ones, `unique_findings`), built a part at a
+    time and kept in a `Spool`."""
+    found = unique_findings(findings)
+    return Report.assemble(reading.parts(found), shapes, reading, fail_on=fail_on, keep=Spool.of)
 
 
 def _values_query(predicates: tuple[str, ...], *, incoming: bool) -> str:
@@ -379,20 +479,6 @@ def _around(context: ox.Store, terms: list[Node]) -> list[ox.NamedNode]:
             for quad in touching:
                 nodes.extend(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
     return nodes
-
-
-def _named(context: ox.Store) -> set[ox.NamedNode]:
-    """The practices and the organisations the scores name: every subject and object of the
-    whole predicates but `sb:enacts` (its subjects are conversations), and the practices."""
-    named: set[ox.NamedNode] = set()
-    for predicate in WHOLE_PREDICATES[1:]:
-        for quad in context.quads_for_pattern(None, ox.NamedNode(predicate), None):
-            named.update(t for t in (quad.subject, quad.object) if isinstance(t, ox.NamedNode))
-    practice = ox.NamedNode(str(SB.Practice))
-    for quad in context.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), practice):
-        if isinstance(quad.subject, ox.NamedNode):
-            named.add(quad.subject)
-    return named
 
 
 def _batches(nodes: list[ox.NamedNode]) -> Iterator[list[ox.NamedNode]]:
