@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
-from service.reports import ledger
+from service.errors import StoreError
+from service.reports import history, ledger
 from service.reports.as_json import to_dict
 from service.reports.diff import Diff
 from service.reports.history import Entry, Retention, entries, read, report_graphs
 from service.reports.model import Report
+from service.reports.snapshot import REPORT_GRAPH_PREFIX
 from service.reports.validations import Keeping, Options, Posted, Validations
 from service.store.embedded import EmbeddedStore
 from service.store.files import load_directory_if_empty
@@ -135,3 +137,29 @@ def test_history_keep_counts_reports_or_days() -> None:
     from datetime import UTC, datetime
 
     assert Retention(10, 30).dropped(graphs, datetime(2099, 1, 2, tzinfo=UTC)) == graphs[1:]
+
+
+def test_a_keep_loads_its_descriptions_in_pieces_and_a_failed_one_leaves_nothing(
+    validations: Validations, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The descriptions go `PIECE` quads at a time before the load that makes the report
+    exist; when that load fails, the descriptions it had written are removed again."""
+    before = store.count(all_graphs=True)
+    monkeypatch.setattr(history, "PIECE", 50)
+    loads: list[bytes] = []
+    load = store.load
+
+    def failing(body: bytes, **options: Any) -> int:
+        loads.append(body)
+        if REPORT_GRAPH_PREFIX.encode() in body:
+            raise StoreError("the store refused the report")
+        return load(body, **options)
+
+    monkeypatch.setattr(store, "load", failing)
+    with pytest.raises(StoreError):
+        keep(validations, store)
+    assert len(loads) > 10, "the descriptions came in pieces"
+    assert store.count(all_graphs=True) == before and not report_graphs(store)
+    monkeypatch.setattr(store, "load", load)
+    report, entry = keep(validations, store)
+    assert reads_back(store, entry, report)
