@@ -8,11 +8,11 @@ from types import ModuleType
 import pytest
 
 from service.api.routers import queries
-from service.rdf import formats, reader, textguard, xmlguard
+from service.rdf import closure, formats, reader, textguard, xmlguard
 
 
 @pytest.mark.parametrize(
-    "module", [formats, reader, textguard, xmlguard, queries], ids=lambda m: m.__name__
+    "module", [closure, formats, reader, textguard, xmlguard, queries], ids=lambda m: m.__name__
 )
 def test_docstring_examples(module: ModuleType) -> None:
     failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

@@ -19,6 +19,7 @@ from rdflib.namespace import RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from service.namespaces import SB
+from service.rdf.closure import reachable
 from service.validation.prepare import PreparedData
 from service.validation.rdfio import to_oxigraph, to_rdflib
 
@@ -78,14 +79,7 @@ def owned(owners: Iterable[tuple[T, T]], parents: Callable[[T], Iterable[T]]) ->
     organisation above it (`parents`, followed to the top) owns the practice."""
     found: dict[T, set[T]] = {}
     for practice, owner in owners:
-        seen: set[T] = set()
-        todo = [owner]
-        while todo:
-            node = todo.pop()
-            if node not in seen:
-                seen.add(node)
-                todo.extend(parents(node))
-        for org in seen:
+        for org in reachable(owner, parents):
             found.setdefault(org, set()).add(practice)
     return found
 

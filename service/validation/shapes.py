@@ -24,6 +24,7 @@ from rdflib.term import Node
 
 from service.errors import ShapesError
 from service.namespaces import SB, SBSH
+from service.rdf.closure import reachable
 from service.resources import SHAPES_DIR
 from service.validation.model import SEVERITIES, Severity, severity_name
 from service.validation.rdfio import Source, parse, triples_to_graph
@@ -201,14 +202,7 @@ def _prefixes(graph: Graph, node: Node) -> dict[str, str]:
 
 
 def _imports_closure(graph: Graph, start: Node) -> set[Node]:
-    seen: set[Node] = set()
-    todo = [start]
-    while todo:
-        node = todo.pop()
-        if node not in seen:
-            seen.add(node)
-            todo.extend(graph.objects(node, OWL.imports))
-    return seen
+    return reachable(start, lambda node: graph.objects(node, OWL.imports))
 
 
 def _shapes_in(graph: Graph) -> Iterator[Node]:
