@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -184,7 +184,9 @@ def rebuilt(store: Store, series: Series, members: list[str]) -> set[str] | None
     return found
 
 
-def added(series: Series, latest: str, opened: Iterable[str], items_digest: str) -> list[ox.Quad]:
+def added(
+    series: Series, latest: str, opened: Iterable[str], items_digest: str
+) -> Iterator[ox.Quad]:
     """The quads a new report adds to its state: the items it opened, its own head (the
     digest of every item current after it).
 
@@ -192,10 +194,8 @@ def added(series: Series, latest: str, opened: Iterable[str], items_digest: str)
     closed items. Until it does, the state names two latest reports: invalid, so a crash in
     between is repaired by a rebuild."""
     node = ox.NamedNode(series.graph)
-    return [
-        ox.Quad(t.subject, t.predicate, t.object, node)
-        for t in _state(series, latest, opened, items_digest)
-    ]
+    for t in _state(series, latest, opened, items_digest):
+        yield ox.Quad(t.subject, t.predicate, t.object, node)
 
 
 def removed(store: Store, series: Series, old: Head, new: Head, closed: Iterable[str]) -> None:
@@ -219,13 +219,13 @@ def removed(store: Store, series: Series, old: Head, new: Head, closed: Iterable
 
 def _state(
     series: Series, latest: str, items: Iterable[str], items_digest: str | None = None
-) -> list[ox.Triple]:
+) -> Iterator[ox.Triple]:
     node = ox.NamedNode(series.graph)
-    listed = list(items)
+    listed = items if items_digest is not None else list(items)
+    yield ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SBR.Series)))
+    yield ox.Triple(node, ox.NamedNode(LATEST), ox.NamedNode(latest))
     found = digest(listed) if items_digest is None else items_digest
-    return [
-        ox.Triple(node, ox.NamedNode(str(RDF.type)), ox.NamedNode(str(SBR.Series))),
-        ox.Triple(node, ox.NamedNode(LATEST), ox.NamedNode(latest)),
-        ox.Triple(node, ox.NamedNode(DIGEST), ox.Literal(found)),
-        *(ox.Triple(node, ox.NamedNode(CURRENT), ox.NamedNode(i)) for i in listed),
-    ]
+    yield ox.Triple(node, ox.NamedNode(DIGEST), ox.Literal(found))
+    current = ox.NamedNode(CURRENT)
+    for item in listed:
+        yield ox.Triple(node, current, ox.NamedNode(item))

@@ -302,7 +302,8 @@ class RemoteStore(Store):
     ) -> int:
         """Check the upload locally, then one Graph Store `PUT` (replace) or `POST` (add).
         Every upload is checked whole, `triples` given or not: the document is parsed again
-        here to be re-serialised, and that parse's errors are not translated."""
+        here to be re-serialised (but a dataset in N-Quads, sent as it came: a kept report
+        of a large store is tens of megabytes), and that parse's errors are not translated."""
         fmt = rdf_format_for(media_type)
         keep_graphs = keep_graphs and fmt.is_dataset
         if keep_graphs and replace:
@@ -310,8 +311,9 @@ class RemoteStore(Store):
         blob = read_body(data)
         checked = self.check_upload(blob, fmt, graph=graph, source=source, keep_graphs=keep_graphs)
         quads = parse(blob, fmt.oxigraph, base_iri=base_iri_of(graph))
-        if keep_graphs:
-            body = serialize(quads, format=RdfFormat.N_QUADS) or b""
+        if keep_graphs:  # N-Quads, checked already, go as they are: no second copy
+            nquads = fmt.oxigraph == RdfFormat.N_QUADS
+            body = blob if nquads else serialize(quads, format=RdfFormat.N_QUADS) or b""
             headers = {"Content-Type": NQUADS}
             self._send("POST", self.gsp_url, content=body, headers=headers, timeout=UPLOAD)
             return checked.quads
