@@ -84,7 +84,11 @@ def test_pushed_down_findings_equal_the_embedded_ones(
     remote: RemoteStore,
     proxy: Recording,
     remote_engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """The report is built in parts of 10 findings here (`pushdown.PART`): the contexts and
+    the scores' count of broken conversations span parts."""
+    monkeypatch.setattr(pushdown, "PART", 10)
     sources = _sources()[name]
     for source in sources:  # a file in the graph of its own IRI, relative IRIs resolved alike
         graph = source.base or _default(remote)  # the generated organisation: the default graph
