@@ -69,6 +69,7 @@ from service.validation import (
     ShapePack,
     from_sources,
     pushdown,
+    unique_findings,
     validate,
 )
 from service.validation.live import LiveValidation
