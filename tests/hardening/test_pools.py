@@ -9,6 +9,10 @@ work): before, `/health` took up to 111 s (median 0.16 s) while 40 validations a
 now at most 0.99-1.5 s (median 0.07 s), 10 validations run and 30 are refused at once. The
 two validation threads still contend for the GIL with the event loop, so the bound asserted
 is 1 s for 95 % of the probes and 3 s for the worst.
+
+The validations ask for the pySHACL engine: a validation with the built-in rules is built
+from the live findings in milliseconds, and most of the 40 would pass before the others
+arrive; a worker's validation holds its place as long as a slow one does.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ def test_forty_parallel_validations_leave_health_under_a_second(live: LiveServer
 
     def validate() -> None:
         with httpx.Client(base_url=live.url, timeout=330) as client:
-            answer = client.post("/validate", headers=READ)
+            answer = client.post("/validate", headers=READ, params={"engine": "pyshacl"})
         statuses.append(answer.status_code)
         retry_after.append(answer.headers.get("Retry-After"))
 
