@@ -724,10 +724,10 @@ def _loaded(write: _Write, quads: list[Quad], *, replace: bool) -> QuadDelta:
 
 def _bulk_load(db: OxStore, write: _Write) -> None:
     """Bulk load an upload's pieces, `BULK_LOAD_THREADS` at a time (pyoxigraph lets go of
-    the GIL while it loads). At most that many pieces are cut from the upload at once, so
-    the copies stay bounded; the first failure is raised once every started piece is done,
-    and the caller's journal puts the store back. No closure holds `db`: a failed write's
-    traceback must not keep the database open while the journal reopens it."""
+    the GIL while it loads). A piece is cut from the upload only when it can start or is
+    next, so the copies stay bounded; the first failure is raised once every started piece
+    is done, and the caller's journal puts the store back. No closure holds `db`: a failed
+    write's traceback must not keep the database open while the journal reopens it."""
     with ThreadPoolExecutor(BULK_LOAD_THREADS, thread_name_prefix="bulk-load") as pool:
         running: set[Future[None]] = set()
         for piece in _pieces(write):
