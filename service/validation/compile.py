@@ -66,6 +66,14 @@ class CompiledConstraint:
     relations: frozenset[str]
     shapes_graph: bool = False
     """Whether the query reads the shapes graph (`$shapesGraph`)."""
+    written_query: str | None = None
+    """The query before its MINUS sides got a fixed join order (None: the same)."""
+
+    @property
+    def written(self) -> str:
+        """The query as the live re-checks restrict and analyse it: the fixed join order
+        of a whole run would keep them from reaching its patterns (`joinplan`)."""
+        return self.written_query or self.query
 
 
 @dataclass(frozen=True)
@@ -234,6 +242,7 @@ def _sparql(
         value_from=value_from,
         relations=plan.relations,
         shapes_graph=plan.shapes_graph,
+        written_query=plan.written if plan.written != plan.query else None,
         **common,
     )
 

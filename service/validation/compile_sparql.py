@@ -5,7 +5,8 @@ SHACL runs the SELECT once per focus node with `$this` (and `$currentShape`,
 joined with the shape's IRI as `?currentShape` and the shapes graph's name as
 `?shapesGraph` when the query uses them (`rewrite.bind_targets`); shared derived relations
 replace their patterns (`derived.substitute`); provably equivalent NOT EXISTS become MINUS
-(`rewrite.not_exists_to_minus`); `$PATH` becomes the property shape's path, as in pySHACL.
+(`rewrite.not_exists_to_minus`), and their right sides get a fixed join order
+(`joinplan.plan`); `$PATH` becomes the property shape's path, as in pySHACL.
 MINUS, VALUES, SERVICE, sub-selects, aggregates, `?failure`, re-binding a pre-bound
 variable, `$currentShape` of a blank-node shape raise `Unsupported`: the shape falls back to
 pySHACL, which also reports the spec's errors.
@@ -25,6 +26,7 @@ from rdflib.term import Node
 from service.rdflib_sparql import algebra
 from service.validation.algebra_text import Unsupported, select
 from service.validation.derived import Relation, substitute
+from service.validation.joinplan import plan
 from service.validation.rewrite import THIS, bind_targets, mentioned, not_exists_to_minus
 
 _CURRENT_SHAPE, _SHAPES_GRAPH = Variable("currentShape"), Variable("shapesGraph")
@@ -72,6 +74,8 @@ class SelectPlan:
     """A compiled SHACL-SPARQL constraint."""
 
     query: str
+    written: str
+    """The query before `joinplan.plan` fixed the join order of its MINUS sides."""
     relations: frozenset[str]
     """Names of the derived relations the query reads."""
     shapes_graph: bool
@@ -108,8 +112,9 @@ def compile_select(
     pattern = bind_targets(pattern, _with_context(target, prebound, shape), prebound)
     if use_minus:
         pattern = not_exists_to_minus(pattern)
-    query_text = select(pattern, projection, distinct=distinct)
-    return SelectPlan(query_text, used, _SHAPES_GRAPH in prebound)
+    written = select(pattern, projection, distinct=distinct)
+    planned = select(plan(pattern), projection, distinct=distinct) if use_minus else written
+    return SelectPlan(planned, written, used, _SHAPES_GRAPH in prebound)
 
 
 def _path(path_text: str | None) -> str:

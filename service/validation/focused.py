@@ -48,7 +48,14 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from service.rdflib_sparql import algebra
 from service.validation.algebra_text import Unsupported, select
-from service.validation.rewrite import certain, copy_node, mentioned, possible
+from service.validation.rewrite import (
+    certain,
+    copy_node,
+    join_all,
+    mentioned,
+    possible,
+    required_parts,
+)
 
 FOCUS_IRI = "urn:triskel:live:focus"
 """The focus graph, its one predicate, and the token `render` replaces."""
@@ -150,10 +157,10 @@ def _walk(
         left = _bound(_walk(node.p1, context, bind), bind)
         context = tuple(c for c in context if bind is None or c is not bind[1])
         usable = [c for c in context if mentioned(node.p2) & possible(c) <= certain(left)]
-        return Minus(left, _narrow(_join([*usable, left]), node.p2))
+        return Minus(left, _narrow(join_all([*usable, left]), node.p2))
     if name == "Join":
-        first = _walk(node.p1, (*context, *_parts(node.p2)), bind)
-        return Join(first, _walk(node.p2, (*context, *_parts(first)), bind))
+        first = _walk(node.p1, (*context, *required_parts(node.p2)), bind)
+        return Join(first, _walk(node.p2, (*context, *required_parts(first)), bind))
     if name in ("Filter", "Extend"):
         inner = _walk(node.p, context, bind)
         if name == "Filter" and inner.name != "Minus":  # (a MINUS binds its left side)
@@ -168,28 +175,6 @@ def _walk(
 def _bound(node: CompValue, bind: _Bind | None) -> CompValue:
     """`node` joined with the focus list, where it surely binds the focus (exact there)."""
     return Join(bind[1], node) if bind is not None and bind[0] in certain(node) else node
-
-
-def _parts(node: CompValue) -> list[CompValue]:
-    """Cheap patterns every row of `node` matches (a relaxation: BGPs, sub-selects, VALUES
-    and the left-hand sides of MINUS, filters and OPTIONAL)."""
-    name = node.name
-    if name in ("BGP", "ToMultiSet", "values"):
-        return [node]
-    if name == "Join":
-        return _parts(node.p1) + _parts(node.p2)
-    if name in ("Minus", "LeftJoin"):
-        return _parts(node.p1)
-    if name in ("Filter", "Extend"):
-        return _parts(node.p)
-    return []
-
-
-def _join(parts: list[CompValue]) -> CompValue:
-    joined = parts[0]
-    for part in parts[1:]:
-        joined = Join(joined, part)
-    return joined
 
 
 def _narrow(left: CompValue, right: CompValue) -> CompValue:

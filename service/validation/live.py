@@ -397,7 +397,7 @@ def _signature(*fields: object) -> tuple[object, ...]:
 
 
 def _checked(constraint: CompiledConstraint) -> _Checked:
-    query = derived.render(constraint.query, None)
+    query = derived.render(constraint.written, None)
     return _Checked(constraint, restrict(query, "this"), analyse(query, "this"))
 
 

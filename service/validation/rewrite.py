@@ -192,6 +192,30 @@ def _self_sufficient(node: CompValue, prebound: frozenset[Variable]) -> bool:
     return not mentioned(node) & prebound
 
 
+def required_parts(node: CompValue) -> list[CompValue]:
+    """Cheap patterns every solution of `node` matches, so joining them relaxes it: its
+    basic graph patterns, sub-selects, VALUES and shared relations, through joins, filters,
+    binds and the left-hand sides of MINUS and OPTIONAL (not inside GRAPH or UNION)."""
+    name = node.name
+    if name in ("BGP", "ToMultiSet", "values", "Derived"):
+        return [node]
+    if name == "Join":
+        return required_parts(node.p1) + required_parts(node.p2)
+    if name in ("Minus", "LeftJoin"):
+        return required_parts(node.p1)
+    if name in ("Filter", "Extend"):
+        return required_parts(node.p)
+    return []
+
+
+def join_all(parts: list[CompValue]) -> CompValue:
+    """The join of one or more patterns, in their order."""
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = Join(joined, part)
+    return joined
+
+
 def copy_node(node: CompValue, **changes: Any) -> CompValue:
     """A changed copy of an algebra node (rewrites never touch the parsed original)."""
     copy = CompValue(node.name, **{k: v for k, v in node.items() if not k.startswith("_")})
@@ -207,7 +231,7 @@ def not_exists_to_minus(node: CompValue, scope: frozenset[Var] = frozenset()) ->
     every depth. `scope` holds the variables an enclosing EXISTS substitutes into `node`;
     a pattern that mentions one of them must stay a filter, since MINUS runs it alone."""
     if node.name != "Filter":
-        return _map_children(node, lambda child: not_exists_to_minus(child, scope))
+        return map_children(node, lambda child: not_exists_to_minus(child, scope))
     inner = not_exists_to_minus(node.p, scope)
     seen_by_filter = scope | possible(node.p)
     kept: list[Any] = []
@@ -221,7 +245,9 @@ def not_exists_to_minus(node: CompValue, scope: frozenset[Var] = frozenset()) ->
     return Filter(_and(kept), inner) if kept else inner
 
 
-def _map_children(node: CompValue, rewrite: Callable[[CompValue], CompValue]) -> CompValue:
+def map_children(node: CompValue, rewrite: Callable[[CompValue], CompValue]) -> CompValue:
+    """`node` with `rewrite` applied to its child patterns; a sub-select is left whole (its
+    variables are its own)."""
     changes = {k: rewrite(node[k]) for k in ("p", "p1", "p2") if isinstance(node.get(k), CompValue)}
     if node.name == "ToMultiSet" or not changes:
         return node
