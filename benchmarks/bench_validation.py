@@ -102,7 +102,7 @@ def _measure(engine: str, data: Path, expected: Path, repeats: int) -> Measure |
     return Measure(**json.loads(done.stdout.strip().splitlines()[-1]))
 
 
-def _dataset(size: int) -> tuple[Path, Path]:
+def dataset(size: int) -> tuple[Path, Path]:
     data, expected = OUT_DIR / f"org-{size}.nt", OUT_DIR / f"org-{size}.expected.tsv"
     if not (data.exists() and expected.exists()):
         write(generate(copies_for(size), seed=SEED), data, expected)
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'runs':>8}  findings/planted")  # fmt: skip
     status, pyshacl_s, previous = 0, None, None
     for size in args.sizes:
-        data, expected = _dataset(size)
+        data, expected = dataset(size)
         fast = _measure("fast", data, expected, args.repeats if size < 1_000_000 else 3)
         print(_row(size, "fast", fast), flush=True)
         status |= _check_fast(size, fast)

@@ -1,11 +1,12 @@
-"""How an import's graph validates: `triskel validate --store` of the store an import benchmark
-wrote, in a fresh process that reports its own wall time, peak RSS and finding count.
+"""One `triskel validate` in a fresh process that reports its own wall time, peak RSS and
+finding count: of a file (`bench_validate_cli`) or of the store an import benchmark wrote.
 
 Issue 12 asks that the imported graphs "validate within the targets of the store": issue 10's
 `triskel validate` target is 10 s per million triples and 2 GB, so `line` prints the time
 against 10 s per million of the store's triples and the peak against 2 GB.
 
-    python -m benchmarks.validated STORE   (one validation, printed as JSON)
+    python -m benchmarks.validated --store STORE   (one validation, printed as JSON)
+    python -m benchmarks.validated FILE
 """
 
 from __future__ import annotations
@@ -29,11 +30,16 @@ STOPPED = 3
 
 
 def validated(store: Path) -> dict[str, float]:
+    """`triskel validate --store STORE` in a fresh interpreter."""
+    return validated_with(["--store", str(store)])
+
+
+def validated_with(arguments: list[str]) -> dict[str, float]:
     """`measure` in a fresh interpreter (its peak RSS is the validation's own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
     started = time.perf_counter()
     child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.validated", str(store)],
+        [sys.executable, "-m", "benchmarks.validated", *arguments],
         capture_output=True,
         text=True,
         env=env,
@@ -61,15 +67,15 @@ def _stop_past(limit_mb: float) -> None:
     threading.Thread(target=watch, daemon=True).start()
 
 
-def measure(store: Path) -> dict[str, float]:
-    """One `triskel validate --store` in this process: seconds, peak MiB, findings."""
+def measure(arguments: list[str]) -> dict[str, float]:
+    """One `triskel validate ARGUMENTS` in this process: seconds, peak MiB, findings."""
     from service.cli import main as cli
 
     _stop_past(STOP_MB)
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "report.json"
         started = time.perf_counter()
-        code = cli(["validate", "--store", str(store), "--format", "json", "--output", str(report)])
+        code = cli(["validate", *arguments, "--format", "json", "--output", str(report)])
         seconds = time.perf_counter() - started
         findings = len(json.loads(report.read_text())["results"]) if code in (0, 1) else -1
     return {
@@ -97,4 +103,4 @@ def line(result: dict[str, float], triples: int) -> tuple[str, bool]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(measure(Path(sys.argv[1]))))
+    print(json.dumps(measure(sys.argv[1:])))
