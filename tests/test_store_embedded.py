@@ -138,7 +138,7 @@ def test_pieces_load_side_by_side_up_to_the_thread_count(
 ) -> None:
     """Pieces overlap (one parses while another writes), never more than
     `BULK_LOAD_THREADS` at once, and every triple lands once."""
-    monkeypatch.setattr(embedded, "BULK_PIECE_BYTES", 1000)
+    monkeypatch.setattr(embedded, "BULK_PIECE_BOUNDS", (1000, 1000))
     store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
     loads = OverlappingLoads(store._database)
     store._database = loads  # type: ignore[assignment]
@@ -150,12 +150,32 @@ def test_pieces_load_side_by_side_up_to_the_thread_count(
         store.close()
 
 
+def test_an_upload_is_cut_in_about_bulk_pieces_within_the_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small upload in pieces of the lower bound, a big one in about `BULK_PIECES`."""
+    monkeypatch.setattr(embedded, "BULK_PIECE_BOUNDS", (1000, 100_000))
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    calls: list[int] = []
+    store._database = CountingLoads(store._database, calls)  # type: ignore[assignment]
+    try:
+        small, big = nt(100, "a"), nt(20_000, "b")
+        store.load(small, media_type="application/n-triples", graph=GRAPH)
+        assert len(calls) == pytest.approx(len(small) / 1000, abs=1)
+        calls.clear()
+        store.load(big, media_type="application/n-triples", graph=GRAPH)
+        assert embedded.BULK_PIECES - 1 <= len(calls) <= embedded.BULK_PIECES + 1
+        assert store.count(GRAPH) == 20_100
+    finally:
+        store.close()
+
+
 def test_a_big_line_based_upload_loads_in_pieces_all_or_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In pieces of whole lines, every triple lands; a broken line in the last piece undoes
     the pieces before it; blank nodes keep one document together (one piece)."""
-    monkeypatch.setattr(embedded, "BULK_PIECE_BYTES", 1000)
+    monkeypatch.setattr(embedded, "BULK_PIECE_BOUNDS", (1000, 1000))
     store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
     calls: list[int] = []
     store._database = CountingLoads(store._database, calls)  # type: ignore[assignment]
