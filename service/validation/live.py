@@ -46,12 +46,18 @@ FOCUS_GRAPH = ox.NamedNode(FOCUS_IRI)
 """The view's graph listing the blank focus nodes of one re-check (which a VALUES clause
 could not name)."""
 SEED_GRAPH = ox.NamedNode("urn:triskel:live:seed")
+"""The view's graph listing the blank seeds of one connector query."""
 WHOLE_ABOVE = 1_000
 """A constraint with more focus nodes to re-check than this is re-checked whole: pyoxigraph
 joins a long `VALUES ?this` list into a rule's pattern late, so an import of 20k events
 (2,000 new conversations) re-checked focus by focus ran for over ten minutes, where the whole
 rule takes seconds."""
-"""The view's graph listing the blank seeds of one connector query."""
+WHOLE_CHANGES = 50_000
+"""Above this many changed triples, a write that changes more than a twentieth of the view
+re-checks every constraint whole, without following its changes to the focus nodes: that
+costs some 2.5 µs a change for each of the 40 constraints (an import of 20k messages, 600k
+triples, spent 67 s of its 135 s there, profiled), a whole re-check seconds a million
+triples."""
 _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
 
@@ -144,8 +150,11 @@ class LiveValidation:
         view = self.data.view
         change = self._gated(self.data.apply(delta), delta)
         view.extend(_quad(t) for t in change.added)
-        base = _changes(change)  # once: a big write's changes are costly to convert
-        pending = [(r, self._affected(r.plan, base, {})) for r in self._relations]
+        analysed = self._worth_analysing(change)
+        base = _changes(change) if analysed else []  # once: a big write's are costly to convert
+        pending = [
+            (r, self._affected(r.plan, base, {}) if analysed else None) for r in self._relations
+        ]
         _remove(view, change.removed, _DEFAULT)
         derived_added, derived_removed = self._recompute(pending)
         view.extend(derived_added)
@@ -155,7 +164,9 @@ class LiveValidation:
             *(_derived_change(q) for q in (*derived_added, *derived_removed)),
         ]
         reached: Reached = {}
-        targets = [self._affected(c.plan, changes, reached) for c in self._checks]
+        targets = [
+            self._affected(c.plan, changes, reached) if analysed else None for c in self._checks
+        ]
         _remove(view, change.removed, _DEFAULT)
         for quad in derived_removed:
             view.remove(quad)
@@ -177,6 +188,13 @@ class LiveValidation:
             whole.update(self.pack.rule_of(root) for root in self._compiled.fallback)
         opened, closed = self._tally.settle()
         return Outcome(opened, closed, rechecked, frozenset(whole))
+
+    def _worth_analysing(self, change: ViewChange) -> bool:
+        """Whether finding the focus nodes a change reaches costs less than re-checking
+        every constraint whole: not for more than `WHOLE_CHANGES` changed triples that are
+        also more than a twentieth of the view."""
+        size = len(change.added) + len(change.removed)
+        return size <= WHOLE_CHANGES or size * 20 <= len(self.data.view)
 
     def _gated(self, change: ViewChange, delta: Delta) -> ViewChange:
         """The view change with the analytics values in or out as the analysis is current
