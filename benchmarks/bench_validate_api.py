@@ -20,20 +20,13 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from benchmarks.generate import OUT_DIR, copies_for, generate, read_expected, write
+from benchmarks.bench_validation import dataset
+from benchmarks.generate import read_expected
 from service.api import create_app
 from service.settings import Settings
 
 TARGET_S = 5.0
-SEED = 7
 GRAPH = "urn:bench:organisation"
-
-
-def _dataset(size: int) -> tuple[Path, Path]:
-    data, expected = OUT_DIR / f"org-{size}.nt", OUT_DIR / f"org-{size}.expected.tsv"
-    if not (data.exists() and expected.exists()):
-        write(generate(copies_for(size), seed=SEED), data, expected)
-    return data, expected
 
 
 def _time_validate(client: TestClient) -> tuple[float, dict[str, object]]:
@@ -51,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--triples", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args(argv if argv is not None else [])
-    data, expected = _dataset(args.triples)
+    data, expected = dataset(args.triples)
     planted = len(read_expected(expected))
     with tempfile.TemporaryDirectory() as folder:
         settings = Settings(store_path=Path(folder) / "store", open=True)

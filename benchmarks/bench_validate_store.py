@@ -29,7 +29,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from benchmarks.bench_validate_api import _dataset
+from benchmarks.bench_validation import dataset
 from service.findings import LiveFindings
 from service.guard import Guard, Load
 from service.reports.history import Retention
@@ -49,7 +49,7 @@ def _fill(store: EmbeddedStore, size: str) -> int:
         for path in sorted((DATA_DIR / "example").glob("*.ttl")):
             store.load(path.read_bytes(), media_type="text/turtle", graph=f"urn:x:{path.name}")
     else:
-        data = Path(size) if size.endswith(".nt") else _dataset(int(size))[0]
+        data = Path(size) if size.endswith(".nt") else dataset(int(size))[0]
         store.load(data.read_bytes(), media_type="application/n-triples", graph="urn:bench:org")
     return store.count(all_graphs=True)
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_validate_api import _dataset
+from benchmarks.bench_validation import dataset
 from tests.oxigraph import running_oxigraph
 from tests.virtuoso import running_virtuoso
 
@@ -125,7 +125,7 @@ def options(
     if graphs:
         parser.add_argument("--graphs", type=int, default=1)
     args = parser.parse_args(argv)
-    args.data = Path(args.size) if args.size.endswith(".nt") else _dataset(int(args.size))[0]
+    args.data = Path(args.size) if args.size.endswith(".nt") else dataset(int(args.size))[0]
     return args
 
 

@@ -158,16 +158,16 @@ class LiveValidation:
         _remove(view, change.removed, _DEFAULT)
         derived_added, derived_removed = self._recompute(pending)
         view.extend(derived_added)
-        view.extend(_quad(t) for t in change.removed)
-        changes = [
-            *base,
-            *(_derived_change(q) for q in (*derived_added, *derived_removed)),
-        ]
-        reached: Reached = {}
-        targets = [
-            self._affected(c.plan, changes, reached) if analysed else None for c in self._checks
-        ]
-        _remove(view, change.removed, _DEFAULT)
+        targets: list[set[Term] | None] = [None] * len(self._checks)
+        if analysed:  # through the old and the new data at once
+            view.extend(_quad(t) for t in change.removed)
+            changes = [
+                *base,
+                *(_derived_change(q) for q in (*derived_added, *derived_removed)),
+            ]
+            reached: Reached = {}
+            targets = [self._affected(c.plan, changes, reached) for c in self._checks]
+            _remove(view, change.removed, _DEFAULT)
         for quad in derived_removed:
             view.remove(quad)
         rechecked: dict[str, int] = {}
