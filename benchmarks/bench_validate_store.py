@@ -102,15 +102,15 @@ def _own_peak(run: Callable[[], int], rss: list[tuple[float, float]]) -> Callabl
     def measured() -> int:
         status = Path("/proc/self/status")
         Path("/proc/self/clear_refs").write_text("5")
-        before = _status_mb(status, "VmRSS")
+        before = status_mb(status, "VmRSS")
         found = run()
-        rss.append((before, _status_mb(status, "VmHWM")))
+        rss.append((before, status_mb(status, "VmHWM")))
         return found
 
     return measured
 
 
-def _status_mb(status: Path, field: str = "VmHWM") -> float:
+def status_mb(status: Path, field: str = "VmHWM") -> float:
     """A field of a process's status (VmHWM: its peak RSS) in MB, 0 when it is gone."""
     for line in status.read_text().splitlines() if status.exists() else []:
         if line.startswith(f"{field}:"):
@@ -121,7 +121,7 @@ def _status_mb(status: Path, field: str = "VmHWM") -> float:
 def _peak_mb(validations: Validations) -> float:
     """The largest peak RSS (VmHWM) of the live validation workers, in MB."""
     workers = list(validations.pool._workers)
-    return max([0.0, *(_status_mb(Path(f"/proc/{w.process.pid}/status")) for w in workers)])
+    return max([0.0, *(status_mb(Path(f"/proc/{w.process.pid}/status")) for w in workers)])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -39,6 +39,7 @@ from typing import TypeVar
 import pyoxigraph as ox
 from rdflib import BNode
 
+from service import heap
 from service.errors import StoreError
 from service.findings.saved import Kept, Record, Stamp, read_records, read_stamp, state_version
 from service.rdf.reader import graph_node
@@ -57,6 +58,9 @@ from service.validation.prepare import PreparedData
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
+LARGE_WRITE = 10_000
+"""Quads a write changes above which the process gives the memory it freed back afterwards
+(`service.heap`): an import re-checks rules over the whole view, with large hash tables."""
 ROWS_TIMEOUT_S = 30.0
 """How long `LiveFindings.rows` reads the rows of one of the service's own queries."""
 _COUNT_NAMED = """SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"""
@@ -116,7 +120,8 @@ def net(delta: Delta, base: ox.Store) -> Delta:
     SPARQL Update): the inverse of the result undoes it exactly.
 
     >>> q = ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.NamedNode("urn:o"))
-    >>> store = ox.Store([q])
+    >>> store = ox.Store()
+    >>> store.add(q)
     >>> net(Delta.of(added=[q], removed=[q]), store)
     Delta(added=frozenset(), removed=frozenset())
     """
@@ -343,7 +348,9 @@ class LiveFindings:
             self._kept.note(outcome.opened, outcome.closed)
             self._expected += len(done.added) - len(done.removed)
             self._version += 1
-            return done, outcome
+        if len(done.added) + len(done.removed) > LARGE_WRITE:
+            heap.release()
+        return done, outcome
 
     @contextmanager
     def tried(self, delta: Delta) -> Iterator[Outcome]:
@@ -451,6 +458,7 @@ def _validated(
     graphs = Snapshot.of_store(store, analytics=pack.analytics).graphs
     data = EntailedData.of_graphs([(graph_node(name), body) for name, body in graphs])
     live = LiveValidation(data, pack, known)
+    heap.release()  # the rules' hash tables: half the process's memory at a million quads
     log.info(
         "live findings: %d findings over %d quads, ready in %.1f s",
         len(unique_findings(live.findings())),

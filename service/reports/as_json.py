@@ -39,7 +39,7 @@ def to_json(report: Report) -> str:
 
 
 def dumps(document: Any) -> bytes:
-    """A JSON document as UTF-8, indented by two spaces, as every JSON view of a report
+    r"""A JSON document as UTF-8, indented by two spaces, as every JSON view of a report
     writes it. orjson, not `json`: a million-triple organisation's report took 5.5 s in
     `json.dumps` alone; the text is the same (`null` for a `None` key, as `json` writes).
 

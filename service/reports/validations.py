@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from service import heap
 from service.errors import InputError, LimitExceededError
 from service.rdf.formats import NTRIPLES
 from service.reports.canonical import canonical_hash
@@ -341,7 +342,10 @@ def _from_live(live: LiveFindings, check: Check) -> tuple[Report, Entry] | None:
         return report, engine.data.user_nquads()
 
     report, nquads = live.read_still(read)
-    return report, check.entry(report, canonical_hash(nquads), pack)
+    fingerprint = canonical_hash(nquads)
+    del nquads
+    heap.release()  # the dump and its sorted lines: 500 MB at a million quads
+    return report, check.entry(report, fingerprint, pack)
 
 
 def _on(store: Store, check: Check, until: float, view: str | None) -> Check:
