@@ -17,6 +17,7 @@ items with the same statements (`add_finding`, `add_about`, ...) and reads them 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Any, Protocol
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH
@@ -40,6 +41,13 @@ LAYER_IRI = {
 """Layer names of the reports → the `sb:Layer` individuals."""
 _LAYER_NAME = {iri: name for name, iri in LAYER_IRI.items()}
 _ABOUT = (SBR.conversation, SBR.practice, SBR.person)
+
+
+class Statements(Protocol):
+    """Where the writers below put statements: an rdflib Graph, or anything that takes
+    triples the same way (`service.validation.rdfio.QuadSink`)."""
+
+    def add(self, triple: Any, /) -> object: ...
 
 
 def to_graph(report: Report, *, node: Node | None = None) -> Graph:
@@ -75,7 +83,7 @@ def _add_result(graph: Graph, result: Result) -> BNode:
     return node
 
 
-def add_finding(graph: Graph, node: Node, finding: Finding, ident: str) -> None:
+def add_finding(graph: Statements, node: Node, finding: Finding, ident: str) -> None:
     """The finding's own statements on `node`: what SHACL says of a result, and its content
     id `ident` (`terms.finding_id`)."""
     graph.add((node, RDF.type, SH.ValidationResult))
@@ -95,7 +103,7 @@ def add_finding(graph: Graph, node: Node, finding: Finding, ident: str) -> None:
             graph.add((node, predicate, term))
 
 
-def add_about(graph: Graph, node: Node, about: About) -> None:
+def add_about(graph: Statements, node: Node, about: About) -> None:
     """The conversations, practices and people a finding concerns, on `node`."""
     for predicate, terms in zip(
         _ABOUT, (about.conversations, about.practices, about.people), strict=True
@@ -110,7 +118,7 @@ def _add_score(graph: Graph, kind: str, score: Score) -> BNode:
     return node
 
 
-def add_score(graph: Graph, node: Node, kind: str, score: Score) -> None:
+def add_score(graph: Statements, node: Node, kind: str, score: Score) -> None:
     """An alignment score's statements on `node` (`kind`: "practice" or "organisation")."""
     graph.add((node, SBR.kind, Literal(kind)))
     graph.add((node, SBR.subject, score.subject))
@@ -127,7 +135,7 @@ def _add_summary(graph: Graph, summary: RuleSummary) -> BNode:
     return node
 
 
-def add_summary(graph: Graph, node: Node, summary: RuleSummary) -> None:
+def add_summary(graph: Statements, node: Node, summary: RuleSummary) -> None:
     """A rule summary's statements on `node`."""
     graph.add((node, SBR.rule, Literal(summary.rule)))
     graph.add((node, SBR.severity, SEVERITY_IRI[summary.severity]))
@@ -138,14 +146,14 @@ def add_summary(graph: Graph, node: Node, summary: RuleSummary) -> None:
         graph.add((node, SH.sourceShape, summary.shape))
 
 
-def _add_texts(graph: Graph, node: Node, *, label: str, meaning: str) -> None:
+def _add_texts(graph: Statements, node: Node, *, label: str, meaning: str) -> None:
     if label:
         graph.add((node, RDFS.label, Literal(label)))
     if meaning:
         graph.add((node, RDFS.comment, Literal(meaning)))
 
 
-def _add_layers(graph: Graph, node: Node, layers: tuple[str, ...]) -> None:
+def _add_layers(graph: Statements, node: Node, layers: tuple[str, ...]) -> None:
     for layer in layers:
         if layer in LAYER_IRI:
             graph.add((node, SB.layer, LAYER_IRI[layer]))

@@ -37,6 +37,7 @@ from service.errors import NotFoundError
 from service.namespaces import SBR, SBSH
 from service.rdf.formats import NTRIPLES
 from service.reports.as_rdf import (
+    Statements,
     add_about,
     add_finding,
     add_score,
@@ -51,7 +52,7 @@ from service.reports.context import About
 from service.reports.model import Report, Result, RuleSummary, Score
 from service.store.base import Store
 from service.validation.model import Finding, Severity
-from service.validation.rdfio import graph_to_triples, triples_to_graph
+from service.validation.rdfio import QuadSink, graph_to_triples, triples_to_graph
 
 LEDGER_GRAPH = "urn:triskel:ledger"
 """The system graph holding every ledger item's description, once."""
@@ -72,11 +73,11 @@ class Item:
     """One ledger item: its content IRI and how to describe it."""
 
     iri: str
-    describe: Callable[[Graph, URIRef], None]
+    describe: Callable[[Statements, URIRef], None]
     blank: bool
     """True when its description names a blank node (writing it twice would not be idempotent)."""
 
-    def add_to(self, graph: Graph) -> None:
+    def add_to(self, graph: Statements) -> None:
         """The item's description, typed by its kind, on its IRI."""
         node = URIRef(self.iri)
         graph.add((node, RDF.type, _KINDS[self.iri.split(":")[2]]))
@@ -158,21 +159,21 @@ def _summary_item(
     return Item(item_iri("rule", *parts), describe, _blank(summary.shape))
 
 
-def _describe_finding(finding: Finding, finding_id: str, graph: Graph, node: URIRef) -> None:
+def _describe_finding(finding: Finding, finding_id: str, graph: Statements, node: URIRef) -> None:
     add_finding(graph, node, finding, finding_id)
 
 
-def _describe_context(finding: str, about: About, graph: Graph, node: URIRef) -> None:
+def _describe_context(finding: str, about: About, graph: Statements, node: URIRef) -> None:
     graph.add((node, SBR.finding, URIRef(finding)))
     add_about(graph, node, about)
 
 
-def _describe_score(kind: str, score: Score, graph: Graph, node: URIRef) -> None:
+def _describe_score(kind: str, score: Score, graph: Statements, node: URIRef) -> None:
     add_score(graph, node, kind, score)
 
 
 def _describe_summary(
-    summary: RuleSummary, meaning: str, remediation: str, graph: Graph, node: URIRef
+    summary: RuleSummary, meaning: str, remediation: str, graph: Statements, node: URIRef
 ) -> None:
     add_summary(graph, node, summary)
     if meaning:
@@ -200,13 +201,13 @@ def quads(graph: Graph, name: str) -> Iterable[ox.Quad]:
     return (ox.Quad(t.subject, t.predicate, t.object, node) for t in graph_to_triples(graph))
 
 
-def description(item: Item) -> Iterable[ox.Quad]:
-    """The item's description as quads of the ledger graph, built in a graph of its own: a
+def description(item: Item) -> list[ox.Quad]:
+    """The item's description as quads of the ledger graph, written straight as quads: a
     kept report is serialised an item at a time (its descriptions in one rdflib graph were
     the service's largest allocation, ~250 MB for 10,000 findings)."""
-    graph = Graph()
-    item.add_to(graph)
-    return quads(graph, LEDGER_GRAPH)
+    sink = QuadSink(LEDGER_GRAPH)
+    item.add_to(sink)
+    return sink.quads
 
 
 def missing(store: Store, candidates: Iterable[Item]) -> list[Item]:
