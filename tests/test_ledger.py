@@ -142,8 +142,9 @@ def test_history_keep_counts_reports_or_days() -> None:
 def test_a_keep_loads_its_descriptions_in_pieces_and_a_failed_one_leaves_nothing(
     validations: Validations, store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The descriptions go `PIECE` quads at a time before the load that makes the report
-    exist; when that load fails, the descriptions it had written are removed again."""
+    """The descriptions go in pieces of `PIECE` quads or more (the last one too) before the
+    load that makes the report exist; when that load fails, the descriptions it had written
+    are removed again."""
     before = store.count(all_graphs=True)
     monkeypatch.setattr(history, "PIECE", 50)
     loads: list[bytes] = []
@@ -159,6 +160,7 @@ def test_a_keep_loads_its_descriptions_in_pieces_and_a_failed_one_leaves_nothing
     with pytest.raises(StoreError):
         keep(validations, store)
     assert len(loads) > 10, "the descriptions came in pieces"
+    assert all(body.count(b"\n") >= 50 for body in loads[:-1]), "no piece under PIECE"
     assert store.count(all_graphs=True) == before and not report_graphs(store)
     monkeypatch.setattr(store, "load", load)
     report, entry = keep(validations, store)

@@ -313,28 +313,42 @@ def record(
 
 
 PIECE = 100_000
-"""Quads per load of a kept report's ledger descriptions (`record`): ~15 MB of N-Quads, and
-as many as the embedded store writes by its bulk path (`BULK_THRESHOLD`). In pieces of 20k,
-each its own transaction, the first report kept of a million-triple store (10,000 findings
-described) spent 3.6 s of its 13 s writing them."""
+"""Fewest quads per load of a kept report's ledger descriptions (`record`), but for the only
+one: as many as the embedded store writes by its bulk path (`BULK_THRESHOLD`); a piece holds
+less than twice that (~30 MB of N-Quads). In pieces of 20k, each its own transaction, the
+first report kept of a million-triple store (10,000 findings described, 196k quads) spent
+3.6 s of its 13 s writing them."""
 
 
 def _describe(store: Store, opened: list[ledger.Item], source: str, described: set[str]) -> None:
-    """Load the descriptions of the `opened` items the ledger lacks (`ledger.missing`),
-    `PIECE` quads at a time, adding to `described` the items of each piece before it is
-    loaded (what to remove again if the keep fails)."""
-    items: list[str] = []
-    piece: list[ox.Quad] = []
-    for item in ledger.missing(store, opened):
-        items.append(item.iri)
-        piece.extend(ledger.description(item))
-        if len(piece) >= PIECE:
-            described.update(items)
-            _load(store, piece, source)
-            items, piece = [], []
-    described.update(items)
-    if piece:
-        _load(store, piece, source)
+    """Load the descriptions of the `opened` items the ledger lacks (`ledger.missing`) in
+    pieces (`_pieces`), adding to `described` the items of each piece before it is loaded
+    (what to remove again if the keep fails)."""
+    for items, quads in _pieces(ledger.missing(store, opened)):
+        described.update(items)
+        _load(store, quads, source)
+
+
+Piece = tuple[list[str], list[ox.Quad]]
+
+
+def _pieces(items: Iterable[ledger.Item]) -> Iterator[Piece]:
+    """The items' IRIs and description quads, in pieces of `PIECE` quads or more; a last
+    piece smaller than that joins the one before it."""
+    held: Piece | None = None
+    iris: list[str] = []
+    quads: list[ox.Quad] = []
+    for item in items:
+        iris.append(item.iri)
+        quads.extend(ledger.description(item))
+        if len(quads) >= PIECE:
+            if held is not None:
+                yield held
+            held, iris, quads = (iris, quads), [], []
+    if held is not None:
+        iris, quads = held[0] + iris, held[1] + quads
+    if quads:
+        yield iris, quads
 
 
 def _load(store: Store, quads: Iterable[ox.Quad], source: str) -> None:
