@@ -20,6 +20,8 @@ pyoxigraph does not flatten into the joins around it):
    the tree one at a time, first a star whose subject the tree binds, then the one sharing
    the most variables with it. So a step follows the few edges of bound nodes (a
    conversation's tools, a person's tools), never all the edges of a hub (a tool's users).
+3. `R` is cut down to the distinct rows of the variables it shares with `L`, which are all
+   MINUS compares.
 
 The written form (`L MINUS R` as `not_exists_to_minus` leaves it) stays what the live
 re-checks restrict and analyse; this one is for whole runs.
@@ -33,9 +35,10 @@ re-checks restrict and analyse; this one is for whole runs.
     >>> minus = text[text.index("MINUS"):].replace("<urn:", "<")
     >>> print(minus.replace(" { { SELECT", "\n{ { SELECT"))
     MINUS
+    { { SELECT DISTINCT ?this ?value WHERE
     { { SELECT ?this ?tool ?value WHERE { { ?value <u> ?tool . }
     { { SELECT ?this ?tool ?value WHERE { { ?this <c> ?tool . }
-    { { SELECT DISTINCT ?this ?value WHERE { ?this <p> ?value . } } } } } } } } } }
+    { { SELECT DISTINCT ?this ?value WHERE { ?this <p> ?value . } } } } } } } } } } } }
 """
 
 from __future__ import annotations
@@ -60,11 +63,25 @@ from service.validation.rewrite import (
 
 
 def plan(node: CompValue) -> CompValue:
-    """`node` with the right-hand side of every MINUS narrowed and in a fixed join order."""
+    """`node` with the right-hand side of every MINUS narrowed, in a fixed join order, and
+    cut down to the variables it may share with the left."""
     if node.name == "Minus":
         left = plan(node.p1)
-        return Minus(left, _fixed_side(left, plan(node.p2)))
+        return Minus(left, _shared_only(left, _fixed_side(left, plan(node.p2))))
     return map_children(node, plan)
+
+
+def _shared_only(left: CompValue, right: CompValue) -> CompValue:
+    """`right` as the distinct rows of the variables it may share with `left`. MINUS
+    compares a row of each on those alone (a variable `left` never binds is in no row of
+    it), so the result is the same; and the engine, which holds every row of `right` in a
+    table, holds these few instead of every row of the join (R01 on 200k events: 2M rows
+    of four variables, 1.4 GB, against 195k pairs, 0.2 GB)."""
+    mine = possible(right)
+    shared: set[Var] = {v for v in mine & possible(left) if not isinstance(v, BNode)}
+    if not shared or shared == mine:
+        return right
+    return ToMultiSet(CompValue("Distinct", p=Project(right, _variables(shared))))
 
 
 def _fixed_side(left: CompValue, right: CompValue) -> CompValue:
