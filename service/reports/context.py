@@ -98,6 +98,7 @@ class Context:
         self._store = data.store
         self._types: dict[OxTerm, frozenset[OxTerm]] = {}
         self._about: dict[OxTerm, About] = {}
+        self._own: dict[OxTerm, tuple[Node, ...]] = {}
         self._terms: dict[OxTerm, Node] = {}
 
     def about(self, focus: Node, value: Node | None) -> About:
@@ -113,7 +114,7 @@ class Context:
         found = self._about[node]
         if value is None or not self._is_a(to_oxigraph(value), _PERSON):
             return found
-        people = tuple(sorted({*self._sorted(self._people_of(node)), value}, key=str))
+        people = tuple(sorted({*self._own_people(node), value}, key=str))
         return About(found.conversations, found.practices, people)
 
     def _about_focus(self, node: OxTerm) -> About:
@@ -121,13 +122,22 @@ class Context:
         practices = {p for c in conversations for p in self._objects(c, _ENACTS)}
         if self._is_a(node, _PRACTICE):
             practices.add(node)
-        people = set(self._people_of(node)) or {
+        people = self._own_people(node) or self._sorted(
             p
             for c in conversations
             for p in self._objects(c, _PARTICIPANT)
             if self._is_a(p, _PERSON)
-        }
-        return About(self._sorted(conversations), self._sorted(practices), self._sorted(people))
+        )
+        return About(self._sorted(conversations), self._sorted(practices), people)
+
+    def _own_people(self, node: OxTerm) -> tuple[Node, ...]:
+        """The focus's own people, sorted; kept per focus, which is asked again for each
+        finding with a person value (R03 on an event log: one per participant of each of
+        100k conversations)."""
+        found = self._own.get(node)
+        if found is None:
+            found = self._own[node] = self._sorted(self._people_of(node))
+        return found
 
     def practices(self) -> list[Node]:
         """Every practice in the data, sorted."""
