@@ -200,3 +200,37 @@ def test_a_big_line_based_upload_loads_in_pieces_all_or_nothing(
         assert len(store.select("SELECT DISTINCT ?s { GRAPH <http://e/blank> { ?s ?p ?o } }")) == 1
     finally:
         store.close()
+
+
+class NotingUpkeep:
+    """A pyoxigraph store that notes its compactions and checkpoints, in order."""
+
+    def __init__(self, real: Any, calls: list[str]) -> None:
+        self._real = real
+        self.calls = calls
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def optimize(self) -> None:
+        self.calls.append("optimize")
+        self._real.optimize()
+
+    def backup(self, folder: str) -> None:
+        self.calls.append("backup")
+        self._real.backup(folder)
+
+
+def test_a_read_of_the_whole_store_compacts_it_before_its_checkpoint(tmp_path: Path) -> None:
+    """A bulk load leaves overlapping files, each looked up for every term read, so
+    `export_graphs` compacts the store before the checkpoint it reads (and reads it all)."""
+    store = EmbeddedStore(tmp_path / "store", bulk_threshold=1)
+    calls: list[str] = []
+    try:
+        store.load(nt(200, "a"), media_type="application/n-triples", graph=GRAPH)
+        store._database = NotingUpkeep(store._database, calls)  # type: ignore[assignment]
+        exported = store.export_graphs(lambda names: names, media_type="application/n-triples")
+        assert calls == ["optimize", "backup"]
+        assert sorted(exported[0][1].splitlines()) == sorted(nt(200, "a").splitlines())
+    finally:
+        store.close()

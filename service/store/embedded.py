@@ -644,10 +644,16 @@ class EmbeddedStore(Store):
         deleted in between, a write landing between two exports). Here a RocksDB checkpoint
         (hard links, milliseconds, atomic) is taken under the read lock and opened read-only,
         so every graph comes from the same instant while writers go on.
+
+        The store is compacted first (`optimize`, nothing to do on a compacted store). A bulk
+        load leaves its files overlapping, and every term read from them is looked up in each:
+        the first validation of a fresh 100k-message import read it in 75 s, against 43 s
+        after a compaction of 4.5 s.
         """
         fmt = rdf_format_for(media_type)
         folder = Path(tempfile.mkdtemp(prefix=self.path.name + ".view-", dir=self.path.parent))
         try:
+            self._db.optimize()  # a read of everything: worth compacting first
             with self._rw.reading():
                 self._db.backup(str(folder / "db"))
             view = OxStore.read_only(str(folder / "db"))
