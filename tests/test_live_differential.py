@@ -177,10 +177,19 @@ def test_a_write_changing_much_of_the_view_rechecks_every_rule_whole(
 ) -> None:
     """Past `WHOLE_CHANGES` changed triples that are also a twentieth of the view, every
     constraint is re-checked whole without following the changes (following 600k of them
-    through 40 constraints was half of an import's time). Removing most of the data and
-    adding it back leaves the findings of a full validation each time; a small write still
-    follows its changes."""
+    through 40 constraints was half of an import's time); past a fifth of the data the view
+    is also prepared anew (`EntailedData.rebuild`), not patched quad by quad. Removing most
+    of the data, adding it back and removing a tenth leaves the findings of a full
+    validation each time; a small write still follows its changes."""
     monkeypatch.setattr(live_module, "WHOLE_CHANGES", 50)
+    rebuilt: list[int] = []
+    rebuild = EntailedData.rebuild
+
+    def noted(data: EntailedData, delta: Delta) -> None:
+        rebuilt.append(len(delta.added) + len(delta.removed))
+        rebuild(data, delta)
+
+    monkeypatch.setattr(EntailedData, "rebuild", noted)
     live = _live("example")
     quads = list(live.data.user_quads())
     every = {c.rule for c in compile_pack(live.pack).constraints}
@@ -190,6 +199,11 @@ def test_a_write_changing_much_of_the_view_rechecks_every_rule_whole(
     back = live.apply(Delta.of(added=quads, removed=[]))
     assert keys(live.findings()) == full(live)
     assert back.whole == every
+    assert rebuilt == [len(quads) * 3 // 4, len(quads)]
+    tenth = live.apply(Delta.of(added=[], removed=quads[: len(quads) // 10]))
+    assert keys(live.findings()) == full(live)
+    assert tenth.whole == every
+    assert len(rebuilt) == 2  # a tenth of the data: patched, then re-checked whole
     small = live.apply(write(random.Random(7), live.data))
     assert keys(live.findings()) == full(live)
     assert small.whole != every

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
@@ -58,6 +59,9 @@ re-checks every constraint whole, without following its changes to the focus nod
 costs some 2.5 µs a change for each of the 40 constraints (an import of 20k messages, 600k
 triples, spent 67 s of its 135 s there, profiled), a whole re-check seconds a million
 triples."""
+REBUILD_SHARE = 5
+"""A write of more than `WHOLE_CHANGES` quads that are also more than a fifth of the data
+prepares the view anew (`EntailedData.rebuild`)."""
 _DERIVED = ox.NamedNode(str(derived.GRAPH_IRI))
 _DEFAULT = ox.DefaultGraph()
 
@@ -114,31 +118,35 @@ class LiveValidation:
         as `quads` do."""
         self.pack = pack
         self.data = quads if isinstance(quads, EntailedData) else EntailedData(quads)
-        view = self.data.view
-        self._gate = AnalyticsGate(self.data.base, view) if pack.analytics else None
         compiled = compile_pack(pack)
         self._compiled = compiled
-        if compiled.reads_shapes_graph():
-            shapes = ox.NamedNode(str(SHAPES_GRAPH_IRI))
-            view.extend(
-                ox.Quad(t.subject, t.predicate, t.object, shapes)
-                for t in graph_to_triples(pack.graph)
-            )
         self._relations = tuple(_relation(r) for r in compiled.relations_used())
-        for relation in self._relations:
-            _materialise(view, relation)
         self._checks = tuple(_checked(c) for c in compiled.constraints)
+        self._gate = self._dressed()
         restored = _restored(compiled.constraints, known)
+        ran = self._run_whole([i for i in range(len(self._checks)) if i not in restored])
         self._findings: list[dict[Node, frozenset[Finding]]] = [
-            _by_focus(
-                restored[index]
-                if index in restored
-                else self._run(c.constraint, c.constraint.query)
-            )
-            for index, c in enumerate(self._checks)
+            _by_focus(restored[index] if index in restored else ran[index])
+            for index in range(len(self._checks))
         ]
         self._fallback = self._run_fallback()
         self._tally = _Tally(self.findings())
+
+    def _dressed(self) -> AnalyticsGate | None:
+        """Add the validator's own graphs to a fresh view (the shapes graph when a query
+        reads it, the derived relations' pairs); its analytics gate (with the rules over
+        analytics), which takes the analysis header out of the view when it is not current."""
+        view = self.data.view
+        gate = AnalyticsGate(self.data.base, view) if self.pack.analytics else None
+        if self._compiled.reads_shapes_graph():
+            shapes = ox.NamedNode(str(SHAPES_GRAPH_IRI))
+            view.extend(
+                ox.Quad(t.subject, t.predicate, t.object, shapes)
+                for t in graph_to_triples(self.pack.graph)
+            )
+        for relation in self._relations:
+            _materialise(view, relation)
+        return gate
 
     def findings(self) -> list[Finding]:
         """The current findings (one per result, as `fast.run` gives them)."""
@@ -147,6 +155,8 @@ class LiveValidation:
 
     def apply(self, delta: Delta) -> Outcome:
         """Write `delta` and bring the findings up to date."""
+        if self._rebuilds(delta):
+            return self._rebuilt(delta)
         view = self.data.view
         change = self._gated(self.data.apply(delta), delta)
         view.extend(_quad(t) for t in change.added)
@@ -171,23 +181,62 @@ class LiveValidation:
         for quad in derived_removed:
             view.remove(quad)
         rechecked: dict[str, int] = {}
-        whole: set[str] = set()
+        wholes = [i for i, foci in enumerate(targets) if foci is None or len(foci) > WHOLE_ABOVE]
+        self._replace_whole(self._run_whole(wholes))
+        whole = {self._checks[index].constraint.rule for index in wholes}
         for index, foci in enumerate(targets):
-            check = self._checks[index]
-            rule = check.constraint.rule
-            if foci is None or len(foci) > WHOLE_ABOVE:
-                found = _by_focus(self._run(check.constraint, check.constraint.query))
-                self._replace(index, found, set(found) | set(self._findings[index]))
-                whole.add(rule)
-            elif foci:
+            if foci and index not in wholes:
                 self._recheck(index, foci)
+                rule = self._checks[index].constraint.rule
                 rechecked[rule] = rechecked.get(rule, 0) + len(foci)
-        if self._compiled.fallback and change:
-            fallback, self._fallback = self._fallback, self._run_fallback()
-            self._tally.replace(fallback, self._fallback)
-            whole.update(self.pack.rule_of(root) for root in self._compiled.fallback)
+        if change:
+            whole.update(self._rerun_fallback())
         opened, closed = self._tally.settle()
         return Outcome(opened, closed, rechecked, frozenset(whole))
+
+    def _rebuilds(self, delta: Delta) -> bool:
+        """Whether to prepare the view anew (`EntailedData.rebuild`) rather than follow the
+        write quad by quad: for more than `WHOLE_CHANGES` quads that are also more than
+        `1 / REBUILD_SHARE` of the data. Every constraint is then re-checked whole."""
+        size = len(delta.added) + len(delta.removed)
+        return size > WHOLE_CHANGES and size * REBUILD_SHARE > len(self.data.base)
+
+    def _rebuilt(self, delta: Delta) -> Outcome:
+        """`apply` for a write that changes much of the data: the view prepared anew, every
+        constraint re-checked whole."""
+        self.data.rebuild(delta)
+        self._gate = self._dressed()
+        self._replace_whole(self._run_whole(range(len(self._checks))))
+        whole = {check.constraint.rule for check in self._checks}
+        whole.update(self._rerun_fallback())
+        opened, closed = self._tally.settle()
+        return Outcome(opened, closed, {}, frozenset(whole))
+
+    def _run_whole(self, indices: Iterable[int]) -> dict[int, list[Finding]]:
+        """The findings of the constraints at `indices`, each by its whole query, on
+        `fast.QUERY_THREADS` threads (pyoxigraph lets go of the GIL while it evaluates)."""
+        chosen = list(indices)
+
+        def run(index: int) -> list[Finding]:
+            constraint = self._checks[index].constraint
+            return self._run(constraint, constraint.query)
+
+        with ThreadPoolExecutor(fast.QUERY_THREADS, thread_name_prefix="live-rule") as pool:
+            return dict(zip(chosen, pool.map(run, chosen), strict=True))
+
+    def _replace_whole(self, ran: Mapping[int, list[Finding]]) -> None:
+        """Each constraint's findings replaced by those of its whole run."""
+        for index, findings in ran.items():
+            found = _by_focus(findings)
+            self._replace(index, found, set(found) | set(self._findings[index]))
+
+    def _rerun_fallback(self) -> set[str]:
+        """Run the roots left to pySHACL again (any change may touch them); their rules."""
+        if not self._compiled.fallback:
+            return set()
+        fallback, self._fallback = self._fallback, self._run_fallback()
+        self._tally.replace(fallback, self._fallback)
+        return {self.pack.rule_of(root) for root in self._compiled.fallback}
 
     def _worth_analysing(self, change: ViewChange) -> bool:
         """Whether finding the focus nodes a change reaches costs less than re-checking

@@ -136,6 +136,36 @@ def test_a_restart_serves_the_kept_findings_without_validating(
     assert live_keys(client) == after == full_keys(client)
 
 
+@pytest.mark.slow
+def test_a_write_that_opens_many_findings_loads_the_kept_state_anew(
+    restart: Callable[[], TestClient],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past `PATCH_LINES` changed statements (and a fiftieth of those kept) the findings
+    graph is loaded anew, not patched by an update; a restart then serves exactly the
+    findings of a full validation."""
+    monkeypatch.setattr(saved, "PATCH_LINES", 2)
+    rewritten: list[int] = []
+    rewrite = saved.rewrite
+
+    def noted(store: Store, lines: list[str], stamp: saved.Stamp) -> None:
+        rewritten.append(len(lines))
+        rewrite(store, lines, stamp)
+
+    monkeypatch.setattr(saved, "rewrite", noted)
+    client = restart()
+    load_example(client)
+    opened = live_keys(client)
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    assert len(rewritten) > 1 and rewritten[-1] == len(saved.read_records(store)) > 2
+    client = restart()
+    assert SERVED in caplog.text and VALIDATED not in caplog.text
+    assert live_keys(client) == opened
+    _ready(client)
+    assert live_keys(client) == opened == full_keys(client)
+
+
 def test_the_kept_findings_are_served_with_their_context_before_the_warm_up(
     restart: Callable[[], TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
