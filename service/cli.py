@@ -376,7 +376,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     if not args.data and settings.sparql_url:
         report = _remote_report(args, settings, [source(p) for p in regular_files(args.shapes)])
     else:
-        data = files if args.data else _store_source(args)
+        data = files if args.data else _store_sources(args)
         with PhaseProgress(sys.stderr, enabled=sys.stderr.isatty()) as bar, _no_cycle_collection():
             report = validate(
                 data, shapes=shapes, engine=args.engine, fail_on=args.fail_on, on_phase=bar.phase
@@ -649,17 +649,19 @@ def _run_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
-def _store_source(args: argparse.Namespace) -> RdfSource:
+def _store_sources(args: argparse.Namespace) -> Iterator[RdfSource]:
     """Everything in the store but the system graphs (the analytics graph kept with the rules
-    over analytics on), as one N-Triples source: validation merges all graphs into one, and
-    N-Quads it then had to move out of their graphs (15 s for 2.4M imported triples)."""
-    from service.reports.snapshot import Snapshot
+    over analytics on), as N-Triples sources read in pieces (`snapshot.store_sources`): the
+    validation parses one while the next is read. All graphs are merged into one, so
+    N-Quads, which then had to be moved out of their graphs (15 s for 2.4M imported triples),
+    are not read."""
+    from service.reports.snapshot import store_sources
     from service.store import open_store
 
     settings = _store_settings(args)
     store = open_store(settings)
     try:
-        return Snapshot.of_store(store, analytics=settings.analytics_rules).source()
+        yield from store_sources(store, analytics=settings.analytics_rules)
     finally:
         store.close()
 

@@ -22,7 +22,7 @@ validation of the embedded store needs no snapshot: it reads a view of the store
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -76,6 +76,25 @@ def validated_graphs_of(
     names = [g.value for g in db.named_graphs() if isinstance(g, ox.NamedNode)]
     kept = validated_graphs(sorted(names), analytics=analytics)
     return [ox.DefaultGraph(), *(ox.NamedNode(n) for n in kept)]
+
+
+def store_sources(store: Store, *, analytics: bool = False) -> Iterator[Source]:
+    """What a validation of the whole store reads (as `Snapshot.of_store`), as N-Triples
+    sources given as the store reads them (`Store.read_pieces`), so a validation parses
+    each while the next is read. A piece without a blank node is a source of its own; the
+    others are joined into one last source, so a blank node met in two stays one node."""
+
+    def select(names: list[str]) -> list[str | None]:
+        return [None, *validated_graphs(names, analytics=analytics)]
+
+    blank: list[bytes] = []
+    for piece in store.read_pieces(select):
+        if b"_:" in piece:
+            blank.append(_ended(piece))
+        elif piece:
+            yield Source("store", piece, "nt")
+    if blank:
+        yield Source("store", b"".join(blank), "nt")
 
 
 @dataclass(frozen=True)

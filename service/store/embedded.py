@@ -32,7 +32,7 @@ import threading
 import traceback
 import uuid
 import weakref
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
@@ -40,7 +40,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Any
 
-from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, RdfFormat
+from pyoxigraph import DefaultGraph, NamedNode, Quad, QuerySolutions, QueryTriples, RdfFormat
 from pyoxigraph import Store as OxStore
 
 from service.errors import (
@@ -92,6 +92,11 @@ BULK_LOAD_THREADS = 2
 quads) works on one thread, parsing then writing; two calls side by side overlap one's parse
 with the other's write. Two 32 MiB pieces in flight hold what one 64 MiB piece held: an
 import of 7.7M triples went from 57 s to 41 s, of 2.4M from 17 s to 12 s, at the same peak."""
+READ_THREADS = 2
+"""Pieces of a whole read (`read_pieces`) read at once."""
+READ_AHEAD = 4
+"""Pieces of a whole read read ahead of the caller, at most: what waits for the caller's
+parse is held in memory."""
 LINE_FORMATS = frozenset({RdfFormat.N_TRIPLES, RdfFormat.N_QUADS})
 
 
@@ -638,7 +643,47 @@ class EmbeddedStore(Store):
     def export_graphs(
         self, select: Callable[[list[str]], Sequence[str | None]], *, media_type: str
     ) -> list[tuple[str | None, bytes]]:
-        """The graphs `select` picks from the sorted named graphs, all read from one state.
+        """The graphs `select` picks from the sorted named graphs, all read from one state
+        (`_checkpoint`)."""
+        fmt = rdf_format_for(media_type)
+        with self._checkpoint() as view:
+            return [
+                (name, view.dump(format=fmt.oxigraph, from_graph=graph_node(name)) or b"")
+                for name in select(_named(view))
+            ]
+
+    def read_pieces(self, select: Callable[[list[str]], Sequence[str | None]]) -> Iterator[bytes]:
+        """The selected graphs as N-Triples in pieces, one per graph and predicate, read
+        from one state (`_checkpoint`) on `READ_THREADS` threads, at most `READ_AHEAD` pieces
+        ahead of the reader.
+
+        Reading a term out of the on-disk store is a lookup per term (some 6 µs a triple of
+        an imported mailbox); pieces read side by side, and parsed by the caller while the
+        next are read, took the 2.4M triples of 100k messages from 19 s (a dump, then its
+        parse) to 12 s. A stored blank node has one label in every piece, as in a dump."""
+        with self._checkpoint() as view:
+            jobs = [
+                (graph, predicate)
+                for name in select(_named(view))
+                for graph in [graph_node(name)]
+                for predicate in _predicates(view, graph)
+            ]
+            with ThreadPoolExecutor(READ_THREADS, thread_name_prefix="store-read") as pool:
+                ahead: deque[Future[bytes]] = deque()
+                try:
+                    for job in jobs:
+                        ahead.append(pool.submit(_piece, view, *job))
+                        if len(ahead) >= READ_AHEAD:
+                            yield ahead.popleft().result()
+                    while ahead:
+                        yield ahead.popleft().result()
+                finally:
+                    for future in ahead:
+                        future.cancel()
+
+    @contextmanager
+    def _checkpoint(self) -> Iterator[OxStore]:
+        """A read-only view of one state of the store, for reading it all.
 
         Separate `graphs()` and `export()` calls could each see a different state (a graph
         deleted in between, a write landing between two exports). Here a RocksDB checkpoint
@@ -650,22 +695,21 @@ class EmbeddedStore(Store):
         the first validation of a fresh 100k-message import read it in 75 s, against 43 s
         after a compaction of 4.5 s.
         """
-        fmt = rdf_format_for(media_type)
         folder = Path(tempfile.mkdtemp(prefix=self.path.name + ".view-", dir=self.path.parent))
         try:
-            self._db.optimize()  # a read of everything: worth compacting first
-            with self._rw.reading():
-                self._db.backup(str(folder / "db"))
-            view = OxStore.read_only(str(folder / "db"))
             try:
-                return [
-                    (name, view.dump(format=fmt.oxigraph, from_graph=graph_node(name)) or b"")
-                    for name in select(_named(view))
-                ]
+                self._db.optimize()  # a read of everything: worth compacting first
+                with self._rw.reading():
+                    self._db.backup(str(folder / "db"))
+                view = OxStore.read_only(str(folder / "db"))
+            except OSError as exc:
+                raise self._failure("the store could not be read", exc) from exc
+            try:
+                yield view
+            except OSError as exc:
+                raise self._failure("the store could not be read", exc) from exc
             finally:
                 del view
-        except OSError as exc:
-            raise self._failure("the store could not be read", exc) from exc
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -798,3 +842,21 @@ class _Write:
     def base_iri(self) -> str | None:
         """Relative IRIs resolve against the target graph."""
         return self.to.value if isinstance(self.to, NamedNode) else None
+
+
+def _predicates(view: OxStore, graph: GraphName) -> list[NamedNode]:
+    """The predicates of one graph (the engine reads the graph's index without decoding a
+    term but the answers)."""
+    inner = "?s ?p ?o" if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{ ?s ?p ?o }}"
+    answer = view.query(f"SELECT DISTINCT ?p WHERE {{ {inner} }}")
+    assert isinstance(answer, QuerySolutions)
+    return [row["p"] for row in answer if isinstance(row["p"], NamedNode)]
+
+
+def _piece(view: OxStore, graph: GraphName, predicate: NamedNode) -> bytes:
+    """The triples of one graph with one predicate, as N-Triples."""
+    pattern = f"?s {predicate} ?o"
+    inner = pattern if isinstance(graph, DefaultGraph) else f"GRAPH {graph} {{ {pattern} }}"
+    answer = view.query(f"CONSTRUCT {{ {pattern} }} WHERE {{ {inner} }}")
+    assert isinstance(answer, QueryTriples)
+    return answer.serialize(format=RdfFormat.N_TRIPLES) or b""

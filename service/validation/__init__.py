@@ -23,7 +23,7 @@ Modules and their jobs (the engine contract is in `model`):
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -60,8 +60,8 @@ def validate(
     """Validate `data` against `shapes` (default: the built-in rules R01-R20).
 
     `data` is prepared data, an rdflib Graph, a `Source`, bytes (with `format`, e.g. "ttl"),
-    or a file or folder path, or several paths or sources. `fail_on` is the least severity
-    that breaks conformance.
+    or a file or folder path, or several paths or sources (an iterator of sources is parsed
+    as it gives them). `fail_on` is the least severity that breaks conformance.
     `on_phase` hears "reading data", "checking rules", "building report" as they start.
     Raises InputError subclasses for unreadable data or shapes.
     """
@@ -94,6 +94,8 @@ def prepare_data(data: Data, *, format: str | None = None) -> PreparedData:
         return PreparedData.from_sources([Source("<input>", data, format)])
     if isinstance(data, str | Path):
         return PreparedData.from_paths([Path(data)])
+    if isinstance(data, Iterator):  # sources parsed as they come (a store read in pieces)
+        return PreparedData.from_sources(data)
     items = list(data)
     if all(isinstance(item, Source) for item in items):
         return PreparedData.from_sources(item for item in items if isinstance(item, Source))
