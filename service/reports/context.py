@@ -99,6 +99,7 @@ class Context:
         self._types: dict[OxTerm, frozenset[OxTerm]] = {}
         self._about: dict[OxTerm, About] = {}
         self._own: dict[OxTerm, tuple[Node, ...]] = {}
+        self._enacts: dict[OxTerm, tuple[OxTerm, ...]] = {}
         self._terms: dict[OxTerm, Node] = {}
 
     def about(self, focus: Node, value: Node | None) -> About:
@@ -119,7 +120,7 @@ class Context:
 
     def _about_focus(self, node: OxTerm) -> About:
         conversations = set(self._conversations_of(node))
-        practices = {p for c in conversations for p in self._objects(c, _ENACTS)}
+        practices = {p for c in conversations for p in self._enacted(c)}
         if self._is_a(node, _PRACTICE):
             practices.add(node)
         people = self._own_people(node) or self._sorted(
@@ -139,6 +140,15 @@ class Context:
             found = self._own[node] = self._sorted(self._people_of(node))
         return found
 
+    def _enacted(self, conversation: OxTerm) -> tuple[OxTerm, ...]:
+        """The practices a conversation enacts, kept per conversation: an arc is the focus
+        of R08 and is about every conversation it occurs within (hundreds, on an event
+        log), each asked again for the next arc between the same resources."""
+        found = self._enacts.get(conversation)
+        if found is None:
+            found = self._enacts[conversation] = tuple(self._objects(conversation, _ENACTS))
+        return found
+
     def practices(self) -> list[Node]:
         """Every practice in the data, sorted."""
         return list(self._sorted(self._subjects(_TYPE, _PRACTICE)))
@@ -153,7 +163,7 @@ class Context:
 
     def enacted_by(self, conversation: Node) -> tuple[Node, ...]:
         """The practices a conversation enacts."""
-        return self._sorted(self._objects(to_oxigraph(conversation), _ENACTS))
+        return self._sorted(self._enacted(to_oxigraph(conversation)))
 
     def owned_practices(self) -> dict[Node, set[Node]]:
         """Organisation → the practices it owns, directly or through its units."""

@@ -5,14 +5,20 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from rdflib import BNode, Literal
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from service.validation.model import Finding
 
 
 def term_text(term: Node | None) -> str | None:
-    """An IRI as itself, a blank node as `_:id`, a literal as its lexical form."""
+    """An IRI as itself, a blank node as `_:id`, a literal as its lexical form.
+
+    >>> term_text(URIRef("urn:x")), term_text(BNode("b1")), term_text(Literal(2))
+    ('urn:x', '_:b1', '2')
+    """
+    if type(term) is URIRef:  # most terms: rdflib's classes check `isinstance` slowly
+        return str(term)
     if term is None:
         return None
     if isinstance(term, BNode):
@@ -61,7 +67,7 @@ def finding_id(
 
 def content_text(term: Node | None, names: Mapping[Node, str]) -> str | None:
     """`term_text` of a term, a blank node by its content name from `names` when known."""
-    if isinstance(term, BNode) and term in names:
+    if type(term) is not URIRef and isinstance(term, BNode) and term in names:
         return names[term]
     return term_text(term)
 
