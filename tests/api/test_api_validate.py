@@ -23,6 +23,7 @@ from service.reports.history import Entry, Retention
 from service.reports.model import Report
 from service.reports.validations import Keeping, Options, Posted
 from service.resources import DATA_DIR
+from service.validation.entailed import EntailedData
 from tests.live_writes import update
 
 EXAMPLE = DATA_DIR / "example"
@@ -130,6 +131,38 @@ def test_the_store_validated_from_the_live_findings_equals_a_worker_validation(
     answer = client.post("/validate")
     assert answer.status_code == 200, answer.text
     assert answer.json()["report"]["fingerprint"] == kept.fingerprint
+
+
+@pytest.mark.backends("embedded")  # a remote store is validated on its engine, not live
+def test_a_validation_of_unchanged_data_reuses_its_fingerprint(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fingerprint made from the live data is kept with the data's generation: a second
+    `POST /validate` with no write between does not dump the data again and names the same
+    fingerprint; after a write the data is dumped again, and its fingerprint is the one a
+    worker reading the store gives."""
+    dumps: list[int] = []
+    user_nquads = EntailedData.user_nquads
+
+    def noted(data: EntailedData) -> bytes:
+        dumps.append(data.generation)
+        return user_nquads(data)
+
+    monkeypatch.setattr(EntailedData, "user_nquads", noted)
+    client.app.state.guard.live.wait_ready()  # type: ignore[attr-defined]
+    first = client.post("/validate").json()["report"]["fingerprint"]
+    assert client.post("/validate").json()["report"]["fingerprint"] == first
+    assert len(dumps) == 1
+    rng = random.Random(3)
+    store = client.app.state.store  # type: ignore[attr-defined]
+    written = client.post(
+        "/update", content=update(rng, quads_of(store)), headers={"content-type": UPDATE}
+    )
+    assert written.status_code in (200, 204), written.text
+    (_, kept), (_, entry) = _by_worker_and_live(client)
+    assert len(dumps) == 2 and dumps[1] != dumps[0]
+    assert kept is not None and entry is not None
+    assert entry.fingerprint == kept.fingerprint != first
 
 
 def test_every_finding_speaks_business(client: TestClient) -> None:
