@@ -315,6 +315,7 @@ def test_network_draws_the_store(server: LiveServer, opened: Opened) -> None:
     expect(page.locator("#layout-status")).to_contain_text(f"({iterations} iterations)")
     other, at = page.evaluate(
         """async ([members, person]) => {
+            document.activeElement.blur();  // no suggestion list of the search over the canvas
             const r = triskelNetwork.renderer;
             r.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1 });  // the whole network
             r.refresh();  // indexed and drawn now: what a click hits is what is read below
