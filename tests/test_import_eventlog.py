@@ -8,6 +8,7 @@ succeeding pairs, self-handovers (Mike once, Sara three times) included.
 
 from __future__ import annotations
 
+import csv
 import doctest
 import gzip
 from fractions import Fraction
@@ -23,6 +24,8 @@ from service.importers.contract import Source
 from service.importers.eventlog import read
 from service.importers.run import prepare
 from service.resources import CONCEPTS_FILE
+from service.validation import validate
+from service.validation.rdfio import Source as ValidationSource
 from tests.shared import fixture
 
 HANDOVER = {
@@ -78,7 +81,7 @@ def test_running_example_summary() -> None:
     assert report["details"]["handovers"] == 32
 
 
-def test_receipt_channels_are_the_tools_of_its_conversations() -> None:
+def test_receipt_channels_are_the_tools_of_its_conversations_and_of_their_resources() -> None:
     path = fixture("eventlogs/pm4py/receipt.csv")
     prepared = prepare("eventlog", [Source(path.name, path.read_bytes())], options={})
     report = prepared.report(written=False, dry_run=True)
@@ -94,6 +97,31 @@ def test_receipt_channels_are_the_tools_of_its_conversations() -> None:
     assert isinstance(rows, ox.QuerySolutions)
     counts = {row["name"].value: int(row["n"].value) for row in rows}
     assert counts == {"Internet": 1250, "Desk": 109, "Post": 53, "e-mail": 21, "Intern": 1}
+    uses = store.query(
+        "SELECT ?who ?what WHERE { ?p <https://w3id.org/social-business#usesTool> ?t . "
+        "?p <http://xmlns.com/foaf/0.1/name> ?who . "
+        "?t <http://www.w3.org/2000/01/rdf-schema#label> ?what }"
+    )
+    assert isinstance(uses, ox.QuerySolutions)
+    with path.open(newline="", encoding="utf-8") as rows_file:
+        worked = {
+            (row["org:resource"], row["case:channel"])
+            for row in csv.DictReader(rows_file)
+            if row["org:resource"] and row["case:channel"]
+        }
+    assert {(row["who"].value, row["what"].value) for row in uses} == worked
+    assert len(worked) > 48  # some resources work through several channels
+
+
+def test_receipt_reports_no_participant_without_the_channel_of_its_case() -> None:
+    """R03 asks that a participant use a tool of the conversation: the log itself shows who
+    worked through which channel, so its import leaves R03 nothing to report."""
+    path = fixture("eventlogs/pm4py/receipt.csv")
+    prepared = prepare("eventlog", [Source(path.name, path.read_bytes())], options={})
+    report = validate(ValidationSource("receipt.nt", prepared.body, "nt"))
+    rules = {finding.rule for finding in report.findings}
+    assert "R03" not in rules
+    assert "R13" in rules  # still judged: a case of a single resource has one participant
 
 
 def test_pseudonymised_names_are_keyed_hashes_and_no_name_is_stored() -> None:

@@ -12,6 +12,11 @@ across imports). An act without resource is passed over: the acts before and aft
 directly succeeding. A self-handover (`a` then `a`) makes no arc (an arc to oneself breaks
 R16); it is counted in the summary.
 
+Channels: each value of the channel attribute is a tool that carries the case's conversation,
+and the resource of an event with that value `sb:usesTool` it (taking part through a tool is
+using it, as the mail and chat importers read their senders), so R03 speaks of a log only
+where another graph says otherwise.
+
 Lifecycle: an activity instance is one act. A `start` event opens it and the next `complete`
 of the same activity (and `concept:instance`, when given) in the case closes it; the act has
 `prov:startedAtTime` from the start and `prov:endedAtTime` from the complete, its performer is
@@ -65,7 +70,7 @@ FOAF_NAME = "<http://xmlns.com/foaf/0.1/name>"
 ORGANIZATION = "<http://www.w3.org/ns/org#Organization>"
 MEMBER_OF = "<http://www.w3.org/ns/org#memberOf>"
 ACT_TYPED = f"{RDF_TYPE} {sb('ConversationAct')} .\n"
-HAS_ACT = sb("hasAct")
+HAS_ACT, USES_TOOL = sb("hasAct"), sb("usesTool")
 PERFORMED_BY = sb("performedBy")
 CONVERSATION, ENACTS, CARRIED_BY = sb("Conversation"), sb("enacts"), sb("carriedBy")
 INITIATOR, PARTICIPANT, OCCURS_WITHIN = sb("initiator"), sb("participant"), sb("occursWithin")
@@ -178,7 +183,11 @@ class EventLogImporter(Importer):
         OptionSpec("resource", "org:resource", "who performed the event"),
         OptionSpec("lifecycle", "lifecycle:transition", "start, complete, ..."),
         OptionSpec("instance", "concept:instance", "the activity instance"),
-        OptionSpec("channel", "case:channel", "a channel: the tool of the case's conversation"),
+        OptionSpec(
+            "channel",
+            "case:channel",
+            "a channel: a tool of the case's conversation, used by the resource of its event",
+        ),
         OptionSpec("group", "org:group", "the resource's group: a unit it is a member of"),
         OptionSpec("practice", None, "a case attribute naming the practice (default: the log)"),
         OptionSpec("log", None, "the log's name (default: XES concept:name, else the file name)"),
@@ -230,6 +239,7 @@ class _Writer:
         self.out, self.summary, self.request, self.act_types = out, summary, request, act_types
         self.people: dict[str, str] = {}
         self.tools: dict[str, str] = {}
+        self.uses: set[tuple[str, str]] = set()
         self.labels: dict[str, str] = {}
         self.arcs: dict[tuple[str, str, str], str] = {}
         self.groups: dict[str, dict[str, None]] = {}
@@ -294,8 +304,10 @@ class _Writer:
         initiator = next((act.resource for act in acts if act.resource is not None), None)
         if initiator is not None:
             add(node, INITIATOR, self._person(initiator))
-        for resource in dict.fromkeys(act.resource for act in acts if act.resource is not None):
+        participants = dict.fromkeys(act.resource for act in acts if act.resource is not None)
+        for resource in participants:
             add(node, PARTICIPANT, self._person(resource))
+        self._uses(case, participants)
         prefix = entity_iri("act", KIND, log, case_id)
         for number, act in enumerate(acts, start=1):
             self._act(node, f"<{prefix}/{number}>", act)
@@ -305,6 +317,15 @@ class _Writer:
             add(node, OCCURS_WITHIN, iri(self._arc_iri(log, source, target)))
         self.summary.conversations += 1
         return pairs
+
+    def _uses(self, case: Case, participants: dict[str, None]) -> None:
+        """Each participant `sb:usesTool` the channels of the events it performed in the case
+        (once per pair in the import): taking part through a tool is using it, as a sender
+        of mail uses the mail tool and a chat member the platform."""
+        for resource, channel in case.uses:
+            if resource in participants and (resource, channel) not in self.uses:
+                self.uses.add((resource, channel))
+                self.out.add(self._person(resource), USES_TOOL, self._tool(channel))
 
     def _act(self, conversation: str, node: str, act: Act) -> None:
         """One act's triples, written as one piece (the bulk of a log)."""

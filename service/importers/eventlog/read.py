@@ -54,6 +54,8 @@ class Case:
 
     events: list[Event] = field(default_factory=list)
     channels: dict[str, None] = field(default_factory=dict)
+    uses: dict[tuple[str, str], None] = field(default_factory=dict)
+    """(resource, channel) of each event that has both, in the order first read."""
     practice: str | None = None
 
 
@@ -114,6 +116,8 @@ class _Reader:
             case = self.cases[case_id] = Case(practice=practice or None)
         if channel:
             case.channels[channel] = None
+            if resource:
+                case.uses[(resource, channel)] = None
         case.events.append(
             Event(
                 (instant(time), self.order),
