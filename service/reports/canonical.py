@@ -63,11 +63,12 @@ def canonical_hash(nquads: bytes) -> str:
 
     Only the statements with a blank node are relabelled: a blank node's label depends on the
     statements that mention blank nodes alone, so the others are canonical as the store wrote
-    them (and 100k of them cost nothing). Lines are hashed sorted; on the colour-refinement
+    them (and 100k of them cost nothing); a document without any `_:` is not even scanned for
+    them line by line (2 s at 2.4M lines). Lines are hashed sorted; on the colour-refinement
     road two statements may be written alike, and both are hashed.
     """
     lines = set(nquads.splitlines())
-    blank = {line for line in lines if b"_:" in line}
+    blank = {line for line in lines if b"_:" in line} if b"_:" in nquads else set()
     ordered = sorted([*(lines - blank), *_relabelled(blank)] if blank else lines)
     digest = hashlib.sha256()
     for start in range(0, len(ordered), HASHED_LINES):

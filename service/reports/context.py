@@ -96,7 +96,7 @@ class Context:
 
     def __init__(self, data: PreparedData) -> None:
         self._store = data.store
-        self._types: dict[OxTerm, frozenset[OxTerm]] = {}
+        self._instances: dict[ox.NamedNode, frozenset[OxTerm]] = {}
         self._about: dict[OxTerm, About] = {}
         self._own: dict[OxTerm, tuple[Node, ...]] = {}
         self._enacts: dict[OxTerm, tuple[OxTerm, ...]] = {}
@@ -211,19 +211,20 @@ class Context:
                     yield parent
 
     def _is_a(self, node: OxTerm, cls: ox.NamedNode) -> bool:
-        """Whether the node has the type (types are materialised, so no subclass walk)."""
-        if isinstance(node, ox.Literal):
-            return False
-        if node not in self._types:
-            self._types[node] = frozenset(self._objects(node, _TYPE))
-        return cls in self._types[node]
+        """Whether the node has the type (types are materialised, so no subclass walk). The
+        instances of each class asked about are read once: a report asks it of every
+        participant of every conversation its findings name (half a million asks for the
+        35k findings of a 100k-message mailbox, 1.5 s one node at a time)."""
+        instances = self._instances.get(cls)
+        if instances is None:
+            instances = self._instances[cls] = frozenset(self._subjects(_TYPE, cls))
+        return node in instances
 
-    def _objects(self, subject: OxTerm, predicate: ox.NamedNode) -> Iterator[OxTerm]:
+    def _objects(self, subject: OxTerm, predicate: ox.NamedNode) -> list[OxTerm]:
         if isinstance(subject, ox.Literal):
-            return
-        for quad in self._store.quads_for_pattern(subject, predicate, None, _DEFAULT):
-            if not isinstance(quad.object, ox.Triple):  # never stored: the reader refuses them
-                yield quad.object
+            return []
+        quads = self._store.quads_for_pattern(subject, predicate, None, _DEFAULT)
+        return [q.object for q in quads if not isinstance(q.object, ox.Triple)]  # none stored
 
     def _subjects(self, predicate: ox.NamedNode, obj: OxTerm) -> Iterator[OxTerm]:
         for quad in self._store.quads_for_pattern(None, predicate, obj, _DEFAULT):
