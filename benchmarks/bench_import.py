@@ -16,14 +16,12 @@ measures another size.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -31,7 +29,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from benchmarks.validated import line, served, served_line, validated
+from benchmarks import validated as validation
 from service.importers.contract import Source
 from service.importers.run import prepare
 from service.settings import Settings
@@ -91,25 +89,15 @@ def _run_once(log: Path) -> dict[str, float]:
     """`measure` in a fresh interpreter (its peak RSS is the import's own), into a fresh
     store left for the validations that follow the runs."""
     path = _fresh("store-import")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
-    child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_import", "--measure", str(log), str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
+    return validation.last_json(
+        validation.fresh_run("benchmarks.bench_import", ["--measure", str(log), str(path)])
     )
-    result: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
-    return result
 
 
 def main(argv: list[str] | None = None) -> int:
     """Print the table; non-zero when the median import of 1M events (or `--events`) takes
     longer than the target (60 s per million) or the store's validations miss theirs."""
-    parser = argparse.ArgumentParser(prog="bench_import")
-    parser.add_argument("--events", type=int, default=EVENTS)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--measure", nargs=2, type=Path, metavar=("LOG", "STORE"))
+    parser = validation.import_parser("bench_import", "events", EVENTS, "LOG")
     args = parser.parse_args(argv or [])
     if args.measure:
         print(json.dumps(measure(*args.measure)))
@@ -148,9 +136,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(bulk_load alone of the same triples, before the runs: {baseline:.1f} s)")
     limit = TARGET_S * events / EVENTS
     print(f"target: {limit:.0f} s for {events:,} events (60 s per million)")
-    checked, _ = line(validated(OUT / "store-import"), triples)
+    checked, _ = validation.line(validation.validated(OUT / "store-import"), triples)
     print(checked)
-    answered, valid = served_line(served(OUT / "store-import"), triples)
+    answered, valid = validation.served_line(validation.served(OUT / "store-import"), triples)
     print(answered)
     _fresh("store-import")
     return 0 if total <= limit and valid else 1

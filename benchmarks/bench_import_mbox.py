@@ -20,21 +20,19 @@ measures another size.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import random
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from benchmarks.validated import line, served, served_line, validated
+from benchmarks import validated as validation
 
 OUT = Path(__file__).parent / "out"
 MESSAGES = 100_000
@@ -129,18 +127,9 @@ STORE = OUT / "store-import-mbox"
 def _run_once(mbox: Path) -> dict[str, float]:
     """`measure` in a fresh interpreter (its peak RSS is the import's own), into a fresh
     store left for the validation that follows the runs."""
-    store = STORE
-    shutil.rmtree(store, ignore_errors=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
-    child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_import_mbox", "--measure", str(mbox), str(store)],
-        capture_output=True,
-        text=True,
-        check=True,
-        env=env,
-    )
-    result: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
-    return result
+    shutil.rmtree(STORE, ignore_errors=True)
+    arguments = ["--measure", str(mbox), str(STORE)]
+    return validation.last_json(validation.fresh_run("benchmarks.bench_import_mbox", arguments))
 
 
 def _summary(mbox: Path) -> dict[str, object]:
@@ -155,10 +144,7 @@ def _summary(mbox: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     """Print the table; non-zero when the median import misses 30 s (per 100k messages) or
     a run's peak RSS passes 1 GB."""
-    parser = argparse.ArgumentParser(prog="bench_import_mbox")
-    parser.add_argument("--messages", type=int, default=MESSAGES)
-    parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--measure", nargs=2, type=Path, metavar=("MBOX", "STORE"))
+    parser = validation.import_parser("bench_import_mbox", "messages", MESSAGES, "MBOX")
     args = parser.parse_args(argv or [])
     if args.measure:
         print(json.dumps(measure(*args.measure)))
@@ -190,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"target: {limit:.0f} s for {args.messages:,} messages (30 s per 100k), 1 GB")
     triples = report["triples"]
     assert isinstance(triples, int)
-    checked, _ = line(validated(STORE), triples)
+    checked, _ = validation.line(validation.validated(STORE), triples)
     print(checked)
-    answered, valid = served_line(served(STORE), triples)
+    answered, valid = validation.served_line(validation.served(STORE), triples)
     shutil.rmtree(STORE, ignore_errors=True)
     print(answered)
     return 0 if seconds <= limit and peak <= TARGET_MB and valid else 1

@@ -15,6 +15,7 @@ peak against 2 GB per million (the store's targets, scaled to its size). `triske
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
@@ -42,17 +43,35 @@ def validated(store: Path) -> dict[str, float]:
 
 def validated_with(arguments: list[str]) -> dict[str, float]:
     """`measure` in a fresh interpreter (its peak RSS is the validation's own)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
     started = time.perf_counter()
-    child = subprocess.run(
-        [sys.executable, "-m", "benchmarks.validated", *arguments],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    child = fresh_run("benchmarks.validated", arguments)
     if child.returncode == STOPPED:
         seconds = time.perf_counter() - started
         return {"code": STOPPED, "seconds": seconds, "peak_mib": STOP_MB, "findings": -1}
+    return last_json(child)
+
+
+def import_parser(prog: str, size: str, default: int, source: str) -> argparse.ArgumentParser:
+    """The arguments of an import benchmark: its size (`--SIZE`), its `--runs`, and the
+    `--measure SOURCE STORE` of one run in its fresh process (`fresh_run`)."""
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument(f"--{size}", type=int, default=default)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--measure", nargs=2, type=Path, metavar=(source, "STORE"))
+    return parser
+
+
+def fresh_run(module: str, arguments: list[str]) -> subprocess.CompletedProcess[str]:
+    """`python -m MODULE ARGUMENTS` in a fresh interpreter, without this process's
+    `TRISKEL_*` settings, so a measured step's peak RSS is its own."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
+    command = [sys.executable, "-m", module, *arguments]
+    return subprocess.run(command, capture_output=True, text=True, env=env)
+
+
+def last_json(child: subprocess.CompletedProcess[str]) -> dict[str, float]:
+    """The figures a measuring child printed as JSON on its last line (it must have
+    succeeded)."""
     child.check_returncode()
     result: dict[str, float] = json.loads(child.stdout.splitlines()[-1])
     return result
