@@ -92,8 +92,9 @@ class Store(ABC):
 
         For a document in a triple format the caller wrote itself (`triples`, its count: an
         import's N-Triples) only the target is checked: the checking parse is a sixth of a
-        big load's time and such a document names no graph. A line that does not read is
-        still refused by the write's own strict parse, and then nothing changes."""
+        big load's time and such a document names no graph. The caller vouches for its terms
+        (the write's parse does not validate IRIs again); a line that does not read is still
+        refused by the write's own parse, and then nothing changes."""
         check_writable([graph])
         if triples is not None and not fmt.is_dataset:
             return Checked(triples, frozenset({graph_node(graph)}))
