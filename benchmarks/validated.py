@@ -120,11 +120,10 @@ def served(store: Path) -> dict[str, float]:
     from benchmarks.live import start
 
     with tempfile.TemporaryDirectory() as folder:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("TRISKEL_")}
         started = time.perf_counter()
         server = start(
             ["--open"],
-            env=env | {"TRISKEL_STORE_PATH": str(store)},
+            env={"TRISKEL_STORE_PATH": str(store)},
             log=Path(folder) / "server.log",
             timeout_s=1800,
             probe_s=60,
